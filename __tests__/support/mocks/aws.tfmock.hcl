@@ -1,0 +1,64 @@
+# Mock values for `terraform test` with `mock_provider "aws"`. The provider still validates
+# arguments, and random mock strings are not ARNs: every attribute that another resource
+# passes on as an ARN gets a well-formed one here.
+mock_resource "aws_kms_key" {
+  defaults = {
+    arn    = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-4000-8000-000000000000"
+    key_id = "00000000-0000-4000-8000-000000000000"
+  }
+}
+mock_resource "aws_iam_role" {
+  defaults = {
+    arn = "arn:aws:iam::111111111111:role/mock"
+  }
+}
+mock_resource "aws_iam_instance_profile" {
+  defaults = {
+    arn = "arn:aws:iam::111111111111:instance-profile/mock"
+  }
+}
+mock_resource "aws_cloudwatch_log_group" {
+  defaults = {
+    arn = "arn:aws:logs:eu-west-1:111111111111:log-group:mock"
+  }
+}
+mock_resource "aws_sns_topic" {
+  defaults = {
+    arn = "arn:aws:sns:eu-west-1:111111111111:mock"
+  }
+}
+mock_resource "aws_s3_bucket" {
+  defaults = {
+    arn = "arn:aws:s3:::mock-bucket"
+  }
+}
+mock_resource "aws_launch_template" {
+  defaults = {
+    arn            = "arn:aws:ec2:eu-west-1:111111111111:launch-template/lt-0123456789abcdef0"
+    id             = "lt-0123456789abcdef0"
+    latest_version = 1
+  }
+}
+mock_resource "aws_vpc" {
+  defaults = {
+    arn = "arn:aws:ec2:eu-west-1:111111111111:vpc/vpc-0123456789abcdef0"
+    id  = "vpc-0123456789abcdef0"
+  }
+}
+mock_resource "aws_security_group" {
+  defaults = {
+    arn = "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-0123456789abcdef0"
+    id  = "sg-0123456789abcdef0"
+  }
+}
+mock_data "aws_caller_identity" {
+  defaults = {
+    account_id = "111111111111"
+    arn        = "arn:aws:iam::111111111111:user/mock"
+  }
+}
+mock_data "aws_region" {
+  defaults = {
+    name = "eu-west-1"
+  }
+}

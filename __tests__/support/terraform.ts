@@ -1,0 +1,191 @@
+/**
+ * Terraform in the loop, for tests: init against a provider mirror, validate, offline plan,
+ * `terraform test` with a mocked provider. See docs/TESTING.md.
+ *
+ * Configuration comes from the environment, never from a machine path in code:
+ * - BULWARK_TF_MIRROR: a filesystem mirror of registry providers (the directory holding
+ *   `registry.terraform.io/`). When set, a CLI config that installs hashicorp/* from it is
+ *   written once per process and passed as TF_CLI_CONFIG_FILE. `.ci/run` detects the mirror.
+ * - TERRAFORM_BIN: the terraform binary. @default "terraform" on PATH
+ * Without a mirror, terraform uses its usual CLI config (online registry or the user's own).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export class TerraformError extends Error {
+  constructor(
+    public readonly args: string[],
+    public readonly dir: string,
+    public readonly exitCode: number | null,
+    public readonly output: string,
+  ) {
+    super(`terraform ${args.join(" ")} failed in ${dir} (exit ${exitCode}):\n${readableOutput(output)}`);
+    this.name = "TerraformError";
+  }
+}
+
+/** Terraform echoes the offending source line; in synthesized JSON that is the whole file. */
+function readableOutput(output: string): string {
+  return output
+    .split("\n")
+    .map((line) => (line.length > 400 ? `${line.slice(0, 400)} …(${line.length - 400} more characters)` : line))
+    .join("\n")
+    .trim();
+}
+
+let cliConfigFile: string | undefined;
+
+/** The environment every terraform call runs with. */
+export function terraformEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CHECKPOINT_DISABLE: "1",
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  const mirror = process.env.BULWARK_TF_MIRROR;
+  if (mirror) {
+    if (!fs.existsSync(path.join(mirror, "registry.terraform.io"))) {
+      throw new Error(`BULWARK_TF_MIRROR=${mirror} holds no registry.terraform.io/ directory`);
+    }
+    if (!cliConfigFile) {
+      cliConfigFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-tfrc-")), "terraform.rc");
+      fs.writeFileSync(
+        cliConfigFile,
+        [
+          "provider_installation {",
+          "  filesystem_mirror {",
+          `    path    = ${JSON.stringify(mirror)}`,
+          '    include = ["registry.terraform.io/hashicorp/*"]',
+          "  }",
+          "  direct {",
+          '    exclude = ["registry.terraform.io/hashicorp/*"]',
+          "  }",
+          "}",
+          "",
+        ].join("\n"),
+      );
+    }
+    env.TF_CLI_CONFIG_FILE = cliConfigFile;
+  }
+  return env;
+}
+
+export interface TerraformResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs terraform in `dir`; a non-zero exit throws a TerraformError carrying terraform's own text. */
+export function terraform(dir: string, args: string[], opts: { allowFailure?: boolean } = {}): TerraformResult & { status: number | null } {
+  const bin = process.env.TERRAFORM_BIN ?? "terraform";
+  const res = spawnSync(bin, [...args, ...(args.includes("-no-color") ? [] : ["-no-color"])], {
+    cwd: dir,
+    env: terraformEnv(),
+    encoding: "utf8",
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  if (res.error) throw new Error(`cannot run ${bin}: ${res.error.message} (is Terraform ≥ 1.7 on PATH, or TERRAFORM_BIN set?)`);
+  if (res.status !== 0 && !opts.allowFailure) throw new TerraformError(args, dir, res.status, `${res.stderr}\n${res.stdout}`);
+  return { stdout: res.stdout, stderr: res.stderr, status: res.status };
+}
+
+/** `terraform init` (no backend: tests never touch remote state). */
+export function init(dir: string): void {
+  terraform(dir, ["init", "-input=false", "-backend=false"]);
+}
+
+/** `terraform validate -json`; throws with every diagnostic when the configuration is invalid. */
+export function validate(dir: string): { warnings: string[] } {
+  const res = terraform(dir, ["validate", "-json"], { allowFailure: true });
+  const out = JSON.parse(res.stdout) as { valid: boolean; diagnostics: { severity: string; summary: string; detail?: string; address?: string }[] };
+  const render = (d: { summary: string; detail?: string; address?: string }) => `${d.address ? `${d.address}: ` : ""}${d.summary}${d.detail ? ` — ${d.detail}` : ""}`;
+  if (!out.valid) {
+    throw new TerraformError(["validate"], dir, res.status, out.diagnostics.filter((d) => d.severity === "error").map(render).join("\n"));
+  }
+  return { warnings: out.diagnostics.filter((d) => d.severity === "warning").map(render) };
+}
+
+/** Terraform's JSON plan representation (the parts the tests read). */
+export interface PlanJson {
+  format_version: string;
+  resource_changes?: { address: string; type: string; name: string; change: { actions: string[]; after?: Record<string, unknown> } }[];
+  planned_values?: unknown;
+  [key: string]: unknown;
+}
+
+/**
+ * Offline plan: writes a test-only override giving every AWS provider configuration dummy
+ * credentials and the skip_* flags (and lifting allowed_account_ids, which cannot be checked
+ * without STS), plans with `-refresh=false -lock=false`, and returns `terraform show -json`.
+ * Real stacks never carry these settings.
+ */
+export function offlinePlan(dir: string): PlanJson {
+  writeOfflineOverride(dir);
+  try {
+    terraform(dir, ["plan", "-input=false", "-refresh=false", "-lock=false", "-out=offline.tfplan"]);
+    return JSON.parse(terraform(dir, ["show", "-json", "offline.tfplan"]).stdout) as PlanJson;
+  } finally {
+    fs.rmSync(path.join(dir, "offline_override.tf.json"), { force: true });
+    fs.rmSync(path.join(dir, "offline.tfplan"), { force: true });
+  }
+}
+
+function writeOfflineOverride(dir: string): void {
+  const aliases = new Set<string | undefined>([undefined]);
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".tf.json") && !f.endsWith("override.tf.json"))) {
+    const json = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as { provider?: { aws?: { alias?: string }[] } };
+    for (const p of json.provider?.aws ?? []) aliases.add(p.alias);
+  }
+  const offline = {
+    access_key: "offline-plan",
+    secret_key: "offline-plan",
+    skip_credentials_validation: true,
+    skip_metadata_api_check: true,
+    skip_requesting_account_id: true,
+    skip_region_validation: true,
+    allowed_account_ids: null,
+  };
+  const providers = [...aliases].map((alias) => (alias ? { alias, ...offline } : offline));
+  fs.writeFileSync(path.join(dir, "offline_override.tf.json"), JSON.stringify({ provider: { aws: providers } }, null, 2));
+}
+
+/** Mock values for `mock_provider "aws" { source = ... }`, copied into each test directory. */
+export const MOCKS_DIR = path.join(__dirname, "mocks");
+
+/**
+ * Runs `terraform test` in `dir`. `files` (name → HCL) are written to `dir/tests/` first;
+ * the shared mocks are copied to `dir/tests/mocks/` so a test can say
+ * `mock_provider "aws" { source = "./tests/mocks" }`.
+ */
+export function terraformTest(dir: string, files: Record<string, string> = {}): string {
+  const testsDir = path.join(dir, "tests");
+  fs.mkdirSync(path.join(testsDir, "mocks"), { recursive: true });
+  for (const f of fs.readdirSync(MOCKS_DIR)) fs.copyFileSync(path.join(MOCKS_DIR, f), path.join(testsDir, "mocks", f));
+  for (const [name, hcl] of Object.entries(files)) fs.writeFileSync(path.join(testsDir, name), hcl);
+  return terraform(dir, ["test"]).stdout;
+}
+
+/**
+ * Copies one synthesized stack (cdk.tf.json) into a fresh directory for terraform, without
+ * its backend block (tests keep no state anywhere but the temp directory).
+ */
+export function stageStack(stackJson: string | Record<string, unknown>, name = "stack"): string {
+  const json = typeof stackJson === "string" ? (JSON.parse(stackJson) as Record<string, unknown>) : structuredClone(stackJson);
+  const tf = json.terraform as Record<string, unknown> | undefined;
+  if (tf) {
+    delete tf.backend;
+    delete tf.cloud;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bulwark-${name}-`));
+  fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(json, null, 2));
+  return dir;
+}
+
+/** The resource addresses a plan would create. */
+export function plannedCreates(plan: PlanJson): string[] {
+  return (plan.resource_changes ?? []).filter((c) => c.change.actions.includes("create")).map((c) => c.address).sort();
+}

@@ -1,0 +1,70 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { formatValue } from "../modules/core/errors";
+
+/**
+ * Typed configuration of a reference environment, one YAML (or JSON) file per environment
+ * under examples/environments/. Errors name the file, the field and the value.
+ */
+export const EnvironmentConfigSchema = z
+  .object({
+    /** Stack name; also the prefix of resource names. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, "must be lowercase letters, digits and hyphens, 2-21 characters"),
+    accountId: z.string().regex(/^[0-9]{12}$/, "must be a 12-digit AWS account id"),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "must be an AWS region such as eu-west-1"),
+    vpcCidr: z.string().default("10.0.0.0/16"),
+    amiId: z.string().regex(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be an AMI id (ami- followed by 8 or 17 hex digits)"),
+    os: z.enum(["amazon-linux-2023", "ubuntu"]).default("amazon-linux-2023"),
+    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, "must be an EC2 instance type such as t3.micro"),
+    preventDestroy: z.boolean().default(false),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses and validates one environment file. */
+export function loadEnvironmentFile(file: string, root = process.cwd()): EnvironmentConfig {
+  const shown = path.relative(root, file) || file;
+  let raw: unknown;
+  try {
+    const text = fs.readFileSync(file, "utf8");
+    raw = file.endsWith(".json") ? JSON.parse(text) : parse(text);
+  } catch (e) {
+    throw new ConfigError(`${shown}: cannot be read: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const result = EnvironmentConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue.path.join(".") || "(top level)";
+    const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k as string] : undefined), raw);
+    throw new ConfigError(`${shown}: ${field} ${formatValue(value)} ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** Every environment file in `dir`, sorted by name. */
+export function loadEnvironments(dir: string, root = process.cwd()): EnvironmentConfig[] {
+  if (!fs.existsSync(dir)) throw new ConfigError(`${dir}: environment directory does not exist`);
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort();
+  if (files.length === 0) throw new ConfigError(`${dir}: no environment files (*.yaml, *.json)`);
+  const configs = files.map((f) => loadEnvironmentFile(path.join(dir, f), root));
+  const seen = new Map<string, string>();
+  configs.forEach((c, i) => {
+    if (seen.has(c.name)) throw new ConfigError(`${files[i]}: name "${c.name}" is also used by ${seen.get(c.name)}`);
+    seen.set(c.name, files[i]);
+  });
+  return configs;
+}

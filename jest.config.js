@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  // swc strips types only; `npm run typecheck` (part of `npm test`) does the type-checking.
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }] },
+  moduleFileExtensions: ["ts", "js", "json"],
+  // Terraform-in-the-loop suites take tens of seconds each.
+  testTimeout: 300000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,29 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { App } from "cdktf";
+import { BulwarkValidationError } from "./modules/core/errors";
+import { ConfigError, loadAndBuild } from "./examples";
+
+/** The project root: the nearest folder up from here that holds cdktf.json. */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, "cdktf.json"))) {
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+try {
+  const app = new App();
+  loadAndBuild(app, projectRoot());
+  app.synth();
+} catch (e) {
+  // Bad input is the user's to fix: one line naming file or construct path, field and value.
+  if (e instanceof BulwarkValidationError || e instanceof ConfigError) {
+    console.error(`bulwark: ${e.message}`);
+    process.exit(1);
+  }
+  throw e;
+}

@@ -1,0 +1,30 @@
+/**
+ * IAM policy documents as plain JSON strings. Tokens (`${aws_s3_bucket.logs.arn}`) may stand
+ * in any string value; Terraform interpolates them. Keeping the policy literal JSON (rather
+ * than a `jsonencode(...)` expression or a data source) lets `bulwark check` and a plan
+ * reviewer read every statement as it will be sent to AWS.
+ */
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: "*" | Record<string, string | string[]>;
+  readonly Action: string | string[];
+  /** Omitted only in trust (assume-role) policies. */
+  readonly Resource?: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export function policyDocument(statements: PolicyStatement[]): string {
+  const sids = new Set<string>();
+  for (const s of statements) {
+    if (sids.has(s.Sid)) throw new Error(`policy statement Sid "${s.Sid}" is used twice`);
+    sids.add(s.Sid);
+  }
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+export function assumeRolePolicy(service: string): string {
+  return policyDocument([
+    { Sid: "AssumeByService", Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" },
+  ]);
+}

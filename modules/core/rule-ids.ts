@@ -1,0 +1,12 @@
+/**
+ * Ids of the compliance rules that modules suppress when a caller explicitly weakens a
+ * secure default. The rules themselves live in compliance/; the ids are shared here so a
+ * module never needs to import the rule engine.
+ */
+export const RuleIds = {
+  imdsHopLimit: "ec2-imds-hop-limit",
+  detailedMonitoring: "ec2-detailed-monitoring",
+  naclAdminPortsFromWorld: "nacl-no-world-admin-ports",
+  securityGroupAdminPortsFromWorld: "sg-no-world-admin-ports",
+  flowLogs: "vpc-flow-logs",
+} as const;

@@ -1,0 +1,258 @@
+import { Token } from "cdktf";
+import * as ipaddr from "ipaddr.js";
+import { stringify } from "yaml";
+import { formatValue } from "../core/errors";
+import { AgentLogFile, cloudWatchAgentConfig } from "./cloudwatch-agent";
+
+/**
+ * A typed cloud-init builder for hardened hosts (Amazon Linux 2023 and Ubuntu):
+ * SSH without root login or passwords, automatic security updates, a default-deny host
+ * firewall with an allowlist, the CloudWatch agent with the bulwark metric set, and
+ * unneeded services off. Caller parts are appended as further MIME parts.
+ */
+
+export type OperatingSystem = "amazon-linux-2023" | "ubuntu";
+export const OPERATING_SYSTEMS: readonly OperatingSystem[] = ["amazon-linux-2023", "ubuntu"];
+
+/** One allowlist entry of the host firewall; the name is its key and nft comment. */
+export interface HostFirewallRule {
+  readonly port: number;
+  /** @default "tcp" */
+  readonly protocol?: "tcp" | "udp";
+  /** IPv4 or IPv6 CIDRs allowed to reach the port. */
+  readonly sources: readonly string[];
+}
+
+export interface UserDataPart {
+  /** `text/x-shellscript` runs once at first boot; `text/cloud-config` merges with bulwark's. */
+  readonly contentType: "text/x-shellscript" | "text/cloud-config";
+  readonly content: string;
+}
+
+export interface HardenedUserDataProps {
+  readonly os: OperatingSystem;
+  /**
+   * Inbound allowlist of the host firewall, keyed by rule name. Everything else inbound is
+   * dropped (established/related traffic, loopback and ICMP excepted).
+   * @default {} — nothing inbound; Session Manager needs no inbound port
+   */
+  readonly firewallAllow?: Readonly<Record<string, HostFirewallRule>>;
+  /**
+   * Users allowed to log in over SSH (`AllowUsers`).
+   * @default [] — no AllowUsers line; root and passwords are refused regardless
+   */
+  readonly sshAllowUsers?: readonly string[];
+  /** Log group name prefix for system, auth and cloud-init logs, e.g. `/bulwark/dev/app`. */
+  readonly logGroupPrefix: string;
+  /**
+   * Services stopped and disabled at boot when present.
+   * @default per OS: rpcbind, cups, avahi-daemon, postfix (+ snapd on Ubuntu)
+   */
+  readonly disableServices?: readonly string[];
+  /** Appended after bulwark's cloud-config, in order. @default [] */
+  readonly extraParts?: readonly UserDataPart[];
+}
+
+/** User data larger than this is refused by EC2 (raw, before base64). */
+export const USER_DATA_LIMIT_BYTES = 16 * 1024;
+
+const DEFAULT_DISABLED: Record<OperatingSystem, string[]> = {
+  "amazon-linux-2023": ["rpcbind", "cups", "avahi-daemon", "postfix"],
+  ubuntu: ["rpcbind", "cups", "avahi-daemon", "postfix", "snapd"],
+};
+
+/** Log files per OS and the log group suffix each goes to. */
+export function hostLogFiles(os: OperatingSystem, prefix: string): AgentLogFile[] {
+  const files =
+    os === "ubuntu"
+      ? { system: "/var/log/syslog", auth: "/var/log/auth.log" }
+      : { system: "/var/log/messages", auth: "/var/log/secure" };
+  return [
+    { filePath: files.system, logGroupName: `${prefix}/system` },
+    { filePath: files.auth, logGroupName: `${prefix}/auth` },
+    { filePath: "/var/log/cloud-init-output.log", logGroupName: `${prefix}/cloud-init` },
+  ];
+}
+
+export const LOG_GROUP_SUFFIXES = ["system", "auth", "cloud-init"] as const;
+
+/** A problem with user-data input; the launch template turns it into a named error. */
+export class UserDataProblem extends Error {
+  constructor(
+    public readonly field: string,
+    public readonly value: unknown,
+    public readonly problem: string,
+  ) {
+    super(`${field} ${formatValue(value)} ${problem}`);
+  }
+}
+
+export function sshdConfig(allowUsers: readonly string[]): string {
+  const lines = [
+    "# bulwark: first match wins in sshd, so this file sorts before distribution defaults",
+    "PermitRootLogin no",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "PermitEmptyPasswords no",
+    "X11Forwarding no",
+    "MaxAuthTries 3",
+    "LoginGraceTime 30",
+    "ClientAliveInterval 300",
+    "ClientAliveCountMax 2",
+  ];
+  if (allowUsers.length > 0) lines.push(`AllowUsers ${allowUsers.join(" ")}`);
+  return lines.join("\n") + "\n";
+}
+
+export function nftablesRuleset(allow: Readonly<Record<string, HostFirewallRule>>): string {
+  const rules: string[] = [];
+  for (const name of Object.keys(allow).sort()) {
+    const rule = allow[name];
+    if (!/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(name)) {
+      throw new UserDataProblem("firewallAllow", name, "is not a rule name (a letter, then letters, digits or hyphens)");
+    }
+    if (!Number.isInteger(rule.port) || rule.port < 1 || rule.port > 65535) {
+      throw new UserDataProblem(`firewallAllow.${name}.port`, rule.port, "must be a port between 1 and 65535");
+    }
+    const protocol = rule.protocol ?? "tcp";
+    if (protocol !== "tcp" && protocol !== "udp") {
+      throw new UserDataProblem(`firewallAllow.${name}.protocol`, protocol, "must be tcp or udp");
+    }
+    if (rule.sources.length === 0) {
+      throw new UserDataProblem(`firewallAllow.${name}.sources`, rule.sources, "must name at least one CIDR");
+    }
+    const v4: string[] = [];
+    const v6: string[] = [];
+    for (const cidr of rule.sources) {
+      if (!ipaddr.isValidCIDR(cidr)) {
+        throw new UserDataProblem(`firewallAllow.${name}.sources`, cidr, "is not a valid IPv4 or IPv6 CIDR");
+      }
+      (ipaddr.parseCIDR(cidr)[0].kind() === "ipv4" ? v4 : v6).push(cidr);
+    }
+    if (v4.length) rules.push(`    ip saddr { ${v4.join(", ")} } ${protocol} dport ${rule.port} accept comment "${name}"`);
+    if (v6.length) rules.push(`    ip6 saddr { ${v6.join(", ")} } ${protocol} dport ${rule.port} accept comment "${name}"`);
+  }
+  return [
+    "#!/usr/sbin/nft -f",
+    "# bulwark host firewall: default deny inbound, allowlist below",
+    "table inet bulwark",
+    "delete table inet bulwark",
+    "table inet bulwark {",
+    "  chain input {",
+    "    type filter hook input priority 0; policy drop;",
+    "    ct state established,related accept",
+    "    ct state invalid drop",
+    '    iif "lo" accept',
+    "    meta l4proto { icmp, ipv6-icmp } accept",
+    ...rules,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+function cloudConfig(props: HardenedUserDataProps): Record<string, unknown> {
+  const os = props.os;
+  const agentConfig = JSON.stringify(cloudWatchAgentConfig({ logFiles: hostLogFiles(os, props.logGroupPrefix) }), null, 2);
+  const agentPath = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json";
+  const disable = props.disableServices ?? DEFAULT_DISABLED[os];
+  for (const svc of disable) {
+    if (!/^[A-Za-z0-9@._-]+$/.test(svc)) throw new UserDataProblem("disableServices", svc, "is not a systemd unit name");
+  }
+  const writeFiles: Record<string, unknown>[] = [
+    { path: "/etc/ssh/sshd_config.d/00-bulwark.conf", permissions: "0600", content: sshdConfig(props.sshAllowUsers ?? []) },
+    { path: "/etc/nftables/bulwark.nft", permissions: "0600", content: nftablesRuleset(props.firewallAllow ?? {}) },
+    { path: agentPath, permissions: "0644", content: agentConfig + "\n" },
+  ];
+  const runcmd: (string | string[])[] = [];
+  let packages: string[];
+  if (os === "amazon-linux-2023") {
+    packages = ["dnf-automatic", "nftables", "rsyslog", "amazon-cloudwatch-agent"];
+    writeFiles.push(
+      {
+        path: "/etc/dnf/automatic.conf",
+        permissions: "0644",
+        content: "[commands]\nupgrade_type = security\ndownload_updates = yes\napply_updates = yes\n\n[emitters]\nemit_via = stdio\n",
+      },
+      { path: "/etc/sysconfig/nftables.conf", permissions: "0600", content: 'include "/etc/nftables/bulwark.nft"\n' },
+    );
+    runcmd.push(["systemctl", "enable", "--now", "dnf-automatic.timer"], ["systemctl", "enable", "--now", "rsyslog"]);
+  } else {
+    packages = ["unattended-upgrades", "nftables", "rsyslog"];
+    writeFiles.push(
+      {
+        path: "/etc/apt/apt.conf.d/20auto-upgrades",
+        permissions: "0644",
+        content: 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n',
+      },
+      { path: "/etc/nftables.conf", permissions: "0600", content: '#!/usr/sbin/nft -f\ninclude "/etc/nftables/bulwark.nft"\n' },
+    );
+    runcmd.push(
+      // The agent is not in Ubuntu's archive; AWS publishes the package per architecture.
+      "curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/$(dpkg --print-architecture)/latest/amazon-cloudwatch-agent.deb && dpkg -i /tmp/amazon-cloudwatch-agent.deb",
+      ["systemctl", "enable", "--now", "unattended-upgrades"],
+    );
+  }
+  runcmd.push(
+    ["systemctl", "enable", "--now", "nftables"],
+    ["nft", "-f", "/etc/nftables/bulwark.nft"],
+    ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl", "-a", "fetch-config", "-m", "ec2", "-s", "-c", `file:${agentPath}`],
+    ...[...disable].sort().map((svc) => `systemctl disable --now ${svc} 2>/dev/null || true`),
+    // Debian/Ubuntu name the unit ssh, Amazon Linux sshd.
+    "systemctl reload sshd 2>/dev/null || systemctl reload ssh",
+  );
+  return {
+    ssh_pwauth: false,
+    disable_root: true,
+    package_update: true,
+    package_upgrade: true,
+    packages,
+    write_files: writeFiles,
+    runcmd,
+  };
+}
+
+const BOUNDARY = "==BULWARK-USER-DATA==";
+
+/** The raw user data (not base64): a cloud-config document, or MIME multipart with extra parts. */
+export function buildUserData(props: HardenedUserDataProps): string {
+  const extra = props.extraParts ?? [];
+  // When a caller part holds a Terraform reference the whole text becomes a Terraform
+  // template: escape `${` / `%{` in bulwark's own literal text (the agent config uses
+  // `${aws:InstanceId}`). Callers escape the literal text of their own templated parts.
+  const templated = extra.some((p) => Token.isUnresolved(p.content));
+  const literal = (text: string) => (templated ? escapeTemplate(text) : text);
+  const config = literal("#cloud-config\n" + stringify(cloudConfig(props), { lineWidth: 0 }));
+  if (extra.length === 0) return config;
+  const parts = [
+    { contentType: "text/cloud-config", content: config },
+    ...extra.map((p) => ({ contentType: p.contentType, content: Token.isUnresolved(p.content) ? p.content : literal(p.content) })),
+  ].map(
+    (p, i) =>
+      `--${BOUNDARY}\nContent-Type: ${p.contentType}; charset="utf-8"\nMIME-Version: 1.0\n` +
+      `Content-Disposition: attachment; filename="part-${String(i).padStart(2, "0")}"\n\n${p.content}\n`,
+  );
+  return `Content-Type: multipart/mixed; boundary="${BOUNDARY}"\nMIME-Version: 1.0\n\n${parts.join("")}--${BOUNDARY}--\n`;
+}
+
+const SECRET_PATTERNS: { what: string; pattern: RegExp }[] = [
+  { what: "an AWS access key id", pattern: /\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}\b/ },
+  { what: "an AWS secret access key", pattern: /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}/i },
+  { what: "a secret assignment", pattern: /\b(?:secret|password|passwd)[A-Za-z_]*\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}\b/i },
+  { what: "a private key", pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----/ },
+];
+
+/** Names the kind of secret the text seems to hold, or undefined (CKV_AWS_46). */
+export function findSecret(text: string): { what: string; excerpt: string } | undefined {
+  for (const { what, pattern } of SECRET_PATTERNS) {
+    const m = pattern.exec(text);
+    if (m) return { what, excerpt: `${m[0].slice(0, 4)}…(redacted)` };
+  }
+  return undefined;
+}
+
+/** Escapes Terraform template sequences so literal text survives interpolation. */
+export function escapeTemplate(text: string): string {
+  // A function replacement: in a replacement string "$$" would mean one "$".
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+}
