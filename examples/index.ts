@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { App } from "cdktf";
-import { EnvironmentConfig, loadEnvironments } from "./config";
+import { ConfigError, EnvironmentConfig, loadEnvironments } from "./config";
 import { EnvironmentStack } from "./environment-stack";
 
 export { ConfigError } from "./config";
@@ -18,7 +18,7 @@ export function buildEnvironments(app: App, configs: EnvironmentConfig[], only?:
   const wanted = only ?? (process.env.BULWARK_STACKS ? process.env.BULWARK_STACKS.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
   if (wanted) {
     const unknown = wanted.filter((w) => !configs.some((c) => c.name === w));
-    if (unknown.length) throw new Error(`BULWARK_STACKS names unknown environments: ${unknown.join(", ")} (known: ${configs.map((c) => c.name).join(", ")})`);
+    if (unknown.length) throw new ConfigError(`BULWARK_STACKS names unknown environments: ${unknown.join(", ")} (known: ${configs.map((c) => c.name).join(", ")})`);
   }
   return configs.filter((c) => !wanted || wanted.includes(c.name)).map((c) => new EnvironmentStack(app, c));
 }

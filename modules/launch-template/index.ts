@@ -90,7 +90,7 @@ export interface ContainerMetadataAccess extends Weakening {
 }
 
 export interface HardenedLaunchTemplateProps {
-  /** Launch template name; also names the role, instance profile and log groups. */
+  /** Launch template name, 3–55 letters, digits, `_` or `-`; also names the role, instance profile and log groups. */
   readonly name: string;
   readonly image: ImageSource;
   /** Operating system of the AMI; selects the user-data recipe and root device. @default "amazon-linux-2023" */
@@ -172,7 +172,8 @@ export class HardenedLaunchTemplate extends Construct {
   constructor(scope: Construct, id: string, props: HardenedLaunchTemplateProps) {
     super(scope, id);
     // ---- validation: literal input only; tokens are Terraform's to check ----
-    checkPattern(this, "name", props.name, /^[A-Za-z0-9][A-Za-z0-9()./_-]{0,48}$/, "a launch template name (letters, digits, ( ) . / _ -, at most 49 characters)");
+    // 3–55 characters: the launch template needs 3, and the role name `<name>-instance` may have 64.
+    checkPattern(this, "name", props.name, /^[A-Za-z0-9][A-Za-z0-9_-]{2,54}$/, "a launch template name (3-55 letters, digits, _ or -)");
     const os = props.os ?? "amazon-linux-2023";
     checkOneOf(this, "os", os, OPERATING_SYSTEMS);
     if (!props.image || (!("amiId" in props.image) && !("ssmParameter" in props.image))) {

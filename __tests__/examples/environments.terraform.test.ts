@@ -1,0 +1,78 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { TerraformError, init, offlinePlan, plannedCreates, stageStack, terraformTest, validate } from "../support/terraform";
+import { addresses, resourcesOf, TfJson } from "../support/synth";
+import { runSynth } from "../support/app";
+
+/**
+ * Terraform in the loop for every reference environment: one init per stack, then validate,
+ * an offline plan, and an apply against the mocked provider.
+ */
+const run = runSynth();
+
+describe.each(Object.keys(run.stacks))("stack %s with terraform", (name) => {
+  const json = run.stacks[name];
+  let dir: string;
+  beforeAll(() => {
+    dir = stageStack(json, name);
+    init(dir);
+  });
+
+  it("passes terraform validate", () => {
+    expect(validate(dir).warnings).toEqual([]);
+  });
+
+  it("plans offline, creating exactly the synthesized resources", () => {
+    const plan = offlinePlan(dir);
+    expect(plannedCreates(plan)).toEqual(addresses(json).filter((a) => !a.startsWith("data.")));
+    const lt = (plan.resource_changes ?? []).filter((c) => c.type === "aws_launch_template");
+    expect(lt.length).toBeGreaterThan(0);
+    for (const c of lt) {
+      expect((c.change.after as any).metadata_options[0]).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
+    }
+  });
+
+  it("applies against the mocked provider with the hardening intact", () => {
+    const out = terraformTest(dir, { "hardening.tftest.hcl": hardeningTest(json) });
+    expect(out).toMatch(/Success! 1 passed, 0 failed/);
+  });
+
+  it("fails that apply test, with terraform's message, when a template regresses to hop limit 2", () => {
+    const file = path.join(dir, "cdk.tf.json");
+    const original = fs.readFileSync(file, "utf8");
+    const broken = JSON.parse(original);
+    const [first] = Object.values(broken.resource.aws_launch_template) as any[];
+    first.metadata_options.http_put_response_hop_limit = 2;
+    fs.writeFileSync(file, JSON.stringify(broken));
+    let error: unknown;
+    try {
+      terraformTest(dir);
+    } catch (e) {
+      error = e;
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    expect(error).toBeInstanceOf(TerraformError);
+    expect((error as Error).message).toMatch(/hop limit not 1/);
+  });
+});
+
+/** A terraform test asserting, after apply, what the issue promises of every launch template. */
+function hardeningTest(json: TfJson): string {
+  const asserts: string[] = [];
+  const check = (condition: string, message: string) =>
+    asserts.push(`  assert {\n    condition     = ${condition}\n    error_message = ${JSON.stringify(message)}\n  }`);
+  for (const name of Object.keys(resourcesOf(json, "aws_launch_template"))) {
+    const lt = `aws_launch_template.${name}`;
+    check(`${lt}.metadata_options[0].http_tokens == "required"`, `${lt}: IMDSv2 not required`);
+    check(`${lt}.metadata_options[0].http_put_response_hop_limit == 1`, `${lt}: hop limit not 1`);
+    check(`alltrue([for m in ${lt}.block_device_mappings : m.ebs[0].encrypted == "true" && m.ebs[0].kms_key_id != ""])`, `${lt}: unencrypted volume`);
+    check(`alltrue([for n in ${lt}.network_interfaces : n.associate_public_ip_address == "false"])`, `${lt}: public IP`);
+    check(`${lt}.monitoring[0].enabled`, `${lt}: detailed monitoring off`);
+  }
+  for (const name of Object.keys(resourcesOf(json, "aws_kms_key"))) {
+    check(`aws_kms_key.${name}.enable_key_rotation`, `aws_kms_key.${name}: rotation off`);
+  }
+  return [`mock_provider "aws" {\n  source = "./tests/mocks"\n}`, "", `run "apply" {\n  command = apply\n`, ...asserts, "}", ""].join("\n");
+}
+

@@ -1,0 +1,75 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { addresses, resourcesOf } from "../support/synth";
+import { expectGolden, runSynth, SynthRun } from "../support/app";
+
+/** The main job, end to end: `npm run synth` on the built-in reference environments. */
+describe("npm run synth", () => {
+  let run: SynthRun;
+  beforeAll(() => {
+    run = runSynth();
+  });
+
+  it("succeeds without AWS credentials and writes cdktf's manifest layout", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(run.outdir, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks)).toEqual(["dev"]);
+    expect(manifest.stacks.dev.synthesizedStackPath).toBe("stacks/dev/cdk.tf.json");
+  });
+
+  it("pins the provider by its full source and keeps machine paths out", () => {
+    for (const [name, json] of Object.entries(run.stacks)) {
+      expect((json.terraform as any).required_providers.aws).toEqual({ source: "hashicorp/aws", version: "5.100.0" });
+      expect(JSON.stringify(json)).not.toContain(path.resolve("/", process.cwd()));
+      expect((json.terraform as any).backend.local.path).toBe(`../../../terraform.${name}.tfstate`);
+    }
+  });
+
+  it("hardens every launch template", () => {
+    for (const json of Object.values(run.stacks)) {
+      const templates = Object.values(resourcesOf(json, "aws_launch_template"));
+      expect(templates.length).toBeGreaterThan(0);
+      for (const lt of templates) {
+        expect(lt.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
+        expect(lt.block_device_mappings.length).toBeGreaterThan(0);
+        for (const m of lt.block_device_mappings) expect(m.ebs).toMatchObject({ encrypted: "true", kms_key_id: expect.stringMatching(/\S/) });
+        for (const ni of lt.network_interfaces) expect(ni.associate_public_ip_address).toBe("false");
+        expect(lt.monitoring).toEqual({ enabled: true });
+        expect(lt.iam_instance_profile.arn).toMatch(/^\$\{aws_iam_instance_profile\./);
+      }
+    }
+  });
+
+  it("keeps the golden list of resource addresses", () => {
+    for (const [name, json] of Object.entries(run.stacks)) {
+      expectGolden(path.join(__dirname, "golden", `${name}.addresses.txt`), addresses(json));
+    }
+  });
+
+  it("is byte-identical when run again", () => {
+    const again = runSynth();
+    for (const name of Object.keys(run.stacks)) {
+      const a = fs.readFileSync(path.join(run.outdir, "stacks", name, "cdk.tf.json"));
+      const b = fs.readFileSync(path.join(again.outdir, "stacks", name, "cdk.tf.json"));
+      expect(b.equals(a)).toBe(true);
+    }
+  });
+
+  it("ends a broken config with one line naming file, field and value, and exit 1", () => {
+    const dir = fs.mkdtempSync(path.join(run.outdir, "envs-"));
+    const dev = fs.readFileSync(path.join(__dirname, "..", "..", "examples", "environments", "dev.yaml"), "utf8");
+    fs.writeFileSync(path.join(dir, "dev.yaml"), dev.replace(/amiId: .*/, "amiId: ami-123"));
+    const bad = runSynth({ BULWARK_ENVIRONMENTS_DIR: dir });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toMatch(/^bulwark: .*dev\.yaml: amiId "ami-123" must be an AMI id/);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("selects environments with BULWARK_STACKS and refuses unknown ones", () => {
+    const none = runSynth({ BULWARK_STACKS: "nope" });
+    expect(none.status).toBe(1);
+    expect(none.stderr.trim()).toBe("bulwark: BULWARK_STACKS names unknown environments: nope (known: dev)");
+  });
+});

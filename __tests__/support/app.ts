@@ -1,0 +1,49 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { TfJson } from "./synth";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+export interface SynthRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  outdir: string;
+  /** Synthesized stacks by name, read from the manifest. */
+  stacks: Record<string, TfJson>;
+}
+
+/**
+ * Runs the main job exactly as `npm run synth` does (the fast path, a separate node process)
+ * into a temp directory, with extra environment variables.
+ */
+export function runSynth(env: Record<string, string> = {}): SynthRun {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-synth-"));
+  const res = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run.mjs"), "main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: outdir, ...env },
+    encoding: "utf8",
+  });
+  const stacks: Record<string, TfJson> = {};
+  const manifestFile = path.join(outdir, "manifest.json");
+  if (res.status === 0 && fs.existsSync(manifestFile)) {
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+    for (const [name, s] of Object.entries(manifest.stacks)) {
+      stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), "utf8")) as TfJson;
+    }
+  }
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr, outdir, stacks };
+}
+
+/** Compares `actual` lines with a golden file; BULWARK_UPDATE_GOLDEN=1 rewrites the file instead. */
+export function expectGolden(file: string, actual: string[]): void {
+  const text = actual.join("\n") + "\n";
+  if (process.env.BULWARK_UPDATE_GOLDEN === "1" || !fs.existsSync(file)) {
+    if (process.env.CI && !fs.existsSync(file)) throw new Error(`golden file ${file} is missing (run with BULWARK_UPDATE_GOLDEN=1 and commit it)`);
+    fs.writeFileSync(file, text);
+    return;
+  }
+  expect(text).toEqual(fs.readFileSync(file, "utf8"));
+}

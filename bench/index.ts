@@ -1,0 +1,25 @@
+import * as path from "node:path";
+import { Figure, printTable } from "./measure";
+import { synthFigures } from "./synth";
+
+/**
+ * `npm run bench [-- --runs N] [-- --only NAME,...]`: speed and memory of bulwark's paths
+ * against the stock/peer path, side by side, medians of N runs (default 5). Figures are
+ * printed, never asserted.
+ */
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf("--runs") + 1] ?? 5) || 5;
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : undefined;
+const root = path.resolve(__dirname, "..", "..");
+
+const suites: Record<string, () => Figure[]> = {
+  synth: () => synthFigures(root, runs),
+};
+
+const rows: Figure[] = [];
+for (const [name, suite] of Object.entries(suites)) {
+  if (only && !only.includes(name)) continue;
+  process.stderr.write(`bench ${name} (${runs} runs each)\n`);
+  rows.push(...suite());
+}
+printTable(rows);
