@@ -1,16 +1,17 @@
 import { LocalBackend } from "cdktf";
 import { Construct } from "constructs";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { setAccountContext } from "../modules/core/account";
 import { BulwarkStack, HardenedAwsProvider } from "../modules/core/stack";
 import { HardenedKmsKey } from "../modules/kms-key";
 import { HardenedLaunchTemplate } from "../modules/launch-template";
+import { Network } from "../modules/network";
+import { SecurityGroupTiers, TierName } from "../modules/security-groups";
 import { EnvironmentConfig } from "./config";
 
 /** One reference environment as a cdktf stack. */
 export class EnvironmentStack extends BulwarkStack {
   public readonly launchTemplate: HardenedLaunchTemplate;
+  public readonly network: Network;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
@@ -29,26 +30,37 @@ export class EnvironmentStack extends BulwarkStack {
       services: ["autoscaling", "cloudwatch-logs"],
       preventDestroy: config.preventDestroy,
     });
-    const vpc = new Vpc(this, "vpc", {
-      cidrBlock: config.vpcCidr,
-      enableDnsHostnames: true,
-      enableDnsSupport: true,
-      tags: { Name: config.name },
+    const network = new Network(this, "network", {
+      name: config.name,
+      cidr: config.vpcCidr,
+      availabilityZones: config.availabilityZones,
+      tiers: config.subnetTiers,
+      natGateways: config.natGateways,
+      appPort: config.appPort,
+      dataPorts: config.dataPorts,
+      kmsKeyArn: key.keyArn,
     });
-    const appSg = new SecurityGroup(this, "app-sg", {
-      name: `${config.name}-app`,
-      description: "App instances: no inbound; HTTPS out for Session Manager, updates and the CloudWatch agent",
-      vpcId: vpc.id,
-      egress: [
-        { description: "HTTPS to AWS APIs and package mirrors", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
-      ],
+    const tiers: TierName[] = ["app", "bastion"];
+    if (config.subnetTiers.includes("public")) tiers.push("web");
+    if (config.subnetTiers.includes("isolated")) tiers.push("data");
+    const groups = new SecurityGroupTiers(this, "security-groups", {
+      name: config.name,
+      vpcId: network.vpcId,
+      vpcCidr: network.cidr,
+      endpointsSecurityGroupId: network.endpointsSecurityGroup.id,
+      s3PrefixListId: network.s3Endpoint.prefixListId,
+      tiers,
+      appPort: config.appPort,
+      dataPorts: config.dataPorts,
+      httpsToInternet: config.natGateways !== "none",
     });
+    this.network = network;
     this.launchTemplate = new HardenedLaunchTemplate(this, "app", {
       name: `${config.name}-app`,
       image: { amiId: config.amiId },
       os: config.os,
       instanceType: config.instanceType,
-      securityGroupIds: [appSg.id],
+      securityGroupIds: [groups.groups.app!.id],
       kmsKeyArn: key.keyArn,
     });
   }

@@ -70,6 +70,16 @@ function hardeningTest(json: TfJson): string {
     check(`alltrue([for n in ${lt}.network_interfaces : n.associate_public_ip_address == "false"])`, `${lt}: public IP`);
     check(`${lt}.monitoring[0].enabled`, `${lt}: detailed monitoring off`);
   }
+  for (const name of Object.keys(resourcesOf(json, "aws_subnet"))) {
+    check(`aws_subnet.${name}.map_public_ip_on_launch == false`, `aws_subnet.${name}: maps public IPs`);
+  }
+  for (const name of Object.keys(resourcesOf(json, "aws_flow_log"))) {
+    check(`aws_flow_log.${name}.traffic_type == "ALL"`, `aws_flow_log.${name}: not ALL traffic`);
+  }
+  for (const name of Object.keys(resourcesOf(json, "aws_default_security_group"))) {
+    const sg = `aws_default_security_group.${name}`;
+    check(`length(${sg}.ingress) == 0 && length(${sg}.egress) == 0`, `${sg}: default security group has rules`);
+  }
   for (const name of Object.keys(resourcesOf(json, "aws_kms_key"))) {
     check(`aws_kms_key.${name}.enable_key_rotation`, `aws_kms_key.${name}: rotation off`);
   }

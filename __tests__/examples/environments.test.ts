@@ -14,7 +14,7 @@ describe("npm run synth", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(run.outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toEqual(["dev"]);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["dev", "prod"]);
     expect(manifest.stacks.dev.synthesizedStackPath).toBe("stacks/dev/cdk.tf.json");
   });
 
@@ -70,6 +70,6 @@ describe("npm run synth", () => {
   it("selects environments with BULWARK_STACKS and refuses unknown ones", () => {
     const none = runSynth({ BULWARK_STACKS: "nope" });
     expect(none.status).toBe(1);
-    expect(none.stderr.trim()).toBe("bulwark: BULWARK_STACKS names unknown environments: nope (known: dev)");
+    expect(none.stderr.trim()).toBe("bulwark: BULWARK_STACKS names unknown environments: nope (known: dev, prod)");
   });
 });

@@ -166,7 +166,29 @@ export function terraformTest(dir: string, files: Record<string, string> = {}): 
   fs.mkdirSync(path.join(testsDir, "mocks"), { recursive: true });
   for (const f of fs.readdirSync(MOCKS_DIR)) fs.copyFileSync(path.join(MOCKS_DIR, f), path.join(testsDir, "mocks", f));
   for (const [name, hcl] of Object.entries(files)) fs.writeFileSync(path.join(testsDir, name), hcl);
-  return terraform(dir, ["test"]).stdout;
+  // `terraform test` destroys what it applied; prevent_destroy (on production keys, log
+  // buckets, vaults) would fail that teardown. A test-only override lifts it, removed after.
+  const override = path.join(dir, "teardown_override.tf.json");
+  const guarded = preventDestroyResources(dir);
+  if (Object.keys(guarded).length > 0) fs.writeFileSync(override, JSON.stringify({ resource: guarded }, null, 2));
+  try {
+    return terraform(dir, ["test"]).stdout;
+  } finally {
+    fs.rmSync(override, { force: true });
+  }
+}
+
+function preventDestroyResources(dir: string): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".tf.json") && !f.endsWith("override.tf.json"))) {
+    const json = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as { resource?: Record<string, Record<string, { lifecycle?: { prevent_destroy?: boolean } }>> };
+    for (const [type, byName] of Object.entries(json.resource ?? {})) {
+      for (const [name, r] of Object.entries(byName)) {
+        if (r.lifecycle?.prevent_destroy) (out[type] ??= {})[name] = { lifecycle: { prevent_destroy: false } };
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Token } from "cdktf";
-import * as ipaddr from "ipaddr.js";
 import { stringify } from "yaml";
+import { cidrProblem, parseCidr } from "../core/cidr";
 import { formatValue } from "../core/errors";
 import { AgentLogFile, cloudWatchAgentConfig } from "./cloudwatch-agent";
 
@@ -124,10 +124,9 @@ export function nftablesRuleset(allow: Readonly<Record<string, HostFirewallRule>
     const v4: string[] = [];
     const v6: string[] = [];
     for (const cidr of rule.sources) {
-      if (!ipaddr.isValidCIDR(cidr)) {
-        throw new UserDataProblem(`firewallAllow.${name}.sources`, cidr, "is not a valid IPv4 or IPv6 CIDR");
-      }
-      (ipaddr.parseCIDR(cidr)[0].kind() === "ipv4" ? v4 : v6).push(cidr);
+      const problem = cidrProblem(cidr);
+      if (problem) throw new UserDataProblem(`firewallAllow.${name}.sources`, cidr, problem);
+      (parseCidr(cidr)!.family === "ipv4" ? v4 : v6).push(cidr);
     }
     if (v4.length) rules.push(`    ip saddr { ${v4.join(", ")} } ${protocol} dport ${rule.port} accept comment "${name}"`);
     if (v6.length) rules.push(`    ip6 saddr { ${v6.join(", ")} } ${protocol} dport ${rule.port} accept comment "${name}"`);

@@ -1,0 +1,409 @@
+import { cidrContains, cidrProblem, isWorld, parseCidr, addressInCidr } from "../core/cidr";
+
+/**
+ * The typed NACL rule model, its validation, stable numbering, the tier presets and a flow
+ * evaluator. Pure functions: the construct (index.ts), the published module and the tests
+ * share them.
+ */
+
+export type Direction = "ingress" | "egress";
+export type NaclProtocolName = "tcp" | "udp" | "icmp" | "icmpv6" | "all";
+
+export interface NaclRule {
+  readonly direction: Direction;
+  /** @default "allow" */
+  readonly action?: "allow" | "deny";
+  /** A name or an IP protocol number 0–255. */
+  readonly protocol: NaclProtocolName | number;
+  /** One port, or use fromPort/toPort (tcp and udp only). */
+  readonly port?: number;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  /** ICMP type and code (-1: all). @default -1 */
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+  /** IPv4 or IPv6 CIDR of the remote side. */
+  readonly cidr: string;
+  /**
+   * Rule number 1–32766. @default assigned from the name: deny rules in 1000–9999,
+   * allow rules in 10000–32766, so denies are evaluated first and adding a rule never
+   * renumbers the others.
+   */
+  readonly ruleNumber?: number;
+  /**
+   * An allow from 0.0.0.0/0 or ::/0 that reaches port 22 or 3389 is refused (EC2.21 /
+   * CIS 5.2) unless this says why. Recorded as a suppression.
+   */
+  readonly allowWorldAdminAccess?: { readonly reason: string };
+}
+
+export type NaclRules = Readonly<Record<string, NaclRule>>;
+
+/** A rule with every default applied: what is synthesized and evaluated. */
+export interface ResolvedNaclRule {
+  readonly name: string;
+  readonly direction: Direction;
+  readonly action: "allow" | "deny";
+  /** Protocol number as Terraform stores it ("-1" for all). */
+  readonly protocol: string;
+  readonly fromPort: number;
+  readonly toPort: number;
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+  readonly cidr: string;
+  readonly family: "ipv4" | "ipv6";
+  readonly ruleNumber: number;
+  readonly worldAdminReason?: string;
+}
+
+export const PROTOCOL_NUMBERS: Record<NaclProtocolName, string> = { tcp: "6", udp: "17", icmp: "1", icmpv6: "58", all: "-1" };
+export const ADMIN_PORTS = [22, 3389] as const;
+export const DEFAULT_EPHEMERAL: [number, number] = [1024, 65535];
+export const DEFAULT_RULE_QUOTA = 20;
+const DENY_BAND: [number, number] = [1000, 9999];
+const ALLOW_BAND: [number, number] = [10000, 32766];
+
+/** A problem found in a rule set: `field` is relative to the rule set (`rule ssh: cidr`). */
+export interface RuleProblem {
+  readonly field: string;
+  readonly value: unknown;
+  readonly problem: string;
+  readonly severity: "error" | "warning";
+}
+
+export const RULE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
+
+/** FNV-1a: a stable, dependency-free hash of a rule name. */
+function hashName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+function protocolNumber(p: NaclRule["protocol"]): string | undefined {
+  if (typeof p === "number") return Number.isInteger(p) && p >= 0 && p <= 255 ? String(p) : undefined;
+  return PROTOCOL_NUMBERS[p as NaclProtocolName];
+}
+
+function hasPorts(protocol: string): boolean {
+  return protocol === "6" || protocol === "17";
+}
+
+/**
+ * Validates and resolves a rule set. Returns resolved rules (sorted by direction, number)
+ * and every problem found; callers throw on the first error and surface warnings.
+ */
+export function resolveRules(rules: NaclRules, opts: { ruleQuota?: number } = {}): { rules: ResolvedNaclRule[]; problems: RuleProblem[] } {
+  const problems: RuleProblem[] = [];
+  const err = (field: string, value: unknown, problem: string) => problems.push({ field, value, problem, severity: "error" });
+  const resolved: (Omit<ResolvedNaclRule, "ruleNumber"> & { ruleNumber?: number })[] = [];
+
+  for (const name of Object.keys(rules).sort()) {
+    const r = rules[name];
+    const at = `rule ${name}`;
+    if (!RULE_NAME_PATTERN.test(name)) {
+      err(`rule name`, name, "is not a rule name (a letter, then up to 62 letters, digits or hyphens)");
+      continue;
+    }
+    if (r.direction !== "ingress" && r.direction !== "egress") err(`${at}: direction`, r.direction, "must be ingress or egress");
+    const action = r.action ?? "allow";
+    if (action !== "allow" && action !== "deny") err(`${at}: action`, r.action, "must be allow or deny");
+    const protocol = protocolNumber(r.protocol);
+    if (protocol === undefined) {
+      err(`${at}: protocol`, r.protocol, "must be tcp, udp, icmp, icmpv6, all or a protocol number 0-255");
+      continue;
+    }
+    const problem = cidrProblem(r.cidr);
+    if (problem) {
+      err(`${at}: cidr`, r.cidr, problem);
+      continue;
+    }
+    const family = parseCidr(r.cidr)!.family;
+    if (protocol === "1" && family === "ipv6") err(`${at}: protocol`, r.protocol, "icmp does not match IPv6 traffic; use icmpv6");
+    if (protocol === "58" && family === "ipv4") err(`${at}: protocol`, r.protocol, "icmpv6 does not match IPv4 traffic; use icmp");
+    let fromPort = 0;
+    let toPort = 0;
+    if (hasPorts(protocol)) {
+      if (r.port !== undefined && (r.fromPort !== undefined || r.toPort !== undefined)) {
+        err(`${at}: port`, r.port, "cannot be combined with fromPort/toPort");
+      }
+      fromPort = r.port ?? r.fromPort ?? NaN;
+      toPort = r.port ?? r.toPort ?? fromPort;
+      for (const [field, v] of [["fromPort", fromPort], ["toPort", toPort]] as const) {
+        if (!Number.isInteger(v) || v < 0 || v > 65535) err(`${at}: ${r.port !== undefined ? "port" : field}`, r.port ?? (field === "fromPort" ? r.fromPort : r.toPort), "must be a port 0-65535");
+      }
+      if (fromPort > toPort) err(`${at}: fromPort`, fromPort, `must not exceed toPort ${toPort}`);
+    } else if (r.port !== undefined || r.fromPort !== undefined || r.toPort !== undefined) {
+      err(`${at}: port`, r.port ?? r.fromPort, `only applies to tcp and udp`);
+    }
+    const icmp = protocol === "1" || protocol === "58";
+    if (!icmp && (r.icmpType !== undefined || r.icmpCode !== undefined)) err(`${at}: icmpType`, r.icmpType ?? r.icmpCode, "only applies to icmp and icmpv6");
+    for (const [field, v] of [["icmpType", r.icmpType], ["icmpCode", r.icmpCode]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < -1 || v > 255)) err(`${at}: ${field}`, v, "must be -1 (all) or 0-255");
+    }
+    if (r.ruleNumber !== undefined && (!Number.isInteger(r.ruleNumber) || r.ruleNumber < 1 || r.ruleNumber > 32766)) {
+      err(`${at}: ruleNumber`, r.ruleNumber, "must be a whole number between 1 and 32766");
+    }
+    const reason = r.allowWorldAdminAccess?.reason;
+    if (r.allowWorldAdminAccess !== undefined && (typeof reason !== "string" || reason.trim().length < 10)) {
+      err(`${at}: allowWorldAdminAccess.reason`, reason, "must say why the world may reach an admin port (at least 10 characters)");
+    }
+    resolved.push({
+      name,
+      direction: r.direction,
+      action,
+      protocol,
+      fromPort: hasPorts(protocol) ? fromPort : 0,
+      toPort: hasPorts(protocol) ? toPort : 0,
+      icmpType: icmp ? (r.icmpType ?? -1) : undefined,
+      icmpCode: icmp ? (r.icmpCode ?? -1) : undefined,
+      cidr: r.cidr,
+      family,
+      ruleNumber: r.ruleNumber,
+      worldAdminReason: r.allowWorldAdminAccess ? reason : undefined,
+    });
+  }
+  if (problems.some((p) => p.severity === "error")) return { rules: [], problems };
+
+  // Explicit numbers first, then hashed numbers in the action's band, probing past taken slots.
+  const out: ResolvedNaclRule[] = [];
+  for (const direction of ["ingress", "egress"] as const) {
+    const inDirection = resolved.filter((r) => r.direction === direction);
+    const quota = opts.ruleQuota ?? DEFAULT_RULE_QUOTA;
+    if (inDirection.length > quota) {
+      err(`${direction} rules`, inDirection.length, `exceed the quota of ${quota} rules per direction (raise ruleQuota if the account's quota is higher)`);
+    }
+    const taken = new Map<number, string>();
+    for (const r of inDirection.filter((x) => x.ruleNumber !== undefined)) {
+      if (taken.has(r.ruleNumber!)) err(`rule ${r.name}: ruleNumber`, r.ruleNumber, `is also used by ${direction} rule ${taken.get(r.ruleNumber!)}`);
+      taken.set(r.ruleNumber!, r.name);
+    }
+    const auto = inDirection.filter((x) => x.ruleNumber === undefined).sort((a, b) => hashName(a.name) - hashName(b.name) || a.name.localeCompare(b.name));
+    for (const r of auto) {
+      const [lo, hi] = r.action === "deny" ? DENY_BAND : ALLOW_BAND;
+      let n = lo + (hashName(r.name) % (hi - lo + 1));
+      while (taken.has(n)) n = n === hi ? lo : n + 1;
+      taken.set(n, r.name);
+      r.ruleNumber = n;
+    }
+    out.push(...(inDirection as ResolvedNaclRule[]));
+  }
+  out.sort((a, b) => (a.direction === b.direction ? a.ruleNumber - b.ruleNumber : a.direction === "ingress" ? -1 : 1));
+
+  for (const r of out) {
+    if (r.action === "allow" && r.direction === "ingress" && isWorld(r.cidr) && reachesAdminPort(r) && !r.worldAdminReason) {
+      err(
+        `rule ${r.name}: cidr`,
+        r.cidr,
+        `allows the world to reach admin port ${ADMIN_PORTS.filter((p) => coversPort(r, p)).join(" and ")} (EC2.21); narrow the source or set allowWorldAdminAccess with a reason`,
+      );
+    }
+    if (r.action === "deny") {
+      const shadow = out.find((a) => a.action === "allow" && a.direction === r.direction && a.ruleNumber < r.ruleNumber && covers(a, r));
+      if (shadow) {
+        problems.push({ field: `rule ${r.name}`, value: r.ruleNumber, problem: `can never match: allow rule ${shadow.name} (${shadow.ruleNumber}) covers it first`, severity: "warning" });
+      }
+    }
+  }
+  return { rules: out, problems };
+}
+
+export function coversPort(r: Pick<ResolvedNaclRule, "protocol" | "fromPort" | "toPort">, port: number): boolean {
+  if (r.protocol === "-1") return true;
+  return hasPorts(r.protocol) && r.fromPort <= port && port <= r.toPort;
+}
+
+export function reachesAdminPort(r: Pick<ResolvedNaclRule, "protocol" | "fromPort" | "toPort">): boolean {
+  return ADMIN_PORTS.some((p) => coversPort(r, p));
+}
+
+/** True when rule `a` matches every packet rule `b` matches. */
+function covers(a: ResolvedNaclRule, b: ResolvedNaclRule): boolean {
+  if (!cidrContains(a.cidr, b.cidr)) return false;
+  if (a.protocol === "-1") return true;
+  if (a.protocol !== b.protocol) return false;
+  if (hasPorts(a.protocol)) return a.fromPort <= b.fromPort && b.toPort <= a.toPort;
+  if (a.icmpType !== undefined && a.icmpType !== -1 && a.icmpType !== b.icmpType) return false;
+  return true;
+}
+
+/** A packet crossing the subnet boundary, as a NACL sees it. */
+export interface Flow {
+  readonly direction: Direction;
+  readonly protocol: NaclProtocolName;
+  /** Destination port (tcp/udp). */
+  readonly port?: number;
+  /** The remote address: source for ingress, destination for egress. */
+  readonly remote: string;
+}
+
+/** Evaluates a flow the way AWS does: lowest-numbered matching rule wins; none matches → deny. */
+export function evaluateFlow(rules: readonly ResolvedNaclRule[], flow: Flow): { action: "allow" | "deny"; rule?: string } {
+  const protocol = PROTOCOL_NUMBERS[flow.protocol];
+  const ordered = rules.filter((r) => r.direction === flow.direction).sort((a, b) => a.ruleNumber - b.ruleNumber);
+  for (const r of ordered) {
+    if (!addressInCidr(flow.remote, r.cidr)) continue;
+    if (r.protocol !== "-1" && r.protocol !== protocol) continue;
+    if (hasPorts(r.protocol) && (flow.port === undefined || flow.port < r.fromPort || flow.port > r.toPort)) continue;
+    return { action: r.action, rule: r.name };
+  }
+  return { action: "deny" };
+}
+
+/**
+ * A rule-name fragment from a CIDR (`10.0.64.0/19` → `10-0-64-0-19`): preset rules are keyed
+ * by what they match, never by list position, so reordering CIDRs changes nothing.
+ */
+export function cidrKey(cidr: string): string {
+  return cidr.replace(/[.:/]+/g, "-").replace(/^-|-$/g, "");
+}
+
+// ---------------------------------------------------------------------------------------
+// Tier presets. Each returns named rules including the stateless return traffic it needs.
+
+export interface ReturnTrafficOptions {
+  /** Ephemeral port range of clients and of this tier's own connections. @default [1024, 65535] */
+  readonly ephemeral?: [number, number];
+}
+
+/**
+ * Return-traffic rules to or from `cidr` on the ephemeral range. From the world, the range
+ * is split around 3389 so no world rule reaches an admin port (22 lies below 1024).
+ */
+export function returnTraffic(prefix: string, direction: Direction, cidr: string, opts: ReturnTrafficOptions = {}): Record<string, NaclRule> {
+  const [lo, hi] = opts.ephemeral ?? DEFAULT_EPHEMERAL;
+  const ranges: [number, number][] = [];
+  if (isWorld(cidr) && direction === "ingress") {
+    let start = lo;
+    for (const admin of [...ADMIN_PORTS].sort((a, b) => a - b)) {
+      if (admin < start || admin > hi) continue;
+      if (admin > start) ranges.push([start, admin - 1]);
+      start = admin + 1;
+    }
+    if (start <= hi) ranges.push([start, hi]);
+  } else {
+    ranges.push([lo, hi]);
+  }
+  const out: Record<string, NaclRule> = {};
+  ranges.forEach(([from, to]) => {
+    out[ranges.length === 1 ? prefix : `${prefix}-${from}-${to}`] = { direction, protocol: "tcp", fromPort: from, toPort: to, cidr };
+  });
+  return out;
+}
+
+export interface PublicWebTierOptions extends ReturnTrafficOptions {
+  /** CIDRs of the app subnets the load balancer forwards to. */
+  readonly appCidrs: readonly string[];
+  /** @default 8080 */
+  readonly appPort?: number;
+  /** Internet CIDRs allowed in on 80/443. @default ["0.0.0.0/0"] */
+  readonly clientCidrs?: readonly string[];
+  /** Private subnets whose HTTPS goes out through a NAT gateway in these subnets. @default [] */
+  readonly natClientCidrs?: readonly string[];
+}
+
+/** Public subnets holding load balancers: HTTP/HTTPS in, the app port out to the app subnets. */
+export function publicWebTierRules(o: PublicWebTierOptions): Record<string, NaclRule> {
+  const rules: Record<string, NaclRule> = {};
+  const clients = o.clientCidrs ?? ["0.0.0.0/0"];
+  clients.forEach((cidr) => {
+    const n = clients.length === 1 ? "" : `-${cidrKey(cidr)}`;
+    rules[`https-in${n}`] = { direction: "ingress", protocol: "tcp", port: 443, cidr };
+    rules[`http-in${n}`] = { direction: "ingress", protocol: "tcp", port: 80, cidr };
+    Object.assign(rules, returnTraffic(`clients-return${n}`, "egress", cidr, o));
+  });
+  o.appCidrs.forEach((cidr) => {
+    rules[`app-out-${cidrKey(cidr)}`] = { direction: "egress", protocol: "tcp", port: o.appPort ?? 8080, cidr };
+    Object.assign(rules, returnTraffic(`app-return-${cidrKey(cidr)}`, "ingress", cidr, o));
+  });
+  const nat = o.natClientCidrs ?? [];
+  nat.forEach((cidr) => {
+    rules[`nat-https-in-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port: 443, cidr };
+    Object.assign(rules, returnTraffic(`nat-return-${cidrKey(cidr)}`, "egress", cidr, o));
+  });
+  if (nat.length > 0) {
+    rules["nat-https-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
+    Object.assign(rules, returnTraffic("nat-internet-return", "ingress", "0.0.0.0/0", o));
+  }
+  return rules;
+}
+
+export interface AppTierOptions extends ReturnTrafficOptions {
+  readonly webCidrs: readonly string[];
+  readonly dataCidrs: readonly string[];
+  /** @default 8080 */
+  readonly appPort?: number;
+  /** @default [5432] */
+  readonly dataPorts?: readonly number[];
+  /** The VPC CIDR: HTTPS to the interface endpoints. */
+  readonly vpcCidr: string;
+  /** HTTPS to the internet through NAT (package updates). @default false */
+  readonly httpsToInternet?: boolean;
+}
+
+/** Private app subnets: the app port from the web subnets, the data ports to the data subnets, HTTPS to endpoints. */
+export function appTierRules(o: AppTierOptions): Record<string, NaclRule> {
+  const rules: Record<string, NaclRule> = {};
+  o.webCidrs.forEach((cidr) => {
+    rules[`app-in-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port: o.appPort ?? 8080, cidr };
+    Object.assign(rules, returnTraffic(`web-return-${cidrKey(cidr)}`, "egress", cidr, o));
+  });
+  o.dataCidrs.forEach((cidr) => {
+    for (const port of o.dataPorts ?? [5432]) rules[`data-out-${port}-${cidrKey(cidr)}`] = { direction: "egress", protocol: "tcp", port, cidr };
+    Object.assign(rules, returnTraffic(`data-return-${cidrKey(cidr)}`, "ingress", cidr, o));
+  });
+  rules["https-endpoints-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: o.vpcCidr };
+  Object.assign(rules, returnTraffic("endpoints-return", "ingress", o.vpcCidr, o));
+  if (o.httpsToInternet) {
+    rules["https-internet-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
+    Object.assign(rules, returnTraffic("internet-return", "ingress", "0.0.0.0/0", o));
+  }
+  return rules;
+}
+
+export interface DataTierOptions extends ReturnTrafficOptions {
+  readonly appCidrs: readonly string[];
+  /** @default [5432] */
+  readonly dataPorts?: readonly number[];
+}
+
+/** Isolated data subnets: the data ports from the app subnets and nothing else. */
+export function dataTierRules(o: DataTierOptions): Record<string, NaclRule> {
+  const rules: Record<string, NaclRule> = {};
+  o.appCidrs.forEach((cidr) => {
+    for (const port of o.dataPorts ?? [5432]) rules[`data-in-${port}-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port, cidr };
+    Object.assign(rules, returnTraffic(`app-return-${cidrKey(cidr)}`, "egress", cidr, o));
+  });
+  return rules;
+}
+
+export interface ManagementTierOptions extends ReturnTrafficOptions {
+  readonly vpcCidr: string;
+  /** Admin CIDRs allowed to SSH in (SSH-mode bastions only). @default [] */
+  readonly sshCidrs?: readonly string[];
+  /** HTTPS to the internet through NAT or an internet gateway. @default false */
+  readonly httpsToInternet?: boolean;
+  /** Ports the management hosts reach inside the VPC (e.g. 22 to app hosts). @default [] */
+  readonly vpcPorts?: readonly number[];
+}
+
+/** Management subnets (bastions): HTTPS to the endpoints, optional SSH in from an allowlist. */
+export function managementTierRules(o: ManagementTierOptions): Record<string, NaclRule> {
+  const rules: Record<string, NaclRule> = {
+    "https-endpoints-out": { direction: "egress", protocol: "tcp", port: 443, cidr: o.vpcCidr },
+    ...returnTraffic("vpc-return", "ingress", o.vpcCidr, o),
+  };
+  for (const port of o.vpcPorts ?? []) rules[`vpc-out-${port}`] = { direction: "egress", protocol: "tcp", port, cidr: o.vpcCidr };
+  (o.sshCidrs ?? []).forEach((cidr) => {
+    rules[`ssh-in-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port: 22, cidr };
+    Object.assign(rules, returnTraffic(`ssh-return-${cidrKey(cidr)}`, "egress", cidr, o));
+  });
+  if (o.httpsToInternet) {
+    rules["https-internet-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
+    Object.assign(rules, returnTraffic("internet-return", "ingress", "0.0.0.0/0", o));
+  }
+  return rules;
+}

@@ -1,0 +1,215 @@
+import { Construct } from "constructs";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { cidrProblem, isWorld } from "../core/cidr";
+import { BulwarkValidationError } from "../core/errors";
+import { RuleIds } from "../core/rule-ids";
+import { suppress } from "../core/suppressions";
+import { checkName, isLiteral } from "../core/validate";
+
+/** The other side of a security-group rule: exactly one of these. */
+export type SgPeer =
+  | { readonly cidr: string }
+  | { readonly securityGroupId: string }
+  | { readonly prefixListId: string };
+
+export interface SgRule {
+  readonly direction: "ingress" | "egress";
+  /** Required: every rule says what it is for (CKV_AWS_23). */
+  readonly description: string;
+  /** @default "tcp" */
+  readonly protocol?: "tcp" | "udp" | "icmp" | "icmpv6" | "all";
+  readonly port?: number;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly peer: SgPeer;
+  /**
+   * World ingress (0.0.0.0/0, ::/0) to 22 or 3389 is refused (EC2.53/EC2.54, CIS 5.3/5.4)
+   * unless this says why. Recorded as a suppression.
+   */
+  readonly allowWorldAdminAccess?: { readonly reason: string };
+}
+
+export const SG_ADMIN_PORTS = [22, 3389] as const;
+const PROTOCOLS = { tcp: "tcp", udp: "udp", icmp: "icmp", icmpv6: "icmpv6", all: "-1" } as const;
+
+export interface HardenedSecurityGroupProps {
+  readonly name: string;
+  /** Required: what the group is for (CKV_AWS_23). */
+  readonly description: string;
+  readonly vpcId: string;
+  /** Rules keyed by name; the name is the Terraform resource key. @default {} — nothing in, nothing out */
+  readonly rules?: Readonly<Record<string, SgRule>>;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A security group with no inline rules and one `aws_vpc_security_group_ingress_rule` /
+ * `_egress_rule` per named rule. Without rules it allows nothing, not even egress (the
+ * provider's default allow-all egress is not created).
+ */
+export class HardenedSecurityGroup extends Construct {
+  public readonly group: SecurityGroup;
+  public readonly id: string;
+  private readonly ruleNames = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: HardenedSecurityGroupProps) {
+    super(scope, id);
+    checkName(this, "name", props.name);
+    if (isLiteral(props.description) && (typeof props.description !== "string" || props.description.trim().length < 5)) {
+      throw new BulwarkValidationError(this, "description", props.description, "must say what the group is for (CKV_AWS_23)");
+    }
+    this.group = new SecurityGroup(this, "group", {
+      name: props.name,
+      description: props.description,
+      vpcId: props.vpcId,
+      revokeRulesOnDelete: true,
+      tags: { ...props.tags, Name: props.name },
+    });
+    this.id = this.group.id;
+    for (const [name, rule] of Object.entries(props.rules ?? {})) this.addRule(name, rule);
+  }
+
+  /** Adds a named rule; names are unique per group. */
+  addRule(name: string, rule: SgRule): void {
+    const at = `rule ${name}`;
+    checkName(this, "rule name", name);
+    if (this.ruleNames.has(name)) throw new BulwarkValidationError(this, "rule name", name, "is used twice");
+    this.ruleNames.add(name);
+    if (rule.direction !== "ingress" && rule.direction !== "egress") throw new BulwarkValidationError(this, `${at}: direction`, rule.direction, "must be ingress or egress");
+    if (isLiteral(rule.description) && (typeof rule.description !== "string" || rule.description.trim().length < 5)) {
+      throw new BulwarkValidationError(this, `${at}: description`, rule.description, "must say what the rule is for (CKV_AWS_23)");
+    }
+    const protocol = rule.protocol ?? "tcp";
+    if (!(protocol in PROTOCOLS)) throw new BulwarkValidationError(this, `${at}: protocol`, protocol, "must be tcp, udp, icmp, icmpv6 or all");
+    const ported = protocol === "tcp" || protocol === "udp";
+    let fromPort: number | undefined;
+    let toPort: number | undefined;
+    if (ported) {
+      fromPort = rule.port ?? rule.fromPort;
+      toPort = rule.port ?? rule.toPort ?? fromPort;
+      for (const [field, v] of [["fromPort", fromPort], ["toPort", toPort]] as const) {
+        if (isLiteral(v) && (!Number.isInteger(v) || v! < 0 || v! > 65535)) throw new BulwarkValidationError(this, `${at}: ${rule.port !== undefined ? "port" : field}`, v, "must be a port 0-65535");
+        if (v === undefined) throw new BulwarkValidationError(this, `${at}: port`, v, `is required for ${protocol}`);
+      }
+      if (isLiteral(fromPort) && isLiteral(toPort) && fromPort! > toPort!) throw new BulwarkValidationError(this, `${at}: fromPort`, fromPort, `must not exceed toPort ${toPort}`);
+    } else if (rule.port !== undefined || rule.fromPort !== undefined) {
+      throw new BulwarkValidationError(this, `${at}: port`, rule.port ?? rule.fromPort, "only applies to tcp and udp");
+    }
+    const peers = ["cidr", "securityGroupId", "prefixListId"].filter((k) => k in (rule.peer ?? {}));
+    if (peers.length !== 1) throw new BulwarkValidationError(this, `${at}: peer`, rule.peer, "must be exactly one of { cidr }, { securityGroupId }, { prefixListId }");
+    let cidrIpv4: string | undefined;
+    let cidrIpv6: string | undefined;
+    if ("cidr" in rule.peer && isLiteral(rule.peer.cidr)) {
+      const problem = cidrProblem(rule.peer.cidr);
+      if (problem) throw new BulwarkValidationError(this, `${at}: peer.cidr`, rule.peer.cidr, problem);
+      if (rule.peer.cidr.includes(":")) cidrIpv6 = rule.peer.cidr;
+      else cidrIpv4 = rule.peer.cidr;
+      const admin = SG_ADMIN_PORTS.filter((p) => protocol === "all" || (ported && fromPort! <= p && p <= toPort!));
+      if (rule.direction === "ingress" && isWorld(rule.peer.cidr) && admin.length > 0) {
+        const reason = rule.allowWorldAdminAccess?.reason;
+        if (typeof reason !== "string" || reason.trim().length < 10) {
+          throw new BulwarkValidationError(this, `${at}: peer.cidr`, rule.peer.cidr, `allows the world to reach admin port ${admin.join(" and ")} (EC2.53/EC2.54); narrow the source or set allowWorldAdminAccess with a reason`);
+        }
+      }
+    } else if ("cidr" in rule.peer) {
+      cidrIpv4 = rule.peer.cidr;
+    }
+    const config = {
+      securityGroupId: this.group.id,
+      description: rule.description,
+      ipProtocol: PROTOCOLS[protocol],
+      fromPort: ported ? fromPort : protocol === "all" ? undefined : -1,
+      toPort: ported ? toPort : protocol === "all" ? undefined : -1,
+      cidrIpv4,
+      cidrIpv6,
+      referencedSecurityGroupId: "securityGroupId" in rule.peer ? rule.peer.securityGroupId : undefined,
+      prefixListId: "prefixListId" in rule.peer ? rule.peer.prefixListId : undefined,
+      tags: { Name: name },
+    };
+    const resource =
+      rule.direction === "ingress" ? new VpcSecurityGroupIngressRule(this, `in-${name}`, config) : new VpcSecurityGroupEgressRule(this, `out-${name}`, config);
+    if (rule.allowWorldAdminAccess) suppress(resource, RuleIds.securityGroupAdminPortsFromWorld, rule.allowWorldAdminAccess.reason);
+  }
+}
+
+export type TierName = "web" | "app" | "data" | "bastion";
+
+export interface SecurityGroupTiersProps {
+  /** Prefix of group names, e.g. `prod`. */
+  readonly name: string;
+  readonly vpcId: string;
+  /** The VPC CIDR: DNS to the VPC resolver. */
+  readonly vpcCidr: string;
+  /** The interface endpoints' security group: every tier's HTTPS to AWS APIs goes there. */
+  readonly endpointsSecurityGroupId: string;
+  /** The S3 gateway endpoint's prefix list: package repositories (Amazon Linux) and S3. @default none */
+  readonly s3PrefixListId?: string;
+  /** Tiers to create. @default ["app"] */
+  readonly tiers?: readonly TierName[];
+  /** Port the app listens on. @default 8080 */
+  readonly appPort?: number;
+  /** Ports of the data tier. @default [5432] */
+  readonly dataPorts?: readonly number[];
+  /** CIDRs allowed to the web tier on 443 (and 80, redirected). @default ["0.0.0.0/0"] */
+  readonly webClientCidrs?: readonly string[];
+  /** HTTPS from app and bastion to the internet (through NAT). @default false */
+  readonly httpsToInternet?: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Security-group tiers wired to each other by group reference, not CIDR: web (load
+ * balancer) → app → data, and a bastion with no ingress. Egress is least privilege: each
+ * tier reaches only the next tier's port, the endpoints on 443, the S3 prefix list and DNS.
+ */
+export class SecurityGroupTiers extends Construct {
+  public readonly groups: Partial<Record<TierName, HardenedSecurityGroup>> = {};
+
+  constructor(scope: Construct, id: string, props: SecurityGroupTiersProps) {
+    super(scope, id);
+    const tiers = new Set(props.tiers ?? ["app"]);
+    for (const t of tiers) {
+      if (!["web", "app", "data", "bastion"].includes(t)) throw new BulwarkValidationError(this, "tiers", t, "must be web, app, data or bastion");
+    }
+    if (tiers.has("web") && !tiers.has("app")) throw new BulwarkValidationError(this, "tiers", [...tiers], "a web tier forwards to an app tier; add app");
+    if (tiers.has("data") && !tiers.has("app")) throw new BulwarkValidationError(this, "tiers", [...tiers], "a data tier serves an app tier; add app");
+    const appPort = props.appPort ?? 8080;
+    const dataPorts = props.dataPorts ?? [5432];
+    const descriptions: Record<TierName, string> = {
+      web: "Load balancers: HTTPS from clients, the app port to the app tier",
+      app: "App instances: the app port from the web tier; data ports, AWS endpoints and DNS out",
+      data: "Data stores: the data ports from the app tier only; nothing out",
+      bastion: "Bastion: no inbound (Session Manager); AWS endpoints and DNS out",
+    };
+    for (const t of ["web", "app", "data", "bastion"] as const) {
+      if (tiers.has(t)) this.groups[t] = new HardenedSecurityGroup(this, t, { name: `${props.name}-${t}`, description: descriptions[t], vpcId: props.vpcId, tags: props.tags });
+    }
+    const { web, app, data, bastion } = this.groups;
+    const awsOut = (g: HardenedSecurityGroup) => {
+      g.addRule("https-endpoints", { direction: "egress", description: "HTTPS to the VPC interface endpoints (SSM, logs, KMS)", port: 443, peer: { securityGroupId: props.endpointsSecurityGroupId } });
+      if (props.s3PrefixListId) g.addRule("https-s3", { direction: "egress", description: "HTTPS to S3 through the gateway endpoint (package repositories)", port: 443, peer: { prefixListId: props.s3PrefixListId } });
+      g.addRule("dns-udp", { direction: "egress", description: "DNS to the VPC resolver", protocol: "udp", port: 53, peer: { cidr: props.vpcCidr } });
+      g.addRule("dns-tcp", { direction: "egress", description: "DNS over TCP to the VPC resolver", protocol: "tcp", port: 53, peer: { cidr: props.vpcCidr } });
+      if (props.httpsToInternet) g.addRule("https-internet", { direction: "egress", description: "HTTPS to the internet through NAT (updates)", port: 443, peer: { cidr: "0.0.0.0/0" } });
+    };
+    if (web && app) {
+      (props.webClientCidrs ?? ["0.0.0.0/0"]).forEach((cidr, i) => {
+        const n = (props.webClientCidrs ?? ["0.0.0.0/0"]).length === 1 ? "" : `-${i + 1}`;
+        web.addRule(`https-clients${n}`, { direction: "ingress", description: "HTTPS from clients", port: 443, peer: { cidr } });
+        web.addRule(`http-clients${n}`, { direction: "ingress", description: "HTTP from clients, redirected to HTTPS", port: 80, peer: { cidr } });
+      });
+      web.addRule("app", { direction: "egress", description: "The app port on the app tier", port: appPort, peer: { securityGroupId: app.id } });
+      app.addRule("from-web", { direction: "ingress", description: "The app port from the web tier", port: appPort, peer: { securityGroupId: web.id } });
+    }
+    if (app) awsOut(app);
+    if (data && app) {
+      for (const port of dataPorts) {
+        app.addRule(`data-${port}`, { direction: "egress", description: `Port ${port} on the data tier`, port, peer: { securityGroupId: data.id } });
+        data.addRule(`from-app-${port}`, { direction: "ingress", description: `Port ${port} from the app tier`, port, peer: { securityGroupId: app.id } });
+      }
+    }
+    if (bastion) awsOut(bastion);
+  }
+}
