@@ -35,6 +35,15 @@ describe("HardenedSecurityGroup", () => {
     expect(out["sg_out-v6"]).toMatchObject({ cidr_ipv6: "::/0" });
   });
 
+  it("synthesizes identical output whatever order rules are written in", () => {
+    const rules: Record<string, SgRule> = {
+      a: { direction: "ingress", description: "HTTPS in", port: 443, peer: { cidr: "10.0.0.0/8" } },
+      b: { direction: "egress", description: "DNS out", protocol: "udp", port: 53, peer: { cidr: "10.0.0.0/16" } },
+      c: { direction: "ingress", description: "App port", port: 8080, peer: { securityGroupId: "sg-x" } },
+    };
+    expect(JSON.stringify(group(Object.fromEntries(Object.entries(rules).reverse())))).toEqual(JSON.stringify(group(rules)));
+  });
+
   it.each([
     ["world SSH", { ssh: { direction: "ingress", description: "SSH in", port: 22, peer: { cidr: "0.0.0.0/0" } } }, /rule ssh: peer.cidr "0.0.0.0\/0" allows the world to reach admin port 22 \(EC2.53\/EC2.54\)/],
     ["world RDP on IPv6 in a range", { r: { direction: "ingress", description: "range", fromPort: 3000, toPort: 4000, peer: { cidr: "::/0" } } }, /admin port 3389/],
