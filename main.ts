@@ -25,5 +25,12 @@ try {
     console.error(`bulwark: ${e.message}`);
     process.exit(1);
   }
+  // cdktf reports failed stack validations (the compliance gate) as one error; list them.
+  const failed = e instanceof Error && /^Validation failed with the following errors:\n/.exec(e.message);
+  if (failed) {
+    const lines = (e as Error).message.split("\n").filter((l) => l.startsWith("  [")).map((l) => l.trim());
+    console.error(`bulwark: synth stopped by ${lines.length} compliance finding(s):\n${lines.join("\n")}`);
+    process.exit(1);
+  }
   throw e;
 }

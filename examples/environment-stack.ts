@@ -1,5 +1,6 @@
 import { LocalBackend } from "cdktf";
 import { Construct } from "constructs";
+import { ComplianceGate } from "../compliance/aspect";
 import { setAccountContext } from "../modules/core/account";
 import { BulwarkStack, HardenedAwsProvider } from "../modules/core/stack";
 import { HardenedKmsKey } from "../modules/kms-key";
@@ -24,6 +25,8 @@ export class EnvironmentStack extends BulwarkStack {
       defaultTags: [{ tags: { ...config.tags, environment: config.name, "managed-by": "bulwark" } }],
     });
     setAccountContext(this, { accountId: config.accountId, region: config.region });
+    // The same rules as `bulwark check` run when the stack synthesizes; errors stop the synth.
+    ComplianceGate.of(this);
 
     const key = new HardenedKmsKey(this, "kms", {
       alias: `${config.name}/ec2`,

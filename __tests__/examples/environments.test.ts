@@ -1,5 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Testing } from "cdktf";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { ComplianceGate } from "../../compliance/aspect";
+import { BulwarkStack, HardenedAwsProvider } from "../../modules/core/stack";
 import { addresses, resourcesOf } from "../support/synth";
 import { expectGolden, runSynth, SynthRun } from "../support/app";
 
@@ -71,5 +75,16 @@ describe("npm run synth", () => {
     const none = runSynth({ BULWARK_STACKS: "nope" });
     expect(none.status).toBe(1);
     expect(none.stderr.trim()).toBe("bulwark: BULWARK_STACKS names unknown environments: nope (known: dev, prod)");
+  });
+});
+
+describe("the compliance gate during synth", () => {
+  it("stops a synth on an error finding, one line per finding with rule, controls and construct path", () => {
+    const app = Testing.app();
+    const stack = new BulwarkStack(app, "gated");
+    new HardenedAwsProvider(stack, "aws", { region: "eu-west-1" });
+    new SnsTopic(stack, "plain-topic", { name: "plain" });
+    ComplianceGate.of(stack);
+    expect(() => app.synth()).toThrow(/\[gated\] sns-encrypted \[SNS\.1 · CKV_AWS_26\] gated\/plain-topic: topic is not encrypted/);
   });
 });
