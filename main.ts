@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import { BulwarkValidationError } from "./modules/core/errors";
 import { ConfigError, loadAndBuild } from "./examples";
+import { ALL_RULES, controlList, loadInput, runRules } from "./compliance";
 
 /** The project root: the nearest folder up from here that holds cdktf.json. */
 function projectRoot(): string {
@@ -19,6 +20,15 @@ try {
   const app = new App();
   loadAndBuild(app, projectRoot());
   app.synth();
+  // Account-level rules (CloudTrail, Config, EBS defaults, CIS alarms, backups) need every
+  // stack of an account and region, so they run on the written output.
+  const report = runRules(loadInput(app.outdir).resources, ALL_RULES, { scope: "account" });
+  const errors = report.findings.filter((f) => f.severity === "error" && !f.suppressed);
+  if (errors.length > 0) {
+    const lines = errors.map((f) => `${f.ruleId} [${controlList(f.controls)}] ${f.stack}: ${f.message}`);
+    console.error(`bulwark: synth stopped by ${lines.length} compliance finding(s):\n${lines.join("\n")}`);
+    process.exit(1);
+  }
 } catch (e) {
   // Bad input is the user's to fix: one line naming file or construct path, field and value.
   if (e instanceof BulwarkValidationError || e instanceof ConfigError) {

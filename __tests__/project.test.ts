@@ -20,6 +20,6 @@ describe("project conventions", () => {
     const deps = { ...pkg.dependencies, ...pkg.devDependencies };
     expect(deps).toMatchObject({ cdktf: "0.21.0", "cdktf-cli": "0.21.0", "@cdktf/provider-aws": "20.1.0" });
     expect(deps.constructs).toMatch(/^10\.4\.\d+$/);
-    for (const [name, version] of Object.entries(deps)) expect([name, version]).toEqual([name, expect.stringMatching(/^\d+\.\d+\.\d+$/)]);
+    for (const [name, version] of Object.entries(deps)) expect([name, version]).toEqual([name, expect.stringMatching(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/)]);
   });
 });

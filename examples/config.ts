@@ -24,9 +24,21 @@ export const EnvironmentConfigSchema = z
     os: z.enum(["amazon-linux-2023", "ubuntu"]).default("amazon-linux-2023"),
     instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, "must be an EC2 instance type such as t3.micro"),
     preventDestroy: z.boolean().default(false),
+    /** App Auto Scaling group sizes. */
+    app: z.object({ minSize: z.number().int().min(0), maxSize: z.number().int().min(1), desiredCapacity: z.number().int().min(0).optional() }).strict().default({ minSize: 1, maxSize: 2 }),
+    /** Alarm subscribers (email addresses). */
+    alarmEmails: z.array(z.string().email()).default([]),
+    /** Region holding the backup copies; must differ from region. */
+    backupCopyRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "must be an AWS region such as eu-central-1"),
+    /** Deploy the account/region baseline (CloudTrail, Config, EBS defaults, backups, patching) in this stack. */
+    accountBaseline: z.boolean().default(true),
     tags: z.record(z.string(), z.string()).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.backupCopyRegion === c.region) ctx.addIssue({ code: "custom", path: ["backupCopyRegion"], message: "must differ from region (a copy in the same region does not survive a regional outage)" });
+    if (c.app.maxSize < c.app.minSize) ctx.addIssue({ code: "custom", path: ["app", "maxSize"], message: `must be at least app.minSize (${c.app.minSize})` });
+  });
 
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
 

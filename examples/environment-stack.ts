@@ -1,28 +1,45 @@
 import { LocalBackend } from "cdktf";
 import { Construct } from "constructs";
 import { ComplianceGate } from "../compliance/aspect";
+import { AlarmTopic, AsgAlarms } from "../modules/alarms";
+import { AccountAudit } from "../modules/audit";
+import { HardenedAutoScalingGroup } from "../modules/auto-scaling";
+import { Backup } from "../modules/backup";
+import { Bastion } from "../modules/bastion";
+import { CisAlarms } from "../modules/cis-alarms";
 import { setAccountContext } from "../modules/core/account";
 import { BulwarkStack, HardenedAwsProvider } from "../modules/core/stack";
+import { EbsDefaults } from "../modules/ebs-defaults";
 import { HardenedKmsKey } from "../modules/kms-key";
 import { HardenedLaunchTemplate } from "../modules/launch-template";
 import { Network } from "../modules/network";
+import { Patching } from "../modules/patching";
 import { SecurityGroupTiers, TierName } from "../modules/security-groups";
 import { EnvironmentConfig } from "./config";
 
-/** One reference environment as a cdktf stack. */
+/**
+ * One reference environment as a cdktf stack: network, security-group tiers, the app tier
+ * (hardened launch template + Auto Scaling group), an SSM bastion, alarms, and — when
+ * `accountBaseline` is on — the account/region baseline (audit, CIS alarms, EBS default
+ * encryption, backups with a cross-region copy, patching).
+ */
 export class EnvironmentStack extends BulwarkStack {
   public readonly launchTemplate: HardenedLaunchTemplate;
   public readonly network: Network;
+  public readonly bastion: Bastion;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
     // Relative to the stack's directory (cdktf.out/stacks/<name>): state lands in the
     // project root, as with cdktf's default, but the synthesized JSON holds no machine path.
     new LocalBackend(this, { path: `../../../terraform.${config.name}.tfstate` });
-    new HardenedAwsProvider(this, "aws", {
-      region: config.region,
+    const defaultTags = [{ tags: { ...config.tags, environment: config.name, "managed-by": "bulwark" } }];
+    new HardenedAwsProvider(this, "aws", { region: config.region, allowedAccountIds: [config.accountId], defaultTags });
+    const copyProvider = new HardenedAwsProvider(this, "aws-backup-copy", {
+      alias: "backup-copy",
+      region: config.backupCopyRegion,
       allowedAccountIds: [config.accountId],
-      defaultTags: [{ tags: { ...config.tags, environment: config.name, "managed-by": "bulwark" } }],
+      defaultTags,
     });
     setAccountContext(this, { accountId: config.accountId, region: config.region });
     // The same rules as `bulwark check` run when the stack synthesizes; errors stop the synth.
@@ -30,9 +47,15 @@ export class EnvironmentStack extends BulwarkStack {
 
     const key = new HardenedKmsKey(this, "kms", {
       alias: `${config.name}/ec2`,
-      services: ["autoscaling", "cloudwatch-logs"],
+      services: ["autoscaling", "cloudwatch-logs", "cloudwatch-alarms", "sns"],
       preventDestroy: config.preventDestroy,
     });
+    const topic = new AlarmTopic(this, "alarm-topic", {
+      name: `${config.name}-alarms`,
+      kmsKeyArn: key.keyArn,
+      subscriptions: Object.fromEntries(config.alarmEmails.map((email, i) => [`email-${i + 1}`, { protocol: "email", endpoint: email }])),
+    });
+
     const network = new Network(this, "network", {
       name: config.name,
       cidr: config.vpcCidr,
@@ -43,7 +66,8 @@ export class EnvironmentStack extends BulwarkStack {
       dataPorts: config.dataPorts,
       kmsKeyArn: key.keyArn,
     });
-    const tiers: TierName[] = ["app", "bastion"];
+    this.network = network;
+    const tiers: TierName[] = ["app"];
     if (config.subnetTiers.includes("public")) tiers.push("web");
     if (config.subnetTiers.includes("isolated")) tiers.push("data");
     const groups = new SecurityGroupTiers(this, "security-groups", {
@@ -57,7 +81,19 @@ export class EnvironmentStack extends BulwarkStack {
       dataPorts: config.dataPorts,
       httpsToInternet: config.natGateways !== "none",
     });
-    this.network = network;
+
+    // Account/region baseline.
+    let instanceTags: Record<string, string> = {};
+    if (config.accountBaseline) {
+      const audit = new AccountAudit(this, "audit", { name: config.name, preventDestroy: config.preventDestroy });
+      new CisAlarms(this, "cis-alarms", { name: config.name, logGroupName: audit.trailLogGroup.name, alarmTopicArn: topic.arn });
+      new EbsDefaults(this, "ebs-defaults", { name: config.name, preventDestroy: config.preventDestroy });
+      const backup = new Backup(this, "backup", { name: config.name, copyRegion: config.backupCopyRegion, copyProvider, preventDestroy: config.preventDestroy });
+      const patching = new Patching(this, "patching", { name: config.name, operatingSystems: [config.os] });
+      instanceTags = { ...patching.instanceTags, [backup.selectionTag.key]: backup.selectionTag.value };
+    }
+
+    const privateSubnets = Object.fromEntries(Object.entries(network.subnets.private!).map(([az, s]) => [az, s.id]));
     this.launchTemplate = new HardenedLaunchTemplate(this, "app", {
       name: `${config.name}-app`,
       image: { amiId: config.amiId },
@@ -65,6 +101,30 @@ export class EnvironmentStack extends BulwarkStack {
       instanceType: config.instanceType,
       securityGroupIds: [groups.groups.app!.id],
       kmsKeyArn: key.keyArn,
+      tags: instanceTags,
+    });
+    const asg = new HardenedAutoScalingGroup(this, "app-group", {
+      name: `${config.name}-app`,
+      launchTemplateId: this.launchTemplate.id,
+      subnetIds: privateSubnets,
+      minSize: config.app.minSize,
+      maxSize: config.app.maxSize,
+      desiredCapacity: config.app.desiredCapacity,
+      instanceTags,
+    });
+    new AsgAlarms(this, "app-alarms", { name: `${config.name}-app`, autoScalingGroupName: asg.group.name, topicArn: topic.arn, minInService: config.app.minSize });
+
+    this.bastion = new Bastion(this, "bastion", {
+      name: `${config.name}-bastion`,
+      vpcId: network.vpcId,
+      vpcCidr: network.cidr,
+      subnetIds: privateSubnets,
+      endpointsSecurityGroupId: network.endpointsSecurityGroup.id,
+      image: { amiId: config.amiId },
+      os: config.os,
+      kmsKeyArn: key.keyArn,
+      alarmTopicArn: topic.arn,
+      instanceTags,
     });
   }
 }

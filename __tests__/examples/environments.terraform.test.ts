@@ -83,6 +83,9 @@ function hardeningTest(json: TfJson): string {
   for (const name of Object.keys(resourcesOf(json, "aws_kms_key"))) {
     check(`aws_kms_key.${name}.enable_key_rotation`, `aws_kms_key.${name}: rotation off`);
   }
-  return [`mock_provider "aws" {\n  source = "./tests/mocks"\n}`, "", `run "apply" {\n  command = apply\n`, ...asserts, "}", ""].join("\n");
+  // Every provider configuration (aliases too) needs its own mock.
+  const aliases = ((json.provider?.aws ?? []) as { alias?: string }[]).map((p) => p.alias).filter((a): a is string => !!a);
+  const mocks = [undefined, ...aliases].map((alias) => `mock_provider "aws" {\n${alias ? `  alias  = "${alias}"\n` : ""}  source = "./tests/mocks"\n}`);
+  return [...mocks, "", `run "apply" {\n  command = apply\n`, ...asserts, "}", ""].join("\n");
 }
 

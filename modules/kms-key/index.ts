@@ -1,3 +1,4 @@
+import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -64,6 +65,11 @@ export interface HardenedKmsKeyProps {
 
   /** @default {} */
   readonly tags?: Record<string, string>;
+
+  /** Provider (alias) for a key in another region, e.g. a backup copy region. @default the stack's default */
+  readonly provider?: TerraformProvider;
+  /** Region of that provider, for the key policy's regional service principals. @default the account context's region */
+  readonly region?: string;
 }
 
 /**
@@ -93,13 +99,15 @@ export class HardenedKmsKey extends Construct {
       description: props.description ?? `bulwark customer-managed key ${props.alias}`,
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
-      policy: kmsKeyPolicy(ctx.partition, ctx.accountId, ctx.region, services),
+      policy: kmsKeyPolicy(ctx.partition, ctx.accountId, props.region ?? ctx.region, services),
       tags: props.tags,
+      provider: props.provider,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     this.alias = new KmsAlias(this, "alias", {
       name: `alias/${props.alias}`,
       targetKeyId: this.key.keyId,
+      provider: props.provider,
     });
     this.keyArn = this.key.arn;
     this.keyId = this.key.keyId;

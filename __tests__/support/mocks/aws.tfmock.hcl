@@ -62,3 +62,43 @@ mock_data "aws_region" {
     name = "eu-west-1"
   }
 }
+mock_resource "aws_backup_vault" {
+  defaults = {
+    arn = "arn:aws:backup:eu-central-1:111111111111:backup-vault:mock"
+  }
+}
+mock_resource "aws_backup_plan" {
+  defaults = {
+    arn = "arn:aws:backup:eu-west-1:111111111111:backup-plan:mock"
+  }
+}
+mock_resource "aws_iam_policy" {
+  defaults = {
+    arn = "arn:aws:iam::111111111111:policy/mock"
+  }
+}
+mock_resource "aws_ssm_document" {
+  defaults = {
+    arn = "arn:aws:ssm:eu-west-1:111111111111:document/mock"
+  }
+}
+mock_resource "aws_ssm_parameter" {
+  defaults = {
+    arn = "arn:aws:ssm:eu-west-1:111111111111:parameter/mock"
+  }
+}
+mock_resource "aws_autoscaling_group" {
+  defaults = {
+    arn = "arn:aws:autoscaling:eu-west-1:111111111111:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/mock"
+  }
+}
+mock_resource "aws_cloudtrail" {
+  defaults = {
+    arn = "arn:aws:cloudtrail:eu-west-1:111111111111:trail/mock"
+  }
+}
+mock_resource "aws_config_configuration_recorder" {
+  defaults = {
+    id = "mock-recorder"
+  }
+}

@@ -1,0 +1,345 @@
+import { Construct } from "constructs";
+import { CloudwatchCompositeAlarm } from "@cdktf/provider-aws/lib/cloudwatch-composite-alarm";
+import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { accountContext } from "../core/account";
+import { BulwarkValidationError } from "../core/errors";
+import { policyDocument } from "../core/policy";
+import { checkInteger, checkName, checkPattern, isLiteral, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { HardenedKmsKey } from "../kms-key";
+import { AGENT_METRICS, AGENT_NAMESPACE } from "../launch-template/cloudwatch-agent";
+
+// ------------------------------------------------------------------ alarm topic
+
+export interface Subscription {
+  readonly protocol: "email" | "https" | "sqs";
+  /** Address, URL or queue ARN. */
+  readonly endpoint: string;
+}
+
+export interface AlarmTopicProps {
+  readonly name: string;
+  /** @default a new key open to CloudWatch alarms */
+  readonly kmsKeyArn?: string;
+  /** Subscribers keyed by name. @default {} */
+  readonly subscriptions?: Readonly<Record<string, Subscription>>;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The topic alarms notify: encrypted with a customer-managed key (SNS.1), a policy that lets
+ * CloudWatch of this account publish and nobody else, and subscriptions from config.
+ */
+export class AlarmTopic extends Construct {
+  public readonly topic: SnsTopic;
+  public readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps) {
+    super(scope, id);
+    checkName(this, "name", props.name);
+    checkPattern(this, "kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN_PATTERN, "a KMS key ARN");
+    for (const [key, s] of Object.entries(props.subscriptions ?? {})) {
+      checkName(this, "subscriptions key", key);
+      if (!["email", "https", "sqs"].includes(s.protocol)) throw new BulwarkValidationError(this, `subscriptions.${key}.protocol`, s.protocol, "must be email, https or sqs");
+      const patterns = { email: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, https: /^https:\/\/\S+$/, sqs: /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]+$/ };
+      if (isLiteral(s.endpoint) && !patterns[s.protocol].test(s.endpoint)) {
+        throw new BulwarkValidationError(this, `subscriptions.${key}.endpoint`, s.endpoint, `is not a valid ${s.protocol} endpoint${s.protocol === "https" ? " (http is refused: notifications leave AWS in the clear)" : ""}`);
+      }
+    }
+    const ctx = accountContext(this);
+    const key = props.kmsKeyArn ?? new HardenedKmsKey(this, "key", { alias: `${props.name}/alarms`, services: ["cloudwatch-alarms", "sns"], tags: props.tags }).keyArn;
+    this.topic = new SnsTopic(this, "topic", { name: props.name, kmsMasterKeyId: key, tags: props.tags });
+    this.arn = this.topic.arn;
+    new SnsTopicPolicy(this, "policy", {
+      arn: this.topic.arn,
+      policy: policyDocument([
+        {
+          Sid: "CloudWatchAlarmsOfThisAccountPublish",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: this.topic.arn,
+          Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+        },
+        {
+          Sid: "AccountManagesTopic",
+          Effect: "Allow",
+          Principal: { AWS: `arn:${ctx.partition}:iam::${ctx.accountId}:root` },
+          Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:DeleteTopic", "sns:TagResource"],
+          Resource: this.topic.arn,
+        },
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sns:Publish",
+          Resource: this.topic.arn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
+    });
+    for (const k of Object.keys(props.subscriptions ?? {}).sort()) {
+      const s = props.subscriptions![k];
+      new SnsTopicSubscription(this, `subscription-${k}`, { topicArn: this.topic.arn, protocol: s.protocol, endpoint: s.endpoint });
+    }
+  }
+}
+
+// ------------------------------------------------------------------ alarm validation
+
+/** A threshold alarm's tunables; each is validated with a named error. */
+export interface AlarmTuning {
+  readonly threshold?: number;
+  /** Seconds: 10, 30, or a multiple of 60. */
+  readonly periodSeconds?: number;
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
+}
+
+export function checkTuning(scope: Construct, field: string, t: AlarmTuning, thresholdRange?: [number, number]): void {
+  const period = t.periodSeconds;
+  if (period !== undefined && isLiteral(period) && !(period === 10 || period === 30 || (Number.isInteger(period) && period >= 60 && period % 60 === 0 && period <= 86400))) {
+    throw new BulwarkValidationError(scope, `${field}.periodSeconds`, period, "must be 10, 30 or a multiple of 60 up to 86400");
+  }
+  checkInteger(scope, `${field}.evaluationPeriods`, t.evaluationPeriods, 1, 100);
+  if (t.datapointsToAlarm !== undefined) {
+    checkInteger(scope, `${field}.datapointsToAlarm`, t.datapointsToAlarm, 1, t.evaluationPeriods ?? 1, ` (at most evaluationPeriods, ${t.evaluationPeriods ?? 1})`);
+  }
+  if (t.threshold !== undefined && isLiteral(t.threshold) && thresholdRange && !(t.threshold >= thresholdRange[0] && t.threshold <= thresholdRange[1])) {
+    throw new BulwarkValidationError(scope, `${field}.threshold`, t.threshold, `must be between ${thresholdRange[0]} and ${thresholdRange[1]}`);
+  }
+}
+
+type MetricAlarmInput = Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "okActions" | "period" | "evaluationPeriods" | "threshold" | "datapointsToAlarm">;
+
+function alarm(
+  scope: Construct,
+  id: string,
+  topicArn: string,
+  tuning: AlarmTuning,
+  defaults: Required<Omit<AlarmTuning, "datapointsToAlarm">>,
+  input: MetricAlarmInput,
+  extraAlarmActions: string[] = [],
+): CloudwatchMetricAlarm {
+  return new CloudwatchMetricAlarm(scope, id, {
+    ...input,
+    period: tuning.periodSeconds ?? defaults.periodSeconds,
+    evaluationPeriods: tuning.evaluationPeriods ?? defaults.evaluationPeriods,
+    datapointsToAlarm: tuning.datapointsToAlarm,
+    threshold: tuning.threshold ?? defaults.threshold,
+    // Every alarm tells someone when it fires and when it clears (CloudWatch.15).
+    alarmActions: [topicArn, ...extraAlarmActions],
+    okActions: [topicArn],
+  });
+}
+
+// ------------------------------------------------------------------ Auto Scaling group alarms
+
+export interface AsgAlarmsProps {
+  /** Name prefix of the alarms. */
+  readonly name: string;
+  readonly autoScalingGroupName: string;
+  readonly topicArn: string;
+  /** The group's minimum size: in-service instances below it alarm. */
+  readonly minInService: number;
+  /** @default threshold 80 %, 5 minutes × 3 */
+  readonly cpu?: AlarmTuning;
+  /** Agent metrics (memory, disk) aggregated by AutoScalingGroupName. @default threshold 85 % */
+  readonly agent?: AlarmTuning;
+  /** Target group and load balancer ARN suffixes: unhealthy hosts alarm. @default none */
+  readonly targetGroup?: { readonly targetGroupArnSuffix: string; readonly loadBalancerArnSuffix: string };
+  /** Anomaly-detection band on NetworkIn/NetworkOut (standard deviations). @default none */
+  readonly networkAnomalyBand?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Alarms for an Auto Scaling group: CPU, in-service capacity, memory and disk from the
+ * CloudWatch agent (by AutoScalingGroupName, which the agent config appends and aggregates),
+ * unhealthy targets, optional network anomaly bands. Missing data is treated per metric:
+ * capacity and health breach when silent, utilisation does not.
+ */
+export class AsgAlarms extends Construct {
+  public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
+
+  constructor(scope: Construct, id: string, props: AsgAlarmsProps) {
+    super(scope, id);
+    checkName(this, "name", props.name);
+    checkTuning(this, "cpu", props.cpu ?? {}, [1, 100]);
+    checkTuning(this, "agent", props.agent ?? {}, [1, 100]);
+    checkInteger(this, "minInService", props.minInService, 0, 10000);
+    if (props.networkAnomalyBand !== undefined && !(props.networkAnomalyBand > 0 && props.networkAnomalyBand <= 10)) {
+      throw new BulwarkValidationError(this, "networkAnomalyBand", props.networkAnomalyBand, "must be a number of standard deviations between 0 and 10");
+    }
+    const dims = { AutoScalingGroupName: props.autoScalingGroupName };
+    const t = props.tags;
+    this.alarms.cpu = alarm(this, "cpu-high", props.topicArn, props.cpu ?? {}, { threshold: 80, periodSeconds: 300, evaluationPeriods: 3 }, {
+      alarmName: `${props.name}-cpu-high`,
+      alarmDescription: `CPU of ${props.name} above threshold`,
+      namespace: "AWS/EC2",
+      metricName: "CPUUtilization",
+      statistic: "Average",
+      dimensions: dims,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "missing",
+      tags: t,
+    });
+    this.alarms.statusCheck = alarm(this, "status-check", props.topicArn, {}, { threshold: 0, periodSeconds: 60, evaluationPeriods: 2 }, {
+      alarmName: `${props.name}-status-check`,
+      alarmDescription: `An instance of ${props.name} fails its status checks (Auto Scaling replaces it)`,
+      namespace: "AWS/EC2",
+      metricName: "StatusCheckFailed",
+      statistic: "Maximum",
+      dimensions: dims,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      tags: t,
+    });
+    if (props.minInService > 0) {
+      this.alarms.capacity = alarm(this, "in-service-low", props.topicArn, {}, { threshold: props.minInService, periodSeconds: 60, evaluationPeriods: 5 }, {
+        alarmName: `${props.name}-in-service-low`,
+        alarmDescription: `Fewer than ${props.minInService} in-service instances in ${props.name}`,
+        namespace: "AWS/AutoScaling",
+        metricName: "GroupInServiceInstances",
+        statistic: "Minimum",
+        dimensions: dims,
+        comparisonOperator: "LessThanThreshold",
+        // No capacity metric at all is as bad as low capacity.
+        treatMissingData: "breaching",
+        tags: t,
+      });
+    }
+    for (const m of AGENT_METRICS.filter((x) => x.metricName !== "swap_used_percent")) {
+      const key = m.metricName.replace(/_/g, "-");
+      this.alarms[key] = alarm(this, `agent-${key}`, props.topicArn, props.agent ?? {}, { threshold: 85, periodSeconds: 300, evaluationPeriods: 3 }, {
+        alarmName: `${props.name}-${key}`,
+        alarmDescription: `${m.metricName} of ${props.name} above threshold (CloudWatch agent)`,
+        namespace: AGENT_NAMESPACE,
+        metricName: m.metricName,
+        statistic: "Maximum",
+        dimensions: { ...dims, ...m.fixedDimensions },
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "missing",
+        tags: t,
+      });
+    }
+    if (props.targetGroup) {
+      this.alarms.unhealthy = alarm(this, "unhealthy-hosts", props.topicArn, {}, { threshold: 0, periodSeconds: 60, evaluationPeriods: 3 }, {
+        alarmName: `${props.name}-unhealthy-hosts`,
+        alarmDescription: `Unhealthy targets behind ${props.name}`,
+        namespace: "AWS/ApplicationELB",
+        metricName: "UnHealthyHostCount",
+        statistic: "Maximum",
+        dimensions: { TargetGroup: props.targetGroup.targetGroupArnSuffix, LoadBalancer: props.targetGroup.loadBalancerArnSuffix },
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "breaching",
+        tags: t,
+      });
+    }
+    if (props.networkAnomalyBand !== undefined) {
+      for (const metric of ["NetworkIn", "NetworkOut"]) {
+        this.alarms[metric] = new CloudwatchMetricAlarm(this, `anomaly-${metric}`, {
+          alarmName: `${props.name}-${metric}-anomaly`,
+          alarmDescription: `${metric} of ${props.name} outside its expected band`,
+          comparisonOperator: "LessThanLowerOrGreaterThanUpperThreshold",
+          evaluationPeriods: 3,
+          thresholdMetricId: "band",
+          treatMissingData: "missing",
+          metricQuery: [
+            { id: "m", returnData: true, metric: { namespace: "AWS/EC2", metricName: metric, period: 300, stat: "Average", dimensions: dims } },
+            { id: "band", expression: `ANOMALY_DETECTION_BAND(m, ${props.networkAnomalyBand})`, label: `${metric} (expected)`, returnData: true },
+          ],
+          alarmActions: [props.topicArn],
+          okActions: [props.topicArn],
+          tags: t,
+        });
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ instance alarms
+
+export interface InstanceAlarmsProps {
+  readonly name: string;
+  readonly instanceId: string;
+  readonly topicArn: string;
+  /** @default threshold 80 % */
+  readonly cpu?: AlarmTuning;
+  /** @default threshold 85 % */
+  readonly agent?: AlarmTuning;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Alarms for one instance: CPU; system status check → EC2 recover; instance status check →
+ * reboot; memory and disk from the agent; and a composite "instance unhealthy" for paging.
+ */
+export class InstanceAlarms extends Construct {
+  public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
+  public readonly unhealthy: CloudwatchCompositeAlarm;
+
+  constructor(scope: Construct, id: string, props: InstanceAlarmsProps) {
+    super(scope, id);
+    checkName(this, "name", props.name);
+    checkTuning(this, "cpu", props.cpu ?? {}, [1, 100]);
+    checkTuning(this, "agent", props.agent ?? {}, [1, 100]);
+    const ctx = accountContext(this);
+    const dims = { InstanceId: props.instanceId };
+    const status = (key: string, metric: string, action: string, what: string) =>
+      alarm(
+        this,
+        key,
+        props.topicArn,
+        {},
+        { threshold: 0, periodSeconds: 60, evaluationPeriods: 2 },
+        {
+          alarmName: `${props.name}-${key}`,
+          alarmDescription: what,
+          namespace: "AWS/EC2",
+          metricName: metric,
+          statistic: "Maximum",
+          dimensions: dims,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "breaching",
+          tags: props.tags,
+        },
+        [`arn:${ctx.partition}:automate:${ctx.region}:ec2:${action}`],
+      );
+    this.alarms.system = status("status-system", "StatusCheckFailed_System", "recover", "System status check failed: EC2 recovers the instance onto new hardware");
+    this.alarms.instance = status("status-instance", "StatusCheckFailed_Instance", "reboot", "Instance status check failed: EC2 reboots it");
+    this.alarms.cpu = alarm(this, "cpu-high", props.topicArn, props.cpu ?? {}, { threshold: 80, periodSeconds: 300, evaluationPeriods: 3 }, {
+      alarmName: `${props.name}-cpu-high`,
+      namespace: "AWS/EC2",
+      metricName: "CPUUtilization",
+      statistic: "Average",
+      dimensions: dims,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "missing",
+      tags: props.tags,
+    });
+    for (const m of AGENT_METRICS.filter((x) => x.metricName !== "swap_used_percent")) {
+      const key = m.metricName.replace(/_/g, "-");
+      this.alarms[key] = alarm(this, `agent-${key}`, props.topicArn, props.agent ?? {}, { threshold: 85, periodSeconds: 300, evaluationPeriods: 3 }, {
+        alarmName: `${props.name}-${key}`,
+        namespace: AGENT_NAMESPACE,
+        metricName: m.metricName,
+        statistic: "Maximum",
+        dimensions: { ...dims, ...m.fixedDimensions },
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "missing",
+        tags: props.tags,
+      });
+    }
+    this.unhealthy = new CloudwatchCompositeAlarm(this, "unhealthy", {
+      alarmName: `${props.name}-unhealthy`,
+      alarmDescription: `${props.name} is unhealthy: a status check failed or memory/disk is exhausted`,
+      alarmRule: ["system", "instance", "mem-used-percent", "disk-used-percent"].map((k) => `ALARM("${this.alarms[k].alarmName}")`).join(" OR "),
+      alarmActions: [props.topicArn],
+      okActions: [props.topicArn],
+      tags: props.tags,
+    });
+  }
+}

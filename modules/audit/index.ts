@@ -1,0 +1,221 @@
+import { Construct } from "constructs";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { ConfigConfigRule } from "@cdktf/provider-aws/lib/config-config-rule";
+import { ConfigConfigurationRecorder } from "@cdktf/provider-aws/lib/config-configuration-recorder";
+import { ConfigConfigurationRecorderStatus } from "@cdktf/provider-aws/lib/config-configuration-recorder-status";
+import { ConfigDeliveryChannel } from "@cdktf/provider-aws/lib/config-delivery-channel";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { accountContext } from "../core/account";
+import { BulwarkValidationError } from "../core/errors";
+import { assumeRolePolicy, policyDocument } from "../core/policy";
+import { checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { HardenedKmsKey } from "../kms-key";
+import { LOG_RETENTION_DAYS } from "../launch-template";
+import { HardenedLogBucket } from "./log-bucket";
+
+export * from "./log-bucket";
+
+/** AWS Config managed rules for the controls this project enforces, by rule name → source identifier. */
+export const CONFIG_MANAGED_RULES: Readonly<Record<string, string>> = {
+  "ec2-imdsv2-check": "EC2_IMDSV2_CHECK",
+  "encrypted-volumes": "ENCRYPTED_VOLUMES",
+  "ec2-ebs-encryption-by-default": "EC2_EBS_ENCRYPTION_BY_DEFAULT",
+  "vpc-flow-logs-enabled": "VPC_FLOW_LOGS_ENABLED",
+  "restricted-ssh": "INCOMING_SSH_DISABLED",
+  "restricted-common-ports": "RESTRICTED_INCOMING_TRAFFIC",
+  "vpc-default-security-group-closed": "VPC_DEFAULT_SECURITY_GROUP_CLOSED",
+  "ec2-instance-managed-by-systems-manager": "EC2_INSTANCE_MANAGED_BY_SSM",
+  "ec2-instance-no-public-ip": "EC2_INSTANCE_NO_PUBLIC_IP",
+  "subnet-auto-assign-public-ip-disabled": "SUBNET_AUTO_ASSIGN_PUBLIC_IP_DISABLED",
+  "cloudtrail-enabled": "CLOUD_TRAIL_ENABLED",
+  "multi-region-cloudtrail-enabled": "MULTI_REGION_CLOUD_TRAIL_ENABLED",
+  "cloud-trail-encryption-enabled": "CLOUD_TRAIL_ENCRYPTION_ENABLED",
+  "cloud-trail-log-file-validation-enabled": "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED",
+  "cloud-trail-cloud-watch-logs-enabled": "CLOUD_TRAIL_CLOUD_WATCH_LOGS_ENABLED",
+  "cmk-backing-key-rotation-enabled": "CMK_BACKING_KEY_ROTATION_ENABLED",
+  "cloudwatch-log-group-encrypted": "CLOUDWATCH_LOG_GROUP_ENCRYPTED",
+  "sns-encrypted-kms": "SNS_ENCRYPTED_KMS",
+  "s3-bucket-ssl-requests-only": "S3_BUCKET_SSL_REQUESTS_ONLY",
+  "s3-bucket-level-public-access-prohibited": "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
+};
+
+export interface AccountAuditProps {
+  /** Name prefix, e.g. `prod`. */
+  readonly name: string;
+  /** Key for trail, log groups, log bucket and Config delivery. @default a new key open to CloudTrail, CloudWatch Logs and Config */
+  readonly kmsKeyArn?: string;
+  /** @default `<name>-audit-<account>-<region>` */
+  readonly bucketName?: string;
+  /** @default `<name>-access-<account>-<region>` */
+  readonly accessLogBucketName?: string;
+  /** Days the trail log group keeps events. @default 365 */
+  readonly logRetentionDays?: number;
+  /** Days the log bucket keeps objects. @default 2555 */
+  readonly bucketRetentionDays?: number;
+  /** Object lock on the log bucket. @default none */
+  readonly objectLock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
+  /** Config managed rules by name. @default every key of CONFIG_MANAGED_RULES */
+  readonly configRules?: readonly string[];
+  /** `prevent_destroy` on key and buckets. @default false */
+  readonly preventDestroy?: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The account/region audit baseline: a multi-region CloudTrail with global events, log file
+ * validation and KMS encryption, delivering to CloudWatch Logs (for the CIS alarms) and to a
+ * locked-down log bucket; AWS Config recording every resource type with managed rules for
+ * the controls bulwark enforces.
+ */
+export class AccountAudit extends Construct {
+  public readonly trail: Cloudtrail;
+  public readonly trailLogGroup: CloudwatchLogGroup;
+  public readonly logBucket: HardenedLogBucket;
+  public readonly accessLogBucket: HardenedLogBucket;
+  public readonly kmsKeyArn: string;
+  public readonly recorder: ConfigConfigurationRecorder;
+
+  constructor(scope: Construct, id: string, props: AccountAuditProps) {
+    super(scope, id);
+    checkName(this, "name", props.name);
+    checkPattern(this, "kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN_PATTERN, "a KMS key ARN");
+    const retention = props.logRetentionDays ?? 365;
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+      throw new BulwarkValidationError(this, "logRetentionDays", retention, `must be one of ${LOG_RETENTION_DAYS.join(", ")} (at least a year)`);
+    }
+    const rules = props.configRules ?? Object.keys(CONFIG_MANAGED_RULES);
+    for (const r of rules) if (!CONFIG_MANAGED_RULES[r]) throw new BulwarkValidationError(this, "configRules", r, `is not a known managed rule (${Object.keys(CONFIG_MANAGED_RULES).join(", ")})`);
+
+    const ctx = accountContext(this);
+    const suffix = `${ctx.accountId}-${ctx.region}`;
+    const trailName = `${props.name}-audit`;
+    const trailArn = `arn:${ctx.partition}:cloudtrail:${ctx.region}:${ctx.accountId}:trail/${trailName}`;
+    this.kmsKeyArn =
+      props.kmsKeyArn ??
+      new HardenedKmsKey(this, "key", { alias: `${props.name}/audit`, services: ["cloudtrail", "cloudwatch-logs", "config"], preventDestroy: props.preventDestroy, tags: props.tags }).keyArn;
+
+    this.accessLogBucket = new HardenedLogBucket(this, "access-logs", {
+      bucketName: props.accessLogBucketName ?? `${props.name}-access-${suffix}`,
+      retentionDays: props.bucketRetentionDays,
+      preventDestroy: props.preventDestroy,
+      tags: props.tags,
+      statements: [
+        {
+          Sid: "S3ServerAccessLogsDelivery",
+          Effect: "Allow",
+          Principal: { Service: "logging.s3.amazonaws.com" },
+          Action: "s3:PutObject",
+          Resource: `arn:${ctx.partition}:s3:::${props.accessLogBucketName ?? `${props.name}-access-${suffix}`}/*`,
+          Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+        },
+      ],
+    });
+    const bucketName = props.bucketName ?? `${props.name}-audit-${suffix}`;
+    const bucketArn = `arn:${ctx.partition}:s3:::${bucketName}`;
+    this.logBucket = new HardenedLogBucket(this, "logs", {
+      bucketName,
+      kmsKeyArn: this.kmsKeyArn,
+      accessLogBucketName: this.accessLogBucket.bucketName,
+      retentionDays: props.bucketRetentionDays,
+      objectLock: props.objectLock,
+      preventDestroy: props.preventDestroy,
+      tags: props.tags,
+      // Writes scoped to this account's trail and Config: no other account can deliver here.
+      statements: [
+        { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+        {
+          Sid: "CloudTrailWrite",
+          Effect: "Allow",
+          Principal: { Service: "cloudtrail.amazonaws.com" },
+          Action: "s3:PutObject",
+          Resource: `${bucketArn}/cloudtrail/AWSLogs/${ctx.accountId}/*`,
+          Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+        },
+        {
+          Sid: "ConfigAclCheck",
+          Effect: "Allow",
+          Principal: { Service: "config.amazonaws.com" },
+          Action: ["s3:GetBucketAcl", "s3:ListBucket"],
+          Resource: bucketArn,
+          Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+        },
+        {
+          Sid: "ConfigWrite",
+          Effect: "Allow",
+          Principal: { Service: "config.amazonaws.com" },
+          Action: "s3:PutObject",
+          Resource: `${bucketArn}/config/AWSLogs/${ctx.accountId}/Config/*`,
+          Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId, "s3:x-amz-acl": "bucket-owner-full-control" } },
+        },
+      ],
+    });
+
+    this.trailLogGroup = new CloudwatchLogGroup(this, "trail-log-group", {
+      name: `/bulwark/${props.name}/cloudtrail`,
+      kmsKeyId: this.kmsKeyArn,
+      retentionInDays: retention,
+      tags: props.tags,
+    });
+    const trailRole = new IamRole(this, "trail-role", {
+      name: `${props.name}-cloudtrail-logs`,
+      description: `Delivers CloudTrail ${trailName} to its log group`,
+      assumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com"),
+      tags: props.tags,
+    });
+    new IamRolePolicy(this, "trail-role-policy", {
+      role: trailRole.name,
+      name: "write-trail-log-group",
+      policy: policyDocument([
+        { Sid: "WriteTrailLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.trailLogGroup.arn}:log-stream:*` },
+      ]),
+    });
+    this.trail = new Cloudtrail(this, "trail", {
+      name: trailName,
+      s3BucketName: this.logBucket.bucket.id,
+      s3KeyPrefix: "cloudtrail",
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      enableLogging: true,
+      kmsKeyId: this.kmsKeyArn,
+      cloudWatchLogsGroupArn: `${this.trailLogGroup.arn}:*`,
+      cloudWatchLogsRoleArn: trailRole.arn,
+      tags: props.tags,
+      // CloudTrail checks the bucket policy when the trail is created.
+      dependsOn: [this.logBucket.policy],
+    });
+
+    const configRole = new IamRole(this, "config-role", {
+      name: `${props.name}-config`,
+      description: "AWS Config recorder",
+      assumeRolePolicy: assumeRolePolicy("config.amazonaws.com"),
+      tags: props.tags,
+    });
+    new IamRolePolicyAttachment(this, "config-role-policy", { role: configRole.name, policyArn: `arn:${ctx.partition}:iam::aws:policy/service-role/AWS_ConfigRole` });
+    this.recorder = new ConfigConfigurationRecorder(this, "recorder", {
+      name: `${props.name}-recorder`,
+      roleArn: configRole.arn,
+      recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
+    });
+    const channel = new ConfigDeliveryChannel(this, "delivery-channel", {
+      name: `${props.name}-delivery`,
+      s3BucketName: this.logBucket.bucket.id,
+      s3KeyPrefix: "config",
+      s3KmsKeyArn: this.kmsKeyArn,
+      snapshotDeliveryProperties: { deliveryFrequency: "TwentyFour_Hours" },
+      dependsOn: [this.recorder, this.logBucket.policy],
+    });
+    const status = new ConfigConfigurationRecorderStatus(this, "recorder-status", { name: this.recorder.name, isEnabled: true, dependsOn: [channel] });
+    for (const rule of [...rules].sort()) {
+      new ConfigConfigRule(this, `rule-${rule}`, {
+        name: rule,
+        source: { owner: "AWS", sourceIdentifier: CONFIG_MANAGED_RULES[rule] },
+        dependsOn: [status],
+        tags: props.tags,
+      });
+    }
+  }
+}

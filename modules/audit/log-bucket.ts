@@ -1,0 +1,153 @@
+import { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { accountContext } from "../core/account";
+import { BulwarkValidationError } from "../core/errors";
+import { PolicyStatement, policyDocument } from "../core/policy";
+import { checkInteger, isLiteral } from "../core/validate";
+
+/** Why a bucket name breaks S3's naming rules, or undefined. */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters";
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return "must be lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit";
+  if (name.includes("..") || name.includes(".-") || name.includes("-.")) return "must not have adjacent dots or a dot next to a hyphen";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must not look like an IP address";
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|--x-s3|\.mrap)$/.test(name)) return "uses a prefix or suffix S3 reserves";
+  return undefined;
+}
+
+export interface HardenedLogBucketProps {
+  readonly bucketName: string;
+  /**
+   * SSE-KMS key. @default undefined — SSE-S3 (AES-256), which S3 server access logging
+   * requires of its target bucket; every other log bucket should pass a key
+   */
+  readonly kmsKeyArn?: string;
+  /** Bucket that receives this bucket's server access logs. @default none (only for the access-log bucket itself) */
+  readonly accessLogBucketName?: string;
+  /** Extra policy statements (service write grants); TLS-only denial is always added. */
+  readonly statements?: PolicyStatement[];
+  /** Days before objects move to Standard-IA, then Glacier. @default [90, 365] */
+  readonly transitionDays?: readonly [number, number];
+  /** Days before objects expire. @default 2555 (7 years) */
+  readonly retentionDays?: number;
+  /** Object lock in compliance or governance mode for this many days. @default none */
+  readonly objectLock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
+  /** @default false */
+  readonly preventDestroy?: boolean;
+  readonly provider?: TerraformProvider;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A log bucket hardened by default: the four public-access blocks, bucket-owner object
+ * ownership (no ACLs), versioning, encryption, a policy that denies any request without TLS,
+ * server access logging to a separate bucket, and lifecycle to cheaper storage.
+ */
+export class HardenedLogBucket extends Construct {
+  public readonly bucket: S3Bucket;
+  public readonly bucketName: string;
+  /** ARN built from the name, so policies stay literal and reviewable. */
+  public readonly arn: string;
+  /** The bucket policy: services that check it before writing (CloudTrail, Config) depend on it. */
+  public readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, props: HardenedLogBucketProps) {
+    super(scope, id);
+    if (isLiteral(props.bucketName)) {
+      const problem = bucketNameProblem(props.bucketName);
+      if (problem) throw new BulwarkValidationError(this, "bucketName", props.bucketName, problem);
+    }
+    const [ia, glacier] = props.transitionDays ?? [90, 365];
+    const retention = props.retentionDays ?? 2555;
+    checkInteger(this, "transitionDays[0]", ia, 30, 36500);
+    checkInteger(this, "transitionDays[1]", glacier, ia + 30, 36500, ` (at least 30 days after the Standard-IA transition at ${ia})`);
+    checkInteger(this, "retentionDays", retention, 1, 36500);
+    if (retention <= glacier) {
+      throw new BulwarkValidationError(this, "retentionDays", retention, `must be longer than the cold-storage transition at ${glacier} days`);
+    }
+    if (props.objectLock) checkInteger(this, "objectLock.days", props.objectLock.days, 1, retention, ` (at most the retention of ${retention} days)`);
+
+    const ctx = accountContext(this);
+    const provider = props.provider;
+    this.bucketName = props.bucketName;
+    this.arn = `arn:${ctx.partition}:s3:::${props.bucketName}`;
+    this.bucket = new S3Bucket(this, "bucket", {
+      bucket: props.bucketName,
+      objectLockEnabled: props.objectLock ? true : undefined,
+      tags: props.tags,
+      provider,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+    new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+      provider,
+    });
+    new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" }, provider });
+    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" }, provider });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: this.bucket.id,
+      rule: [
+        props.kmsKeyArn
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ],
+      provider,
+    });
+    if (props.accessLogBucketName) {
+      new S3BucketLoggingA(this, "access-logging", { bucket: this.bucket.id, targetBucket: props.accessLogBucketName, targetPrefix: `${props.bucketName}/`, provider });
+    }
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "tier-and-expire",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          transition: [
+            { days: ia, storageClass: "STANDARD_IA" },
+            { days: glacier, storageClass: "GLACIER" },
+          ],
+          expiration: [{ days: retention }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 90 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+      provider,
+    });
+    if (props.objectLock) {
+      new S3BucketObjectLockConfigurationA(this, "object-lock", {
+        bucket: this.bucket.id,
+        rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
+        provider,
+      });
+    }
+    this.policy = new S3BucketPolicy(this, "policy", {
+      bucket: this.bucket.id,
+      policy: policyDocument([
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [this.arn, `${this.arn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        ...(props.statements ?? []),
+      ]),
+      provider,
+    });
+  }
+}

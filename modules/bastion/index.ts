@@ -1,0 +1,341 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { AsgAlarms } from "../alarms";
+import { HardenedAutoScalingGroup } from "../auto-scaling";
+import { accountContext } from "../core/account";
+import { cidrProblem, isWorld, parseCidr } from "../core/cidr";
+import { BulwarkValidationError } from "../core/errors";
+import { policyDocument } from "../core/policy";
+import { RuleIds } from "../core/rule-ids";
+import { suppress } from "../core/suppressions";
+import { checkInteger, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { HardenedKmsKey } from "../kms-key";
+import { HardenedLaunchTemplate, ImageSource, LOG_RETENTION_DAYS, OperatingSystem } from "../launch-template";
+import { HardenedSecurityGroup } from "../security-groups";
+
+export const BASTION_TAG = "bulwark:bastion";
+
+/** Private ranges: an allowlist entry inside them may be as broad as needed. */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"];
+
+/** Why an SSH public key line is malformed, or undefined. */
+export function publicKeyProblem(key: string): string | undefined {
+  const m = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com) ([A-Za-z0-9+/]+={0,3})(?: [^\n]*)?$/.exec(key?.trim?.() ?? "");
+  if (!m) return "is not an OpenSSH public key (type, base64 body, optional comment)";
+  const body = Buffer.from(m[2], "base64");
+  const len = body.readUInt32BE(0);
+  if (body.length < 4 + len || body.subarray(4, 4 + len).toString("ascii") !== m[1]) return "has a body that does not match its key type";
+  if (m[1] === "ssh-rsa" && body.length < 260) return "is an RSA key shorter than 2048 bits";
+  return undefined;
+}
+
+export interface SshAccess {
+  /** CIDRs allowed to reach port 22, keyed by name. World and public ranges broader than /24 are refused. */
+  readonly allowlist: Readonly<Record<string, string>>;
+  /** Authorised public keys keyed by name; rotate by editing this map (no instance replacement). */
+  readonly publicKeys: Readonly<Record<string, string>>;
+  /** The Linux user the keys log in as. @default "ec2-user" (Amazon Linux), "ubuntu" */
+  readonly user?: string;
+  /** A public range broader than /24 (or the world), with the reason. @default none */
+  readonly allowBroadSources?: { readonly reason: string };
+  /** Disable TCP and agent forwarding (no tunnels through the bastion). @default true */
+  readonly restrictForwarding?: boolean;
+}
+
+export interface BastionProps {
+  readonly name: string;
+  /** @default "ssm" — Session Manager, no inbound port at all */
+  readonly mode?: "ssm" | "ssh";
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  /** Subnets keyed by AZ: private for ssm mode, public for ssh mode. */
+  readonly subnetIds: Readonly<Record<string, string>>;
+  readonly endpointsSecurityGroupId: string;
+  readonly image: ImageSource;
+  /** @default "amazon-linux-2023" */
+  readonly os?: OperatingSystem;
+  /** @default "t3.micro" */
+  readonly instanceType?: string;
+  /** Key for volumes, session logs and session data. @default a new key */
+  readonly kmsKeyArn?: string;
+  /** Session log retention. @default 365 */
+  readonly logRetentionDays?: number;
+  /** Minutes before an idle session ends. @default 15 */
+  readonly idleTimeoutMinutes?: number;
+  /** Maximum session length in minutes. @default 60 */
+  readonly maxSessionMinutes?: number;
+  /** Non-root user sessions run as. @default "ssm-user" */
+  readonly runAsUser?: string;
+  /** IAM groups / roles given the operator policy. @default none (attach `operatorPolicy` yourself) */
+  readonly operatorGroups?: readonly string[];
+  readonly operatorRoles?: readonly string[];
+  /** Alarm topic: status-check and CPU alarms for the bastion. @default none */
+  readonly alarmTopicArn?: string;
+  /** SSH mode only. */
+  readonly ssh?: SshAccess;
+  /** Extra tags for the instance (patch group, backup). */
+  readonly instanceTags?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A bastion that heals itself (an Auto Scaling group of one) on the hardened launch template.
+ * Session Manager by default: no inbound port, sessions logged to a KMS-encrypted log group,
+ * session data encrypted, idle and maximum durations, a non-root run-as user, and an operator
+ * policy that may start sessions on this bastion only. SSH mode is an explicit opt-in: port 22
+ * from an allowlist only, keys from config rotated without replacing the instance.
+ */
+export class Bastion extends Construct {
+  public readonly securityGroup: HardenedSecurityGroup;
+  public readonly autoScalingGroup: HardenedAutoScalingGroup;
+  public readonly launchTemplate: HardenedLaunchTemplate;
+  public readonly sessionDocument: SsmDocument;
+  public readonly sessionLogGroup: CloudwatchLogGroup;
+  public readonly operatorPolicy: IamPolicy;
+  /** The command an operator runs to connect. */
+  public readonly connectCommand: string;
+
+  constructor(scope: Construct, id: string, props: BastionProps) {
+    super(scope, id);
+    const mode = props.mode ?? "ssm";
+    checkName(this, "name", props.name);
+    if (mode !== "ssm" && mode !== "ssh") throw new BulwarkValidationError(this, "mode", mode, "must be ssm or ssh");
+    if (Object.keys(props.subnetIds).length === 0) throw new BulwarkValidationError(this, "subnetIds", props.subnetIds, "must name at least one subnet");
+    checkPattern(this, "kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN_PATTERN, "a KMS key ARN");
+    checkInteger(this, "idleTimeoutMinutes", props.idleTimeoutMinutes, 1, 60);
+    checkInteger(this, "maxSessionMinutes", props.maxSessionMinutes, 1, 1440);
+    const retention = props.logRetentionDays ?? 365;
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) throw new BulwarkValidationError(this, "logRetentionDays", retention, `must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    const runAs = props.runAsUser ?? "ssm-user";
+    checkPattern(this, "runAsUser", runAs, /^(?!root$)[a-z_][a-z0-9_-]{0,31}$/, "a non-root Linux user name");
+    if (mode === "ssm" && props.ssh) throw new BulwarkValidationError(this, "ssh", "(set)", 'applies only to mode "ssh"');
+    if (mode === "ssh") this.validateSsh(props.ssh);
+
+    const ctx = accountContext(this);
+    const os = props.os ?? "amazon-linux-2023";
+    const key =
+      props.kmsKeyArn ?? new HardenedKmsKey(this, "key", { alias: `${props.name}/bastion`, services: ["autoscaling", "cloudwatch-logs"], tags: props.tags }).keyArn;
+
+    this.securityGroup = new HardenedSecurityGroup(this, "security-group", {
+      name: props.name,
+      description: mode === "ssm" ? "Bastion (Session Manager): no inbound; AWS endpoints and DNS out" : "Bastion (SSH): port 22 from the allowlist; AWS endpoints and DNS out",
+      vpcId: props.vpcId,
+      rules: {
+        "https-endpoints": { direction: "egress", description: "HTTPS to the VPC interface endpoints (Session Manager)", port: 443, peer: { securityGroupId: props.endpointsSecurityGroupId } },
+        "dns-udp": { direction: "egress", description: "DNS to the VPC resolver", protocol: "udp", port: 53, peer: { cidr: props.vpcCidr } },
+        "dns-tcp": { direction: "egress", description: "DNS over TCP to the VPC resolver", port: 53, peer: { cidr: props.vpcCidr } },
+        "ssh-vpc": { direction: "egress", description: "SSH onward to hosts inside the VPC", port: 22, peer: { cidr: props.vpcCidr } },
+      },
+      tags: props.tags,
+    });
+    if (mode === "ssh") {
+      for (const name of Object.keys(props.ssh!.allowlist).sort()) {
+        const cidr = props.ssh!.allowlist[name];
+        this.securityGroup.addRule(`ssh-${name}`, {
+          direction: "ingress",
+          description: `SSH from ${name}`,
+          port: 22,
+          peer: { cidr },
+          allowWorldAdminAccess: isWorld(cidr) ? props.ssh!.allowBroadSources : undefined,
+        });
+      }
+    }
+
+    this.sessionLogGroup = new CloudwatchLogGroup(this, "session-logs", { name: `/bulwark/${props.name}/sessions`, kmsKeyId: key, retentionInDays: retention, tags: props.tags });
+    const sshUser = props.ssh?.user ?? (os === "ubuntu" ? "ubuntu" : "ec2-user");
+    let keysParameter: SsmParameter | undefined;
+    const keysParameterName = `/bulwark/${props.name}/authorized-keys`;
+    if (mode === "ssh") {
+      keysParameter = new SsmParameter(this, "authorized-keys", {
+        name: keysParameterName,
+        description: `SSH public keys of bastion ${props.name}; read at each login, so rotating a key needs no new instance`,
+        type: "String",
+        value: Object.keys(props.ssh!.publicKeys)
+          .sort()
+          .map((k) => `${props.ssh!.publicKeys[k].trim().split(" ").slice(0, 2).join(" ")} ${k}`)
+          .join("\n"),
+        tags: props.tags,
+      });
+    }
+    this.launchTemplate = new HardenedLaunchTemplate(this, "launch-template", {
+      name: props.name,
+      image: props.image,
+      os,
+      instanceType: props.instanceType ?? "t3.micro",
+      securityGroupIds: [this.securityGroup.id],
+      kmsKeyArn: key,
+      tags: { ...props.tags, ...props.instanceTags, [BASTION_TAG]: props.name },
+      userData:
+        mode === "ssh"
+          ? {
+              sshAllowUsers: [sshUser],
+              extraParts: [{ contentType: "text/x-shellscript", content: sshKeysScript(props.name, ctx.region, sshUser, keysParameterName, props.ssh!.restrictForwarding ?? true) }],
+            }
+          : undefined,
+    });
+    new IamRolePolicy(this, "session-policy", {
+      role: this.launchTemplate.role.name,
+      name: "session-manager-logging",
+      policy: policyDocument([
+        {
+          Sid: "WriteSessionLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: [this.sessionLogGroup.arn, `${this.sessionLogGroup.arn}:*`],
+        },
+        { Sid: "FindLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+        { Sid: "EncryptSessions", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: key },
+        ...(keysParameter ? [{ Sid: "ReadAuthorizedKeys", Effect: "Allow" as const, Action: "ssm:GetParameter", Resource: keysParameter.arn }] : []),
+      ]),
+    });
+
+    this.sessionDocument = new SsmDocument(this, "session-preferences", {
+      name: `${props.name}-session-preferences`,
+      documentType: "Session",
+      documentFormat: "JSON",
+      content: JSON.stringify({
+        schemaVersion: "1.0",
+        description: `Session Manager preferences of bastion ${props.name}: encrypted, logged, time-limited, non-root`,
+        sessionType: "Standard_Stream",
+        inputs: {
+          s3BucketName: "",
+          s3EncryptionEnabled: true,
+          cloudWatchLogGroupName: this.sessionLogGroup.name,
+          cloudWatchEncryptionEnabled: true,
+          cloudWatchStreamingEnabled: true,
+          kmsKeyId: key,
+          runAsEnabled: true,
+          runAsDefaultUser: runAs,
+          idleSessionTimeout: String(props.idleTimeoutMinutes ?? 15),
+          maxSessionDuration: String(props.maxSessionMinutes ?? 60),
+          shellProfile: { linux: "exec bash -l" },
+        },
+      }),
+      tags: props.tags,
+    });
+
+    this.autoScalingGroup = new HardenedAutoScalingGroup(this, "group", {
+      name: props.name,
+      launchTemplateId: this.launchTemplate.id,
+      subnetIds: props.subnetIds,
+      minSize: 1,
+      maxSize: 1,
+      instanceTags: { ...props.instanceTags, [BASTION_TAG]: props.name },
+    });
+
+    const instanceArn = `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:instance/*`;
+    this.operatorPolicy = new IamPolicy(this, "operator-policy", {
+      name: `${props.name}-operators`,
+      description: `Start Session Manager sessions on bastion ${props.name} only, with its preferences`,
+      policy: policyDocument([
+        {
+          Sid: "StartSessionOnThisBastion",
+          Effect: "Allow",
+          Action: "ssm:StartSession",
+          Resource: instanceArn,
+          Condition: { StringEquals: { [`ssm:resourceTag/${BASTION_TAG}`]: props.name } },
+        },
+        { Sid: "UseTheseSessionPreferences", Effect: "Allow", Action: "ssm:StartSession", Resource: this.sessionDocument.arn },
+        {
+          Sid: "ManageOwnSessions",
+          Effect: "Allow",
+          Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
+          // `$${` keeps the IAM policy variable away from Terraform's interpolation.
+          Resource: `arn:${ctx.partition}:ssm:*:${ctx.accountId}:session/$\${aws:userid}-*`,
+        },
+        { Sid: "EncryptSessionData", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: key },
+        { Sid: "FindTheBastion", Effect: "Allow", Action: ["ec2:DescribeInstances", "ssm:DescribeSessions", "ssm:GetConnectionStatus"], Resource: "*" },
+      ]),
+      tags: props.tags,
+    });
+    for (const g of props.operatorGroups ?? []) new IamGroupAttachment(this, g, this.operatorPolicy.arn, "group");
+    for (const r of props.operatorRoles ?? []) new IamGroupAttachment(this, r, this.operatorPolicy.arn, "role");
+
+    if (props.alarmTopicArn) {
+      new AsgAlarms(this, "alarms", { name: props.name, autoScalingGroupName: this.autoScalingGroup.group.name, topicArn: props.alarmTopicArn, minInService: 1, tags: props.tags });
+    }
+
+    const find = `$(aws ec2 describe-instances --region ${ctx.region} --filters Name=tag:${BASTION_TAG},Values=${props.name} Name=instance-state-name,Values=running --query 'Reservations[0].Instances[0].InstanceId' --output text)`;
+    this.connectCommand =
+      mode === "ssm"
+        ? `aws ssm start-session --region ${ctx.region} --document-name ${props.name}-session-preferences --target ${find}`
+        : `ssh -J ${sshUser}@<bastion public address> <user>@<private host>`;
+  }
+
+  private validateSsh(ssh: SshAccess | undefined): void {
+    if (!ssh) throw new BulwarkValidationError(this, "ssh", ssh, 'is required for mode "ssh" (allowlist and public keys)');
+    const reason = ssh.allowBroadSources?.reason;
+    if (ssh.allowBroadSources && (typeof reason !== "string" || reason.trim().length < 10)) {
+      throw new BulwarkValidationError(this, "ssh.allowBroadSources.reason", reason, "must say why a broad source may reach SSH (at least 10 characters)");
+    }
+    const names = Object.keys(ssh.allowlist ?? {});
+    if (names.length === 0) throw new BulwarkValidationError(this, "ssh.allowlist", ssh.allowlist, "must name at least one source CIDR");
+    for (const name of names) {
+      checkName(this, "ssh.allowlist key", name);
+      const cidr = ssh.allowlist[name];
+      const problem = cidrProblem(cidr);
+      if (problem) throw new BulwarkValidationError(this, `ssh.allowlist.${name}`, cidr, problem);
+      const parsed = parseCidr(cidr)!;
+      const isPrivate = PRIVATE_RANGES.some((r) => parseCidr(r)!.family === parsed.family && parsed.prefix >= parseCidr(r)!.prefix && parsed.address.match(parseCidr(r)!.address as never, parseCidr(r)!.prefix));
+      const broad = parsed.family === "ipv4" ? parsed.prefix < 24 : parsed.prefix < 56;
+      if (!isPrivate && broad && !ssh.allowBroadSources) {
+        throw new BulwarkValidationError(
+          this,
+          `ssh.allowlist.${name}`,
+          cidr,
+          isWorld(cidr) ? "opens SSH to the whole internet; name the office or VPN ranges" : `is a public range broader than /${parsed.family === "ipv4" ? 24 : 56}; narrow it or set allowBroadSources with a reason`,
+        );
+      }
+    }
+    const keys = Object.keys(ssh.publicKeys ?? {});
+    if (keys.length === 0) throw new BulwarkValidationError(this, "ssh.publicKeys", ssh.publicKeys, "must hold at least one public key (no default key pair is used)");
+    for (const k of keys) {
+      checkName(this, "ssh.publicKeys key", k);
+      const problem = publicKeyProblem(ssh.publicKeys[k]);
+      if (problem) throw new BulwarkValidationError(this, `ssh.publicKeys.${k}`, `${ssh.publicKeys[k].slice(0, 24)}…`, problem);
+    }
+    if (ssh.user !== undefined) checkPattern(this, "ssh.user", ssh.user, /^(?!root$)[a-z_][a-z0-9_-]{0,31}$/, "a non-root Linux user name");
+    if (ssh.allowBroadSources) suppress(this, RuleIds.securityGroupAdminPortsFromWorld, ssh.allowBroadSources.reason);
+  }
+}
+
+/** Attaches the operator policy to an IAM group or role by name. */
+class IamGroupAttachment extends Construct {
+  constructor(scope: Construct, name: string, policyArn: string, kind: "group" | "role") {
+    super(scope, `operator-${kind}-${name}`);
+    checkName(this, `operator ${kind}`, name);
+    if (kind === "group") new IamGroupPolicyAttachment(this, "attachment", { group: name, policyArn });
+    else new IamRolePolicyAttachment(this, "attachment", { role: name, policyArn });
+  }
+}
+
+/**
+ * sshd reads the bastion's keys from an SSM parameter at each login (AuthorizedKeysCommand), so
+ * rotating a key is a parameter change, not a new instance. Forwarding is off unless allowed.
+ */
+function sshKeysScript(name: string, region: string, user: string, parameter: string, restrictForwarding: boolean): string {
+  return [
+    "#!/bin/bash",
+    "set -euo pipefail",
+    "cat > /usr/local/bin/bulwark-authorized-keys <<'KEYS'",
+    "#!/bin/bash",
+    `[ "$1" = "${user}" ] || exit 0`,
+    `exec aws ssm get-parameter --region ${region} --name ${parameter} --query Parameter.Value --output text`,
+    "KEYS",
+    "chmod 0755 /usr/local/bin/bulwark-authorized-keys",
+    "cat > /etc/ssh/sshd_config.d/01-bulwark-keys.conf <<'CONF'",
+    "AuthorizedKeysCommand /usr/local/bin/bulwark-authorized-keys %u",
+    "AuthorizedKeysCommandUser nobody",
+    ...(restrictForwarding ? ["AllowTcpForwarding no", "AllowAgentForwarding no", "PermitTunnel no"] : []),
+    "CONF",
+    "systemctl reload sshd 2>/dev/null || systemctl reload ssh",
+    `# bastion ${name}`,
+  ].join("\n");
+}
+

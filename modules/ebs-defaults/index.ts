@@ -1,0 +1,33 @@
+import { Construct } from "constructs";
+import { EbsDefaultKmsKey } from "@cdktf/provider-aws/lib/ebs-default-kms-key";
+import { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-by-default";
+import { checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { HardenedKmsKey } from "../kms-key";
+
+export interface EbsDefaultsProps {
+  /** Name prefix of the created key's alias. */
+  readonly name: string;
+  /**
+   * Default key for new volumes. @default a new key open to Auto Scaling (its
+   * service-linked role must use the default key, or launches fail)
+   */
+  readonly kmsKeyArn?: string;
+  /** @default false */
+  readonly preventDestroy?: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** EBS encryption by default in the region with a customer-managed default key (EC2.7, CIS 5.1.1). */
+export class EbsDefaults extends Construct {
+  public readonly kmsKeyArn: string;
+
+  constructor(scope: Construct, id: string, props: EbsDefaultsProps) {
+    super(scope, id);
+    checkPattern(this, "kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN_PATTERN, "a KMS key ARN");
+    this.kmsKeyArn =
+      props.kmsKeyArn ??
+      new HardenedKmsKey(this, "key", { alias: `${props.name}/ebs-default`, services: ["autoscaling"], preventDestroy: props.preventDestroy, tags: props.tags }).keyArn;
+    new EbsEncryptionByDefault(this, "encryption", { enabled: true });
+    new EbsDefaultKmsKey(this, "default-key", { keyArn: this.kmsKeyArn });
+  }
+}
