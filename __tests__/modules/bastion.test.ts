@@ -1,0 +1,122 @@
+import * as fc from "fast-check";
+import { BulwarkValidationError } from "../../modules/core/errors";
+import { Bastion, BastionProps, publicKeyProblem } from "../../modules/bastion";
+import { resourcesOf, synthJson, testStack } from "../support/synth";
+
+const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQ5M1dCbQlXl3Tz8m0m8dzMeqZpSE1CkYcmxZBHkFfW alice@laptop";
+const base: BastionProps = {
+  name: "prod-bastion",
+  vpcId: "vpc-1",
+  vpcCidr: "10.0.0.0/16",
+  subnetIds: { "eu-west-1a": "subnet-a", "eu-west-1b": "subnet-b" },
+  endpointsSecurityGroupId: "sg-endpoints",
+  image: { amiId: "ami-0123456789abcdef0" },
+  kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/0b7c7a10-5a54-4f1c-9a9b-5f0b6c2d1e3f",
+  alarmTopicArn: "arn:aws:sns:eu-west-1:111111111111:alarms",
+};
+const bastion = (props: Partial<BastionProps> = {}) => synthJson((s) => new Bastion(s, "bastion", { ...base, ...props }));
+
+describe("Bastion in Session Manager mode (default)", () => {
+  const json = bastion();
+
+  it("has no ingress at all and heals itself as a group of exactly one", () => {
+    expect(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).toEqual({});
+    const group = resourcesOf(json, "aws_autoscaling_group").bastion_group_group;
+    expect(group).toMatchObject({ min_size: 1, max_size: 1, vpc_zone_identifier: ["subnet-a", "subnet-b"] });
+    expect(group.instance_refresh.strategy).toBe("Rolling");
+    expect(group.launch_template.version).toBe("$Latest");
+  });
+
+  it("logs sessions to a KMS-encrypted group and encrypts session data, as a non-root user, time-limited", () => {
+    const doc = resourcesOf(json, "aws_ssm_document")["bastion_session-preferences"];
+    expect(doc.document_type).toBe("Session");
+    const inputs = JSON.parse(doc.content).inputs;
+    expect(inputs).toMatchObject({
+      cloudWatchLogGroupName: "${aws_cloudwatch_log_group.bastion_session-logs.name}",
+      cloudWatchEncryptionEnabled: true,
+      kmsKeyId: base.kmsKeyArn,
+      runAsEnabled: true,
+      runAsDefaultUser: "ssm-user",
+      idleSessionTimeout: "15",
+      maxSessionDuration: "60",
+    });
+    expect(resourcesOf(json, "aws_cloudwatch_log_group")["bastion_session-logs"].kms_key_id).toBe(base.kmsKeyArn);
+  });
+
+  it("lets operators start sessions on this bastion only", () => {
+    const policy = JSON.parse(resourcesOf(json, "aws_iam_policy")["bastion_operator-policy"].policy);
+    const start = policy.Statement.find((s: { Sid: string }) => s.Sid === "StartSessionOnThisBastion");
+    expect(start.Condition).toEqual({ StringEquals: { "ssm:resourceTag/bulwark:bastion": "prod-bastion" } });
+    const own = policy.Statement.find((s: { Sid: string }) => s.Sid === "ManageOwnSessions");
+    // Escaped for Terraform; IAM sees ${aws:userid}.
+    expect(own.Resource).toBe("arn:aws:ssm:*:111111111111:session/$${aws:userid}-*");
+  });
+
+  it("alarms on status checks and CPU, and gives the connect command", () => {
+    const names = Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm")).map((a) => a.metric_name);
+    expect(names).toEqual(expect.arrayContaining(["StatusCheckFailed", "CPUUtilization"]));
+    const stackBastion = new Bastion(testStack(), "b", base);
+    expect(stackBastion.connectCommand).toMatch(/^aws ssm start-session --region eu-west-1 --document-name prod-bastion-session-preferences --target \$\(aws ec2 describe-instances/);
+  });
+});
+
+describe("Bastion in SSH mode", () => {
+  const ssh = (access: Partial<NonNullable<BastionProps["ssh"]>>) => bastion({ mode: "ssh", ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 }, ...access } });
+
+  it("opens 22 only to the allowlist and reads keys from a parameter, so rotation needs no new instance", () => {
+    const json = ssh({});
+    expect(Object.values(resourcesOf(json, "aws_vpc_security_group_ingress_rule"))).toEqual([expect.objectContaining({ from_port: 22, to_port: 22, cidr_ipv4: "203.0.113.0/28" })]);
+    expect(resourcesOf(json, "aws_ssm_parameter")["bastion_authorized-keys"].value).toBe("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQ5M1dCbQlXl3Tz8m0m8dzMeqZpSE1CkYcmxZBHkFfW alice");
+    const rotated = ssh({ publicKeys: { bob: ED25519.replace("alice@laptop", "bob") } });
+    expect(resourcesOf(rotated, "aws_launch_template")["bastion_launch-template_template"].user_data).toBe(resourcesOf(json, "aws_launch_template")["bastion_launch-template_template"].user_data);
+  });
+
+  it.each([
+    ["the world", { allowlist: { any: "0.0.0.0/0" } }, /ssh.allowlist.any "0.0.0.0\/0" opens SSH to the whole internet/],
+    ["a broad public range", { allowlist: { isp: "198.51.0.0/16" } }, /ssh.allowlist.isp "198.51.0.0\/16" is a public range broader than \/24/],
+    ["a malformed key", { publicKeys: { eve: "ssh-rsa not-base64!" } }, /ssh.publicKeys.eve .* is not an OpenSSH public key/],
+    ["no keys", { publicKeys: {} }, /ssh.publicKeys \{\} must hold at least one public key/],
+    ["root as the user", { user: "root" }, /ssh.user "root" is not a non-root Linux user name/],
+  ] as [string, object, RegExp][])("refuses %s", (_what, access, message) => {
+    expect(() => ssh(access)).toThrow(BulwarkValidationError);
+    expect(() => ssh(access)).toThrow(message);
+  });
+
+  it("accepts a broad private range", () => {
+    expect(() => ssh({ allowlist: { vpn: "10.0.0.0/8" } })).not.toThrow();
+  });
+
+  it("never yields world-open SSH, whatever the allowlist (200 runs)", () => {
+    const cidr = fc.oneof(
+      fc.tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 32 })).map(([a, b, p]) => {
+        const mask = p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0;
+        const n = (((a << 24) | (b << 16)) >>> 0) & mask;
+        return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${p}`;
+      }),
+      fc.constantFrom("0.0.0.0/0", "::/0", "2001:db8::/32", "10.0.0.0/8"),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), cidr, { minKeys: 1, maxKeys: 4 }), (allowlist) => {
+        let json;
+        try {
+          json = ssh({ allowlist });
+        } catch (e) {
+          expect(e).toBeInstanceOf(BulwarkValidationError);
+          return;
+        }
+        for (const r of Object.values(resourcesOf(json, "aws_vpc_security_group_ingress_rule"))) {
+          expect(r.cidr_ipv4 === "0.0.0.0/0" || r.cidr_ipv6 === "::/0").toBe(false);
+        }
+      }),
+      { numRuns: 200, seed: 20261126 },
+    );
+  });
+});
+
+describe("public key validation", () => {
+  it("checks the body against the key type", () => {
+    expect(publicKeyProblem(ED25519)).toBeUndefined();
+    expect(publicKeyProblem(ED25519.replace("ssh-ed25519", "ssh-rsa"))).toMatch(/does not match its key type/);
+    expect(publicKeyProblem("-----BEGIN OPENSSH PRIVATE KEY-----")).toMatch(/not an OpenSSH public key/);
+  });
+});
