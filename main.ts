@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { BulwarkValidationError } from "./modules/core/errors";
 import { ConfigError, loadAndBuild } from "./examples";
-import { ALL_RULES, controlList, loadInput, runRules } from "./compliance";
+import { ALL_RULES, configResources, controlList, loadInput, runRules } from "./compliance";
 
 /** The project root: the nearest folder up from here that holds cdktf.json. */
 function projectRoot(): string {
@@ -22,7 +22,11 @@ try {
   app.synth();
   // Account-level rules (CloudTrail, Config, EBS defaults, CIS alarms, backups) need every
   // stack of an account and region, so they run on the written output.
-  const report = runRules(loadInput(app.outdir).resources, ALL_RULES, { scope: "account" });
+  const resources = app.hclOutput
+    ? // HCL output is not read back: judge the same configuration in memory.
+      app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c)).flatMap((s) => configResources(s.toTerraform(), s.node.id))
+    : loadInput(app.outdir).resources;
+  const report = runRules(resources, ALL_RULES, { scope: "account" });
   const errors = report.findings.filter((f) => f.severity === "error" && !f.suppressed);
   if (errors.length > 0) {
     const lines = errors.map((f) => `${f.ruleId} [${controlList(f.controls)}] ${f.stack}: ${f.message}`);

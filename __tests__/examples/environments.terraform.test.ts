@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformError, init, offlinePlan, plannedCreates, stageStack, terraformTest, validate } from "../support/terraform";
 import { addresses, resourcesOf, TfJson } from "../support/synth";
@@ -54,6 +55,19 @@ describe.each(Object.keys(run.stacks))("stack %s with terraform", (name) => {
     }
     expect(error).toBeInstanceOf(TerraformError);
     expect((error as Error).message).toMatch(/hop limit not 1/);
+  });
+});
+
+describe("`cdktf synth --hcl` output", () => {
+  const hcl = runSynth({ SYNTH_HCL_OUTPUT: "true" });
+
+  it.each(Object.keys(run.stacks))("%s passes terraform validate as HCL", (name) => {
+    expect(hcl.status).toBe(0);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bulwark-hcl-${name}-`));
+    fs.copyFileSync(path.join(hcl.outdir, "stacks", name, "cdk.tf"), path.join(dir, "main.tf"));
+    init(dir);
+    // cdktf's HCL renderer quotes lifecycle/depends_on references: deprecated, still valid.
+    expect(validate(dir).warnings.filter((w) => !/Quoted references are deprecated/.test(w))).toEqual([]);
   });
 });
 

@@ -31,7 +31,8 @@ export function runSynth(env: Record<string, string> = {}): SynthRun {
   if (res.status === 0 && fs.existsSync(manifestFile)) {
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
     for (const [name, s] of Object.entries(manifest.stacks)) {
-      stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), "utf8")) as TfJson;
+      // HCL output (SYNTH_HCL_OUTPUT=true) is left on disk for terraform to read.
+      if (s.synthesizedStackPath.endsWith(".json")) stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), "utf8")) as TfJson;
     }
   }
   return { status: res.status, stdout: res.stdout, stderr: res.stderr, outdir, stacks };

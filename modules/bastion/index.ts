@@ -11,7 +11,7 @@ import { HardenedAutoScalingGroup } from "../auto-scaling";
 import { accountContext } from "../core/account";
 import { cidrProblem, isWorld, parseCidr } from "../core/cidr";
 import { BulwarkValidationError } from "../core/errors";
-import { policyDocument } from "../core/policy";
+import { jsonDocument, policyDocument } from "../core/policy";
 import { RuleIds } from "../core/rule-ids";
 import { suppress } from "../core/suppressions";
 import { checkInteger, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
@@ -199,7 +199,7 @@ export class Bastion extends Construct {
       name: `${props.name}-session-preferences`,
       documentType: "Session",
       documentFormat: "JSON",
-      content: JSON.stringify({
+      content: jsonDocument({
         schemaVersion: "1.0",
         description: `Session Manager preferences of bastion ${props.name}: encrypted, logged, time-limited, non-root`,
         sessionType: "Standard_Stream",

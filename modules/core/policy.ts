@@ -1,3 +1,5 @@
+import { Fn, Token } from "cdktf";
+
 /**
  * IAM policy documents as plain JSON strings. Tokens (`${aws_s3_bucket.logs.arn}`) may stand
  * in any string value; Terraform interpolates them. Keeping the policy literal JSON (rather
@@ -20,7 +22,17 @@ export function policyDocument(statements: PolicyStatement[]): string {
     if (sids.has(s.Sid)) throw new Error(`policy statement Sid "${s.Sid}" is used twice`);
     sids.add(s.Sid);
   }
-  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+  return jsonDocument({ Version: "2012-10-17", Statement: statements });
+}
+
+/**
+ * A JSON document for a string argument (policies, SSM documents). Literal documents are
+ * plain JSON strings; documents holding Terraform references become `jsonencode(...)`,
+ * because cdktf's HCL output does not escape quotes inside interpolated strings.
+ */
+export function jsonDocument(doc: unknown): string {
+  const text = JSON.stringify(doc);
+  return Token.isUnresolved(text) ? Fn.jsonencode(doc) : text;
 }
 
 export function assumeRolePolicy(service: string): string {
