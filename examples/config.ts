@@ -30,6 +30,16 @@ export const EnvironmentConfigSchema = z
     alarmEmails: z.array(z.string().email()).default([]),
     /** Region holding the backup copies; must differ from region. */
     backupCopyRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "must be an AWS region such as eu-central-1"),
+    /** Internet-facing HTTPS load balancer with WAF in front of the app tier (needs a public tier). */
+    loadBalancer: z.object({ certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "must be an ACM certificate ARN") }).strict().optional(),
+    /** Where state lives: local (default), S3 with a lock file, or HCP Terraform. */
+    backend: z
+      .discriminatedUnion("type", [
+        z.object({ type: z.literal("local") }).strict(),
+        z.object({ type: z.literal("s3"), bucket: z.string().min(3), key: z.string().optional(), region: z.string().optional(), kmsKeyId: z.string().optional() }).strict(),
+        z.object({ type: z.literal("cloud"), organization: z.string().min(1), workspace: z.string().min(1), hostname: z.string().optional() }).strict(),
+      ])
+      .default({ type: "local" }),
     /** Deploy the account/region baseline (CloudTrail, Config, EBS defaults, backups, patching) in this stack. */
     accountBaseline: z.boolean().default(true),
     tags: z.record(z.string(), z.string()).default({}),
@@ -37,6 +47,7 @@ export const EnvironmentConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.backupCopyRegion === c.region) ctx.addIssue({ code: "custom", path: ["backupCopyRegion"], message: "must differ from region (a copy in the same region does not survive a regional outage)" });
+    if (c.loadBalancer && !c.subnetTiers.includes("public")) ctx.addIssue({ code: "custom", path: ["loadBalancer"], message: "needs the public subnet tier in subnetTiers" });
     if (c.app.maxSize < c.app.minSize) ctx.addIssue({ code: "custom", path: ["app", "maxSize"], message: `must be at least app.minSize (${c.app.minSize})` });
   });
 

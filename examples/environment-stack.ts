@@ -1,4 +1,4 @@
-import { LocalBackend } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend } from "cdktf";
 import { Construct } from "constructs";
 import { ComplianceGate } from "../compliance/aspect";
 import { AlarmTopic, AsgAlarms } from "../modules/alarms";
@@ -12,6 +12,7 @@ import { BulwarkStack, HardenedAwsProvider } from "../modules/core/stack";
 import { EbsDefaults } from "../modules/ebs-defaults";
 import { HardenedKmsKey } from "../modules/kms-key";
 import { HardenedLaunchTemplate } from "../modules/launch-template";
+import { HttpsLoadBalancer } from "../modules/load-balancer";
 import { Network } from "../modules/network";
 import { Patching } from "../modules/patching";
 import { SecurityGroupTiers, TierName } from "../modules/security-groups";
@@ -30,9 +31,7 @@ export class EnvironmentStack extends BulwarkStack {
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
-    // Relative to the stack's directory (cdktf.out/stacks/<name>): state lands in the
-    // project root, as with cdktf's default, but the synthesized JSON holds no machine path.
-    new LocalBackend(this, { path: `../../../terraform.${config.name}.tfstate` });
+    this.configureBackend(config);
     const defaultTags = [{ tags: { ...config.tags, environment: config.name, "managed-by": "bulwark" } }];
     new HardenedAwsProvider(this, "aws", { region: config.region, allowedAccountIds: [config.accountId], defaultTags });
     const copyProvider = new HardenedAwsProvider(this, "aws-backup-copy", {
@@ -103,6 +102,17 @@ export class EnvironmentStack extends BulwarkStack {
       kmsKeyArn: key.keyArn,
       tags: instanceTags,
     });
+    const lb = config.loadBalancer
+      ? new HttpsLoadBalancer(this, "load-balancer", {
+          name: `${config.name}-web`,
+          vpcId: network.vpcId,
+          subnetIds: Object.fromEntries(Object.entries(network.subnets.public!).map(([az, s]) => [az, s.id])),
+          securityGroupId: groups.groups.web!.id,
+          certificateArn: config.loadBalancer.certificateArn,
+          appPort: config.appPort,
+          deletionProtection: config.preventDestroy,
+        })
+      : undefined;
     const asg = new HardenedAutoScalingGroup(this, "app-group", {
       name: `${config.name}-app`,
       launchTemplateId: this.launchTemplate.id,
@@ -110,9 +120,16 @@ export class EnvironmentStack extends BulwarkStack {
       minSize: config.app.minSize,
       maxSize: config.app.maxSize,
       desiredCapacity: config.app.desiredCapacity,
+      targetGroupArns: lb ? [lb.targetGroup.arn] : undefined,
       instanceTags,
     });
-    new AsgAlarms(this, "app-alarms", { name: `${config.name}-app`, autoScalingGroupName: asg.group.name, topicArn: topic.arn, minInService: config.app.minSize });
+    new AsgAlarms(this, "app-alarms", {
+      name: `${config.name}-app`,
+      autoScalingGroupName: asg.group.name,
+      topicArn: topic.arn,
+      minInService: config.app.minSize,
+      targetGroup: lb ? { targetGroupArnSuffix: lb.targetGroup.arnSuffix, loadBalancerArnSuffix: lb.loadBalancer.arnSuffix } : undefined,
+    });
 
     this.bastion = new Bastion(this, "bastion", {
       name: `${config.name}-bastion`,
@@ -126,5 +143,23 @@ export class EnvironmentStack extends BulwarkStack {
       alarmTopicArn: topic.arn,
       instanceTags,
     });
+  }
+
+  /**
+   * Local state by default; S3 (encrypted, locked with an S3 lock file — no DynamoDB table
+   * on Terraform ≥ 1.10) when the config names a bucket; or HCP Terraform.
+   */
+  private configureBackend(config: EnvironmentConfig): void {
+    const b = config.backend;
+    if (b.type === "s3") {
+      new S3Backend(this, { bucket: b.bucket, key: b.key ?? `bulwark/${config.name}/terraform.tfstate`, region: b.region ?? config.region, encrypt: true, kmsKeyId: b.kmsKeyId });
+      this.addOverride("terraform.backend.s3.use_lockfile", true);
+    } else if (b.type === "cloud") {
+      new CloudBackend(this, { organization: b.organization, workspaces: new NamedCloudWorkspace(b.workspace), hostname: b.hostname });
+    } else {
+      // Relative to the stack's directory (cdktf.out/stacks/<name>): state lands in the
+      // project root, as with cdktf's default, but the synthesized JSON holds no machine path.
+      new LocalBackend(this, { path: `../../../terraform.${config.name}.tfstate` });
+    }
   }
 }

@@ -1,9 +1,12 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { ComplianceGate } from "../../compliance/aspect";
 import { BulwarkStack, HardenedAwsProvider } from "../../modules/core/stack";
+import { EnvironmentConfig, loadEnvironmentFile } from "../../examples/config";
+import { EnvironmentStack } from "../../examples/environment-stack";
 import { addresses, resourcesOf } from "../support/synth";
 import { expectGolden, runSynth, SynthRun } from "../support/app";
 
@@ -86,5 +89,31 @@ describe("the compliance gate during synth", () => {
     new SnsTopic(stack, "plain-topic", { name: "plain" });
     ComplianceGate.of(stack);
     expect(() => app.synth()).toThrow(/\[gated\] sns-encrypted \[SNS\.1 · CKV_AWS_26\] gated\/plain-topic: topic is not encrypted/);
+  });
+});
+
+describe("state backends", () => {
+  const dev = loadEnvironmentFile(path.join(__dirname, "..", "..", "examples", "environments", "dev.yaml"));
+  const backendOf = (backend: EnvironmentConfig["backend"]) => {
+    const app = Testing.app();
+    const stack = new EnvironmentStack(app, { ...dev, backend });
+    return (JSON.parse(Testing.synth(stack)) as { terraform: Record<string, unknown> }).terraform;
+  };
+
+  it("stores state in S3 encrypted and locked with a lock file (no DynamoDB)", () => {
+    expect(backendOf({ type: "s3", bucket: "acme-tfstate" })).toMatchObject({
+      backend: { s3: { bucket: "acme-tfstate", key: "bulwark/dev/terraform.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true } },
+    });
+  });
+
+  it("uses HCP Terraform when asked", () => {
+    expect(backendOf({ type: "cloud", organization: "acme", workspace: "bulwark-dev" })).toMatchObject({ cloud: { organization: "acme", workspaces: { name: "bulwark-dev" } } });
+  });
+
+  it("refuses an unknown backend type naming the field", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-backend-"));
+    const file = path.join(dir, "dev.yaml");
+    fs.writeFileSync(file, fs.readFileSync(path.join(__dirname, "..", "..", "examples", "environments", "dev.yaml"), "utf8") + "backend: { type: consul }\n");
+    expect(() => loadEnvironmentFile(file, dir)).toThrow(/^dev\.yaml: backend.type "consul" /);
   });
 });

@@ -102,3 +102,20 @@ mock_resource "aws_config_configuration_recorder" {
     id = "mock-recorder"
   }
 }
+mock_resource "aws_lb" {
+  defaults = {
+    arn        = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/mock/0123456789abcdef"
+    arn_suffix = "app/mock/0123456789abcdef"
+  }
+}
+mock_resource "aws_lb_target_group" {
+  defaults = {
+    arn        = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/mock/0123456789abcdef"
+    arn_suffix = "targetgroup/mock/0123456789abcdef"
+  }
+}
+mock_resource "aws_wafv2_web_acl" {
+  defaults = {
+    arn = "arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/mock/00000000-0000-0000-0000-000000000000"
+  }
+}
