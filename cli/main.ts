@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../compliance";
 import { check, UsageError } from "./check";
+import { diff } from "./diff";
 
 /**
  * The `bulwark` command. Exit status: 0 success, 1 findings/changes that fail the gate,
@@ -18,6 +19,19 @@ program
   .option("--list-rules", "list the rules with their control ids and exit")
   .action((target: string, opts: { format: string; output?: string; listRules?: boolean }) => {
     process.exitCode = check(target, opts, (t) => process.stdout.write(t));
+  });
+
+program
+  .command("diff")
+  .description("Review a change for a pull request: what is created, changed, replaced or destroyed, and which findings it introduces or resolves")
+  .option("--plan <files...>", "plan JSON from `terraform show -json` (one per stack)")
+  .option("--base <dir>", "synthesized output of the base (e.g. main's cdktf.out)")
+  .option("--head <dir>", "synthesized output of the head (the pull request's cdktf.out)")
+  .option("-f, --format <format>", "md or json", "md")
+  .option("-o, --output <file>", "write the full report to a file (md on stdout stays within one comment)")
+  .option("--fail-on <conditions>", "exit 1 on any of: delete, replace, finding (comma-separated)")
+  .action((opts: { plan?: string[]; base?: string; head?: string; format: string; output?: string; failOn?: string }) => {
+    process.exitCode = diff(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark diff: ${t}\n`));
   });
 
 try {

@@ -1,0 +1,38 @@
+import * as fs from "node:fs";
+import { diffConfigs, diffJson, diffPlans, totals } from "../review/diff";
+import { diffMarkdown } from "../review/markdown";
+import { UsageError } from "./check";
+
+export interface DiffOptions {
+  plan?: string[];
+  base?: string;
+  head?: string;
+  format: string;
+  output?: string;
+  failOn?: string;
+}
+
+const FAIL_ON = ["delete", "replace", "finding"] as const;
+
+/** `bulwark diff`: returns the exit status (1 when a --fail-on condition holds). */
+export function diff(opts: DiffOptions, write: (text: string) => void, progress: (text: string) => void): number {
+  if (!["md", "json"].includes(opts.format)) throw new UsageError(`--format ${opts.format}: must be md or json`);
+  const failOn = (opts.failOn ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const f of failOn) if (!(FAIL_ON as readonly string[]).includes(f)) throw new UsageError(`--fail-on ${f}: must be a comma-separated list of ${FAIL_ON.join(", ")}`);
+  const planMode = (opts.plan ?? []).length > 0;
+  if (planMode === Boolean(opts.base || opts.head)) throw new UsageError("give either --plan PLAN.json... or --base DIR --head DIR");
+  if (!planMode && !(opts.base && opts.head)) throw new UsageError("--base and --head go together");
+  progress(planMode ? `reading ${opts.plan!.length} plan(s)` : `comparing ${opts.base} with ${opts.head}`);
+  const result = planMode ? diffPlans(opts.plan!) : diffConfigs(opts.base!, opts.head!);
+  const text = opts.format === "json" ? diffJson(result) : diffMarkdown(result, { fullReport: opts.output });
+  if (opts.output) {
+    fs.writeFileSync(opts.output, opts.format === "json" ? text : diffMarkdown(result, { limit: Number.MAX_SAFE_INTEGER }));
+    if (opts.format === "md") write(text);
+  } else write(text);
+  const t = totals(result);
+  const failed =
+    (failOn.includes("delete") && t.delete > 0) ||
+    (failOn.includes("replace") && t.replace > 0) ||
+    (failOn.includes("finding") && result.introduced.some((f) => f.severity === "error" && !f.suppressed));
+  return failed ? 1 : 0;
+}
