@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "../compliance";
 import { check, UsageError } from "./check";
 import { diff } from "./diff";
+import { publishCommand } from "./publish";
 
 /**
  * The `bulwark` command. Exit status: 0 success, 1 findings/changes that fail the gate,
@@ -32,6 +33,15 @@ program
   .option("--fail-on <conditions>", "exit 1 on any of: delete, replace, finding (comma-separated)")
   .action((opts: { plan?: string[]; base?: string; head?: string; format: string; output?: string; failOn?: string }) => {
     process.exitCode = diff(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark diff: ${t}\n`));
+  });
+
+program
+  .command("publish")
+  .description("Write each module as a standalone Terraform module (HCL, variables with validation, outputs, README, examples, tests)")
+  .option("-o, --out <dir>", "output directory", "dist/terraform-modules")
+  .option("-m, --module <name...>", "only these modules (and the modules they call)")
+  .action((opts: { out: string; module?: string[] }) => {
+    process.exitCode = publishCommand(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark publish: ${t}\n`));
   });
 
 try {

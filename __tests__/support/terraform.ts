@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { AWS_MOCKS } from "../../publish/mocks";
 
 export class TerraformError extends Error {
   constructor(
@@ -153,8 +154,6 @@ function writeOfflineOverride(dir: string): void {
   fs.writeFileSync(path.join(dir, "offline_override.tf.json"), JSON.stringify({ provider: { aws: providers } }, null, 2));
 }
 
-/** Mock values for `mock_provider "aws" { source = ... }`, copied into each test directory. */
-export const MOCKS_DIR = path.join(__dirname, "mocks");
 
 /**
  * Runs `terraform test` in `dir`. `files` (name → HCL) are written to `dir/tests/` first;
@@ -164,7 +163,7 @@ export const MOCKS_DIR = path.join(__dirname, "mocks");
 export function terraformTest(dir: string, files: Record<string, string> = {}): string {
   const testsDir = path.join(dir, "tests");
   fs.mkdirSync(path.join(testsDir, "mocks"), { recursive: true });
-  for (const f of fs.readdirSync(MOCKS_DIR)) fs.copyFileSync(path.join(MOCKS_DIR, f), path.join(testsDir, "mocks", f));
+  fs.writeFileSync(path.join(testsDir, "mocks", "aws.tfmock.hcl"), AWS_MOCKS);
   for (const [name, hcl] of Object.entries(files)) fs.writeFileSync(path.join(testsDir, name), hcl);
   // `terraform test` destroys what it applied; prevent_destroy (on production keys, log
   // buckets, vaults) would fail that teardown. A test-only override lifts it, removed after.

@@ -219,7 +219,7 @@ export function buildUserData(props: HardenedUserDataProps): string {
   // When a caller part holds a Terraform reference the whole text becomes a Terraform
   // template: escape `${` / `%{` in bulwark's own literal text (the agent config uses
   // `${aws:InstanceId}`). Callers escape the literal text of their own templated parts.
-  const templated = extra.some((p) => Token.isUnresolved(p.content));
+  const templated = Token.isUnresolved(props.logGroupPrefix) || extra.some((p) => Token.isUnresolved(p.content));
   const literal = (text: string) => (templated ? escapeTemplate(text) : text);
   const config = literal("#cloud-config\n" + stringify(cloudConfig(props), { lineWidth: 0 }));
   if (extra.length === 0) return config;
@@ -250,8 +250,11 @@ export function findSecret(text: string): { what: string; excerpt: string } | un
   return undefined;
 }
 
-/** Escapes Terraform template sequences so literal text survives interpolation. */
+/**
+ * Escapes Terraform template sequences so literal text survives interpolation. cdktf's own
+ * token markers (`${TfToken[...]}`) are left alone: they become the references.
+ */
 export function escapeTemplate(text: string): string {
   // A function replacement: in a replacement string "$$" would mean one "$".
-  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+  return text.replace(/\$\{(?!TfToken\[)/g, () => "$${").replace(/%\{/g, () => "%%{");
 }

@@ -1,7 +1,10 @@
-# Mock values for `terraform test` with `mock_provider "aws"`. The provider still validates
-# arguments, and random mock strings are not ARNs: every attribute that another resource
-# passes on as an ARN gets a well-formed one here.
-mock_resource "aws_kms_key" {
+/**
+ * Mock values for `terraform test` with `mock_provider "aws"`, shipped in every published
+ * module (tests/mocks/) and used by bulwark's own Terraform tests. The provider still
+ * validates arguments, and random mock strings are not ARNs: every attribute that another
+ * resource passes on as an ARN gets a well-formed one here.
+ */
+export const AWS_MOCKS = `mock_resource "aws_kms_key" {
   defaults = {
     arn    = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-4000-8000-000000000000"
     key_id = "00000000-0000-4000-8000-000000000000"
@@ -119,3 +122,10 @@ mock_resource "aws_wafv2_web_acl" {
     arn = "arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/mock/00000000-0000-0000-0000-000000000000"
   }
 }
+mock_data "aws_partition" {
+  defaults = {
+    partition  = "aws"
+    dns_suffix = "amazonaws.com"
+  }
+}
+`;

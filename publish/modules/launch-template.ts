@@ -1,0 +1,421 @@
+import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN, KMS_KEY_ARN_PATTERN } from "../../modules/core/validate";
+import { buildUserData, escapeTemplate, LOG_RETENTION_DAYS, OPERATING_SYSTEMS, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
+import { hclRegex, ModuleSpec } from "../spec";
+
+const NAME_PLACEHOLDER = "__BULWARK_NAME__";
+
+/** The hardening cloud-init per OS, as a Terraform template with the module's name in the log group prefix. */
+function userDataLocals(): string {
+  return OPERATING_SYSTEMS.map((os) => {
+    const text = escapeTemplate(buildUserData({ os, logGroupPrefix: `/bulwark/${NAME_PLACEHOLDER}` })).split(NAME_PLACEHOLDER).join("${var.name}");
+    return `    "${os}" = <<-EOT\n${text.replace(/\n$/, "").split("\n").map((l) => `      ${l}`).join("\n")}\n    EOT`;
+  }).join("\n");
+}
+
+const limits = Object.fromEntries(VOLUME_TYPES.map((t) => [t, VOLUME_LIMITS[t]]));
+// Terraform evaluates both sides of || and &&: guard the lookup with a conditional.
+const volumeCheck = (v: string) =>
+  `contains(${JSON.stringify(VOLUME_TYPES)}, ${v}.type) ? ${v}.size_gib >= local_limits[${v}.type].size[0] && ${v}.size_gib <= local_limits[${v}.type].size[1] : false`;
+
+/** HCL map of per-type size limits, inlined in validations (variables cannot read locals). */
+const LIMITS_HCL = `{ ${VOLUME_TYPES.map((t) => `${t} = { size = [${limits[t].size.join(", ")}] }`).join(", ")} }`;
+
+export const launchTemplateModule: ModuleSpec = {
+  name: "launch-template",
+  title: "launch-template: a hardened EC2 launch template",
+  summary:
+    "An EC2 launch template hardened by default, with its instance role and profile, KMS-encrypted host log groups and hardening cloud-init (SSH without root or passwords, automatic security updates, a default-deny host firewall, the CloudWatch agent, unneeded services off).",
+  secureDefaults: [
+    "IMDSv2 required, hop limit 1; a higher hop limit needs `metadata_hop_limit_reason`.",
+    "Every EBS volume encrypted with a customer-managed KMS key (created when `kms_key_arn` is null), gp3, deleted on termination.",
+    "No public IP on the network interface; detailed monitoring on; EBS-optimized.",
+    "Instance role with exactly AmazonSSMManagedInstanceCore and CloudWatchAgentServerPolicy.",
+    "Host log groups KMS-encrypted, kept at least a year.",
+    "`update_default_version` so Auto Scaling takes new versions.",
+  ],
+  controls: ["EC2.8", "EC2.170", "AutoScaling.4", "EC2.181", "EC2.25", "SSM.1", "CKV_AWS_79", "CKV_AWS_341", "CKV_AWS_126", "CKV_AWS_158"],
+  variables: [
+    {
+      name: "name",
+      type: "string",
+      description: "Launch template name; also names the role, instance profile and log groups (3-55 letters, digits, _ or -).",
+      validations: [{ condition: 'can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{2,54}$", var.name))', message: "name must be 3-55 letters, digits, _ or -." }],
+    },
+    {
+      name: "ami_id",
+      type: "string",
+      description: "AMI id (ami- and 8 or 17 hex digits). Null when image_ssm_parameter is set.",
+      default: "null",
+      validations: [{ condition: `var.ami_id == null || can(regex(${hclRegex(AMI_ID_PATTERN)}, var.ami_id))`, message: "ami_id must be ami- followed by 8 or 17 hex digits." }],
+    },
+    {
+      name: "image_ssm_parameter",
+      type: "string",
+      description: "SSM parameter resolved by EC2 at launch (resolve:ssm:), e.g. /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64.",
+      default: "null",
+      validations: [{ condition: 'var.image_ssm_parameter == null || can(regex("^/[A-Za-z0-9_./-]+$", var.image_ssm_parameter))', message: "image_ssm_parameter must be a parameter name starting with /." }],
+    },
+    {
+      name: "os",
+      type: "string",
+      description: `Operating system of the AMI: ${OPERATING_SYSTEMS.join(" or ")}.`,
+      default: '"amazon-linux-2023"',
+      validations: [{ condition: `contains(${JSON.stringify(OPERATING_SYSTEMS)}, var.os)`, message: `os must be ${OPERATING_SYSTEMS.join(" or ")}.` }],
+    },
+    {
+      name: "instance_type",
+      type: "string",
+      description: "EC2 instance type, e.g. t3.micro.",
+      validations: [{ condition: 'can(regex("^[a-z][a-z0-9-]*\\\\.[a-z0-9-]+$", var.instance_type))', message: "instance_type must look like t3.micro." }],
+    },
+    {
+      name: "security_group_ids",
+      type: "list(string)",
+      description: "Security groups of the primary network interface (at least one).",
+      validations: [{ condition: "length(var.security_group_ids) > 0", message: "security_group_ids must name at least one security group." }],
+    },
+    {
+      name: "kms_key_arn",
+      type: "string",
+      description: "Customer-managed key for volumes and log groups; null creates one.",
+      default: "null",
+      validations: [{ condition: `var.kms_key_arn == null || can(regex(${hclRegex(KMS_KEY_ARN_PATTERN)}, var.kms_key_arn))`, message: "kms_key_arn must be a KMS key ARN." }],
+    },
+    {
+      name: "root_volume",
+      type: `object({
+    size_gib   = optional(number, 20)
+    type       = optional(string, "gp3")
+    iops       = optional(number)
+    throughput = optional(number)
+  })`,
+      description: "Root volume; always encrypted and deleted on termination.",
+      default: "{}",
+      validations: [
+        {
+          condition: volumeCheck("var.root_volume").split("local_limits").join(LIMITS_HCL),
+          message: `root_volume.type must be one of ${VOLUME_TYPES.join(", ")} and root_volume.size_gib within that type's limits (gp3: 1-16384).`,
+        },
+      ],
+    },
+    {
+      name: "data_volumes",
+      type: `map(object({
+    device_name = string
+    size_gib    = number
+    type        = optional(string, "gp3")
+    iops        = optional(number)
+    throughput  = optional(number)
+  }))`,
+      description: "Extra volumes keyed by name; all encrypted with the key.",
+      default: "{}",
+      validations: [
+        { condition: `alltrue([for v in values(var.data_volumes) : ${volumeCheck("v").split("local_limits").join(LIMITS_HCL)}])`, message: "every data volume needs a known type and a size within its limits." },
+        { condition: 'alltrue([for v in values(var.data_volumes) : can(regex("^/dev/(sd[a-z][0-9]*|xvd[a-z]{1,2}|nvme[0-9]+n[0-9]+)$", v.device_name))])', message: "device_name must look like /dev/xvdf." },
+      ],
+    },
+    {
+      name: "metadata_hop_limit",
+      type: "number",
+      description: "IMDSv2 hop limit. Above 1 (containers on the host) requires metadata_hop_limit_reason.",
+      default: "1",
+      validations: [{ condition: "var.metadata_hop_limit >= 1 && var.metadata_hop_limit <= 64 && floor(var.metadata_hop_limit) == var.metadata_hop_limit", message: "metadata_hop_limit must be a whole number from 1 to 64." }],
+    },
+    { name: "metadata_hop_limit_reason", type: "string", description: "Why the hop limit is above 1 (recorded in a tag).", default: "null" },
+    { name: "disable_detailed_monitoring_reason", type: "string", description: "Turns detailed monitoring off; says why (recorded in a tag).", default: "null" },
+    {
+      name: "extra_managed_policy_arns",
+      type: "map(string)",
+      description: "Extra managed policies for the instance role, keyed by name.",
+      default: "{}",
+      validations: [{ condition: `alltrue([for a in values(var.extra_managed_policy_arns) : can(regex(${hclRegex(IAM_POLICY_ARN_PATTERN)}, a))])`, message: "extra_managed_policy_arns values must be IAM policy ARNs." }],
+    },
+    { name: "permissions_boundary_arn", type: "string", description: "Permissions boundary of the instance role.", default: "null" },
+    {
+      name: "log_retention_days",
+      type: "number",
+      description: "Retention of the host log groups (at least a year).",
+      default: "365",
+      validations: [{ condition: `contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.log_retention_days)`, message: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(", ")}.` }],
+    },
+    { name: "dedicated_tenancy", type: "bool", description: "Run on single-tenant hardware.", default: "false" },
+    { name: "tags", type: "map(string)", description: "Tags for the template and its instances, volumes and interfaces.", default: "{}" },
+  ],
+  outputs: [
+    { name: "id", value: "aws_launch_template.this.id", description: "Launch template id." },
+    { name: "arn", value: "aws_launch_template.this.arn", description: "Launch template ARN." },
+    { name: "latest_version", value: "aws_launch_template.this.latest_version", description: "Latest version number." },
+    { name: "role_name", value: "aws_iam_role.this.name", description: "Instance role name (attach more policies here)." },
+    { name: "instance_profile_arn", value: "aws_iam_instance_profile.this.arn", description: "Instance profile ARN." },
+    { name: "kms_key_arn", value: "local.kms_key_arn", description: "Key encrypting volumes and log groups." },
+    { name: "security_group_ids", value: "var.security_group_ids", description: "Security groups attached." },
+    { name: "log_group_names", value: "{ for k, g in aws_cloudwatch_log_group.host : k => g.name }", description: "Host log groups by kind." },
+  ],
+  uses: ["kms-key"],
+  main: `
+data "aws_partition" "current" {}
+
+locals {
+  kms_key_arn = var.kms_key_arn != null ? var.kms_key_arn : module.kms_key[0].key_arn
+  image_id    = var.image_ssm_parameter != null ? "resolve:ssm:\${var.image_ssm_parameter}" : var.ami_id
+  root_device = var.os == "ubuntu" ? "/dev/sda1" : "/dev/xvda"
+  volumes = merge(
+    { root = merge(var.root_volume, { device_name = local.root_device }) },
+    var.data_volumes,
+  )
+  weakenings = merge(
+    var.metadata_hop_limit > 1 ? { "bulwark:suppressed:ec2-imds-hop-limit" = coalesce(var.metadata_hop_limit_reason, "-") } : {},
+    var.disable_detailed_monitoring_reason != null ? { "bulwark:suppressed:ec2-detailed-monitoring" = var.disable_detailed_monitoring_reason } : {},
+  )
+  tags = merge(var.tags, local.weakenings, { Name = var.name })
+  user_data = {
+${userDataLocals()}
+  }
+}
+
+module "kms_key" {
+  source = "../kms-key"
+  count  = var.kms_key_arn == null ? 1 : 0
+
+  alias    = "\${var.name}/ebs-logs"
+  services = ["autoscaling", "cloudwatch-logs"]
+  tags     = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "host" {
+  for_each = toset(["system", "auth", "cloud-init"])
+
+  name              = "/bulwark/\${var.name}/\${each.key}"
+  kms_key_id        = local.kms_key_arn
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "this" {
+  name                 = "\${var.name}-instance"
+  description          = "Instance role of launch template \${var.name}: Session Manager and the CloudWatch agent only"
+  permissions_boundary = var.permissions_boundary_arn
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "this" {
+  for_each = merge(
+    {
+      ssm              = "arn:\${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+      cloudwatch-agent = "arn:\${data.aws_partition.current.partition}:iam::aws:policy/CloudWatchAgentServerPolicy"
+    },
+    var.extra_managed_policy_arns,
+  )
+
+  role       = aws_iam_role.this.name
+  policy_arn = each.value
+}
+
+resource "aws_iam_instance_profile" "this" {
+  name = "\${var.name}-instance"
+  role = aws_iam_role.this.name
+  tags = var.tags
+}
+
+resource "aws_launch_template" "this" {
+  name                   = var.name
+  description            = "bulwark hardened launch template \${var.name}"
+  image_id               = local.image_id
+  instance_type          = var.instance_type
+  ebs_optimized          = true
+  update_default_version = true
+  user_data              = base64encode(local.user_data[var.os])
+
+  iam_instance_profile {
+    arn = aws_iam_instance_profile.this.arn
+  }
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = var.metadata_hop_limit
+    http_protocol_ipv6          = "disabled"
+    instance_metadata_tags      = "disabled"
+  }
+
+  monitoring {
+    enabled = var.disable_detailed_monitoring_reason == null
+  }
+
+  network_interfaces {
+    device_index                = 0
+    associate_public_ip_address = false
+    delete_on_termination       = true
+    security_groups             = var.security_group_ids
+  }
+
+  dynamic "block_device_mappings" {
+    for_each = { for k, v in local.volumes : v.device_name => v }
+    content {
+      device_name = block_device_mappings.key
+      ebs {
+        volume_type           = block_device_mappings.value.type
+        volume_size           = block_device_mappings.value.size_gib
+        iops                  = block_device_mappings.value.iops
+        throughput            = block_device_mappings.value.throughput
+        encrypted             = true
+        kms_key_id            = local.kms_key_arn
+        delete_on_termination = true
+      }
+    }
+  }
+
+  dynamic "placement" {
+    for_each = var.dedicated_tenancy ? [1] : []
+    content {
+      tenancy = "dedicated"
+    }
+  }
+
+  dynamic "tag_specifications" {
+    for_each = toset(["instance", "volume", "network-interface"])
+    content {
+      resource_type = tag_specifications.value
+      tags          = local.tags
+    }
+  }
+
+  tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = (var.ami_id == null) != (var.image_ssm_parameter == null)
+      error_message = "Set exactly one of ami_id and image_ssm_parameter."
+    }
+    precondition {
+      condition     = var.metadata_hop_limit == 1 || try(length(trimspace(var.metadata_hop_limit_reason)) >= 10, false)
+      error_message = "A metadata hop limit above 1 weakens IMDS protection: say why in metadata_hop_limit_reason (at least 10 characters)."
+    }
+    precondition {
+      condition     = length(base64encode(local.user_data[var.os])) <= 21848
+      error_message = "User data exceeds the EC2 limit of 16384 bytes."
+    }
+  }
+}
+`,
+  example: `
+module "app_launch_template" {
+  source = "../.."
+
+  name               = "prod-app"
+  ami_id             = "ami-0123456789abcdef0"
+  instance_type      = "m7i.large"
+  security_group_ids = ["sg-0123456789abcdef0"]
+  data_volumes = {
+    data = { device_name = "/dev/xvdf", size_gib = 100 }
+  }
+}
+`,
+  tests: {
+    "launch_template.tftest.hcl": `
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  name               = "app"
+  ami_id             = "ami-0123456789abcdef0"
+  instance_type      = "t3.micro"
+  security_group_ids = ["sg-0123456789abcdef0"]
+}
+
+run "defaults_are_hardened" {
+  command = apply
+
+  assert {
+    condition     = aws_launch_template.this.metadata_options[0].http_tokens == "required" && aws_launch_template.this.metadata_options[0].http_put_response_hop_limit == 1
+    error_message = "IMDSv2 with hop limit 1 is required"
+  }
+  assert {
+    condition     = alltrue([for m in aws_launch_template.this.block_device_mappings : m.ebs[0].encrypted == "true" && m.ebs[0].kms_key_id != null])
+    error_message = "every volume must be encrypted with the key"
+  }
+  assert {
+    condition     = aws_launch_template.this.network_interfaces[0].associate_public_ip_address == "false"
+    error_message = "no public IP"
+  }
+  assert {
+    condition     = aws_launch_template.this.monitoring[0].enabled
+    error_message = "detailed monitoring must be on"
+  }
+  assert {
+    condition     = length(aws_iam_role_policy_attachment.this) == 2
+    error_message = "the role has exactly the two managed policies"
+  }
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "PermitRootLogin no")
+    error_message = "user data hardens sshd"
+  }
+  assert {
+    condition     = length(module.kms_key) == 1
+    error_message = "a key is created when none is passed"
+  }
+}
+
+run "rejects_a_malformed_ami" {
+  command = plan
+  variables {
+    ami_id = "ami-123"
+  }
+  expect_failures = [var.ami_id]
+}
+
+run "rejects_hop_limit_0" {
+  command = plan
+  variables {
+    metadata_hop_limit = 0
+  }
+  expect_failures = [var.metadata_hop_limit]
+}
+
+run "rejects_hop_limit_65" {
+  command = plan
+  variables {
+    metadata_hop_limit = 65
+  }
+  expect_failures = [var.metadata_hop_limit]
+}
+
+run "hop_limit_2_needs_a_reason" {
+  command = plan
+  variables {
+    metadata_hop_limit = 2
+  }
+  expect_failures = [aws_launch_template.this]
+}
+
+run "rejects_volume_size_0" {
+  command = plan
+  variables {
+    root_volume = { size_gib = 0 }
+  }
+  expect_failures = [var.root_volume]
+}
+
+run "rejects_an_unknown_volume_type" {
+  command = plan
+  variables {
+    root_volume = { type = "gp9" }
+  }
+  expect_failures = [var.root_volume]
+}
+
+run "rejects_a_malformed_kms_key_arn" {
+  command = plan
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-1:1:key/x"
+  }
+  expect_failures = [var.kms_key_arn]
+}
+`,
+  },
+};

@@ -1,0 +1,236 @@
+import { ModuleSpec } from "../spec";
+
+export const networkAclModule: ModuleSpec = {
+  name: "network-acl",
+  title: "network-acl: a network ACL with named, stable rules",
+  summary:
+    "A network ACL with one `aws_network_acl_rule` per named rule (`for_each` over a map keyed by name, never `count`), so reordering or inserting rules plans no change to the others, and explicit subnet associations.",
+  secureDefaults: [
+    "Rules keyed by name; rule numbers explicit or derived from the name (deny rules 1000-9999, allow rules 10000-32766).",
+    "Any allow from 0.0.0.0/0 or ::/0 reaching port 22 or 3389 is refused unless the rule carries `allow_world_admin_reason` (EC2.21, CIS 5.2).",
+    "At least one subnet association (an unused ACL protects nothing: EC2.16).",
+  ],
+  controls: ["EC2.21", "EC2.16", "CIS 5.2", "CKV_AWS_231", "CKV_AWS_232", "CKV_AWS_352", "CKV2_AWS_1"],
+  variables: [
+    {
+      name: "name",
+      type: "string",
+      description: "Name tag of the ACL.",
+      validations: [{ condition: 'can(regex("^[A-Za-z][A-Za-z0-9-]{0,62}$", var.name))', message: "name must be a letter, then up to 62 letters, digits or hyphens." }],
+    },
+    { name: "vpc_id", type: "string", description: "VPC of the ACL." },
+    {
+      name: "subnet_ids",
+      type: "map(string)",
+      description: "Subnets to associate, keyed by a stable name (e.g. the availability zone).",
+      validations: [{ condition: "length(var.subnet_ids) > 0", message: "subnet_ids must name at least one subnet (an unassociated ACL protects nothing)." }],
+    },
+    {
+      name: "rules",
+      type: `map(object({
+    direction                = string
+    action                   = optional(string, "allow")
+    protocol                 = string
+    from_port                = optional(number, 0)
+    to_port                  = optional(number, 0)
+    cidr                     = string
+    icmp_type                = optional(number)
+    icmp_code                = optional(number)
+    rule_number              = optional(number)
+    allow_world_admin_reason = optional(string)
+  }))`,
+      description: "Rules keyed by name (the resource key). protocol: tcp, udp, icmp, icmpv6, all or a number.",
+      validations: [
+        { condition: 'alltrue([for k, r in var.rules : can(regex("^[A-Za-z][A-Za-z0-9-]{0,62}$", k))])', message: "rule names must be a letter, then letters, digits or hyphens." },
+        { condition: 'alltrue([for r in values(var.rules) : contains(["ingress", "egress"], r.direction) && contains(["allow", "deny"], r.action)])', message: "direction must be ingress or egress; action allow or deny." },
+        { condition: "alltrue([for r in values(var.rules) : can(cidrhost(r.cidr, 0))])", message: "every cidr must be a valid IPv4 or IPv6 CIDR." },
+        {
+          condition: 'alltrue([for r in values(var.rules) : contains(["tcp", "udp", "icmp", "icmpv6", "all", "-1"], r.protocol) || can(regex("^([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$", r.protocol))])',
+          message: "protocol must be tcp, udp, icmp, icmpv6, all or a protocol number 0-255.",
+        },
+        { condition: "alltrue([for r in values(var.rules) : r.from_port >= 0 && r.to_port <= 65535 && r.from_port <= r.to_port])", message: "ports must be 0-65535 with from_port <= to_port." },
+        { condition: "alltrue([for r in values(var.rules) : r.rule_number == null ? true : r.rule_number >= 1 && r.rule_number <= 32766])", message: "rule_number must be 1-32766." },
+        {
+          condition:
+            'alltrue([for r in values(var.rules) : !(r.direction == "ingress" && r.action == "allow" && contains(["0.0.0.0/0", "::/0"], r.cidr) && (contains(["all", "-1"], r.protocol) || (contains(["tcp", "udp", "6", "17"], r.protocol) && ((r.from_port <= 22 && 22 <= r.to_port) || (r.from_port <= 3389 && 3389 <= r.to_port))))) || try(length(trimspace(r.allow_world_admin_reason)) >= 10, false)])',
+          message: "an allow from 0.0.0.0/0 or ::/0 reaching port 22 or 3389 needs allow_world_admin_reason (EC2.21); narrow the source instead.",
+        },
+      ],
+    },
+    {
+      name: "rule_quota",
+      type: "number",
+      description: "Rules allowed per direction (the account's quota).",
+      default: "20",
+      validations: [{ condition: "var.rule_quota >= 1 && var.rule_quota <= 40", message: "rule_quota must be 1-40." }],
+    },
+    { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
+  ],
+  outputs: [
+    { name: "id", value: "aws_network_acl.this.id", description: "ACL id." },
+    { name: "rule_numbers", value: "{ for k, r in aws_network_acl_rule.this : k => r.rule_number }", description: "Rule number of each named rule." },
+  ],
+  main: `
+locals {
+  protocols = { tcp = "6", udp = "17", icmp = "1", icmpv6 = "58", all = "-1", "-1" = "-1" }
+  rules = {
+    for k, r in var.rules : k => merge(r, {
+      protocol_number = lookup(local.protocols, r.protocol, r.protocol)
+      ipv6            = strcontains(r.cidr, ":")
+      # Stable numbers from the name: denies first, then allows; explicit numbers win.
+      number = r.rule_number != null ? r.rule_number : (r.action == "deny" ? 1000 + parseint(substr(md5(k), 0, 6), 16) % 9000 : 10000 + parseint(substr(md5(k), 0, 6), 16) % 22767)
+    })
+  }
+  numbers = { for d in ["ingress", "egress"] : d => [for k, r in local.rules : r.number if r.direction == d] }
+}
+
+resource "aws_network_acl" "this" {
+  vpc_id = var.vpc_id
+  tags   = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for d, n in local.numbers : length(n) == length(distinct(n))])
+      error_message = "Two rules of one direction share a rule number: set rule_number on one of them."
+    }
+    precondition {
+      condition     = alltrue([for d, n in local.numbers : length(n) <= var.rule_quota])
+      error_message = "More rules in one direction than rule_quota allows."
+    }
+  }
+}
+
+resource "aws_network_acl_rule" "this" {
+  for_each = local.rules
+
+  network_acl_id  = aws_network_acl.this.id
+  egress          = each.value.direction == "egress"
+  rule_number     = each.value.number
+  rule_action     = each.value.action
+  protocol        = each.value.protocol_number
+  from_port       = contains(["6", "17"], each.value.protocol_number) ? each.value.from_port : null
+  to_port         = contains(["6", "17"], each.value.protocol_number) ? each.value.to_port : null
+  icmp_type       = contains(["1", "58"], each.value.protocol_number) ? coalesce(each.value.icmp_type, -1) : null
+  icmp_code       = contains(["1", "58"], each.value.protocol_number) ? coalesce(each.value.icmp_code, -1) : null
+  cidr_block      = each.value.ipv6 ? null : each.value.cidr
+  ipv6_cidr_block = each.value.ipv6 ? each.value.cidr : null
+}
+
+resource "aws_network_acl_association" "this" {
+  for_each = var.subnet_ids
+
+  network_acl_id = aws_network_acl.this.id
+  subnet_id      = each.value
+}
+`,
+  example: `
+module "app_acl" {
+  source = "../.."
+
+  name       = "prod-app"
+  vpc_id     = "vpc-0123456789abcdef0"
+  subnet_ids = { "eu-west-1a" = "subnet-0123456789abcdef0" }
+  rules = {
+    app-in         = { direction = "ingress", protocol = "tcp", from_port = 8080, to_port = 8080, cidr = "10.0.0.0/24" }
+    web-return     = { direction = "egress", protocol = "tcp", from_port = 1024, to_port = 65535, cidr = "10.0.0.0/24" }
+    https-out      = { direction = "egress", protocol = "tcp", from_port = 443, to_port = 443, cidr = "10.0.0.0/16" }
+    https-return   = { direction = "ingress", protocol = "tcp", from_port = 1024, to_port = 65535, cidr = "10.0.0.0/16" }
+    block-scanners = { direction = "ingress", action = "deny", protocol = "all", cidr = "10.0.99.0/24" }
+  }
+}
+`,
+  tests: {
+    "network_acl.tftest.hcl": `
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  name       = "app"
+  vpc_id     = "vpc-0123456789abcdef0"
+  subnet_ids = { a = "subnet-0123456789abcdef0", b = "subnet-0123456789abcdef1" }
+  rules = {
+    https-in = { direction = "ingress", protocol = "tcp", from_port = 443, to_port = 443, cidr = "10.0.0.0/16" }
+    return   = { direction = "egress", protocol = "tcp", from_port = 1024, to_port = 65535, cidr = "10.0.0.0/16" }
+    deny-bad = { direction = "ingress", action = "deny", protocol = "all", cidr = "10.0.99.0/24" }
+    ping-v6  = { direction = "ingress", protocol = "icmpv6", cidr = "fd00::/8", icmp_type = 128 }
+  }
+}
+
+run "one_rule_per_name_denies_first" {
+  command = apply
+
+  assert {
+    condition     = length(aws_network_acl_rule.this) == 4 && length(aws_network_acl_association.this) == 2
+    error_message = "one rule resource per name and one association per subnet"
+  }
+  assert {
+    condition     = aws_network_acl_rule.this["deny-bad"].rule_number < aws_network_acl_rule.this["https-in"].rule_number
+    error_message = "deny rules are numbered before allow rules"
+  }
+  assert {
+    condition     = aws_network_acl_rule.this["https-in"].protocol == "6" && aws_network_acl_rule.this["ping-v6"].ipv6_cidr_block == "fd00::/8"
+    error_message = "protocol numbers and address families are set"
+  }
+}
+
+run "refuses_world_ssh" {
+  command = plan
+  variables {
+    rules = { ssh = { direction = "ingress", protocol = "tcp", from_port = 22, to_port = 22, cidr = "0.0.0.0/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_world_rdp_inside_a_range" {
+  command = plan
+  variables {
+    rules = { ephemeral = { direction = "ingress", protocol = "tcp", from_port = 1024, to_port = 65535, cidr = "::/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "allows_world_ssh_with_a_reason" {
+  command = plan
+  variables {
+    rules = { ssh = { direction = "ingress", protocol = "tcp", from_port = 22, to_port = 22, cidr = "0.0.0.0/0", allow_world_admin_reason = "vendor appliance, ticket SEC-42" } }
+  }
+}
+
+run "refuses_a_bad_cidr" {
+  command = plan
+  variables {
+    rules = { x = { direction = "ingress", protocol = "tcp", from_port = 443, to_port = 443, cidr = "10.0.0.0/33" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_reversed_ports" {
+  command = plan
+  variables {
+    rules = { x = { direction = "ingress", protocol = "tcp", from_port = 90, to_port = 80, cidr = "10.0.0.0/8" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_duplicate_numbers" {
+  command = plan
+  variables {
+    rules = {
+      a = { direction = "ingress", protocol = "tcp", from_port = 1, to_port = 1, cidr = "10.0.0.0/8", rule_number = 100 }
+      b = { direction = "ingress", protocol = "tcp", from_port = 2, to_port = 2, cidr = "10.0.0.0/8", rule_number = 100 }
+    }
+  }
+  expect_failures = [aws_network_acl.this]
+}
+
+run "refuses_no_subnets" {
+  command = plan
+  variables {
+    subnet_ids = {}
+  }
+  expect_failures = [var.subnet_ids]
+}
+`,
+  },
+};
