@@ -78,7 +78,7 @@ export class AlarmTopic extends Construct {
           Resource: this.topic.arn,
           Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
-      ]),
+      ], this),
     });
     for (const k of Object.keys(props.subscriptions ?? {}).sort()) {
       const s = props.subscriptions![k];

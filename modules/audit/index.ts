@@ -170,7 +170,7 @@ export class AccountAudit extends Construct {
       name: "write-trail-log-group",
       policy: policyDocument([
         { Sid: "WriteTrailLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.trailLogGroup.arn}:log-stream:*` },
-      ]),
+      ], this),
     });
     this.trail = new Cloudtrail(this, "trail", {
       name: trailName,

@@ -146,7 +146,7 @@ export class HardenedLogBucket extends Construct {
           Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
         ...(props.statements ?? []),
-      ]),
+      ], this),
       provider,
     });
   }

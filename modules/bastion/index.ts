@@ -192,7 +192,7 @@ export class Bastion extends Construct {
         { Sid: "FindLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
         { Sid: "EncryptSessions", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: key },
         ...(keysParameter ? [{ Sid: "ReadAuthorizedKeys", Effect: "Allow" as const, Action: "ssm:GetParameter", Resource: keysParameter.arn }] : []),
-      ]),
+      ], this),
     });
 
     this.sessionDocument = new SsmDocument(this, "session-preferences", {
@@ -216,7 +216,7 @@ export class Bastion extends Construct {
           maxSessionDuration: String(props.maxSessionMinutes ?? 60),
           shellProfile: { linux: "exec bash -l" },
         },
-      }),
+      }, this),
       tags: props.tags,
     });
 
@@ -251,7 +251,7 @@ export class Bastion extends Construct {
         },
         { Sid: "EncryptSessionData", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: key },
         { Sid: "FindTheBastion", Effect: "Allow", Action: ["ec2:DescribeInstances", "ssm:DescribeSessions", "ssm:GetConnectionStatus"], Resource: "*" },
-      ]),
+      ], this),
       tags: props.tags,
     });
     for (const g of props.operatorGroups ?? []) new IamGroupAttachment(this, g, this.operatorPolicy.arn, "group");

@@ -1,4 +1,5 @@
 import { Fn, Token } from "cdktf";
+import { IConstruct } from "constructs";
 
 /**
  * IAM policy documents as plain JSON strings. Tokens (`${aws_s3_bucket.logs.arn}`) may stand
@@ -16,23 +17,26 @@ export interface PolicyStatement {
   readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 
-export function policyDocument(statements: PolicyStatement[]): string {
+export function policyDocument(statements: PolicyStatement[], scope?: IConstruct): string {
   const sids = new Set<string>();
   for (const s of statements) {
     if (sids.has(s.Sid)) throw new Error(`policy statement Sid "${s.Sid}" is used twice`);
     sids.add(s.Sid);
   }
-  return jsonDocument({ Version: "2012-10-17", Statement: statements });
+  return jsonDocument({ Version: "2012-10-17", Statement: statements }, scope);
 }
 
 /**
- * A JSON document for a string argument (policies, SSM documents). Literal documents are
- * plain JSON strings; documents holding Terraform references become `jsonencode(...)`,
- * because cdktf's HCL output does not escape quotes inside interpolated strings.
+ * A JSON document for a string argument (policies, SSM documents). Synthesized as JSON it is
+ * a plain JSON string, references interpolated, so reviewers and `bulwark check` read every
+ * statement. For HCL output (`cdktf synth --hcl`) a document holding references becomes
+ * `jsonencode(...)`: cdktf's HCL renderer does not escape quotes inside interpolated strings.
  */
-export function jsonDocument(doc: unknown): string {
+export function jsonDocument(doc: unknown, scope?: IConstruct): string {
   const text = JSON.stringify(doc);
-  return Token.isUnresolved(text) ? Fn.jsonencode(doc) : text;
+  if (!scope || !Token.isUnresolved(text)) return text;
+  const root = scope.node.root as { hclOutput?: boolean };
+  return root.hclOutput ? Fn.jsonencode(doc) : text;
 }
 
 export function assumeRolePolicy(service: string): string {

@@ -311,7 +311,7 @@ export class Network extends Construct {
             Resource: [this.flowLogGroup.arn, `${this.flowLogGroup.arn}:*`],
           },
           { Sid: "FindLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
-        ]),
+        ], this),
       });
       this.flowLog = new FlowLog(this, "flow-log", {
         vpcId: this.vpc.id,
