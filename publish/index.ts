@@ -3,6 +3,9 @@ import * as fs from "node:fs";
 import { AWS_MOCKS } from "./mocks";
 import { kmsKeyModule } from "./modules/kms-key";
 import { launchTemplateModule } from "./modules/launch-template";
+import { alarmsModule } from "./modules/alarms";
+import { bastionModule } from "./modules/bastion";
+import { networkModule } from "./modules/network";
 import { networkAclModule } from "./modules/network-acl";
 import { ModuleSpec } from "./spec";
 import { writeModule } from "./write";
@@ -10,7 +13,7 @@ import { writeModule } from "./write";
 export { ModuleSpec } from "./spec";
 
 /** Every module `bulwark publish` writes, in dependency order. */
-export const PUBLISHED_MODULES: readonly ModuleSpec[] = [kmsKeyModule, launchTemplateModule, networkAclModule];
+export const PUBLISHED_MODULES: readonly ModuleSpec[] = [kmsKeyModule, launchTemplateModule, networkModule, networkAclModule, alarmsModule, bastionModule];
 
 export class PublishError extends Error {}
 

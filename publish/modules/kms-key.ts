@@ -84,6 +84,13 @@ export const kmsKeyModule: ModuleSpec = {
   controls: ["KMS.4", "CIS 3.6", "CKV_AWS_7"],
   variables: [
     {
+      name: "account_id",
+      type: "string",
+      description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
+      default: "null",
+      validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
+    },
+    {
       name: "alias",
       type: "string",
       description: "Alias name without the alias/ prefix, e.g. prod/logs. Must not start with aws/.",
@@ -112,12 +119,14 @@ export const kmsKeyModule: ModuleSpec = {
     { name: "alias_name", value: "aws_kms_alias.this.name", description: "Alias name (alias/...)." },
   ],
   main: `
-data "aws_caller_identity" "current" {}
+data "aws_caller_identity" "current" {
+  count = var.account_id == null ? 1 : 0
+}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  account_id       = data.aws_caller_identity.current.account_id
+  account_id       = var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id
   region           = data.aws_region.current.name
   partition        = data.aws_partition.current.partition
   autoscaling_role = "arn:\${local.partition}:iam::\${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"

@@ -27,7 +27,7 @@ export const launchTemplateModule: ModuleSpec = {
     "An EC2 launch template hardened by default, with its instance role and profile, KMS-encrypted host log groups and hardening cloud-init (SSH without root or passwords, automatic security updates, a default-deny host firewall, the CloudWatch agent, unneeded services off).",
   secureDefaults: [
     "IMDSv2 required, hop limit 1; a higher hop limit needs `metadata_hop_limit_reason`.",
-    "Every EBS volume encrypted with a customer-managed KMS key (created when `kms_key_arn` is null), gp3, deleted on termination.",
+    "Every EBS volume encrypted with a customer-managed KMS key (created unless `create_kms_key = false`), gp3, deleted on termination.",
     "No public IP on the network interface; detailed monitoring on; EBS-optimized.",
     "Instance role with exactly AmazonSSMManagedInstanceCore and CloudWatchAgentServerPolicy.",
     "Host log groups KMS-encrypted, kept at least a year.",
@@ -35,6 +35,13 @@ export const launchTemplateModule: ModuleSpec = {
   ],
   controls: ["EC2.8", "EC2.170", "AutoScaling.4", "EC2.181", "EC2.25", "SSM.1", "CKV_AWS_79", "CKV_AWS_341", "CKV_AWS_126", "CKV_AWS_158"],
   variables: [
+    {
+      name: "account_id",
+      type: "string",
+      description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
+      default: "null",
+      validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
+    },
     {
       name: "name",
       type: "string",
@@ -74,10 +81,11 @@ export const launchTemplateModule: ModuleSpec = {
       description: "Security groups of the primary network interface (at least one).",
       validations: [{ condition: "length(var.security_group_ids) > 0", message: "security_group_ids must name at least one security group." }],
     },
+    { name: "create_kms_key", type: "bool", description: "Create a customer-managed key for this module; false uses kms_key_arn.", default: "true" },
     {
       name: "kms_key_arn",
       type: "string",
-      description: "Customer-managed key for volumes and log groups; null creates one.",
+      description: "Customer-managed key for volumes and log groups when create_kms_key is false.",
       default: "null",
       validations: [{ condition: `var.kms_key_arn == null || can(regex(${hclRegex(KMS_KEY_ARN_PATTERN)}, var.kms_key_arn))`, message: "kms_key_arn must be a KMS key ARN." }],
     },
@@ -156,7 +164,7 @@ export const launchTemplateModule: ModuleSpec = {
 data "aws_partition" "current" {}
 
 locals {
-  kms_key_arn = var.kms_key_arn != null ? var.kms_key_arn : module.kms_key[0].key_arn
+  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
   image_id    = var.image_ssm_parameter != null ? "resolve:ssm:\${var.image_ssm_parameter}" : var.ami_id
   root_device = var.os == "ubuntu" ? "/dev/sda1" : "/dev/xvda"
   volumes = merge(
@@ -175,8 +183,9 @@ ${userDataLocals()}
 
 module "kms_key" {
   source = "../kms-key"
-  count  = var.kms_key_arn == null ? 1 : 0
+  count  = var.create_kms_key ? 1 : 0
 
+  account_id = var.account_id
   alias    = "\${var.name}/ebs-logs"
   services = ["autoscaling", "cloudwatch-logs"]
   tags     = var.tags
@@ -287,6 +296,10 @@ resource "aws_launch_template" "this" {
   tags = local.tags
 
   lifecycle {
+    precondition {
+      condition     = var.create_kms_key || var.kms_key_arn != null
+      error_message = "Set kms_key_arn when create_kms_key is false: every volume is encrypted with a customer-managed key."
+    }
     precondition {
       condition     = (var.ami_id == null) != (var.image_ssm_parameter == null)
       error_message = "Set exactly one of ami_id and image_ssm_parameter."
@@ -407,6 +420,14 @@ run "rejects_an_unknown_volume_type" {
     root_volume = { type = "gp9" }
   }
   expect_failures = [var.root_volume]
+}
+
+run "needs_a_key_when_not_creating_one" {
+  command = plan
+  variables {
+    create_kms_key = false
+  }
+  expect_failures = [aws_launch_template.this]
 }
 
 run "rejects_a_malformed_kms_key_arn" {

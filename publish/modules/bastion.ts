@@ -1,0 +1,299 @@
+import { AMI_ID_PATTERN } from "../../modules/core/validate";
+import { BASTION_TAG } from "../../modules/bastion";
+import { hclRegex, ModuleSpec } from "../spec";
+
+export const bastionModule: ModuleSpec = {
+  name: "bastion",
+  title: "bastion: a Session Manager bastion",
+  summary:
+    "A bastion reached through Session Manager only: an Auto Scaling group of exactly one instance (self-healing, rolling refresh) on the hardened launch-template module, a security group with no ingress, session preferences that log every session to a KMS-encrypted log group and encrypt session data, and an operator policy that may start sessions on this bastion and nothing else.",
+  secureDefaults: [
+    "No inbound port at all; egress only HTTPS to the VPC endpoints, DNS and SSH inside the VPC.",
+    "Sessions streamed to a KMS-encrypted log group kept a year; session data encrypted; idle timeout 15 min; maximum 60 min; run as a non-root user.",
+    "Operators may start sessions only on instances tagged as this bastion, only with these preferences.",
+    "The hardened launch template: IMDSv2, encrypted volumes, no public IP, SSM role.",
+  ],
+  controls: ["SSM.1", "EC2.53", "EC2.54", "CKV_AWS_158"],
+  variables: [
+    {
+      name: "account_id",
+      type: "string",
+      description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
+      default: "null",
+      validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
+    },
+    { name: "name", type: "string", description: "Bastion name.", validations: [{ condition: 'can(regex("^[A-Za-z][A-Za-z0-9-]{2,40}$", var.name))', message: "name must be 3-41 letters, digits or hyphens, starting with a letter." }] },
+    { name: "vpc_id", type: "string", description: "VPC." },
+    { name: "vpc_cidr", type: "string", description: "VPC CIDR (DNS and onward SSH).", validations: [{ condition: "can(cidrhost(var.vpc_cidr, 0))", message: "vpc_cidr must be a CIDR." }] },
+    { name: "subnet_ids", type: "list(string)", description: "Private subnets (one instance across them).", validations: [{ condition: "length(var.subnet_ids) > 0", message: "subnet_ids must name at least one subnet." }] },
+    { name: "endpoints_security_group_id", type: "string", description: "Security group of the VPC interface endpoints." },
+    { name: "ami_id", type: "string", description: "AMI id.", validations: [{ condition: `can(regex(${hclRegex(AMI_ID_PATTERN)}, var.ami_id))`, message: "ami_id must be ami- followed by 8 or 17 hex digits." }] },
+    { name: "instance_type", type: "string", description: "Instance type.", default: '"t3.micro"' },
+    { name: "create_kms_key", type: "bool", description: "Create a customer-managed key for this module; false uses kms_key_arn.", default: "true" },
+    { name: "kms_key_arn", type: "string", description: "Key for volumes, session logs and session data when create_kms_key is false.", default: "null" },
+    { name: "idle_timeout_minutes", type: "number", description: "Minutes before an idle session ends.", default: "15", validations: [{ condition: "var.idle_timeout_minutes >= 1 && var.idle_timeout_minutes <= 60", message: "idle_timeout_minutes must be 1-60." }] },
+    { name: "max_session_minutes", type: "number", description: "Maximum session length.", default: "60", validations: [{ condition: "var.max_session_minutes >= 1 && var.max_session_minutes <= 1440", message: "max_session_minutes must be 1-1440." }] },
+    {
+      name: "run_as_user",
+      type: "string",
+      description: "Non-root user sessions run as.",
+      default: '"ssm-user"',
+      validations: [{ condition: 'can(regex("^[a-z_][a-z0-9_-]{0,31}$", var.run_as_user)) && var.run_as_user != "root"', message: "run_as_user must be a non-root Linux user name." }],
+    },
+    { name: "operator_group_names", type: "set(string)", description: "IAM groups given the operator policy.", default: "[]" },
+    { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
+  ],
+  outputs: [
+    { name: "autoscaling_group_name", value: "aws_autoscaling_group.this.name", description: "Auto Scaling group." },
+    { name: "security_group_id", value: "aws_security_group.this.id", description: "Bastion security group (no ingress)." },
+    { name: "session_document_name", value: "aws_ssm_document.session.name", description: "Session preferences document." },
+    { name: "operator_policy_arn", value: "aws_iam_policy.operators.arn", description: "Policy for operators." },
+    {
+      name: "connect_command",
+      value:
+        '"aws ssm start-session --document-name ${aws_ssm_document.session.name} --target $(aws ec2 describe-instances --filters Name=tag:' +
+        BASTION_TAG +
+        ',Values=${var.name} Name=instance-state-name,Values=running --query \'Reservations[0].Instances[0].InstanceId\' --output text)"',
+      description: "The command an operator runs to connect.",
+    },
+  ],
+  uses: ["launch-template", "kms-key"],
+  main: `
+data "aws_caller_identity" "current" {
+  count = var.account_id == null ? 1 : 0
+}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id = var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id
+  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
+}
+
+module "kms_key" {
+  source = "../kms-key"
+  count  = var.create_kms_key ? 1 : 0
+
+  account_id = var.account_id
+  alias    = "\${var.name}/bastion"
+  services = ["autoscaling", "cloudwatch-logs"]
+  tags     = var.tags
+}
+
+resource "aws_security_group" "this" {
+  name                   = var.name
+  description            = "Bastion (Session Manager): no inbound; AWS endpoints and DNS out"
+  vpc_id                 = var.vpc_id
+  revoke_rules_on_delete = true
+  tags                   = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_vpc_security_group_egress_rule" "this" {
+  for_each = {
+    https-endpoints = { description = "HTTPS to the VPC interface endpoints (Session Manager)", protocol = "tcp", port = 443, cidr = null, sg = var.endpoints_security_group_id }
+    dns-udp         = { description = "DNS to the VPC resolver", protocol = "udp", port = 53, cidr = var.vpc_cidr, sg = null }
+    dns-tcp         = { description = "DNS over TCP to the VPC resolver", protocol = "tcp", port = 53, cidr = var.vpc_cidr, sg = null }
+    ssh-vpc         = { description = "SSH onward to hosts inside the VPC", protocol = "tcp", port = 22, cidr = var.vpc_cidr, sg = null }
+  }
+
+  security_group_id            = aws_security_group.this.id
+  description                  = each.value.description
+  ip_protocol                  = each.value.protocol
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+  cidr_ipv4                    = each.value.cidr
+  referenced_security_group_id = each.value.sg
+}
+
+module "launch_template" {
+  source = "../launch-template"
+
+  account_id = var.account_id
+  name               = var.name
+  ami_id             = var.ami_id
+  instance_type      = var.instance_type
+  security_group_ids = [aws_security_group.this.id]
+  create_kms_key     = false
+  kms_key_arn        = local.kms_key_arn
+  tags               = merge(var.tags, { "${BASTION_TAG}" = var.name })
+}
+
+resource "aws_cloudwatch_log_group" "sessions" {
+  name              = "/bulwark/\${var.name}/sessions"
+  kms_key_id        = local.kms_key_arn
+  retention_in_days = 365
+  tags              = var.tags
+}
+
+resource "aws_iam_role_policy" "sessions" {
+  name = "session-manager-logging"
+  role = module.launch_template.role_name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "WriteSessionLogs", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource = [aws_cloudwatch_log_group.sessions.arn, "\${aws_cloudwatch_log_group.sessions.arn}:*"] },
+      { Sid = "FindLogGroups", Effect = "Allow", Action = "logs:DescribeLogGroups", Resource = "*" },
+      { Sid = "EncryptSessions", Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = local.kms_key_arn },
+    ]
+  })
+}
+
+resource "aws_ssm_document" "session" {
+  name            = "\${var.name}-session-preferences"
+  document_type   = "Session"
+  document_format = "JSON"
+  content = jsonencode({
+    schemaVersion = "1.0"
+    description   = "Session Manager preferences of bastion \${var.name}: encrypted, logged, time-limited, non-root"
+    sessionType   = "Standard_Stream"
+    inputs = {
+      s3BucketName                = ""
+      s3EncryptionEnabled         = true
+      cloudWatchLogGroupName      = aws_cloudwatch_log_group.sessions.name
+      cloudWatchEncryptionEnabled = true
+      cloudWatchStreamingEnabled  = true
+      kmsKeyId                    = local.kms_key_arn
+      runAsEnabled                = true
+      runAsDefaultUser            = var.run_as_user
+      idleSessionTimeout          = tostring(var.idle_timeout_minutes)
+      maxSessionDuration          = tostring(var.max_session_minutes)
+    }
+  })
+  tags = var.tags
+}
+
+resource "aws_autoscaling_group" "this" {
+  name                = var.name
+  min_size            = 1
+  max_size            = 1
+  desired_capacity    = 1
+  vpc_zone_identifier = var.subnet_ids
+  health_check_type   = "EC2"
+
+  launch_template {
+    id      = module.launch_template.id
+    version = "$Latest"
+  }
+
+  instance_refresh {
+    strategy = "Rolling"
+    preferences {
+      min_healthy_percentage = 0
+    }
+  }
+
+  tag {
+    key                 = "${BASTION_TAG}"
+    value               = var.name
+    propagate_at_launch = true
+  }
+}
+
+resource "aws_iam_policy" "operators" {
+  name        = "\${var.name}-operators"
+  description = "Start Session Manager sessions on bastion \${var.name} only, with its preferences"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "StartSessionOnThisBastion"
+        Effect    = "Allow"
+        Action    = "ssm:StartSession"
+        Resource  = "arn:\${data.aws_partition.current.partition}:ec2:\${data.aws_region.current.name}:\${local.account_id}:instance/*"
+        Condition = { StringEquals = { "ssm:resourceTag/${BASTION_TAG}" = var.name } }
+      },
+      { Sid = "UseTheseSessionPreferences", Effect = "Allow", Action = "ssm:StartSession", Resource = aws_ssm_document.session.arn },
+      { Sid = "ManageOwnSessions", Effect = "Allow", Action = ["ssm:TerminateSession", "ssm:ResumeSession"], Resource = "arn:\${data.aws_partition.current.partition}:ssm:*:\${local.account_id}:session/$\${aws:userid}-*" },
+      { Sid = "EncryptSessionData", Effect = "Allow", Action = "kms:GenerateDataKey", Resource = local.kms_key_arn },
+      { Sid = "FindTheBastion", Effect = "Allow", Action = ["ec2:DescribeInstances", "ssm:DescribeSessions", "ssm:GetConnectionStatus"], Resource = "*" },
+    ]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_group_policy_attachment" "operators" {
+  for_each = var.operator_group_names
+
+  group      = each.key
+  policy_arn = aws_iam_policy.operators.arn
+}
+`,
+  example: `
+module "bastion" {
+  source = "../.."
+
+  name                        = "prod-bastion"
+  vpc_id                      = "vpc-0123456789abcdef0"
+  vpc_cidr                    = "10.20.0.0/16"
+  subnet_ids                  = ["subnet-0123456789abcdef0"]
+  endpoints_security_group_id = "sg-0123456789abcdef0"
+  ami_id                      = "ami-0123456789abcdef0"
+  operator_group_names        = ["platform-admins"]
+}
+`,
+  tests: {
+    "bastion.tftest.hcl": `
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  name                        = "bastion"
+  vpc_id                      = "vpc-0123456789abcdef0"
+  vpc_cidr                    = "10.0.0.0/16"
+  subnet_ids                  = ["subnet-0123456789abcdef0"]
+  endpoints_security_group_id = "sg-0123456789abcdef0"
+  ami_id                      = "ami-0123456789abcdef0"
+}
+
+run "session_manager_only" {
+  command = apply
+
+  assert {
+    condition     = length(aws_security_group.this.ingress) == 0
+    error_message = "the bastion has no ingress"
+  }
+  assert {
+    condition     = aws_autoscaling_group.this.min_size == 1 && aws_autoscaling_group.this.max_size == 1
+    error_message = "exactly one self-healing instance"
+  }
+  assert {
+    condition     = jsondecode(aws_ssm_document.session.content).inputs.cloudWatchEncryptionEnabled && jsondecode(aws_ssm_document.session.content).inputs.kmsKeyId != ""
+    error_message = "sessions are logged encrypted with the key"
+  }
+  assert {
+    condition     = jsondecode(aws_ssm_document.session.content).inputs.runAsDefaultUser == "ssm-user"
+    error_message = "sessions run as a non-root user"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_policy.operators.policy).Statement[0].Condition.StringEquals["ssm:resourceTag/${BASTION_TAG}"] == "bastion"
+    error_message = "operators may start sessions on this bastion only"
+  }
+}
+
+run "rejects_root_as_run_as_user" {
+  command = plan
+  variables {
+    run_as_user = "root"
+  }
+  expect_failures = [var.run_as_user]
+}
+
+run "rejects_no_subnets" {
+  command = plan
+  variables {
+    subnet_ids = []
+  }
+  expect_failures = [var.subnet_ids]
+}
+
+run "rejects_a_malformed_ami" {
+  command = plan
+  variables {
+    ami_id = "ami-xyz"
+  }
+  expect_failures = [var.ami_id]
+}
+`,
+  },
+};

@@ -1,0 +1,347 @@
+import { DEFAULT_INTERFACE_ENDPOINTS } from "../../modules/network";
+import { LOG_RETENTION_DAYS } from "../../modules/launch-template";
+import { ModuleSpec } from "../spec";
+
+const subnetVar = (tier: string, required: boolean) => ({
+  name: `${tier}_subnets`,
+  type: "map(string)",
+  description: `${tier[0].toUpperCase()}${tier.slice(1)} subnet CIDRs keyed by availability zone${required ? "" : " (empty: no such tier)"}.`,
+  ...(required ? {} : { default: "{}" }),
+  validations: [
+    { condition: `alltrue([for az, c in var.${tier}_subnets : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", az)) && can(cidrhost(c, 0)) && !strcontains(c, ":")])`, message: `${tier}_subnets must map availability zones (eu-west-1a) to IPv4 CIDRs.` },
+    { condition: `alltrue([for c in values(var.${tier}_subnets) : tonumber(split("/", c)[1]) <= 28])`, message: `${tier}_subnets must be /28 or larger.` },
+    ...(required ? [{ condition: `length(var.${tier}_subnets) > 0`, message: `${tier}_subnets must name at least one availability zone.` }] : []),
+  ],
+});
+
+export const networkModule: ModuleSpec = {
+  name: "network",
+  title: "network: a private-by-default VPC",
+  summary:
+    "A VPC whose subnets never assign public IPs, with route tables per tier, optional NAT, Session Manager / logs / KMS interface endpoints and an S3 gateway endpoint (private instances are managed with no NAT), the default security group and ACL taken over with no rules, and flow logs of ALL traffic to a KMS-encrypted log group.",
+  secureDefaults: [
+    "`map_public_ip_on_launch = false` on every subnet (EC2.15).",
+    "Default security group and default network ACL managed with no rules (EC2.2, CIS 5.5).",
+    "Flow logs of ALL traffic, 60-second aggregation, to a KMS-encrypted log group kept a year, through a role that may write only that group (EC2.6, CIS 3.7).",
+    "Interface endpoints accept HTTPS from the VPC only.",
+    "No NAT unless asked; internet gateway only with public subnets.",
+  ],
+  controls: ["EC2.2", "EC2.6", "EC2.15", "CIS 3.7", "CIS 5.5", "CKV2_AWS_11", "CKV2_AWS_12"],
+  variables: [
+    {
+      name: "account_id",
+      type: "string",
+      description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
+      default: "null",
+      validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
+    },
+    { name: "name", type: "string", description: "Name prefix.", validations: [{ condition: 'can(regex("^[A-Za-z][A-Za-z0-9-]{0,40}$", var.name))', message: "name must be a letter, then up to 40 letters, digits or hyphens." }] },
+    {
+      name: "cidr",
+      type: "string",
+      description: "VPC IPv4 CIDR, /16 to /28.",
+      validations: [{ condition: 'can(cidrhost(var.cidr, 0)) && !strcontains(var.cidr, ":") ? tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 28 : false', message: "cidr must be an IPv4 CIDR from /16 to /28." }],
+    },
+    subnetVar("private", true),
+    subnetVar("public", false),
+    subnetVar("isolated", false),
+    { name: "nat_gateway", type: "bool", description: "One NAT gateway (in the first public subnet) for private subnets' internet egress.", default: "false" },
+    {
+      name: "interface_endpoints",
+      type: "set(string)",
+      description: "Interface endpoints in the private subnets.",
+      default: JSON.stringify([...DEFAULT_INTERFACE_ENDPOINTS]),
+      validations: [{ condition: 'alltrue([for s in var.interface_endpoints : can(regex("^[a-z0-9.-]+$", s))])', message: "interface_endpoints must be service names such as ssm." }],
+    },
+    { name: "create_kms_key", type: "bool", description: "Create a customer-managed key for this module; false uses kms_key_arn.", default: "true" },
+    { name: "kms_key_arn", type: "string", description: "Key of the flow-log group when create_kms_key is false.", default: "null" },
+    {
+      name: "flow_log_retention_days",
+      type: "number",
+      description: "Flow-log retention (at least a year).",
+      default: "365",
+      validations: [{ condition: `contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.flow_log_retention_days)`, message: `flow_log_retention_days must be one of ${LOG_RETENTION_DAYS.join(", ")}.` }],
+    },
+    { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
+  ],
+  outputs: [
+    { name: "vpc_id", value: "aws_vpc.this.id", description: "VPC id." },
+    { name: "cidr", value: "aws_vpc.this.cidr_block", description: "VPC CIDR." },
+    { name: "private_subnet_ids", value: '{ for k, s in aws_subnet.this : split("/", k)[1] => s.id if startswith(k, "private/") }', description: "Private subnet ids by availability zone." },
+    { name: "public_subnet_ids", value: '{ for k, s in aws_subnet.this : split("/", k)[1] => s.id if startswith(k, "public/") }', description: "Public subnet ids by availability zone." },
+    { name: "isolated_subnet_ids", value: '{ for k, s in aws_subnet.this : split("/", k)[1] => s.id if startswith(k, "isolated/") }', description: "Isolated subnet ids by availability zone." },
+    { name: "endpoints_security_group_id", value: "aws_security_group.endpoints.id", description: "Security group of the interface endpoints." },
+    { name: "s3_prefix_list_id", value: "aws_vpc_endpoint.s3.prefix_list_id", description: "Prefix list of the S3 gateway endpoint." },
+    { name: "flow_log_id", value: "aws_flow_log.this.id", description: "Flow log id." },
+  ],
+  uses: ["kms-key"],
+  main: `
+data "aws_region" "current" {}
+
+locals {
+  tiers = { private = var.private_subnets, public = var.public_subnets, isolated = var.isolated_subnets }
+  subnets = merge([for tier, m in local.tiers : { for az, cidr in m : "\${tier}/\${az}" => { tier = tier, az = az, cidr = cidr } }]...)
+  vpc_prefix  = tonumber(split("/", var.cidr)[1])
+  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
+  nat_az      = length(var.public_subnets) > 0 ? sort(keys(var.public_subnets))[0] : null
+}
+
+resource "aws_vpc" "this" {
+  cidr_block           = var.cidr
+  enable_dns_hostnames = true
+  enable_dns_support   = true
+  tags                 = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    precondition {
+      # A subnet fits when its network address, masked to the VPC prefix, is the VPC's.
+      condition     = alltrue([for s in values(local.subnets) : tonumber(split("/", s.cidr)[1]) >= local.vpc_prefix && cidrhost("\${cidrhost(s.cidr, 0)}/\${local.vpc_prefix}", 0) == cidrhost(var.cidr, 0)])
+      error_message = "Every subnet CIDR must lie inside the VPC CIDR."
+    }
+    precondition {
+      condition     = !var.nat_gateway || length(var.public_subnets) > 0
+      error_message = "nat_gateway needs public_subnets to hold the NAT gateway."
+    }
+  }
+}
+
+# Take over the VPC's defaults with no rules: nothing may use them by accident (EC2.2).
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+  tags   = merge(var.tags, { Name = "\${var.name}-default-deny-all" })
+}
+
+resource "aws_default_network_acl" "this" {
+  default_network_acl_id = aws_vpc.this.default_network_acl_id
+  tags                   = merge(var.tags, { Name = "\${var.name}-default-deny-all" })
+
+  lifecycle {
+    ignore_changes = [subnet_ids]
+  }
+}
+
+resource "aws_subnet" "this" {
+  for_each = local.subnets
+
+  vpc_id                  = aws_vpc.this.id
+  cidr_block              = each.value.cidr
+  availability_zone       = each.value.az
+  map_public_ip_on_launch = false
+  tags                    = merge(var.tags, { Name = "\${var.name}-\${each.value.tier}-\${each.value.az}", "bulwark:tier" = each.value.tier })
+}
+
+resource "aws_route_table" "this" {
+  for_each = { for t, m in local.tiers : t => m if length(m) > 0 }
+
+  vpc_id = aws_vpc.this.id
+  tags   = merge(var.tags, { Name = "\${var.name}-\${each.key}" })
+}
+
+resource "aws_route_table_association" "this" {
+  for_each = local.subnets
+
+  subnet_id      = aws_subnet.this[each.key].id
+  route_table_id = aws_route_table.this[each.value.tier].id
+}
+
+resource "aws_internet_gateway" "this" {
+  count  = length(var.public_subnets) > 0 ? 1 : 0
+  vpc_id = aws_vpc.this.id
+  tags   = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_route" "public_internet" {
+  count                  = length(var.public_subnets) > 0 ? 1 : 0
+  route_table_id         = aws_route_table.this["public"].id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.this[0].id
+}
+
+resource "aws_eip" "nat" {
+  count  = var.nat_gateway ? 1 : 0
+  domain = "vpc"
+  tags   = merge(var.tags, { Name = "\${var.name}-nat" })
+}
+
+resource "aws_nat_gateway" "this" {
+  count         = var.nat_gateway ? 1 : 0
+  allocation_id = aws_eip.nat[0].allocation_id
+  subnet_id     = aws_subnet.this["public/\${local.nat_az}"].id
+  tags          = merge(var.tags, { Name = "\${var.name}-nat" })
+}
+
+resource "aws_route" "private_nat" {
+  count                  = var.nat_gateway ? 1 : 0
+  route_table_id         = aws_route_table.this["private"].id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.this[0].id
+}
+
+resource "aws_security_group" "endpoints" {
+  name                   = "\${var.name}-endpoints"
+  description            = "VPC interface endpoints: HTTPS from inside the VPC only"
+  vpc_id                 = aws_vpc.this.id
+  revoke_rules_on_delete = true
+  tags                   = merge(var.tags, { Name = "\${var.name}-endpoints" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
+  security_group_id = aws_security_group.endpoints.id
+  description       = "HTTPS from the VPC to AWS APIs"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = var.cidr
+}
+
+resource "aws_vpc_endpoint" "interface" {
+  for_each = var.interface_endpoints
+
+  vpc_id              = aws_vpc.this.id
+  service_name        = "com.amazonaws.\${data.aws_region.current.name}.\${each.key}"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = [for az in sort(keys(var.private_subnets)) : aws_subnet.this["private/\${az}"].id]
+  security_group_ids  = [aws_security_group.endpoints.id]
+  tags                = merge(var.tags, { Name = "\${var.name}-\${each.key}" })
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = aws_vpc.this.id
+  service_name      = "com.amazonaws.\${data.aws_region.current.name}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [for t, rt in aws_route_table.this : rt.id if t != "public"]
+  tags              = merge(var.tags, { Name = "\${var.name}-s3" })
+}
+
+module "kms_key" {
+  source = "../kms-key"
+  count  = var.create_kms_key ? 1 : 0
+
+  account_id = var.account_id
+  alias    = "\${var.name}/flow-logs"
+  services = ["cloudwatch-logs"]
+  tags     = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "flow_logs" {
+  name              = "/bulwark/\${var.name}/vpc-flow-logs"
+  kms_key_id        = local.kms_key_arn
+  retention_in_days = var.flow_log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "flow_logs" {
+  name        = "\${var.name}-vpc-flow-logs"
+  description = "Delivers VPC flow logs of \${var.name} to its log group"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "vpc-flow-logs.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  name = "write-flow-logs"
+  role = aws_iam_role.flow_logs.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "WriteThisLogGroup", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource = [aws_cloudwatch_log_group.flow_logs.arn, "\${aws_cloudwatch_log_group.flow_logs.arn}:*"] },
+      { Sid = "FindLogGroups", Effect = "Allow", Action = "logs:DescribeLogGroups", Resource = "*" },
+    ]
+  })
+}
+
+resource "aws_flow_log" "this" {
+  vpc_id                   = aws_vpc.this.id
+  traffic_type             = "ALL"
+  log_destination_type     = "cloud-watch-logs"
+  log_destination          = aws_cloudwatch_log_group.flow_logs.arn
+  iam_role_arn             = aws_iam_role.flow_logs.arn
+  max_aggregation_interval = 60
+  tags                     = merge(var.tags, { Name = var.name })
+}
+`,
+  example: `
+module "network" {
+  source = "../.."
+
+  name            = "prod"
+  cidr            = "10.20.0.0/16"
+  private_subnets = { "eu-west-1a" = "10.20.0.0/20", "eu-west-1b" = "10.20.16.0/20" }
+  public_subnets  = { "eu-west-1a" = "10.20.128.0/24", "eu-west-1b" = "10.20.129.0/24" }
+  nat_gateway     = true
+}
+`,
+  tests: {
+    "network.tftest.hcl": `
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  name            = "test"
+  cidr            = "10.0.0.0/16"
+  private_subnets = { "eu-west-1a" = "10.0.0.0/20", "eu-west-1b" = "10.0.16.0/20" }
+}
+
+run "private_by_default" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for s in aws_subnet.this : s.map_public_ip_on_launch == false])
+    error_message = "no subnet may map public IPs"
+  }
+  assert {
+    condition     = aws_flow_log.this.traffic_type == "ALL"
+    error_message = "flow logs record ALL traffic"
+  }
+  assert {
+    condition     = length(aws_default_security_group.this.ingress) == 0 && length(aws_default_security_group.this.egress) == 0
+    error_message = "the default security group has no rules"
+  }
+  assert {
+    condition     = length(aws_internet_gateway.this) == 0 && length(aws_nat_gateway.this) == 0
+    error_message = "no internet path without public subnets"
+  }
+  assert {
+    condition     = length(aws_vpc_endpoint.interface) == 5
+    error_message = "the Session Manager endpoints exist"
+  }
+}
+
+run "rejects_a_vpc_too_large" {
+  command = plan
+  variables {
+    cidr = "10.0.0.0/8"
+  }
+  expect_failures = [var.cidr]
+}
+
+run "rejects_a_subnet_outside_the_vpc" {
+  command = plan
+  variables {
+    private_subnets = { "eu-west-1a" = "10.1.0.0/20" }
+  }
+  expect_failures = [aws_vpc.this]
+}
+
+run "rejects_nat_without_public_subnets" {
+  command = plan
+  variables {
+    nat_gateway = true
+  }
+  expect_failures = [aws_vpc.this]
+}
+
+run "rejects_a_short_retention" {
+  command = plan
+  variables {
+    flow_log_retention_days = 30
+  }
+  expect_failures = [var.flow_log_retention_days]
+}
+`,
+  },
+};
