@@ -1,4 +1,5 @@
 import { TerraformStack } from "cdktf";
+import { BulwarkStack } from "../modules/core/stack";
 import { runRules } from "./engine";
 import { configResources } from "./load";
 import { Report } from "./model";
@@ -6,7 +7,8 @@ import { controlList } from "./report";
 
 /** Runs the resource-level rules over one stack as it will be synthesized. */
 export function checkStack(stack: TerraformStack): Report {
-  const json = stack.toTerraform() as Record<string, unknown>;
+  // A BulwarkStack keeps this resolution for the writer that follows: the stack resolves once.
+  const json = (stack instanceof BulwarkStack ? stack.toTerraformForSynth() : stack.toTerraform()) as Record<string, unknown>;
   return runRules(configResources(json, stack.node.id), undefined, { scope: "resource" });
 }
 

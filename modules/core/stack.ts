@@ -13,6 +13,28 @@ import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider
  * stable when a list is reordered.
  */
 export class BulwarkStack extends TerraformStack {
+  private synthesized?: { json: { [key: string]: any }; constructs: number };
+
+  /**
+   * The stack's Terraform JSON. Resolving tokens is most of synth time, and the compliance
+   * gate needs the same JSON one step before cdktf writes it: the gate's result is handed to
+   * the writer instead of resolving twice, unless the tree changed in between (a cross-stack
+   * reference adds outputs, for instance).
+   */
+  public toTerraform(): { [key: string]: any } {
+    const cached = this.synthesized;
+    this.synthesized = undefined;
+    if (cached && cached.constructs === this.node.findAll().length) return cached.json;
+    return super.toTerraform();
+  }
+
+  /** Resolves the stack once for a check that runs right before synthesis; the writer reuses it. */
+  public toTerraformForSynth(): { [key: string]: any } {
+    const json = super.toTerraform();
+    this.synthesized = { json, constructs: this.node.findAll().length };
+    return json;
+  }
+
   protected allocateLogicalId(element: TerraformElement | Node): string {
     const node = TerraformElement.isTerraformElement(element) ? element.node : element;
     const stackIndex = node.scopes.indexOf(this);
