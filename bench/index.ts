@@ -1,6 +1,8 @@
 import * as path from "node:path";
 import { Figure, printTable } from "./measure";
+import { scaleFigures } from "./scale";
 import { synthFigures } from "./synth";
+import { checkFigures, diffFigures, publishFigures, typecheckFigures } from "./tools";
 
 /**
  * `npm run bench [-- --runs N] [-- --only NAME,...]`: speed and memory of bulwark's paths
@@ -14,6 +16,11 @@ const root = path.resolve(__dirname, "..", "..");
 
 const suites: Record<string, () => Figure[]> = {
   synth: () => synthFigures(root, runs),
+  scale: () => scaleFigures(root, runs),
+  check: () => checkFigures(root, runs),
+  diff: () => diffFigures(root, runs),
+  publish: () => publishFigures(root, runs),
+  typecheck: () => typecheckFigures(root, runs),
 };
 
 const rows: Figure[] = [];

@@ -18,12 +18,12 @@ export interface Figure {
 const GNU_TIME = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
 /** Runs a command once; throws with its output when it fails. */
-export function runOnce(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Sample {
+export function runOnce(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; allowExit?: number[] } = {}): Sample {
   const wrapped = GNU_TIME ? [GNU_TIME, ["-f", "BULWARK_RSS_KB=%M", cmd, ...args]] : [cmd, args];
   const start = process.hrtime.bigint();
   const res = spawnSync(wrapped[0] as string, wrapped[1] as string[], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, encoding: "utf8", maxBuffer: 1 << 30 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (res.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${res.status}):\n${res.stderr}\n${res.stdout}`.slice(0, 4000));
+  if (res.status !== 0 && !(opts.allowExit ?? []).includes(res.status ?? -1)) throw new Error(`${cmd} ${args.join(" ")} failed (${res.status}):\n${res.stderr}\n${res.stdout}`.slice(0, 4000));
   const rss = /BULWARK_RSS_KB=(\d+)/.exec(res.stderr ?? "");
   return { ms, rssMb: rss ? Number(rss[1]) / 1024 : undefined };
 }

@@ -11,17 +11,34 @@ export function buildContext(resources: readonly TfResource[]): RuleContext {
     byAddress.set(`${r.stack}\u0000${r.address}`, r);
   }
   const stacks = [...new Set(resources.map((r) => r.stack))].sort();
+  // Who refers to what, built once per (type, attribute) a rule asks about: rules that join
+  // resources (flow log → VPC, rule → ACL, policy → bucket) stay linear in the input.
+  const referenceIndexes = new Map<string, Map<string, TfResource[]>>();
+  const referenceIndex = (type: string, attr: string): Map<string, TfResource[]> => {
+    const key = `${type}\u0000${attr}`;
+    let index = referenceIndexes.get(key);
+    if (!index) {
+      index = new Map();
+      const add = (k: string, r: TfResource) => (index!.get(k) ?? index!.set(k, []).get(k)!).push(r);
+      for (const r of byType.get(type) ?? []) {
+        for (const a of r.refs[attr] ?? []) add(`${r.stack}\u0000${a}`, r);
+        const v = r.values[attr];
+        if (typeof v === "string" && v !== "") add(`${r.stack}\u0000id:${v}`, r);
+      }
+      referenceIndexes.set(key, index);
+    }
+    return index;
+  };
   return {
     resources,
     stacks,
     ofType: (type) => (byType.get(type) ?? []).filter((r) => r.mode === "managed"),
     referencing(type, attr, target) {
-      const targetId = target.values.id;
-      return (byType.get(type) ?? []).filter(
-        (r) =>
-          r.stack === target.stack &&
-          ((r.refs[attr] ?? []).includes(target.address) || (typeof targetId === "string" && targetId !== "" && r.values[attr] === targetId)),
-      );
+      const index = referenceIndex(type, attr);
+      const out = [...(index.get(`${target.stack}\u0000${target.address}`) ?? [])];
+      const id = target.values.id;
+      if (typeof id === "string" && id !== "") for (const r of index.get(`${target.stack}\u0000id:${id}`) ?? []) if (!out.includes(r)) out.push(r);
+      return out;
     },
     referenced(res, attr) {
       return (res.refs[attr] ?? []).map((a) => byAddress.get(`${res.stack}\u0000${a}`)).filter((r): r is TfResource => r !== undefined);

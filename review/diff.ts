@@ -20,7 +20,7 @@ export function flatten(value: unknown, prefix = "", out: Record<string, unknown
     else value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
   } else if (value && typeof value === "object") {
     const entries = Object.entries(value);
-    if (entries.length === 0) out[prefix] = value;
+    if (entries.length === 0 && prefix) out[prefix] = value;
     for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
   } else if (prefix) {
     out[prefix] = value;

@@ -1,0 +1,39 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Figure, fmtSample, measure, runOnce, Sample } from "./measure";
+
+/**
+ * Synth of generated environment sets (copies of dev and prod with their own names and
+ * accounts) from 1 to 50 environments: time and peak memory, and how they grow.
+ */
+export function scaleFigures(root: string, runs: number): Figure[] {
+  const dev = fs.readFileSync(path.join(root, "examples", "environments", "dev.yaml"), "utf8");
+  const prod = fs.readFileSync(path.join(root, "examples", "environments", "prod.yaml"), "utf8");
+  const results: [number, Sample, number][] = [];
+  for (const n of [1, 10, 25, 50]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bulwark-scale-${n}-`));
+    for (let i = 0; i < n; i++) {
+      const src = i % 2 ? prod : dev;
+      fs.writeFileSync(path.join(dir, `env${i}.yaml`), src.replace(/^name: .*$/m, `name: env${i}`).replace(/^accountId: .*$/m, `accountId: "${100000000000 + i}"`));
+    }
+    const out = path.join(dir, "out");
+    const sample = measure(`synth of ${n} environment(s)`, n >= 25 ? Math.min(runs, 3) : runs, () =>
+      runOnce(process.execPath, ["scripts/run.mjs", "main.ts"], { cwd: root, env: { BULWARK_ENVIRONMENTS_DIR: dir, CDKTF_OUTDIR: out } }),
+    );
+    const resources = fs
+      .readdirSync(path.join(out, "stacks"))
+      .map((s) => JSON.parse(fs.readFileSync(path.join(out, "stacks", s, "cdk.tf.json"), "utf8")) as { resource?: Record<string, object> })
+      .reduce((sum, j) => sum + Object.values(j.resource ?? {}).reduce((a, b) => a + Object.keys(b).length, 0), 0);
+    results.push([n, sample, resources]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const [, base] = results[0];
+  return results.map(([n, s, resources]) => ({
+    figure: `synth ${n} env(s), ${resources} resources`,
+    ours: fmtSample(s),
+    peer: n === 1 ? "—" : `×${(s.ms / base.ms).toFixed(1)} time, ×${((s.rssMb ?? 0) / (base.rssMb ?? 1)).toFixed(1)} memory vs 1 env`,
+    ratio: n === 1 ? "—" : `${((s.ms - base.ms) / (n - 1)).toFixed(0)} ms/env`,
+    goal: n === 50 ? "≤ 15 s, ≤ 1 GB, linear" : "linear",
+  }));
+}
