@@ -98,7 +98,7 @@ describe("AsgAlarms", () => {
 
 describe("InstanceAlarms", () => {
   it("recovers on system check failure, reboots on instance check failure, and pages through a composite", () => {
-    const json = synthJson((s) => new InstanceAlarms(s, "i", { name: "db", instanceId: "i-0123456789abcdef0", topicArn: TOPIC }));
+    const json = synthJson((s) => new InstanceAlarms(s, "i", { name: "db", instanceId: "i-0123456789abcdef0", topicArn: TOPIC, burstVolumes: { logs: "vol-0123456789abcdef0" } }));
     const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm");
     expect(alarms["i_status-system"].alarm_actions).toEqual([TOPIC, "arn:aws:automate:eu-west-1:ec2:recover"]);
     expect(alarms["i_status-instance"].alarm_actions).toEqual([TOPIC, "arn:aws:automate:eu-west-1:ec2:reboot"]);
@@ -108,6 +108,7 @@ describe("InstanceAlarms", () => {
       ["i_status-system", "i_status-instance", "i_agent-mem-used-percent", "i_agent-disk-used-percent"].map((a) => `ALARM("\${aws_cloudwatch_metric_alarm.${a}.alarm_name}")`).join(" OR "),
     );
     expect(composite.ok_actions).toEqual([TOPIC]);
+    expect(alarms["i_burst-balance-logs"]).toMatchObject({ namespace: "AWS/EBS", metric_name: "BurstBalance", comparison_operator: "LessThanThreshold", dimensions: { VolumeId: "vol-0123456789abcdef0" } });
   });
 });
 

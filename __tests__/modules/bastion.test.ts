@@ -1,7 +1,8 @@
 import * as fc from "fast-check";
 import { BulwarkValidationError } from "../../modules/core/errors";
 import { Bastion, BastionProps, publicKeyProblem } from "../../modules/bastion";
-import { resourcesOf, synthJson, testStack } from "../support/synth";
+import { resourcesOf, synthJson, synthStack, testStack } from "../support/synth";
+import { init, offlinePlan, plannedCreates, stageStack, validate } from "../support/terraform";
 
 const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQ5M1dCbQlXl3Tz8m0m8dzMeqZpSE1CkYcmxZBHkFfW alice@laptop";
 const base: BastionProps = {
@@ -118,5 +119,23 @@ describe("public key validation", () => {
     expect(publicKeyProblem(ED25519)).toBeUndefined();
     expect(publicKeyProblem(ED25519.replace("ssh-ed25519", "ssh-rsa"))).toMatch(/does not match its key type/);
     expect(publicKeyProblem("-----BEGIN OPENSSH PRIVATE KEY-----")).toMatch(/not an OpenSSH public key/);
+  });
+});
+
+describe("both bastion modes with terraform", () => {
+  it("validates and plans offline: SSM mode and SSH mode side by side", () => {
+    const stack = testStack(undefined, "bastions");
+    new Bastion(stack, "ssm", { ...base, name: "ssm-bastion" });
+    new Bastion(stack, "ssh", {
+      ...base,
+      name: "ssh-bastion",
+      mode: "ssh",
+      ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 } },
+    });
+    const dir = stageStack(synthStack(stack), "bastions");
+    init(dir);
+    expect(validate(dir).warnings).toEqual([]);
+    const creates = plannedCreates(offlinePlan(dir));
+    expect(creates).toEqual(expect.arrayContaining(["aws_autoscaling_group.ssm_group_group", "aws_autoscaling_group.ssh_group_group", "aws_ssm_parameter.ssh_authorized-keys"]));
   });
 });

@@ -270,6 +270,11 @@ export interface InstanceAlarmsProps {
   readonly cpu?: AlarmTuning;
   /** @default threshold 85 % */
   readonly agent?: AlarmTuning;
+  /**
+   * gp2/st1/sc1 volumes (keyed by name) whose I/O credit balance (AWS/EBS BurstBalance) alarms
+   * below 20 %; gp3 and io volumes have no burst bucket. @default {}
+   */
+  readonly burstVolumes?: Readonly<Record<string, string>>;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -329,6 +334,20 @@ export class InstanceAlarms extends Construct {
         statistic: "Maximum",
         dimensions: { ...dims, ...m.fixedDimensions },
         comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "missing",
+        tags: props.tags,
+      });
+    }
+    for (const [key, volumeId] of Object.entries(props.burstVolumes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      checkName(this, "burstVolumes key", key);
+      this.alarms[`burst-${key}`] = alarm(this, `burst-balance-${key}`, props.topicArn, {}, { threshold: 20, periodSeconds: 300, evaluationPeriods: 3 }, {
+        alarmName: `${props.name}-burst-balance-${key}`,
+        alarmDescription: `I/O credits of volume ${key} running out`,
+        namespace: "AWS/EBS",
+        metricName: "BurstBalance",
+        statistic: "Minimum",
+        dimensions: { VolumeId: volumeId },
+        comparisonOperator: "LessThanThreshold",
         treatMissingData: "missing",
         tags: props.tags,
       });
