@@ -1,3 +1,5 @@
+import { KMS_KEY_ARN_PATTERN } from "../modules/core/validate";
+
 /**
  * A published module as data: its variables (with validation), outputs, resources in HCL, a
  * usage example and terraform tests. The writer turns it into a registry-layout folder.
@@ -59,4 +61,40 @@ export function hclRegex(re: RegExp): string {
 /** `alltrue([...])`-style validation that every element matches a regex, nulls allowed when `nullable`. */
 export function matches(expr: string, re: RegExp): string {
   return `can(regex(${hclRegex(re)}, ${expr}))`;
+}
+
+/** `account_id`: literal account facts keep plans offline; null looks them up. */
+export const ACCOUNT_ID_VARIABLE: VariableSpec = {
+  name: "account_id",
+  type: "string",
+  description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
+  default: "null",
+  validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
+};
+
+/** `create_kms_key` and `kms_key_arn`: a module creates its key unless told to use one (a known bool drives `count`). */
+export function kmsKeyVariables(what: string): VariableSpec[] {
+  return [
+    { name: "create_kms_key", type: "bool", description: "Create a customer-managed key for this module; false uses kms_key_arn.", default: "true" },
+    {
+      name: "kms_key_arn",
+      type: "string",
+      description: `Key ${what} when create_kms_key is false.`,
+      default: "null",
+      validations: [{ condition: `var.kms_key_arn == null ? true : can(regex(${hclRegex(KMS_KEY_ARN_PATTERN)}, var.kms_key_arn))`, message: "kms_key_arn must be a KMS key ARN." }],
+    },
+  ];
+}
+
+/** The call of the kms-key module a module makes when `create_kms_key` is true. */
+export function kmsKeyModuleCall(alias: string, services: readonly string[]): string {
+  return `module "kms_key" {
+  source = "../kms-key"
+  count  = var.create_kms_key ? 1 : 0
+
+  account_id = var.account_id
+  alias      = "${alias}"
+  services   = ${JSON.stringify(services).replace(/,/g, ", ")}
+  tags       = var.tags
+}`;
 }

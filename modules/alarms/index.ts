@@ -135,6 +135,37 @@ function alarm(
   });
 }
 
+/**
+ * Memory and disk alarms from the CloudWatch agent, built from the catalogue the agent
+ * configuration is written from (so every alarm watches a metric the agent emits), keyed
+ * `mem-used-percent` / `disk-used-percent`. Swap is collected, not alarmed.
+ */
+function agentAlarms(
+  scope: Construct,
+  name: string,
+  topicArn: string,
+  tuning: AlarmTuning,
+  dimensions: Record<string, string>,
+  tags?: Readonly<Record<string, string>>,
+): Record<string, CloudwatchMetricAlarm> {
+  const out: Record<string, CloudwatchMetricAlarm> = {};
+  for (const m of AGENT_METRICS.filter((x) => x.metricName !== "swap_used_percent")) {
+    const key = m.metricName.replace(/_/g, "-");
+    out[key] = alarm(scope, `agent-${key}`, topicArn, tuning, { threshold: 85, periodSeconds: 300, evaluationPeriods: 3 }, {
+      alarmName: `${name}-${key}`,
+      alarmDescription: `${m.metricName} of ${name} above threshold (CloudWatch agent)`,
+      namespace: AGENT_NAMESPACE,
+      metricName: m.metricName,
+      statistic: "Maximum",
+      dimensions: { ...dimensions, ...m.fixedDimensions },
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "missing",
+      tags,
+    });
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------ Auto Scaling group alarms
 
 export interface AsgAlarmsProps {
@@ -211,20 +242,7 @@ export class AsgAlarms extends Construct {
         tags: t,
       });
     }
-    for (const m of AGENT_METRICS.filter((x) => x.metricName !== "swap_used_percent")) {
-      const key = m.metricName.replace(/_/g, "-");
-      this.alarms[key] = alarm(this, `agent-${key}`, props.topicArn, props.agent ?? {}, { threshold: 85, periodSeconds: 300, evaluationPeriods: 3 }, {
-        alarmName: `${props.name}-${key}`,
-        alarmDescription: `${m.metricName} of ${props.name} above threshold (CloudWatch agent)`,
-        namespace: AGENT_NAMESPACE,
-        metricName: m.metricName,
-        statistic: "Maximum",
-        dimensions: { ...dims, ...m.fixedDimensions },
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "missing",
-        tags: t,
-      });
-    }
+    Object.assign(this.alarms, agentAlarms(this, props.name, props.topicArn, props.agent ?? {}, dims, t));
     if (props.targetGroup) {
       this.alarms.unhealthy = alarm(this, "unhealthy-hosts", props.topicArn, {}, { threshold: 0, periodSeconds: 60, evaluationPeriods: 3 }, {
         alarmName: `${props.name}-unhealthy-hosts`,
@@ -325,19 +343,7 @@ export class InstanceAlarms extends Construct {
       treatMissingData: "missing",
       tags: props.tags,
     });
-    for (const m of AGENT_METRICS.filter((x) => x.metricName !== "swap_used_percent")) {
-      const key = m.metricName.replace(/_/g, "-");
-      this.alarms[key] = alarm(this, `agent-${key}`, props.topicArn, props.agent ?? {}, { threshold: 85, periodSeconds: 300, evaluationPeriods: 3 }, {
-        alarmName: `${props.name}-${key}`,
-        namespace: AGENT_NAMESPACE,
-        metricName: m.metricName,
-        statistic: "Maximum",
-        dimensions: { ...dims, ...m.fixedDimensions },
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "missing",
-        tags: props.tags,
-      });
-    }
+    Object.assign(this.alarms, agentAlarms(this, props.name, props.topicArn, props.agent ?? {}, dims, props.tags));
     for (const [key, volumeId] of Object.entries(props.burstVolumes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
       checkName(this, "burstVolumes key", key);
       this.alarms[`burst-${key}`] = alarm(this, `burst-balance-${key}`, props.topicArn, {}, { threshold: 20, periodSeconds: 300, evaluationPeriods: 3 }, {

@@ -11,9 +11,8 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { accountContext } from "../core/account";
 import { BulwarkValidationError } from "../core/errors";
 import { assumeRolePolicy, policyDocument } from "../core/policy";
-import { checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
-import { LOG_RETENTION_DAYS } from "../launch-template";
 import { HardenedLogBucket } from "./log-bucket";
 
 export * from "./log-bucket";
@@ -83,9 +82,7 @@ export class AccountAudit extends Construct {
     checkName(this, "name", props.name);
     checkPattern(this, "kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN_PATTERN, "a KMS key ARN");
     const retention = props.logRetentionDays ?? 365;
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
-      throw new BulwarkValidationError(this, "logRetentionDays", retention, `must be one of ${LOG_RETENTION_DAYS.join(", ")} (at least a year)`);
-    }
+    checkLogRetention(this, "logRetentionDays", retention);
     const rules = props.configRules ?? Object.keys(CONFIG_MANAGED_RULES);
     for (const r of rules) if (!CONFIG_MANAGED_RULES[r]) throw new BulwarkValidationError(this, "configRules", r, `is not a known managed rule (${Object.keys(CONFIG_MANAGED_RULES).join(", ")})`);
 

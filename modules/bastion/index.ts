@@ -14,9 +14,9 @@ import { BulwarkValidationError } from "../core/errors";
 import { jsonDocument, policyDocument } from "../core/policy";
 import { RuleIds } from "../core/rule-ids";
 import { suppress } from "../core/suppressions";
-import { checkInteger, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { checkInteger, checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
-import { HardenedLaunchTemplate, ImageSource, LOG_RETENTION_DAYS, OperatingSystem } from "../launch-template";
+import { HardenedLaunchTemplate, ImageSource, OperatingSystem } from "../launch-template";
 import { HardenedSecurityGroup } from "../security-groups";
 
 export const BASTION_TAG = "bulwark:bastion";
@@ -111,7 +111,7 @@ export class Bastion extends Construct {
     checkInteger(this, "idleTimeoutMinutes", props.idleTimeoutMinutes, 1, 60);
     checkInteger(this, "maxSessionMinutes", props.maxSessionMinutes, 1, 1440);
     const retention = props.logRetentionDays ?? 365;
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) throw new BulwarkValidationError(this, "logRetentionDays", retention, `must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    checkLogRetention(this, "logRetentionDays", retention);
     const runAs = props.runAsUser ?? "ssm-user";
     checkPattern(this, "runAsUser", runAs, /^(?!root$)[a-z_][a-z0-9_-]{0,31}$/, "a non-root Linux user name");
     if (mode === "ssm" && props.ssh) throw new BulwarkValidationError(this, "ssh", "(set)", 'applies only to mode "ssh"');

@@ -15,6 +15,7 @@ import {
   IAM_POLICY_ARN_PATTERN,
   KMS_KEY_ARN_PATTERN,
   checkInteger,
+  checkLogRetention,
   checkName,
   checkOneOf,
   checkPattern,
@@ -139,8 +140,7 @@ export interface HardenedLaunchTemplateProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Retention values CloudWatch Logs accepts, from one year up (shorter is refused: CKV_AWS_338). */
-export const LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export { LOG_RETENTION_DAYS } from "../core/validate";
 
 const MANAGED_POLICIES = {
   ssm: "AmazonSSMManagedInstanceCore",
@@ -201,9 +201,7 @@ export class HardenedLaunchTemplate extends Construct {
     checkInteger(this, "containerMetadataAccess.hopLimit", props.containerMetadataAccess?.hopLimit, 2, 64);
     checkWeakening(this, "disableDetailedMonitoring", props.disableDetailedMonitoring);
     const retention = props.logRetentionDays ?? 365;
-    if (isLiteral(retention) && !(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
-      throw new BulwarkValidationError(this, "logRetentionDays", retention, `must be one of ${LOG_RETENTION_DAYS.join(", ")} (at least a year)`);
-    }
+    checkLogRetention(this, "logRetentionDays", retention);
     const rootDevice = props.rootDeviceName ?? (os === "ubuntu" ? "/dev/sda1" : "/dev/xvda");
     const volumes: [string, string, VolumeProps][] = [["root", rootDevice, { sizeGiB: 20, ...props.rootVolume }]];
     for (const [key, vol] of Object.entries(props.dataVolumes ?? {})) {

@@ -20,9 +20,8 @@ import { BulwarkValidationError } from "../core/errors";
 import { assumeRolePolicy, policyDocument } from "../core/policy";
 import { RuleIds } from "../core/rule-ids";
 import { suppress } from "../core/suppressions";
-import { checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
-import { LOG_RETENTION_DAYS } from "../launch-template";
 import { appTierRules, dataTierRules, NaclRules, NetworkAclTier, publicWebTierRules } from "../network-acl";
 import { HardenedSecurityGroup } from "../security-groups";
 
@@ -123,9 +122,7 @@ export class Network extends Construct {
     if (nat !== "none" && !tiers.includes("public")) throw new BulwarkValidationError(this, "natGateways", nat, "needs a public tier to hold the NAT gateways");
     checkPattern(this, "kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN_PATTERN, "a KMS key ARN");
     const retention = props.flowLogs?.retentionDays ?? 365;
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
-      throw new BulwarkValidationError(this, "flowLogs.retentionDays", retention, `must be one of ${LOG_RETENTION_DAYS.join(", ")} (at least a year)`);
-    }
+    checkLogRetention(this, "flowLogs.retentionDays", retention);
     if (props.flowLogs?.destination === "s3" && !props.flowLogs.bucketArn) throw new BulwarkValidationError(this, "flowLogs.bucketArn", undefined, "is required for the s3 destination");
     if (props.disableFlowLogs !== undefined && (typeof props.disableFlowLogs.reason !== "string" || props.disableFlowLogs.reason.trim().length < 10)) {
       throw new BulwarkValidationError(this, "disableFlowLogs.reason", props.disableFlowLogs.reason, "must say why flow logs are off (at least 10 characters)");

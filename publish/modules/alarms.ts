@@ -1,5 +1,5 @@
 import { AGENT_METRICS, AGENT_NAMESPACE } from "../../modules/launch-template/cloudwatch-agent";
-import { ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 /** Agent alarms come from the same catalogue that writes the agent configuration. */
 const agentMetrics = AGENT_METRICS.filter((m) => m.metricName !== "swap_used_percent")
@@ -24,16 +24,9 @@ export const alarmsModule: ModuleSpec = {
   ],
   controls: ["SNS.1", "CloudWatch.15", "CKV_AWS_26", "CKV_AWS_319"],
   variables: [
-    {
-      name: "account_id",
-      type: "string",
-      description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
-      default: "null",
-      validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
-    },
+    ACCOUNT_ID_VARIABLE,
     { name: "name", type: "string", description: "Name prefix of topic and alarms.", validations: [{ condition: 'can(regex("^[A-Za-z][A-Za-z0-9-]{0,62}$", var.name))', message: "name must be a letter, then letters, digits or hyphens." }] },
-    { name: "create_kms_key", type: "bool", description: "Create a customer-managed key for this module; false uses kms_key_arn.", default: "true" },
-    { name: "kms_key_arn", type: "string", description: "Key of the topic when create_kms_key is false.", default: "null" },
+    ...kmsKeyVariables("of the topic"),
     {
       name: "subscriptions",
       type: "map(object({\n    protocol = string\n    endpoint = string\n  }))",
@@ -92,15 +85,7 @@ ${agentMetrics}
   )
 }
 
-module "kms_key" {
-  source = "../kms-key"
-  count  = var.create_kms_key ? 1 : 0
-
-  account_id = var.account_id
-  alias    = "\${var.name}/alarms"
-  services = ["cloudwatch-alarms", "sns"]
-  tags     = var.tags
-}
+${kmsKeyModuleCall("\${var.name}/alarms", ["cloudwatch-alarms", "sns"])}
 
 resource "aws_sns_topic" "this" {
   name              = var.name

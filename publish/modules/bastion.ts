@@ -1,6 +1,6 @@
 import { AMI_ID_PATTERN } from "../../modules/core/validate";
 import { BASTION_TAG } from "../../modules/bastion";
-import { hclRegex, ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 export const bastionModule: ModuleSpec = {
   name: "bastion",
@@ -15,13 +15,7 @@ export const bastionModule: ModuleSpec = {
   ],
   controls: ["SSM.1", "EC2.53", "EC2.54", "CKV_AWS_158"],
   variables: [
-    {
-      name: "account_id",
-      type: "string",
-      description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
-      default: "null",
-      validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
-    },
+    ACCOUNT_ID_VARIABLE,
     { name: "name", type: "string", description: "Bastion name.", validations: [{ condition: 'can(regex("^[A-Za-z][A-Za-z0-9-]{2,40}$", var.name))', message: "name must be 3-41 letters, digits or hyphens, starting with a letter." }] },
     { name: "vpc_id", type: "string", description: "VPC." },
     { name: "vpc_cidr", type: "string", description: "VPC CIDR (DNS and onward SSH).", validations: [{ condition: "can(cidrhost(var.vpc_cidr, 0))", message: "vpc_cidr must be a CIDR." }] },
@@ -29,8 +23,7 @@ export const bastionModule: ModuleSpec = {
     { name: "endpoints_security_group_id", type: "string", description: "Security group of the VPC interface endpoints." },
     { name: "ami_id", type: "string", description: "AMI id.", validations: [{ condition: `can(regex(${hclRegex(AMI_ID_PATTERN)}, var.ami_id))`, message: "ami_id must be ami- followed by 8 or 17 hex digits." }] },
     { name: "instance_type", type: "string", description: "Instance type.", default: '"t3.micro"' },
-    { name: "create_kms_key", type: "bool", description: "Create a customer-managed key for this module; false uses kms_key_arn.", default: "true" },
-    { name: "kms_key_arn", type: "string", description: "Key for volumes, session logs and session data when create_kms_key is false.", default: "null" },
+    ...kmsKeyVariables("for volumes, session logs and session data"),
     { name: "idle_timeout_minutes", type: "number", description: "Minutes before an idle session ends.", default: "15", validations: [{ condition: "var.idle_timeout_minutes >= 1 && var.idle_timeout_minutes <= 60", message: "idle_timeout_minutes must be 1-60." }] },
     { name: "max_session_minutes", type: "number", description: "Maximum session length.", default: "60", validations: [{ condition: "var.max_session_minutes >= 1 && var.max_session_minutes <= 1440", message: "max_session_minutes must be 1-1440." }] },
     {
@@ -70,15 +63,7 @@ locals {
   kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
 }
 
-module "kms_key" {
-  source = "../kms-key"
-  count  = var.create_kms_key ? 1 : 0
-
-  account_id = var.account_id
-  alias    = "\${var.name}/bastion"
-  services = ["autoscaling", "cloudwatch-logs"]
-  tags     = var.tags
-}
+${kmsKeyModuleCall("\${var.name}/bastion", ["autoscaling", "cloudwatch-logs"])}
 
 resource "aws_security_group" "this" {
   name                   = var.name

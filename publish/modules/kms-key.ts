@@ -1,5 +1,5 @@
 import { KMS_KEY_SERVICES } from "../../modules/kms-key";
-import { ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec } from "../spec";
 
 /** Key policy statements per service, as HCL objects; account, region and partition come from data sources. */
 const SERVICE_STATEMENTS = `
@@ -83,13 +83,7 @@ export const kmsKeyModule: ModuleSpec = {
   secureDefaults: ["Rotation always on (KMS.4, CIS 3.6).", "30-day deletion window (7–30 allowed).", "No service may use the key unless named in `services`."],
   controls: ["KMS.4", "CIS 3.6", "CKV_AWS_7"],
   variables: [
-    {
-      name: "account_id",
-      type: "string",
-      description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
-      default: "null",
-      validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
-    },
+    ACCOUNT_ID_VARIABLE,
     {
       name: "alias",
       type: "string",

@@ -1,6 +1,6 @@
-import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN, KMS_KEY_ARN_PATTERN } from "../../modules/core/validate";
+import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN } from "../../modules/core/validate";
 import { buildUserData, escapeTemplate, LOG_RETENTION_DAYS, OPERATING_SYSTEMS, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
-import { hclRegex, ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const NAME_PLACEHOLDER = "__BULWARK_NAME__";
 
@@ -35,13 +35,7 @@ export const launchTemplateModule: ModuleSpec = {
   ],
   controls: ["EC2.8", "EC2.170", "AutoScaling.4", "EC2.181", "EC2.25", "SSM.1", "CKV_AWS_79", "CKV_AWS_341", "CKV_AWS_126", "CKV_AWS_158"],
   variables: [
-    {
-      name: "account_id",
-      type: "string",
-      description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
-      default: "null",
-      validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
-    },
+    ACCOUNT_ID_VARIABLE,
     {
       name: "name",
       type: "string",
@@ -81,14 +75,7 @@ export const launchTemplateModule: ModuleSpec = {
       description: "Security groups of the primary network interface (at least one).",
       validations: [{ condition: "length(var.security_group_ids) > 0", message: "security_group_ids must name at least one security group." }],
     },
-    { name: "create_kms_key", type: "bool", description: "Create a customer-managed key for this module; false uses kms_key_arn.", default: "true" },
-    {
-      name: "kms_key_arn",
-      type: "string",
-      description: "Customer-managed key for volumes and log groups when create_kms_key is false.",
-      default: "null",
-      validations: [{ condition: `var.kms_key_arn == null || can(regex(${hclRegex(KMS_KEY_ARN_PATTERN)}, var.kms_key_arn))`, message: "kms_key_arn must be a KMS key ARN." }],
-    },
+    ...kmsKeyVariables("for volumes and log groups"),
     {
       name: "root_volume",
       type: `object({
@@ -181,15 +168,7 @@ ${userDataLocals()}
   }
 }
 
-module "kms_key" {
-  source = "../kms-key"
-  count  = var.create_kms_key ? 1 : 0
-
-  account_id = var.account_id
-  alias    = "\${var.name}/ebs-logs"
-  services = ["autoscaling", "cloudwatch-logs"]
-  tags     = var.tags
-}
+${kmsKeyModuleCall("\${var.name}/ebs-logs", ["autoscaling", "cloudwatch-logs"])}
 
 resource "aws_cloudwatch_log_group" "host" {
   for_each = toset(["system", "auth", "cloud-init"])

@@ -1,6 +1,6 @@
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../../modules/network";
 import { LOG_RETENTION_DAYS } from "../../modules/launch-template";
-import { ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const subnetVar = (tier: string, required: boolean) => ({
   name: `${tier}_subnets`,
@@ -28,13 +28,7 @@ export const networkModule: ModuleSpec = {
   ],
   controls: ["EC2.2", "EC2.6", "EC2.15", "CIS 3.7", "CIS 5.5", "CKV2_AWS_11", "CKV2_AWS_12"],
   variables: [
-    {
-      name: "account_id",
-      type: "string",
-      description: "AWS account id for policies; null looks it up with aws_caller_identity (which needs credentials at plan time).",
-      default: "null",
-      validations: [{ condition: 'var.account_id == null ? true : can(regex("^[0-9]{12}$", var.account_id))', message: "account_id must be 12 digits." }],
-    },
+    ACCOUNT_ID_VARIABLE,
     { name: "name", type: "string", description: "Name prefix.", validations: [{ condition: 'can(regex("^[A-Za-z][A-Za-z0-9-]{0,40}$", var.name))', message: "name must be a letter, then up to 40 letters, digits or hyphens." }] },
     {
       name: "cidr",
@@ -53,8 +47,7 @@ export const networkModule: ModuleSpec = {
       default: JSON.stringify([...DEFAULT_INTERFACE_ENDPOINTS]),
       validations: [{ condition: 'alltrue([for s in var.interface_endpoints : can(regex("^[a-z0-9.-]+$", s))])', message: "interface_endpoints must be service names such as ssm." }],
     },
-    { name: "create_kms_key", type: "bool", description: "Create a customer-managed key for this module; false uses kms_key_arn.", default: "true" },
-    { name: "kms_key_arn", type: "string", description: "Key of the flow-log group when create_kms_key is false.", default: "null" },
+    ...kmsKeyVariables("of the flow-log group"),
     {
       name: "flow_log_retention_days",
       type: "number",
@@ -214,15 +207,7 @@ resource "aws_vpc_endpoint" "s3" {
   tags              = merge(var.tags, { Name = "\${var.name}-s3" })
 }
 
-module "kms_key" {
-  source = "../kms-key"
-  count  = var.create_kms_key ? 1 : 0
-
-  account_id = var.account_id
-  alias    = "\${var.name}/flow-logs"
-  services = ["cloudwatch-logs"]
-  tags     = var.tags
-}
+${kmsKeyModuleCall("\${var.name}/flow-logs", ["cloudwatch-logs"])}
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = "/bulwark/\${var.name}/vpc-flow-logs"
