@@ -5,6 +5,9 @@ import { kmsKeyModule } from "./modules/kms-key";
 import { launchTemplateModule } from "./modules/launch-template";
 import { alarmsModule } from "./modules/alarms";
 import { bastionModule } from "./modules/bastion";
+import { cisAlarmsModule } from "./modules/cis-alarms";
+import { ebsDefaultsModule } from "./modules/ebs-defaults";
+import { securityGroupsModule } from "./modules/security-groups";
 import { networkModule } from "./modules/network";
 import { networkAclModule } from "./modules/network-acl";
 import { ModuleSpec } from "./spec";
@@ -13,7 +16,17 @@ import { writeModule } from "./write";
 export { ModuleSpec } from "./spec";
 
 /** Every module `bulwark publish` writes, in dependency order. */
-export const PUBLISHED_MODULES: readonly ModuleSpec[] = [kmsKeyModule, launchTemplateModule, networkModule, networkAclModule, alarmsModule, bastionModule];
+export const PUBLISHED_MODULES: readonly ModuleSpec[] = [
+  kmsKeyModule,
+  launchTemplateModule,
+  networkModule,
+  networkAclModule,
+  securityGroupsModule,
+  alarmsModule,
+  cisAlarmsModule,
+  ebsDefaultsModule,
+  bastionModule,
+];
 
 export class PublishError extends Error {}
 
