@@ -7,6 +7,7 @@ export interface DiffOptions {
   plan?: string[];
   base?: string;
   head?: string;
+  synth?: string;
   format: string;
   output?: string;
   failOn?: string;
@@ -23,7 +24,8 @@ export function diff(opts: DiffOptions, write: (text: string) => void, progress:
   if (planMode === Boolean(opts.base || opts.head)) throw new UsageError("give either --plan PLAN.json... or --base DIR --head DIR");
   if (!planMode && !(opts.base && opts.head)) throw new UsageError("--base and --head go together");
   progress(planMode ? `reading ${opts.plan!.length} plan(s)` : `comparing ${opts.base} with ${opts.head}`);
-  const result = planMode ? diffPlans(opts.plan!) : diffConfigs(opts.base!, opts.head!);
+  if (opts.synth && !planMode) throw new UsageError("--synth goes with --plan (base and head already carry construct paths)");
+  const result = planMode ? diffPlans(opts.plan!, opts.synth) : diffConfigs(opts.base!, opts.head!);
   const text = opts.format === "json" ? diffJson(result) : diffMarkdown(result, { fullReport: opts.output });
   if (opts.output) {
     fs.writeFileSync(opts.output, opts.format === "json" ? text : diffMarkdown(result, { limit: Number.MAX_SAFE_INTEGER }));

@@ -28,10 +28,11 @@ program
   .option("--plan <files...>", "plan JSON from `terraform show -json` (one per stack)")
   .option("--base <dir>", "synthesized output of the base (e.g. main's cdktf.out)")
   .option("--head <dir>", "synthesized output of the head (the pull request's cdktf.out)")
+  .option("--synth <dir>", "with --plan: the cdktf.out the plans were made from, to name construct paths")
   .option("-f, --format <format>", "md or json", "md")
   .option("-o, --output <file>", "write the full report to a file (md on stdout stays within one comment)")
   .option("--fail-on <conditions>", "exit 1 on any of: delete, replace, finding (comma-separated)")
-  .action((opts: { plan?: string[]; base?: string; head?: string; format: string; output?: string; failOn?: string }) => {
+  .action((opts: { plan?: string[]; base?: string; head?: string; synth?: string; format: string; output?: string; failOn?: string }) => {
     process.exitCode = diff(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark diff: ${t}\n`));
   });
 

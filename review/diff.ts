@@ -212,8 +212,13 @@ export function planAttributes(change: any): AttributeChange[] {
  * forces replacements, drift and output changes, and the findings the plan introduces or
  * resolves (rules run on the prior state and on the planned values).
  */
-export function diffPlans(files: readonly string[]): DiffResult {
+export function diffPlans(files: readonly string[], synthDir?: string): DiffResult {
   if (files.length === 0) throw new InputError("--plan needs at least one plan file");
+  // Plans carry no cdktf metadata: the synthesized output the plans were made from names the construct paths.
+  const paths = new Map<string, string>();
+  if (synthDir) {
+    for (const r of loadInput(synthDir).resources) if (r.constructPath) paths.set(`${r.stack}\u0000${r.address}`, r.constructPath);
+  }
   const changes: ResourceChange[] = [];
   const outputs: DiffResult["outputs"] = [];
   const drift: DiffResult["drift"] = [];
@@ -228,11 +233,13 @@ export function diffPlans(files: readonly string[]): DiffResult {
     for (const rc of plan.resource_changes ?? []) {
       const actions = actionsOf(rc);
       if (actions.length === 0) continue;
+      const constructPath = paths.get(`${stack}\u0000${String(rc.address).replace(/\[[^\]]*\]$/, "")}`);
       changes.push({
         stack,
         address: rc.address,
         type: rc.type,
         actions,
+        ...(constructPath ? { constructPath } : {}),
         attributes: rc.mode === "data" ? [] : planAttributes(rc.change ?? {}),
         ...(rc.action_reason ? { reason: rc.action_reason } : {}),
         ...(rc.previous_address && rc.previous_address !== rc.address ? { previousAddress: rc.previous_address } : {}),

@@ -125,6 +125,10 @@ describe("bulwark diff --plan with plans made by terraform", () => {
     expect(out.summary).toEqual({ create: managed, update: 0, delete: 0, replace: 0 });
     expect(out.changes.every((c) => c.stack === "dev" && c.actions.join() === "create")).toBe(true);
     expect(out.findings.introduced).toEqual([]);
+    // With the synthesized output the plan came from, each address names its construct path.
+    const named = JSON.parse(bulwark(["diff", "--plan", planFile, "--synth", synth.outdir, "--format", "json"]).stdout) as DiffJson;
+    expect(named.changes.find((c) => c.address === "aws_launch_template.app_template")!.constructPath).toBe("dev/app/template");
+    expect(named.changes.every((c) => typeof c.constructPath === "string")).toBe(true);
   });
 
   it("reports updates, replacements with the attributes that force them, deletes and output changes", () => {

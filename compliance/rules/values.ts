@@ -1,5 +1,3 @@
-import { UNKNOWN } from "../model";
-
 /**
  * Reading attribute values the same way from cdktf JSON (nested blocks as objects or
  * arrays, booleans sometimes as strings) and from plans (blocks as arrays, unknowns marked).
@@ -25,15 +23,11 @@ export function isFalse(value: unknown): boolean {
   return value === false || value === "false";
 }
 
-/** A value that is set: a non-empty string (literal, reference or unknown) or a non-empty list. */
+/** A value that is set: a non-empty string (a literal, a `${...}` reference, or UNKNOWN in plans) or a non-empty list. */
 export function isSet(value: unknown): boolean {
   if (typeof value === "string") return value.trim() !== "";
   if (Array.isArray(value)) return value.length > 0;
   return value !== undefined && value !== null;
-}
-
-export function isUnknownOrReference(value: unknown): boolean {
-  return value === UNKNOWN || (typeof value === "string" && value.includes("${"));
 }
 
 export function asNumber(value: unknown): number | undefined {
