@@ -10,6 +10,7 @@ import { ebsDefaultsModule } from "./modules/ebs-defaults";
 import { securityGroupsModule } from "./modules/security-groups";
 import { networkModule } from "./modules/network";
 import { networkAclModule } from "./modules/network-acl";
+import { patchingModule } from "./modules/patching";
 import { ModuleSpec } from "./spec";
 import { writeModule } from "./write";
 
@@ -25,6 +26,7 @@ export const PUBLISHED_MODULES: readonly ModuleSpec[] = [
   alarmsModule,
   cisAlarmsModule,
   ebsDefaultsModule,
+  patchingModule,
   bastionModule,
 ];
 
