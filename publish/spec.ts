@@ -45,6 +45,8 @@ export interface ModuleSpec {
   readonly tests: Readonly<Record<string, string>>;
   /** Other published modules this one calls by relative source. */
   readonly uses?: readonly string[];
+  /** Provider aliases the caller passes in (`configuration_aliases`), e.g. a second region. */
+  readonly providerAliases?: readonly string[];
 }
 
 /** An HCL string literal: quotes, backslashes and template sequences escaped. */

@@ -24,7 +24,7 @@ function outputsTf(spec: ModuleSpec): string {
   return spec.outputs.map((o) => `output "${o.name}" {\n  description = ${hclString(o.description)}\n  value       = ${o.value}\n}`).join("\n\n") + "\n";
 }
 
-function versionsTf(): string {
+function versionsTf(aliases: readonly string[] = []): string {
   return [
     "terraform {",
     '  required_version = ">= 1.7"',
@@ -33,6 +33,7 @@ function versionsTf(): string {
     "    aws = {",
     '      source  = "hashicorp/aws"',
     `      version = ${hclString(AWS_VERSION_CONSTRAINT)}`,
+    ...(aliases.length ? [`      configuration_aliases = [${aliases.map((a) => `aws.${a}`).join(", ")}]`] : []),
     "    }",
     "  }",
     "}",
@@ -92,9 +93,9 @@ export function moduleFiles(spec: ModuleSpec, mocks: string): Record<string, str
     "main.tf": spec.main.trim() + "\n",
     "variables.tf": variablesTf(spec),
     "outputs.tf": outputsTf(spec),
-    "versions.tf": versionsTf(),
+    "versions.tf": versionsTf(spec.providerAliases),
     "README.md": readme(spec),
-    "examples/basic/main.tf": `# Usage example: terraform init && terraform plan (provider configured here, never in the module)\nprovider "aws" {\n  region = "eu-west-1"\n}\n\n${spec.example.trim()}\n`,
+    "examples/basic/main.tf": `# Usage example: terraform init && terraform plan (providers configured here, never in the module)\nprovider "aws" {\n  region = "eu-west-1"\n}\n${(spec.providerAliases ?? []).map((a) => `\nprovider "aws" {\n  alias  = "${a}"\n  region = "eu-central-1"\n}\n`).join("")}\n${spec.example.trim()}\n`,
     "examples/basic/versions.tf": versionsTf(),
     "tests/mocks/aws.tfmock.hcl": mocks,
   };
