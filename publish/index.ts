@@ -4,6 +4,7 @@ import { AWS_MOCKS } from "./mocks";
 import { kmsKeyModule } from "./modules/kms-key";
 import { launchTemplateModule } from "./modules/launch-template";
 import { alarmsModule } from "./modules/alarms";
+import { auditModule } from "./modules/audit";
 import { backupModule } from "./modules/backup";
 import { bastionModule } from "./modules/bastion";
 import { cisAlarmsModule } from "./modules/cis-alarms";
@@ -27,6 +28,7 @@ export const PUBLISHED_MODULES: readonly ModuleSpec[] = [
   alarmsModule,
   cisAlarmsModule,
   ebsDefaultsModule,
+  auditModule,
   patchingModule,
   backupModule,
   bastionModule,

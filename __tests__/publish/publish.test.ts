@@ -70,33 +70,6 @@ describe("bulwark publish", () => {
     expect(terraform(out, ["fmt", "-check", "-recursive"]).status).toBe(0);
   });
 
-  describe.each(PUBLISHED_MODULES.map((m) => [m.name, m] as const))("module %s", (name, spec) => {
-    it("validates and passes its own terraform test (hardening asserted, bad variables rejected)", () => {
-      const dir = path.join(out, name);
-      init(dir);
-      // A module that takes provider aliases from its caller validates through its example.
-      if (!spec.providerAliases?.length) expect(validate(dir).warnings).toEqual([]);
-      const result = terraformTest(dir);
-      expect(result).toMatch(/Success! \d+ passed, 0 failed\./);
-      expect(result).toMatch(/run "rejects_|run "refuses_/);
-    });
-  });
-
-  it("has examples that validate (all in one root: one init)", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-examples-"));
-    fs.cpSync(out, path.join(dir, "modules"), { recursive: true });
-    const blocks = PUBLISHED_MODULES.map((m) => {
-      const example = fs.readFileSync(path.join(out, m.name, "examples", "basic", "main.tf"), "utf8");
-      return example.slice(example.indexOf("module ")).replace('source = "../.."', `source = "./modules/${m.name}"`);
-    });
-    const aliases = [...new Set(PUBLISHED_MODULES.flatMap((m) => m.providerAliases ?? []))];
-    const providers = ['provider "aws" {\n  region = "eu-west-1"\n}\n', ...aliases.map((a) => `provider "aws" {\n  alias  = "${a}"\n  region = "eu-central-1"\n}\n`)];
-    fs.writeFileSync(path.join(dir, "main.tf"), [...providers, ...blocks].join("\n"));
-    fs.copyFileSync(path.join(out, "kms-key", "versions.tf"), path.join(dir, "versions.tf"));
-    init(dir);
-    expect(validate(dir).warnings).toEqual([]);
-  });
-
   it("refuses an unknown module with one line and exit 2", () => {
     const bad = bulwark(["publish", "--out", out, "--module", "nope"]);
     expect(bad.status).toBe(2);

@@ -1,0 +1,349 @@
+import { CONFIG_MANAGED_RULES } from "../../modules/audit";
+import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
+import { ACCOUNT_ID_VARIABLE, kmsKeyModuleCall, kmsKeyVariables, ModuleSpec } from "../spec";
+
+const RULES_HCL = Object.entries(CONFIG_MANAGED_RULES)
+  .map(([name, id]) => `    "${name}" = "${id}"`)
+  .join("\n");
+
+export const auditModule: ModuleSpec = {
+  name: "audit",
+  title: "audit: CloudTrail, a locked-down log bucket and AWS Config",
+  summary:
+    "The account/region audit baseline: a multi-region CloudTrail with global events, log file validation and KMS encryption delivering to CloudWatch Logs and to a locked-down log bucket (public access blocked, TLS only, writes scoped to this account, access logging, lifecycle), and AWS Config recording every resource type with managed rules for the controls bulwark enforces.",
+  secureDefaults: [
+    "Trail multi-region, global service events, log file validation, SSE-KMS, CloudWatch Logs delivery (CloudTrail.1/.2/.4/.5).",
+    "Log bucket: four public-access blocks, no ACLs, versioning, SSE-KMS, TLS-only policy, service writes scoped to this account, server access logging, lifecycle (CloudTrail.6/.7, S3.5, S3.8).",
+    "Config recorder for all resources incl. global types, enabled, with managed rules (Config.1).",
+  ],
+  controls: ["CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7", "S3.5", "S3.8", "Config.1", "CIS 3.1-3.5"],
+  variables: [
+    ACCOUNT_ID_VARIABLE,
+    { name: "name", type: "string", description: "Name prefix.", validations: [{ condition: 'can(regex("^[a-z][a-z0-9-]{0,20}$", var.name))', message: "name must be 1-21 lowercase letters, digits or hyphens (it prefixes bucket names)." }] },
+    ...kmsKeyVariables("for the trail, log groups, bucket and Config"),
+    {
+      name: "log_retention_days",
+      type: "number",
+      description: "Trail log group retention (at least a year).",
+      default: "365",
+      validations: [{ condition: `contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.log_retention_days)`, message: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(", ")}.` }],
+    },
+    {
+      name: "bucket_retention_days",
+      type: "number",
+      description: "Days objects stay in the log buckets (Standard-IA after 90, Glacier after 365).",
+      default: "2555",
+      validations: [{ condition: "var.bucket_retention_days > 365", message: "bucket_retention_days must be longer than the cold-storage transition at 365 days." }],
+    },
+    {
+      name: "config_rules",
+      type: "set(string)",
+      description: "AWS Config managed rules by name.",
+      default: JSON.stringify(Object.keys(CONFIG_MANAGED_RULES)),
+      validations: [{ condition: `alltrue([for r in var.config_rules : contains(${JSON.stringify(Object.keys(CONFIG_MANAGED_RULES))}, r)])`, message: "config_rules must be known managed rule names." }],
+    },
+    { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
+  ],
+  outputs: [
+    { name: "trail_arn", value: "aws_cloudtrail.this.arn", description: "Trail ARN." },
+    { name: "trail_log_group_name", value: "aws_cloudwatch_log_group.trail.name", description: "Trail log group (feed it to cis-alarms)." },
+    { name: "log_bucket", value: "aws_s3_bucket.this[\"logs\"].id", description: "Log bucket name." },
+  ],
+  uses: ["kms-key"],
+  main: `
+data "aws_caller_identity" "current" {
+  count = var.account_id == null ? 1 : 0
+}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id  = var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id
+  region      = data.aws_region.current.name
+  partition   = data.aws_partition.current.partition
+  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
+  trail_name  = "\${var.name}-audit"
+  trail_arn   = "arn:\${local.partition}:cloudtrail:\${local.region}:\${local.account_id}:trail/\${local.trail_name}"
+  buckets = {
+    logs   = "\${var.name}-audit-\${local.account_id}-\${local.region}"
+    access = "\${var.name}-access-\${local.account_id}-\${local.region}"
+  }
+  arn = { for k, b in local.buckets : k => "arn:\${local.partition}:s3:::\${b}" }
+  tls_only = {
+    Sid       = "DenyInsecureTransport"
+    Effect    = "Deny"
+    Principal = "*"
+    Action    = "s3:*"
+    Condition = { Bool = { "aws:SecureTransport" = "false" } }
+  }
+  managed_rules = {
+${RULES_HCL}
+  }
+}
+
+${kmsKeyModuleCall("${var.name}/audit", ["cloudtrail", "cloudwatch-logs", "config"])}
+
+resource "aws_s3_bucket" "this" {
+  for_each = local.buckets
+
+  bucket = each.value
+  tags   = var.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each = local.buckets
+
+  bucket                  = aws_s3_bucket.this[each.key].id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = local.buckets
+
+  bucket = aws_s3_bucket.this[each.key].id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = local.buckets
+
+  bucket = aws_s3_bucket.this[each.key].id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+# S3 server access logging delivers only to SSE-S3 buckets: the access-log bucket uses AES256.
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = local.buckets
+
+  bucket = aws_s3_bucket.this[each.key].id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = each.key == "logs" ? "aws:kms" : "AES256"
+      kms_master_key_id = each.key == "logs" ? local.kms_key_arn : null
+    }
+    bucket_key_enabled = each.key == "logs"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each = local.buckets
+
+  bucket = aws_s3_bucket.this[each.key].id
+  rule {
+    id     = "tier-and-expire"
+    status = "Enabled"
+    filter {
+      prefix = ""
+    }
+    transition {
+      days          = 90
+      storage_class = "STANDARD_IA"
+    }
+    transition {
+      days          = 365
+      storage_class = "GLACIER"
+    }
+    expiration {
+      days = var.bucket_retention_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = 90
+    }
+  }
+}
+
+resource "aws_s3_bucket_logging" "logs" {
+  bucket        = aws_s3_bucket.this["logs"].id
+  target_bucket = aws_s3_bucket.this["access"].id
+  target_prefix = "\${local.buckets.logs}/"
+}
+
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.this["logs"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      merge(local.tls_only, { Resource = [local.arn.logs, "\${local.arn.logs}/*"] }),
+      { Sid = "CloudTrailAclCheck", Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:GetBucketAcl", Resource = local.arn.logs, Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn } } },
+      { Sid = "CloudTrailWrite", Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:PutObject", Resource = "\${local.arn.logs}/cloudtrail/AWSLogs/\${local.account_id}/*", Condition = { StringEquals = { "aws:SourceArn" = local.trail_arn, "s3:x-amz-acl" = "bucket-owner-full-control" } } },
+      { Sid = "ConfigAclCheck", Effect = "Allow", Principal = { Service = "config.amazonaws.com" }, Action = ["s3:GetBucketAcl", "s3:ListBucket"], Resource = local.arn.logs, Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } } },
+      { Sid = "ConfigWrite", Effect = "Allow", Principal = { Service = "config.amazonaws.com" }, Action = "s3:PutObject", Resource = "\${local.arn.logs}/config/AWSLogs/\${local.account_id}/Config/*", Condition = { StringEquals = { "aws:SourceAccount" = local.account_id, "s3:x-amz-acl" = "bucket-owner-full-control" } } },
+    ]
+  })
+}
+
+resource "aws_s3_bucket_policy" "access" {
+  bucket = aws_s3_bucket.this["access"].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      merge(local.tls_only, { Resource = [local.arn.access, "\${local.arn.access}/*"] }),
+      { Sid = "S3ServerAccessLogsDelivery", Effect = "Allow", Principal = { Service = "logging.s3.amazonaws.com" }, Action = "s3:PutObject", Resource = "\${local.arn.access}/*", Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } } },
+    ]
+  })
+}
+
+resource "aws_cloudwatch_log_group" "trail" {
+  name              = "/bulwark/\${var.name}/cloudtrail"
+  kms_key_id        = local.kms_key_arn
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "trail" {
+  name        = "\${var.name}-cloudtrail-logs"
+  description = "Delivers CloudTrail \${local.trail_name} to its log group"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "trail" {
+  name = "write-trail-log-group"
+  role = aws_iam_role.trail.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "WriteTrailLogGroup", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = "\${aws_cloudwatch_log_group.trail.arn}:log-stream:*" }]
+  })
+}
+
+resource "aws_cloudtrail" "this" {
+  name                          = local.trail_name
+  s3_bucket_name                = aws_s3_bucket.this["logs"].id
+  s3_key_prefix                 = "cloudtrail"
+  is_multi_region_trail         = true
+  include_global_service_events = true
+  enable_log_file_validation    = true
+  enable_logging                = true
+  kms_key_id                    = local.kms_key_arn
+  cloud_watch_logs_group_arn    = "\${aws_cloudwatch_log_group.trail.arn}:*"
+  cloud_watch_logs_role_arn     = aws_iam_role.trail.arn
+  tags                          = var.tags
+
+  # CloudTrail checks the bucket policy when the trail is created.
+  depends_on = [aws_s3_bucket_policy.logs]
+}
+
+resource "aws_iam_role" "config" {
+  name        = "\${var.name}-config"
+  description = "AWS Config recorder"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "config.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "config" {
+  role       = aws_iam_role.config.name
+  policy_arn = "arn:\${local.partition}:iam::aws:policy/service-role/AWS_ConfigRole"
+}
+
+resource "aws_config_configuration_recorder" "this" {
+  name     = "\${var.name}-recorder"
+  role_arn = aws_iam_role.config.arn
+  recording_group {
+    all_supported                 = true
+    include_global_resource_types = true
+  }
+}
+
+resource "aws_config_delivery_channel" "this" {
+  name           = "\${var.name}-delivery"
+  s3_bucket_name = aws_s3_bucket.this["logs"].id
+  s3_key_prefix  = "config"
+  s3_kms_key_arn = local.kms_key_arn
+  snapshot_delivery_properties {
+    delivery_frequency = "TwentyFour_Hours"
+  }
+  depends_on = [aws_config_configuration_recorder.this, aws_s3_bucket_policy.logs]
+}
+
+resource "aws_config_configuration_recorder_status" "this" {
+  name       = aws_config_configuration_recorder.this.name
+  is_enabled = true
+  depends_on = [aws_config_delivery_channel.this]
+}
+
+resource "aws_config_config_rule" "this" {
+  for_each = var.config_rules
+
+  name = each.key
+  source {
+    owner             = "AWS"
+    source_identifier = local.managed_rules[each.key]
+  }
+  tags       = var.tags
+  depends_on = [aws_config_configuration_recorder_status.this]
+}
+`,
+  example: `
+module "audit" {
+  source = "../.."
+
+  name = "prod"
+}
+`,
+  tests: {
+    "audit.tftest.hcl": `
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  name       = "test"
+  account_id = "111111111111"
+}
+
+run "trail_bucket_and_config_are_hardened" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudtrail.this.is_multi_region_trail && aws_cloudtrail.this.enable_log_file_validation && aws_cloudtrail.this.include_global_service_events
+    error_message = "the trail is multi-region, validated and records global events"
+  }
+  assert {
+    condition     = alltrue([for b in aws_s3_bucket_public_access_block.this : b.block_public_acls && b.block_public_policy && b.ignore_public_acls && b.restrict_public_buckets])
+    error_message = "both buckets block public access"
+  }
+  assert {
+    condition     = jsondecode(aws_s3_bucket_policy.logs.policy).Statement[0].Effect == "Deny" && jsondecode(aws_s3_bucket_policy.logs.policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false"
+    error_message = "the log bucket refuses requests without TLS"
+  }
+  assert {
+    condition     = alltrue([for s in jsondecode(aws_s3_bucket_policy.logs.policy).Statement : s.Effect == "Deny" || can(s.Condition.StringEquals["aws:SourceArn"]) || can(s.Condition.StringEquals["aws:SourceAccount"])])
+    error_message = "every grant is scoped to this account"
+  }
+  assert {
+    condition     = aws_config_configuration_recorder.this.recording_group[0].all_supported && aws_config_configuration_recorder_status.this.is_enabled
+    error_message = "Config records everything and is on"
+  }
+}
+
+run "rejects_a_short_bucket_retention" {
+  command = plan
+  variables {
+    bucket_retention_days = 300
+  }
+  expect_failures = [var.bucket_retention_days]
+}
+
+run "rejects_an_unknown_config_rule" {
+  command = plan
+  variables {
+    config_rules = ["no-such-rule"]
+  }
+  expect_failures = [var.config_rules]
+}
+`,
+  },
+};
