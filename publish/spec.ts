@@ -100,3 +100,27 @@ export function kmsKeyModuleCall(alias: string, services: readonly string[]): st
   tags       = var.tags
 }`;
 }
+
+/**
+ * An IAM role a service assumes, as HCL (`resource "aws_iam_role" "<id>"`). Extra lines (such as
+ * `permissions_boundary`) go before the trust policy.
+ */
+export function hclServiceRole(id: string, name: string, description: string, service: string, extra: string[] = []): string {
+  return [
+    `resource "aws_iam_role" "${id}" {`,
+    `  name        = ${name}`,
+    `  description = ${description}`,
+    ...extra.map((l) => `  ${l}`),
+    "  assume_role_policy = jsonencode({",
+    '    Version   = "2012-10-17"',
+    `    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "${service}" }, Action = "sts:AssumeRole" }]`,
+    "  })",
+    "  tags = var.tags",
+    "}",
+  ].join("\n");
+}
+
+/** Looks the account id up only when `account_id` is null (the lookup needs credentials at plan time). */
+export const CALLER_IDENTITY_HCL = `data "aws_caller_identity" "current" {
+  count = var.account_id == null ? 1 : 0
+}`;

@@ -1,5 +1,5 @@
 import { AGENT_METRICS, AGENT_NAMESPACE } from "../../modules/launch-template/cloudwatch-agent";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 /** Agent alarms come from the same catalogue that writes the agent configuration. */
 const agentMetrics = AGENT_METRICS.filter((m) => m.metricName !== "swap_used_percent")
@@ -64,9 +64,7 @@ export const alarmsModule: ModuleSpec = {
   ],
   uses: ["kms-key"],
   main: `
-data "aws_caller_identity" "current" {
-  count = var.account_id == null ? 1 : 0
-}
+${CALLER_IDENTITY_HCL}
 
 locals {
   account_id = var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id

@@ -1,6 +1,6 @@
 import { CONFIG_MANAGED_RULES } from "../../modules/audit";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
-import { ACCOUNT_ID_VARIABLE, kmsKeyModuleCall, kmsKeyVariables, ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const RULES_HCL = Object.entries(CONFIG_MANAGED_RULES)
   .map(([name, id]) => `    "${name}" = "${id}"`)
@@ -51,9 +51,7 @@ export const auditModule: ModuleSpec = {
   ],
   uses: ["kms-key"],
   main: `
-data "aws_caller_identity" "current" {
-  count = var.account_id == null ? 1 : 0
-}
+${CALLER_IDENTITY_HCL}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
@@ -197,15 +195,7 @@ resource "aws_cloudwatch_log_group" "trail" {
   tags              = var.tags
 }
 
-resource "aws_iam_role" "trail" {
-  name        = "\${var.name}-cloudtrail-logs"
-  description = "Delivers CloudTrail \${local.trail_name} to its log group"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
-  tags = var.tags
-}
+${hclServiceRole("trail", "\"${var.name}-cloudtrail-logs\"", "\"Delivers CloudTrail ${local.trail_name} to its log group\"", "cloudtrail.amazonaws.com")}
 
 resource "aws_iam_role_policy" "trail" {
   name = "write-trail-log-group"
@@ -233,15 +223,7 @@ resource "aws_cloudtrail" "this" {
   depends_on = [aws_s3_bucket_policy.logs]
 }
 
-resource "aws_iam_role" "config" {
-  name        = "\${var.name}-config"
-  description = "AWS Config recorder"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "config.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
-  tags = var.tags
-}
+${hclServiceRole("config", "\"${var.name}-config\"", "\"AWS Config recorder\"", "config.amazonaws.com")}
 
 resource "aws_iam_role_policy_attachment" "config" {
   role       = aws_iam_role.config.name

@@ -1,4 +1,4 @@
-import { ACCOUNT_ID_VARIABLE, kmsKeyModuleCall, kmsKeyVariables, ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const cron = 'can(regex("^cron\\\\(\\\\S+ \\\\S+ \\\\S+ \\\\S+ \\\\S+ \\\\S+\\\\)$", r.schedule))';
 
@@ -152,15 +152,7 @@ resource "aws_backup_plan" "this" {
   }
 }
 
-resource "aws_iam_role" "this" {
-  name        = "\${var.name}-backup"
-  description = "AWS Backup: back up and restore (restore testing) tagged resources"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "backup.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
-  tags = var.tags
-}
+${hclServiceRole("this", "\"${var.name}-backup\"", "\"AWS Backup: back up and restore (restore testing) tagged resources\"", "backup.amazonaws.com")}
 
 resource "aws_iam_role_policy_attachment" "this" {
   for_each = toset(["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"])

@@ -1,6 +1,6 @@
 import { AMI_ID_PATTERN } from "../../modules/core/validate";
 import { BASTION_TAG } from "../../modules/bastion";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 export const bastionModule: ModuleSpec = {
   name: "bastion",
@@ -52,9 +52,7 @@ export const bastionModule: ModuleSpec = {
   ],
   uses: ["launch-template", "kms-key"],
   main: `
-data "aws_caller_identity" "current" {
-  count = var.account_id == null ? 1 : 0
-}
+${CALLER_IDENTITY_HCL}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
 

@@ -1,5 +1,5 @@
 import { KMS_KEY_SERVICES } from "../../modules/kms-key";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, ModuleSpec } from "../spec";
 
 /** Key policy statements per service, as HCL objects; account, region and partition come from data sources. */
 const SERVICE_STATEMENTS = `
@@ -113,9 +113,7 @@ export const kmsKeyModule: ModuleSpec = {
     { name: "alias_name", value: "aws_kms_alias.this.name", description: "Alias name (alias/...)." },
   ],
   main: `
-data "aws_caller_identity" "current" {
-  count = var.account_id == null ? 1 : 0
-}
+${CALLER_IDENTITY_HCL}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
 

@@ -1,6 +1,6 @@
 import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN } from "../../modules/core/validate";
 import { buildUserData, escapeTemplate, LOG_RETENTION_DAYS, OPERATING_SYSTEMS, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const NAME_PLACEHOLDER = "__BULWARK_NAME__";
 
@@ -179,16 +179,7 @@ resource "aws_cloudwatch_log_group" "host" {
   tags              = var.tags
 }
 
-resource "aws_iam_role" "this" {
-  name                 = "\${var.name}-instance"
-  description          = "Instance role of launch template \${var.name}: Session Manager and the CloudWatch agent only"
-  permissions_boundary = var.permissions_boundary_arn
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
-  tags = var.tags
-}
+${hclServiceRole("this", "\"${var.name}-instance\"", "\"Instance role of launch template ${var.name}: Session Manager and the CloudWatch agent only\"", "ec2.amazonaws.com", ["permissions_boundary = var.permissions_boundary_arn"])}
 
 resource "aws_iam_role_policy_attachment" "this" {
   for_each = merge(

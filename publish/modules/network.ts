@@ -1,6 +1,6 @@
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../../modules/network";
 import { LOG_RETENTION_DAYS } from "../../modules/launch-template";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const subnetVar = (tier: string, required: boolean) => ({
   name: `${tier}_subnets`,
@@ -216,15 +216,7 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
   tags              = var.tags
 }
 
-resource "aws_iam_role" "flow_logs" {
-  name        = "\${var.name}-vpc-flow-logs"
-  description = "Delivers VPC flow logs of \${var.name} to its log group"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "vpc-flow-logs.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
-  tags = var.tags
-}
+${hclServiceRole("flow_logs", "\"${var.name}-vpc-flow-logs\"", "\"Delivers VPC flow logs of ${var.name} to its log group\"", "vpc-flow-logs.amazonaws.com")}
 
 resource "aws_iam_role_policy" "flow_logs" {
   name = "write-flow-logs"

@@ -1,5 +1,5 @@
 import { PATCH_GROUP_TAG } from "../../modules/patching";
-import { ModuleSpec } from "../spec";
+import { ModuleSpec, hclServiceRole } from "../spec";
 
 const cronCheck = (v: string) =>
   `can(regex("^cron\\\\(\\\\S+ \\\\S+ \\\\S+ \\\\S+ \\\\S+ \\\\S+\\\\)$", ${v}))`;
@@ -119,15 +119,7 @@ resource "aws_ssm_maintenance_window_target" "this" {
   }
 }
 
-resource "aws_iam_role" "window" {
-  name        = local.group
-  description = "Maintenance window: run AWS-RunPatchBaseline"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Sid = "AssumeByService", Effect = "Allow", Principal = { Service = "ssm.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
-  tags = var.tags
-}
+${hclServiceRole("window", "local.group", "\"Maintenance window: run AWS-RunPatchBaseline\"", "ssm.amazonaws.com")}
 
 resource "aws_iam_role_policy_attachment" "window" {
   role       = aws_iam_role.window.name
