@@ -4,7 +4,7 @@ import * as path from "node:path";
 import "@microsoft/jest-sarif";
 import { runSynth, SynthRun } from "../support/app";
 import { bulwark } from "../support/cli";
-import { init, offlinePlan, stageStack } from "../support/terraform";
+import { offlinePlanOf } from "../support/terraform";
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -125,10 +125,9 @@ describe("bulwark check catches injected regressions with their control ids", ()
 
 describe("bulwark check on a real plan", () => {
   it("reads `terraform show -json` output of an offline plan and judges the planned values", () => {
-    const dir = stageStack(synth.stacks.dev, "check-plan");
-    init(dir);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-check-plan-"));
     const planFile = path.join(dir, "plan.json");
-    fs.writeFileSync(planFile, JSON.stringify(offlinePlan(dir)));
+    fs.writeFileSync(planFile, JSON.stringify(offlinePlanOf(synth.stacks.dev, "dev")));
     const run = bulwark(["check", planFile, "--format", "json"]);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.findings).toEqual([]);

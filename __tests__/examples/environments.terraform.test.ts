@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TerraformError, init, offlinePlan, plannedCreates, stageStack, terraformTest, validate } from "../support/terraform";
+import { TerraformError, init, offlinePlan, plannedCreates, rememberPlan, stageStack, terraformTest, validate } from "../support/terraform";
 import { addresses, resourcesOf, TfJson } from "../support/synth";
 import { runSynth } from "../support/app";
 
@@ -24,7 +24,7 @@ describe.each(Object.keys(run.stacks))("stack %s with terraform", (name) => {
   });
 
   it("plans offline, creating exactly the synthesized resources", () => {
-    const plan = offlinePlan(dir);
+    const plan = rememberPlan(json, offlinePlan(dir));
     expect(plannedCreates(plan)).toEqual(addresses(json).filter((a) => !a.startsWith("data.")));
     const lt = (plan.resource_changes ?? []).filter((c) => c.type === "aws_launch_template");
     expect(lt.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runSynth, SynthRun } from "../support/app";
 import { bulwark } from "../support/cli";
-import { init, offlinePlan, stageStack, terraform } from "../support/terraform";
+import { init, offlinePlanOf, terraform } from "../support/terraform";
 import { diffConfigs, diffPlans } from "../../review/diff";
 import { COMMENT_LIMIT, diffMarkdown, MARKER } from "../../review/markdown";
 
@@ -116,10 +116,9 @@ describe("the comment size cap", () => {
 
 describe("bulwark diff --plan with plans made by terraform", () => {
   it("reports every create of an offline plan of a reference stack", () => {
-    const dir = stageStack(synth.stacks.dev, "diff-plan");
-    init(dir);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-diff-plan-"));
     const planFile = path.join(dir, "dev.json");
-    fs.writeFileSync(planFile, JSON.stringify(offlinePlan(dir)));
+    fs.writeFileSync(planFile, JSON.stringify(offlinePlanOf(synth.stacks.dev, "dev")));
     const out = JSON.parse(bulwark(["diff", "--plan", planFile, "--format", "json"]).stdout) as DiffJson;
     const managed = Object.values(synth.stacks.dev.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
     expect(out.summary).toEqual({ create: managed, update: 0, delete: 0, replace: 0 });

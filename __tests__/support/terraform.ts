@@ -10,6 +10,7 @@
  * Without a mirror, terraform uses its usual CLI config (online registry or the user's own).
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -209,4 +210,32 @@ export function stageStack(stackJson: string | Record<string, unknown>, name = "
 /** The resource addresses a plan would create. */
 export function plannedCreates(plan: PlanJson): string[] {
   return (plan.resource_changes ?? []).filter((c) => c.change.actions.includes("create")).map((c) => c.address).sort();
+}
+
+/**
+ * The offline plan of a synthesized stack, computed once per `npm test` run: suites that only
+ * read a reference stack's plan (check, diff) reuse the one the environments suite made, keyed
+ * by the stack's content. The cache lives under the jest parent's pid, so no run reuses another's.
+ */
+export function offlinePlanOf(stackJson: Record<string, unknown>, name: string): PlanJson {
+  const file = planCacheFile(stackJson);
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as PlanJson;
+  const staged = stageStack(stackJson, name);
+  init(staged);
+  return rememberPlan(stackJson, offlinePlan(staged));
+}
+
+/** Stores a plan made elsewhere (a suite that staged the stack anyway) for offlinePlanOf. */
+export function rememberPlan(stackJson: Record<string, unknown>, plan: PlanJson): PlanJson {
+  const file = planCacheFile(stackJson);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(plan));
+  fs.renameSync(tmp, file);
+  return plan;
+}
+
+function planCacheFile(stackJson: Record<string, unknown>): string {
+  const key = createHash("sha256").update(JSON.stringify(stackJson)).digest("hex");
+  return path.join(os.tmpdir(), `bulwark-plans-${process.ppid}`, `${key}.json`);
 }
