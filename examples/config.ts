@@ -3,6 +3,14 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { formatValue } from "../modules/core/errors";
+import {
+  ACCOUNT_ID_PATTERN,
+  ACM_CERTIFICATE_ARN_PATTERN,
+  AMI_ID_PATTERN,
+  AVAILABILITY_ZONE_PATTERN,
+  INSTANCE_TYPE_PATTERN,
+  REGION_PATTERN,
+} from "../modules/core/validate";
 
 /**
  * Typed configuration of a reference environment, one YAML (or JSON) file per environment
@@ -12,26 +20,26 @@ export const EnvironmentConfigSchema = z
   .object({
     /** Stack name; also the prefix of resource names. */
     name: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, "must be lowercase letters, digits and hyphens, 2-21 characters"),
-    accountId: z.string().regex(/^[0-9]{12}$/, "must be a 12-digit AWS account id"),
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "must be an AWS region such as eu-west-1"),
+    accountId: z.string().regex(ACCOUNT_ID_PATTERN, "must be a 12-digit AWS account id"),
+    region: z.string().regex(REGION_PATTERN, "must be an AWS region such as eu-west-1"),
     vpcCidr: z.string().default("10.0.0.0/16"),
-    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/, "must be an availability zone such as eu-west-1a")).min(1).max(6),
+    availabilityZones: z.array(z.string().regex(AVAILABILITY_ZONE_PATTERN, "must be an availability zone such as eu-west-1a")).min(1).max(6),
     subnetTiers: z.array(z.enum(["public", "private", "isolated"])).min(1).default(["private"]),
     natGateways: z.enum(["none", "single", "per-az"]).default("none"),
     appPort: z.number().int().min(1).max(65535).default(8080),
     dataPorts: z.array(z.number().int().min(1).max(65535)).default([5432]),
-    amiId: z.string().regex(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be an AMI id (ami- followed by 8 or 17 hex digits)"),
+    amiId: z.string().regex(AMI_ID_PATTERN, "must be an AMI id (ami- followed by 8 or 17 hex digits)"),
     os: z.enum(["amazon-linux-2023", "ubuntu"]).default("amazon-linux-2023"),
-    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, "must be an EC2 instance type such as t3.micro"),
+    instanceType: z.string().regex(INSTANCE_TYPE_PATTERN, "must be an EC2 instance type such as t3.micro"),
     preventDestroy: z.boolean().default(false),
     /** App Auto Scaling group sizes. */
     app: z.object({ minSize: z.number().int().min(0), maxSize: z.number().int().min(1), desiredCapacity: z.number().int().min(0).optional() }).strict().default({ minSize: 1, maxSize: 2 }),
     /** Alarm subscribers (email addresses). */
     alarmEmails: z.array(z.string().email()).default([]),
     /** Region holding the backup copies; must differ from region. */
-    backupCopyRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "must be an AWS region such as eu-central-1"),
+    backupCopyRegion: z.string().regex(REGION_PATTERN, "must be an AWS region such as eu-central-1"),
     /** Internet-facing HTTPS load balancer with WAF in front of the app tier (needs a public tier). */
-    loadBalancer: z.object({ certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "must be an ACM certificate ARN") }).strict().optional(),
+    loadBalancer: z.object({ certificateArn: z.string().regex(ACM_CERTIFICATE_ARN_PATTERN, "must be an ACM certificate ARN") }).strict().optional(),
     /** Where state lives: local (default), S3 with a lock file, or HCP Terraform. */
     backend: z
       .discriminatedUnion("type", [

@@ -12,7 +12,7 @@ import { accountContext } from "../core/account";
 import { BulwarkValidationError } from "../core/errors";
 import { assumeRolePolicy } from "../core/policy";
 import { scheduleProblem } from "../core/schedule";
-import { checkInteger, checkName, checkPattern, isLiteral, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { checkInteger, checkName, checkPattern, isLiteral, KMS_KEY_ARN_PATTERN, REGION_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
 
 export interface BackupRuleProps {
@@ -64,7 +64,7 @@ export class Backup extends Construct {
     const ctx = accountContext(this);
     const home = props.region ?? ctx.region;
     checkName(this, "name", props.name);
-    checkPattern(this, "copyRegion", props.copyRegion, /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "an AWS region such as eu-central-1");
+    checkPattern(this, "copyRegion", props.copyRegion, REGION_PATTERN, "an AWS region such as eu-central-1");
     if (isLiteral(home) && props.copyRegion === home) throw new BulwarkValidationError(this, "copyRegion", props.copyRegion, "must differ from the home region (a copy in the same region does not survive a regional outage)");
     checkPattern(this, "kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN_PATTERN, "a KMS key ARN");
     const rules = props.rules ?? {

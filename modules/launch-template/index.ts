@@ -13,6 +13,7 @@ import { suppress } from "../core/suppressions";
 import {
   AMI_ID_PATTERN,
   IAM_POLICY_ARN_PATTERN,
+  INSTANCE_TYPE_PATTERN,
   KMS_KEY_ARN_PATTERN,
   checkInteger,
   checkLogRetention,
@@ -184,7 +185,7 @@ export class HardenedLaunchTemplate extends Construct {
     } else {
       checkPattern(this, "image.ssmParameter", props.image.ssmParameter, /^\/[A-Za-z0-9_.\-/]+$/, "an SSM parameter name (starting with /)");
     }
-    checkPattern(this, "instanceType", props.instanceType, /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, "an EC2 instance type such as t3.micro");
+    checkPattern(this, "instanceType", props.instanceType, INSTANCE_TYPE_PATTERN, "an EC2 instance type such as t3.micro");
     if (!Token.isUnresolved(props.securityGroupIds) && (!Array.isArray(props.securityGroupIds) || props.securityGroupIds.length === 0)) {
       throw new BulwarkValidationError(this, "securityGroupIds", props.securityGroupIds, "must name at least one security group");
     }

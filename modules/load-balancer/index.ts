@@ -5,7 +5,7 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { BulwarkValidationError } from "../core/errors";
-import { checkInteger, checkName, checkPattern, isLiteral } from "../core/validate";
+import { ACM_CERTIFICATE_ARN_PATTERN, checkInteger, checkName, checkPattern, isLiteral } from "../core/validate";
 
 /** TLS policies accepted: TLS 1.2 minimum (1.3 preferred). */
 export const TLS_POLICIES = ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10"] as const;
@@ -50,7 +50,7 @@ export class HttpsLoadBalancer extends Construct {
     checkPattern(this, "name", props.name, /^[A-Za-z0-9-]{1,26}$/, "at most 26 characters (load balancer and target group names are limited to 32)");
     const keys = Object.keys(props.subnetIds).sort();
     if (keys.length < 2) throw new BulwarkValidationError(this, "subnetIds", props.subnetIds, "must name subnets in at least two availability zones");
-    checkPattern(this, "certificateArn", props.certificateArn, /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "an ACM certificate ARN");
+    checkPattern(this, "certificateArn", props.certificateArn, ACM_CERTIFICATE_ARN_PATTERN, "an ACM certificate ARN");
     const tlsPolicy = props.tlsPolicy ?? TLS_POLICIES[0];
     if (isLiteral(tlsPolicy) && !(TLS_POLICIES as readonly string[]).includes(tlsPolicy)) throw new BulwarkValidationError(this, "tlsPolicy", tlsPolicy, `must be a TLS 1.2+ policy: ${TLS_POLICIES.join(", ")}`);
     checkInteger(this, "appPort", props.appPort, 1, 65535);

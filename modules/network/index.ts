@@ -20,7 +20,7 @@ import { BulwarkValidationError } from "../core/errors";
 import { assumeRolePolicy, policyDocument } from "../core/policy";
 import { RuleIds } from "../core/rule-ids";
 import { suppress } from "../core/suppressions";
-import { checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { AVAILABILITY_ZONE_PATTERN, checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
 import { appTierRules, dataTierRules, NaclRules, NetworkAclTier, publicWebTierRules } from "../network-acl";
 import { HardenedSecurityGroup } from "../security-groups";
@@ -111,7 +111,7 @@ export class Network extends Construct {
     }
     const azs = [...props.availabilityZones];
     if (azs.length < 1 || azs.length > 6) throw new BulwarkValidationError(this, "availabilityZones", props.availabilityZones, "must name 1 to 6 availability zones");
-    for (const az of azs) checkPattern(this, "availabilityZones", az, /^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/, "an availability zone name such as eu-west-1a");
+    for (const az of azs) checkPattern(this, "availabilityZones", az, AVAILABILITY_ZONE_PATTERN, "an availability zone name such as eu-west-1a");
     if (new Set(azs).size !== azs.length) throw new BulwarkValidationError(this, "availabilityZones", props.availabilityZones, "names a zone twice");
     const sortedAzs = [...azs].sort();
     const tiers = SUBNET_TIERS.filter((t) => (props.tiers ?? ["private"]).includes(t));

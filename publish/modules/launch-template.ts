@@ -1,4 +1,4 @@
-import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN } from "../../modules/core/validate";
+import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN, INSTANCE_TYPE_PATTERN } from "../../modules/core/validate";
 import { buildUserData, escapeTemplate, LOG_RETENTION_DAYS, OPERATING_SYSTEMS, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
 import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
@@ -67,7 +67,7 @@ export const launchTemplateModule: ModuleSpec = {
       name: "instance_type",
       type: "string",
       description: "EC2 instance type, e.g. t3.micro.",
-      validations: [{ condition: 'can(regex("^[a-z][a-z0-9-]*\\\\.[a-z0-9-]+$", var.instance_type))', message: "instance_type must look like t3.micro." }],
+      validations: [{ condition: `can(regex(${hclRegex(INSTANCE_TYPE_PATTERN)}, var.instance_type))`, message: "instance_type must look like t3.micro." }],
     },
     {
       name: "security_group_ids",

@@ -1,6 +1,7 @@
 import { DEFAULT_INTERFACE_ENDPOINTS } from "../../modules/network";
+import { AVAILABILITY_ZONE_PATTERN } from "../../modules/core/validate";
 import { LOG_RETENTION_DAYS } from "../../modules/launch-template";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const subnetVar = (tier: string, required: boolean) => ({
   name: `${tier}_subnets`,
@@ -8,7 +9,7 @@ const subnetVar = (tier: string, required: boolean) => ({
   description: `${tier[0].toUpperCase()}${tier.slice(1)} subnet CIDRs keyed by availability zone${required ? "" : " (empty: no such tier)"}.`,
   ...(required ? {} : { default: "{}" }),
   validations: [
-    { condition: `alltrue([for az, c in var.${tier}_subnets : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", az)) && can(cidrhost(c, 0)) && !strcontains(c, ":")])`, message: `${tier}_subnets must map availability zones (eu-west-1a) to IPv4 CIDRs.` },
+    { condition: `alltrue([for az, c in var.${tier}_subnets : can(regex(${hclRegex(AVAILABILITY_ZONE_PATTERN)}, az)) && can(cidrhost(c, 0)) && !strcontains(c, ":")])`, message: `${tier}_subnets must map availability zones (eu-west-1a) to IPv4 CIDRs.` },
     { condition: `alltrue([for c in values(var.${tier}_subnets) : tonumber(split("/", c)[1]) <= 28])`, message: `${tier}_subnets must be /28 or larger.` },
     ...(required ? [{ condition: `length(var.${tier}_subnets) > 0`, message: `${tier}_subnets must name at least one availability zone.` }] : []),
   ],
