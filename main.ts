@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { BulwarkValidationError } from "./modules/core/errors";
 import { ConfigError, loadAndBuild } from "./examples";
-import { ALL_RULES, configResources, controlList, loadInput, runRules } from "./compliance";
+import { ALL_RULES, configResources, controlList, Finding, loadInput, runRules } from "./compliance";
 
 /** The project root: the nearest folder up from here that holds cdktf.json. */
 function projectRoot(): string {
@@ -26,13 +26,22 @@ try {
     ? // HCL output is not read back: judge the same configuration in memory.
       app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c)).flatMap((s) => configResources(s.toTerraform(), s.node.id))
     : loadInput(app.outdir).resources;
-  const report = runRules(resources, ALL_RULES, { scope: "account" });
+  // Resource-level errors already stopped the synth (the gate); running every rule again here
+  // is cheap and gives the warnings and suppressions for the summary.
+  const report = runRules(resources, ALL_RULES);
+  const line = (f: Finding) => `${f.ruleId} [${controlList(f.controls)}] ${f.constructPath ?? `${f.stack} ${f.address}`}: ${f.message}`;
   const errors = report.findings.filter((f) => f.severity === "error" && !f.suppressed);
   if (errors.length > 0) {
-    const lines = errors.map((f) => `${f.ruleId} [${controlList(f.controls)}] ${f.stack}: ${f.message}`);
-    console.error(`bulwark: synth stopped by ${lines.length} compliance finding(s):\n${lines.join("\n")}`);
+    console.error(`bulwark: synth stopped by ${errors.length} compliance finding(s):\n${errors.map(line).join("\n")}`);
     process.exit(1);
   }
+  const counts = new Map<string, number>();
+  for (const r of resources) if (r.mode === "managed") counts.set(r.stack, (counts.get(r.stack) ?? 0) + 1);
+  const stacks = [...counts].map(([name, n]) => `${name} (${n} resources)`).join(", ");
+  const { warnings, suppressed } = report.summary;
+  const outdir = path.relative(process.cwd(), app.outdir);
+  console.error(`bulwark: synthesized ${stacks} to ${outdir.startsWith("..") ? app.outdir : outdir || "."}; compliance: 0 errors, ${warnings} warning(s), ${suppressed} suppressed`);
+  for (const f of report.findings.filter((f) => f.severity !== "error" && !f.suppressed)) console.error(`  warning ${line(f)}`);
 } catch (e) {
   // Bad input is the user's to fix: one line naming file or construct path, field and value.
   if (e instanceof BulwarkValidationError || e instanceof ConfigError) {

@@ -18,8 +18,13 @@ describe("npm run synth", () => {
   });
 
   it("succeeds without AWS credentials and writes cdktf's manifest layout", () => {
-    expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
+    // One summary line: what was written, and the compliance result (warnings listed below it).
+    const counts = Object.entries(run.stacks).map(([name, json]) => `${name} (${addresses(json).filter((a) => !a.startsWith("data.")).length} resources)`);
+    const summary = (outdir: string) => `bulwark: synthesized ${counts.join(", ")} to ${outdir}; compliance: 0 errors, 0 warning(s), 0 suppressed`;
+    expect(run.stderr).toBe(`${summary(run.outdir)}\n`);
+    // The README shows the same line.
+    expect(fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8")).toContain(summary("cdktf.out"));
     const manifest = JSON.parse(fs.readFileSync(path.join(run.outdir, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual(["dev", "prod"]);
     expect(manifest.stacks.dev.synthesizedStackPath).toBe("stacks/dev/cdk.tf.json");
