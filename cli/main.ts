@@ -3,13 +3,18 @@ import { InputError } from "../compliance";
 import { check, UsageError } from "./check";
 import { diff } from "./diff";
 import { publishCommand } from "./publish";
+import { version } from "../package.json";
 
 /**
  * The `bulwark` command. Exit status: 0 success, 1 findings/changes that fail the gate,
  * 2 bad usage or unreadable input (one line on stderr, no stack trace).
  */
 const program = new Command();
-program.name("bulwark").description("Hardened EC2 environments: compliance checks, module publishing and plan review").exitOverride();
+program
+  .name("bulwark")
+  .description("Hardened EC2 environments: compliance checks, module publishing and plan review")
+  .version(version, "-V, --version")
+  .exitOverride();
 
 program
   .command("check")

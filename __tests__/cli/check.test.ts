@@ -163,3 +163,11 @@ describe("bulwark check on bad input", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe("bulwark --version", () => {
+  it("prints the package version and exits 0", () => {
+    const run = bulwark(["--version"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version);
+  });
+});
