@@ -48,6 +48,17 @@ export function diffMarkdown(result: DiffResult, opts: { limit?: number; fullRep
     }
     head.push("");
   }
+  // The compliance result in one line, always shown: "none" is news a reviewer wants too.
+  const errorsIn = (list: readonly Finding[]) => {
+    const n = list.filter((f) => f.severity === "error" && !f.suppressed).length;
+    return `${n} error${n === 1 ? "" : "s"}`;
+  };
+  head.push(
+    result.introduced.length || result.resolved.length
+      ? `**Compliance:** ${result.introduced.length} finding(s) introduced (${errorsIn(result.introduced)}), ${result.resolved.length} resolved (${errorsIn(result.resolved)})`
+      : "**Compliance:** no findings introduced or resolved",
+    "",
+  );
   const dangerous = result.changes.filter((c) => c.danger);
   const introducedErrors = result.introduced.filter((f) => f.severity === "error" && !f.suppressed);
   if (dangerous.length || introducedErrors.length) {

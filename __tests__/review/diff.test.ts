@@ -94,6 +94,15 @@ describe("bulwark diff --base --head (no terraform, no credentials)", () => {
     const firstDetails = md.indexOf("<details>");
     expect(md.indexOf("| dev | 0 | 0 | 0 | 1 |")).toBeLessThan(firstDetails);
     expect(md.indexOf("Dangerous changes")).toBeLessThan(md.indexOf("Findings introduced"));
+    expect(md.indexOf("**Compliance:** 1 finding(s) introduced (1 error), 0 resolved (0 errors)")).toBeLessThan(firstDetails);
+  });
+
+  it("says so when a change introduces and resolves no finding", () => {
+    const head = mutated((j) => (Object.values<any>(j.resource.aws_launch_template)[0].instance_type = "t3.small"));
+    const md = bulwark(["diff", "--base", synth.outdir, "--head", head]).stdout;
+    expect(md).toContain("| dev | 0 | 1 | 0 | 0 |");
+    expect(md).toContain("**Compliance:** no findings introduced or resolved");
+    expect(md).not.toContain("Findings introduced");
   });
 });
 
