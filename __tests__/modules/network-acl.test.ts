@@ -13,7 +13,9 @@ import {
   resolveRules,
   returnTraffic,
 } from "../../modules/network-acl";
-import { init, stageStack, validate } from "../support/terraform";
+import { hashedRuleNumber, RULE_NAME_PATTERN } from "../../modules/network-acl/rules";
+import { hashedRuleNumberHcl } from "../../publish/modules/network-acl";
+import { evaluateHcl, init, stageStack, validate } from "../support/terraform";
 import { resourcesOf, synthJson, synthStack, testStack } from "../support/synth";
 
 const resolved = (rules: NaclRules) => {
@@ -256,5 +258,25 @@ describe("NACL rule sets under fuzzing", () => {
     const dir = stageStack(synthStack(stack), "nacl-fuzz");
     init(dir);
     expect(validate(dir).warnings).toEqual([]);
+  });
+});
+
+describe("rule numbers shared with the published module", () => {
+  it("numbers a rule from its name exactly as the module's HCL does (terraform console, 300 names)", () => {
+    const names = [...new Set(fc.sample(fc.stringMatching(RULE_NAME_PATTERN), { numRuns: 300, seed: Number(process.env.BULWARK_FUZZ_SEED ?? 20261126) }))];
+    const hcl = evaluateHcl(
+      `{ for k in ${JSON.stringify(names)} : k => [${hashedRuleNumberHcl("k", '"allow"')}, ${hashedRuleNumberHcl("k", '"deny"')}] }`,
+    ) as Record<string, [number, number]>;
+    expect(Object.keys(hcl).sort()).toEqual([...names].sort());
+    for (const name of names) expect([name, ...hcl[name]]).toEqual([name, hashedRuleNumber(name, "allow"), hashedRuleNumber(name, "deny")]);
+  });
+
+  it("gives a synthesized rule its name's number when nothing collides", () => {
+    const rules: NaclRules = {
+      "https-in": { direction: "ingress", protocol: "tcp", port: 443, cidr: "10.0.0.0/8" },
+      "block-bad": { direction: "ingress", action: "deny", protocol: "all", cidr: "192.0.2.0/24" },
+    };
+    const byName = Object.fromEntries(resolved(rules).map((r) => [r.name, r.ruleNumber]));
+    expect(byName).toEqual({ "https-in": hashedRuleNumber("https-in", "allow"), "block-bad": hashedRuleNumber("block-bad", "deny") });
   });
 });

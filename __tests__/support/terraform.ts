@@ -82,10 +82,11 @@ export interface TerraformResult {
 }
 
 /** Runs terraform in `dir`; a non-zero exit throws a TerraformError carrying terraform's own text. */
-export function terraform(dir: string, args: string[], opts: { allowFailure?: boolean } = {}): TerraformResult & { status: number | null } {
+export function terraform(dir: string, args: string[], opts: { allowFailure?: boolean; input?: string } = {}): TerraformResult & { status: number | null } {
   const bin = process.env.TERRAFORM_BIN ?? "terraform";
   const res = spawnSync(bin, [...args, ...(args.includes("-no-color") ? [] : ["-no-color"])], {
     cwd: dir,
+    input: opts.input,
     env: terraformEnv(),
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,
@@ -109,6 +110,16 @@ export function validate(dir: string): { warnings: string[] } {
     throw new TerraformError(["validate"], dir, res.status, out.diagnostics.filter((d) => d.severity === "error").map(render).join("\n"));
   }
   return { warnings: out.diagnostics.filter((d) => d.severity === "warning").map(render) };
+}
+
+/**
+ * Evaluates one HCL expression with `terraform console` (no configuration, no provider) and
+ * returns its value: the expression is wrapped in jsonencode() and the JSON parsed back.
+ */
+export function evaluateHcl(expression: string): unknown {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-console-"));
+  const out = terraform(dir, ["console"], { input: `jsonencode(${expression})\n` }).stdout.trim();
+  return JSON.parse(JSON.parse(out) as string);
 }
 
 /** Terraform's JSON plan representation (the parts the tests read). */

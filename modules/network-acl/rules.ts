@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { cidrContains, cidrProblem, isWorld, parseCidr, addressInCidr } from "../core/cidr";
 
 /**
@@ -73,14 +74,19 @@ export interface RuleProblem {
 
 export const RULE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
 
-/** FNV-1a: a stable, dependency-free hash of a rule name. */
-function hashName(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
+/**
+ * The slot a rule name hashes to: the first 24 bits of its MD5, the same value the published
+ * Terraform module computes with `parseint(substr(md5(name), 0, 6), 16)`, so the construct and
+ * the module give a rule the same number.
+ */
+export function nameSlot(name: string): number {
+  return parseInt(createHash("md5").update(name, "utf8").digest("hex").slice(0, 6), 16);
+}
+
+/** The number a rule gets from its name alone (before any collision is resolved). */
+export function hashedRuleNumber(name: string, action: "allow" | "deny"): number {
+  const [lo, hi] = action === "deny" ? DENY_BAND : ALLOW_BAND;
+  return lo + (nameSlot(name) % (hi - lo + 1));
 }
 
 function protocolNumber(p: NaclRule["protocol"]): string | undefined {
@@ -181,10 +187,13 @@ export function resolveRules(rules: NaclRules, opts: { ruleQuota?: number } = {}
       if (taken.has(r.ruleNumber!)) err(`rule ${r.name}: ruleNumber`, r.ruleNumber, `is also used by ${direction} rule ${taken.get(r.ruleNumber!)}`);
       taken.set(r.ruleNumber!, r.name);
     }
-    const auto = inDirection.filter((x) => x.ruleNumber === undefined).sort((a, b) => hashName(a.name) - hashName(b.name) || a.name.localeCompare(b.name));
-    for (const r of auto) {
+    const auto = inDirection
+      .filter((x) => x.ruleNumber === undefined)
+      .map((r) => ({ r, n: hashedRuleNumber(r.name, r.action) }))
+      .sort((a, b) => a.n - b.n || (a.r.name < b.r.name ? -1 : a.r.name > b.r.name ? 1 : 0));
+    for (const { r, n: slot } of auto) {
       const [lo, hi] = r.action === "deny" ? DENY_BAND : ALLOW_BAND;
-      let n = lo + (hashName(r.name) % (hi - lo + 1));
+      let n = slot;
       while (taken.has(n)) n = n === hi ? lo : n + 1;
       taken.set(n, r.name);
       r.ruleNumber = n;

@@ -1,5 +1,14 @@
 import { ModuleSpec } from "../spec";
 
+/**
+ * The HCL twin of the construct's `hashedRuleNumber` (modules/network-acl/rules.ts): a rule's
+ * number from its name, denies in 1000-9999, allows in 10000-32766. A test evaluates both.
+ */
+export function hashedRuleNumberHcl(name: string, action: string): string {
+  const slot = `parseint(substr(md5(${name}), 0, 6), 16)`;
+  return `(${action} == "deny" ? 1000 + ${slot} % 9000 : 10000 + ${slot} % 22767)`;
+}
+
 export const networkAclModule: ModuleSpec = {
   name: "network-acl",
   title: "network-acl: a network ACL with named, stable rules",
@@ -78,7 +87,7 @@ locals {
       protocol_number = lookup(local.protocols, r.protocol, r.protocol)
       ipv6            = strcontains(r.cidr, ":")
       # Stable numbers from the name: denies first, then allows; explicit numbers win.
-      number = r.rule_number != null ? r.rule_number : (r.action == "deny" ? 1000 + parseint(substr(md5(k), 0, 6), 16) % 9000 : 10000 + parseint(substr(md5(k), 0, 6), 16) % 22767)
+      number = r.rule_number != null ? r.rule_number : ${hashedRuleNumberHcl("k", "r.action")}
     })
   }
   numbers = { for d in ["ingress", "egress"] : d => [for k, r in local.rules : r.number if r.direction == d] }
