@@ -1,4 +1,4 @@
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { ComplianceGate } from "../compliance/aspect";
 import { AlarmTopic, AsgAlarms } from "../modules/alarms";
@@ -83,8 +83,9 @@ export class EnvironmentStack extends BulwarkStack {
 
     // Account/region baseline.
     let instanceTags: Record<string, string> = {};
+    let audit: AccountAudit | undefined;
     if (config.accountBaseline) {
-      const audit = new AccountAudit(this, "audit", { name: config.name, preventDestroy: config.preventDestroy });
+      audit = new AccountAudit(this, "audit", { name: config.name, preventDestroy: config.preventDestroy });
       new CisAlarms(this, "cis-alarms", { name: config.name, logGroupName: audit.trailLogGroup.name, alarmTopicArn: topic.arn });
       new EbsDefaults(this, "ebs-defaults", { name: config.name, preventDestroy: config.preventDestroy });
       const backup = new Backup(this, "backup", { name: config.name, copyRegion: config.backupCopyRegion, copyProvider, preventDestroy: config.preventDestroy });
@@ -143,6 +144,22 @@ export class EnvironmentStack extends BulwarkStack {
       alarmTopicArn: topic.arn,
       instanceTags,
     });
+
+    // What an operator needs after `cdktf deploy` (`cdktf output <stack>` shows them again).
+    const output = (id: string, value: unknown, description: string) => new TerraformOutput(this, id, { value, description });
+    output("vpc-id", network.vpcId, "VPC of the environment.");
+    output("private-subnet-ids", privateSubnets, "Private subnet ids by availability zone.");
+    output("app-autoscaling-group-name", asg.group.name, "Auto Scaling group of the app tier.");
+    output("alarm-topic-arn", topic.arn, "KMS-encrypted SNS topic every alarm notifies.");
+    output("bastion-autoscaling-group-name", this.bastion.autoScalingGroup.group.name, "Auto Scaling group of the bastion (one instance).");
+    output("bastion-security-group-id", this.bastion.securityGroup.id, "Security group of the bastion.");
+    output("bastion-operator-policy-arn", this.bastion.operatorPolicy.arn, "IAM policy that lets an operator start sessions on this bastion only.");
+    output("bastion-connect-command", this.bastion.connectCommand, "The command an operator runs to open a session on the bastion.");
+    if (lb) output("load-balancer-dns-name", lb.loadBalancer.dnsName, "DNS name of the HTTPS load balancer.");
+    if (audit) {
+      output("log-bucket-name", audit.logBucket.bucketName, "Bucket receiving CloudTrail and Config logs.");
+      output("cloudtrail-arn", audit.trail.arn, "The multi-region trail.");
+    }
   }
 
   /**

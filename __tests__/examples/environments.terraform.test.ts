@@ -97,6 +97,14 @@ function hardeningTest(json: TfJson): string {
   for (const name of Object.keys(resourcesOf(json, "aws_kms_key"))) {
     check(`aws_kms_key.${name}.enable_key_rotation`, `aws_kms_key.${name}: rotation off`);
   }
+  // Every output carries a value after apply; the connect command names the session document.
+  for (const [name, o] of Object.entries((json.output ?? {}) as Record<string, { value: unknown }>)) {
+    if (o.value !== null && typeof o.value === "object") check(`length(output.${name}) == ${Object.keys(o.value).length}`, `output ${name}: entries missing`);
+    else check(`output.${name} != null && output.${name} != ""`, `output ${name}: empty`);
+  }
+  for (const [name, doc] of Object.entries(resourcesOf(json, "aws_ssm_document"))) {
+    if (doc.document_type === "Session") check(`strcontains(output.bastion-connect-command, "--document-name \${aws_ssm_document.${name}.name} ")`, "the connect command names another document");
+  }
   // Every provider configuration (aliases too) needs its own mock.
   const aliases = ((json.provider?.aws ?? []) as { alias?: string }[]).map((p) => p.alias).filter((a): a is string => !!a);
   const mocks = [undefined, ...aliases].map((alias) => `mock_provider "aws" {\n${alias ? `  alias  = "${alias}"\n` : ""}  source = "./tests/mocks"\n}`);

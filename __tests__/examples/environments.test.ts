@@ -53,6 +53,15 @@ describe("npm run synth", () => {
     }
   });
 
+  it("outputs what an operator needs after a deploy, the connect command included", () => {
+    const outputs = (name: string) => Object.keys((run.stacks[name].output ?? {}) as object).sort();
+    const common = ["alarm-topic-arn", "app-autoscaling-group-name", "bastion-autoscaling-group-name", "bastion-connect-command", "bastion-operator-policy-arn", "bastion-security-group-id", "cloudtrail-arn", "log-bucket-name", "private-subnet-ids", "vpc-id"];
+    expect(outputs("dev")).toEqual(common);
+    expect(outputs("prod")).toEqual([...common, "load-balancer-dns-name"].sort());
+    const command = (run.stacks.dev.output as Record<string, { value: string }>)["bastion-connect-command"].value;
+    expect(command).toMatch(/^aws ssm start-session --region eu-west-1 --document-name dev-bastion-session-preferences --target \$\(aws ec2 describe-instances /);
+  });
+
   it("keeps the golden list of resource addresses", () => {
     for (const [name, json] of Object.entries(run.stacks)) {
       expectGolden(path.join(__dirname, "golden", `${name}.addresses.txt`), addresses(json));
