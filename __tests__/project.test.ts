@@ -23,3 +23,49 @@ describe("project conventions", () => {
     for (const [name, version] of Object.entries(deps)) expect([name, version]).toEqual([name, expect.stringMatching(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/)]);
   });
 });
+
+describe("the fast path (scripts/runner.mjs)", () => {
+  const dir = fs.mkdtempSync(path.join(ROOT, ".bulwark", "runner-test-"));
+  const entry = path.join(dir, "entry.ts");
+  const name = path.relative(ROOT, entry).replace(/\.ts$/, "").replace(/[\\/]/g, "__");
+  const built = (file: string) => path.join(ROOT, ".bulwark", "build", file);
+  const run = () => execFileSync(process.execPath, [path.join(ROOT, "scripts", "run.mjs"), entry, "a1"], { cwd: ROOT, encoding: "utf8" });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const f of fs.readdirSync(path.join(ROOT, ".bulwark", "build")).filter((f) => f.includes(name))) fs.rmSync(built(f), { force: true });
+  });
+
+  it("runs TypeScript with its arguments, packages served from a vendor bundle built once", () => {
+    fs.writeFileSync(entry, 'import { parse } from "yaml";\nconst n: number = parse("n: 41").n + 1;\nconsole.log(n, process.argv.slice(2).join(","));\n');
+    expect(run().trim()).toBe("42 a1");
+    expect(JSON.parse(fs.readFileSync(built(`vendor-${name}.cjs.meta.json`), "utf8")).packages).toEqual(["yaml"]);
+    // The app bundle holds the project's code only.
+    expect(fs.readFileSync(built(`${name}.cjs`), "utf8")).not.toMatch(/class Parser|function parseDocument/);
+  });
+
+  it("reuses both bundles when nothing changed, and rebuilds the vendor bundle only for a new package", () => {
+    const stamp = (f: string) => fs.statSync(built(f)).mtimeMs;
+    const before = { app: stamp(`${name}.cjs`), vendor: stamp(`vendor-${name}.cjs`) };
+    expect(run().trim()).toBe("42 a1");
+    expect({ app: stamp(`${name}.cjs`), vendor: stamp(`vendor-${name}.cjs`) }).toEqual(before);
+
+    fs.writeFileSync(entry, 'import { parse } from "yaml";\nconsole.log(parse("n: 1").n, "edited");\n');
+    expect(run().trim()).toBe("1 edited");
+    expect(stamp(`${name}.cjs`)).toBeGreaterThan(before.app);
+    expect(stamp(`vendor-${name}.cjs`)).toBe(before.vendor);
+
+    fs.writeFileSync(entry, 'import { parse } from "yaml";\nimport { Command } from "commander";\nconsole.log(parse("n: 2").n, new Command("x").name());\n');
+    expect(run().trim()).toBe("2 x");
+    expect(JSON.parse(fs.readFileSync(built(`vendor-${name}.cjs.meta.json`), "utf8")).packages).toEqual(["commander", "yaml"]);
+  });
+
+  it("synthesizes the same output with cdktf's token stack traces on (BULWARK_TOKEN_STACKS=1)", () => {
+    const synth = (env: Record<string, string>) => {
+      const outdir = fs.mkdtempSync(path.join(dir, "out-"));
+      execFileSync(process.execPath, [path.join(ROOT, "scripts", "run.mjs"), "main.ts"], { cwd: ROOT, env: { ...process.env, ...env, CDKTF_OUTDIR: outdir, BULWARK_STACKS: "dev" }, stdio: "pipe" });
+      return fs.readFileSync(path.join(outdir, "stacks", "dev", "cdk.tf.json"), "utf8");
+    };
+    expect(synth({ BULWARK_TOKEN_STACKS: "1" })).toBe(synth({}));
+    expect(fs.existsSync(built("vendor-main.stacks.cjs"))).toBe(true);
+  });
+});
