@@ -36,6 +36,8 @@ describe("hardening user data", () => {
       expect(cfg.packages).toContain("unattended-upgrades");
       expect(files["/etc/apt/apt.conf.d/20auto-upgrades"]).toContain('Unattended-Upgrade "1"');
       expect(agent.logs.logs_collected.files.collect_list.map((f: { file_path: string }) => f.file_path)).toContain("/var/log/auth.log");
+      // Ubuntu's AMIs ship the SSM agent as a snap: stopping snapd would cut Session Manager off.
+      expect(runcmd).not.toMatch(/snapd|amazon-ssm-agent/);
     }
   });
 

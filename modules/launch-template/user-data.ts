@@ -46,7 +46,8 @@ export interface HardenedUserDataProps {
   readonly logGroupPrefix: string;
   /**
    * Services stopped and disabled at boot when present.
-   * @default per OS: rpcbind, cups, avahi-daemon, postfix (+ snapd on Ubuntu)
+   * @default rpcbind, cups, avahi-daemon, postfix (snapd stays on Ubuntu: its AMIs ship the SSM
+   * agent as a snap, and Session Manager and patching depend on it)
    */
   readonly disableServices?: readonly string[];
   /** Appended after bulwark's cloud-config, in order. @default [] */
@@ -58,7 +59,8 @@ export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
 const DEFAULT_DISABLED: Record<OperatingSystem, string[]> = {
   "amazon-linux-2023": ["rpcbind", "cups", "avahi-daemon", "postfix"],
-  ubuntu: ["rpcbind", "cups", "avahi-daemon", "postfix", "snapd"],
+  // Not snapd: Ubuntu's AMIs ship the SSM agent as a snap, and snapd keeps it updated.
+  ubuntu: ["rpcbind", "cups", "avahi-daemon", "postfix"],
 };
 
 /** Log files per OS and the log group suffix each goes to. */
