@@ -52,3 +52,27 @@ describe("rule pack", () => {
     });
   });
 });
+
+describe("ec2-no-public-ip on Elastic IPs", () => {
+  const findings = (resource: Record<string, unknown>) =>
+    runRules(configResources({ resource }, "s"), ALL_RULES.filter((r) => r.id === "ec2-no-public-ip")).findings.map((f) => f.address);
+
+  it("leaves the Elastic IPs of NAT gateways and load balancers alone", () => {
+    expect(
+      findings({
+        aws_eip: { nat: { domain: "vpc" }, nlb: { domain: "vpc" } },
+        aws_nat_gateway: { a: { allocation_id: "${aws_eip.nat.id}", subnet_id: "subnet-1" } },
+        aws_lb: { n: { load_balancer_type: "network", subnet_mapping: [{ subnet_id: "subnet-1", allocation_id: "${aws_eip.nlb.id}" }] } },
+      }),
+    ).toEqual([]);
+  });
+
+  it("flags an Elastic IP nothing of the network uses, and every association", () => {
+    expect(
+      findings({
+        aws_eip: { bastion: { domain: "vpc" } },
+        aws_eip_association: { a: { allocation_id: "${aws_eip.bastion.id}", instance_id: "i-1" } },
+      }).sort(),
+    ).toEqual(["aws_eip.bastion", "aws_eip_association.a"]);
+  });
+});
