@@ -138,6 +138,7 @@ export class EnvironmentStack extends BulwarkStack {
       vpcCidr: network.cidr,
       subnetIds: privateSubnets,
       endpointsSecurityGroupId: network.endpointsSecurityGroup.id,
+      s3PrefixListId: network.s3Endpoint.prefixListId,
       image: { amiId: config.amiId },
       os: config.os,
       kmsKeyArn: key.keyArn,

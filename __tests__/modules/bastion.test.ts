@@ -1,6 +1,7 @@
 import * as fc from "fast-check";
 import { BulwarkValidationError } from "../../modules/core/errors";
 import { Bastion, BastionProps, publicKeyProblem } from "../../modules/bastion";
+import { configResources, runRules } from "../../compliance";
 import { resourcesOf, synthJson, synthStack, testStack } from "../support/synth";
 import { init, offlinePlan, plannedCreates, stageStack, validate } from "../support/terraform";
 
@@ -83,6 +84,42 @@ describe("Bastion in SSH mode", () => {
     expect(() => ssh(access)).toThrow(message);
   });
 
+  it("without a public address, is reached over private networks: no Elastic IP, the command says so", () => {
+    let b: Bastion | undefined;
+    const json = synthJson((s) => (b = new Bastion(s, "bastion", { ...base, mode: "ssh", ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 } } })));
+    expect(resourcesOf(json, "aws_eip")).toEqual({});
+    expect(JSON.stringify(json)).not.toContain("associate-address");
+    expect(b!.connectCommand).toBe("ssh -J ec2-user@<bastion private address> <user>@<private host>");
+  });
+
+  it("takes an Elastic IP at boot when a public address is asked for with a reason, recorded for bulwark check", () => {
+    const stack = testStack(undefined, "public-bastion");
+    const b = new Bastion(stack, "bastion", { ...base, mode: "ssh", ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 }, publicAddress: { reason: "partners without VPN, ticket SEC-7" } } });
+    const json = synthStack(stack) as any;
+    const [eip] = Object.values(resourcesOf(json, "aws_eip"));
+    expect(eip).toMatchObject({ domain: "vpc" });
+    expect(eip["//"].bulwark.suppressions).toEqual([{ ruleId: "ec2-no-public-ip", reason: "partners without VPN, ticket SEC-7" }]);
+    // The role may associate this address, with instances of this bastion only.
+    const policy = JSON.parse(resourcesOf(json, "aws_iam_role_policy")["bastion_session-policy"].policy);
+    const take = policy.Statement.filter((st: { Action: string }) => st.Action === "ec2:AssociateAddress");
+    expect(take).toEqual([
+      expect.objectContaining({ Resource: expect.stringMatching(/:elastic-ip\/\$\{aws_eip\.bastion_public-address\.allocation_id\}$/) }),
+      expect.objectContaining({ Resource: expect.stringMatching(/:instance\/\*$/), Condition: { StringEquals: { "ec2:ResourceTag/bulwark:bastion": "prod-bastion" } } }),
+    ]);
+    // User data takes the address at boot (a Terraform template now: it names the allocation).
+    const local = Object.values((json.locals ?? {}) as Record<string, string>).find((v) => v.includes("associate-address"))!;
+    expect(local).toContain("--allocation-id ${aws_eip.bastion_public-address.allocation_id} --instance-id \"$instance\" --allow-reassociation");
+    expect(local).toContain("X-aws-ec2-metadata-token");
+    expect(b.connectCommand).toMatch(/^ssh -J ec2-user@\$\{TfToken/);
+    // bulwark check reports the weakening as suppressed, with its reason.
+    const found = runRules(configResources(json, "public-bastion")).findings.filter((f) => f.ruleId === "ec2-no-public-ip");
+    expect(found).toEqual([expect.objectContaining({ address: "aws_eip.bastion_public-address", suppressed: true, suppressionReason: "partners without VPN, ticket SEC-7" })]);
+  });
+
+  it("refuses a public address without a reason", () => {
+    expect(() => ssh({ publicAddress: { reason: "" } })).toThrow(/ssh.publicAddress.reason "" must say why the bastion needs a public address/);
+  });
+
   it("accepts a broad private range", () => {
     expect(() => ssh({ allowlist: { vpn: "10.0.0.0/8" } })).not.toThrow();
   });
@@ -130,12 +167,12 @@ describe("both bastion modes with terraform", () => {
       ...base,
       name: "ssh-bastion",
       mode: "ssh",
-      ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 } },
+      ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 }, publicAddress: { reason: "partners without VPN, ticket SEC-7" } },
     });
     const dir = stageStack(synthStack(stack), "bastions");
     init(dir);
     expect(validate(dir).warnings).toEqual([]);
     const creates = plannedCreates(offlinePlan(dir));
-    expect(creates).toEqual(expect.arrayContaining(["aws_autoscaling_group.ssm_group_group", "aws_autoscaling_group.ssh_group_group", "aws_ssm_parameter.ssh_authorized-keys"]));
+    expect(creates).toEqual(expect.arrayContaining(["aws_autoscaling_group.ssm_group_group", "aws_autoscaling_group.ssh_group_group", "aws_ssm_parameter.ssh_authorized-keys", "aws_eip.ssh_public-address"]));
   });
 });

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -46,6 +47,14 @@ export interface SshAccess {
   readonly allowBroadSources?: { readonly reason: string };
   /** Disable TCP and agent forwarding (no tunnels through the bastion). @default true */
   readonly restrictForwarding?: boolean;
+  /**
+   * A public address: an Elastic IP the instance takes at boot (the group may replace the
+   * instance; the address stays). It weakens "no public IP" (EC2.9), so it needs a reason,
+   * recorded as a suppression that `bulwark check` reports. The instance reaches the EC2 API
+   * through the VPC's interface endpoints: add `ec2` to the network's `interfaceEndpoints`.
+   * @default none: reach the bastion over VPN or Direct Connect
+   */
+  readonly publicAddress?: { readonly reason: string };
 }
 
 export interface BastionProps {
@@ -57,6 +66,8 @@ export interface BastionProps {
   /** Subnets keyed by AZ: private for ssm mode, public for ssh mode. */
   readonly subnetIds: Readonly<Record<string, string>>;
   readonly endpointsSecurityGroupId: string;
+  /** The S3 gateway endpoint's prefix list: HTTPS to S3 for the OS package repositories. @default none */
+  readonly s3PrefixListId?: string;
   readonly image: ImageSource;
   /** @default "amazon-linux-2023" */
   readonly os?: OperatingSystem;
@@ -100,6 +111,8 @@ export class Bastion extends Construct {
   public readonly operatorPolicy: IamPolicy;
   /** The command an operator runs to connect. */
   public readonly connectCommand: string;
+  /** SSH mode with `publicAddress`: the Elastic IP. */
+  public readonly publicAddress?: Eip;
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
@@ -131,6 +144,9 @@ export class Bastion extends Construct {
         "dns-udp": { direction: "egress", description: "DNS to the VPC resolver", protocol: "udp", port: 53, peer: { cidr: props.vpcCidr } },
         "dns-tcp": { direction: "egress", description: "DNS over TCP to the VPC resolver", port: 53, peer: { cidr: props.vpcCidr } },
         "ssh-vpc": { direction: "egress", description: "SSH onward to hosts inside the VPC", port: 22, peer: { cidr: props.vpcCidr } },
+        ...(props.s3PrefixListId
+          ? { "https-s3": { direction: "egress" as const, description: "HTTPS to S3 through the gateway endpoint (package repositories)", port: 443, peer: { prefixListId: props.s3PrefixListId } } }
+          : {}),
       },
       tags: props.tags,
     });
@@ -163,6 +179,10 @@ export class Bastion extends Construct {
         tags: props.tags,
       });
     }
+    if (mode === "ssh" && props.ssh!.publicAddress) {
+      this.publicAddress = new Eip(this, "public-address", { domain: "vpc", tags: { ...props.tags, Name: props.name, [BASTION_TAG]: props.name } });
+      suppress(this.publicAddress, RuleIds.instancePublicIp, props.ssh!.publicAddress.reason);
+    }
     this.launchTemplate = new HardenedLaunchTemplate(this, "launch-template", {
       name: props.name,
       image: props.image,
@@ -175,7 +195,10 @@ export class Bastion extends Construct {
         mode === "ssh"
           ? {
               sshAllowUsers: [sshUser],
-              extraParts: [{ contentType: "text/x-shellscript", content: sshKeysScript(props.name, ctx.region, sshUser, keysParameterName, props.ssh!.restrictForwarding ?? true) }],
+              extraParts: [
+                { contentType: "text/x-shellscript" as const, content: sshKeysScript(props.name, ctx.region, sshUser, keysParameterName, props.ssh!.restrictForwarding ?? true) },
+                ...(this.publicAddress ? [{ contentType: "text/x-shellscript" as const, content: takeAddressScript(ctx.region, this.publicAddress.allocationId) }] : []),
+              ],
             }
           : undefined,
     });
@@ -192,6 +215,23 @@ export class Bastion extends Construct {
         { Sid: "FindLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
         { Sid: "EncryptSessions", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: key },
         ...(keysParameter ? [{ Sid: "ReadAuthorizedKeys", Effect: "Allow" as const, Action: "ssm:GetParameter", Resource: keysParameter.arn }] : []),
+        ...(this.publicAddress
+          ? [
+              {
+                Sid: "TakeThePublicAddress",
+                Effect: "Allow" as const,
+                Action: "ec2:AssociateAddress",
+                Resource: `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:elastic-ip/${this.publicAddress.allocationId}`,
+              },
+              {
+                Sid: "OnlyForThisBastion",
+                Effect: "Allow" as const,
+                Action: "ec2:AssociateAddress",
+                Resource: `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:instance/*`,
+                Condition: { StringEquals: { [`ec2:ResourceTag/${BASTION_TAG}`]: props.name } },
+              },
+            ]
+          : []),
       ], this),
     });
 
@@ -265,7 +305,7 @@ export class Bastion extends Construct {
     this.connectCommand =
       mode === "ssm"
         ? `aws ssm start-session --region ${ctx.region} --document-name ${props.name}-session-preferences --target ${find}`
-        : `ssh -J ${sshUser}@<bastion public address> <user>@<private host>`;
+        : `ssh -J ${sshUser}@${this.publicAddress ? this.publicAddress.publicIp : "<bastion private address>"} <user>@<private host>`;
   }
 
   private validateSsh(ssh: SshAccess | undefined): void {
@@ -302,6 +342,10 @@ export class Bastion extends Construct {
     }
     if (ssh.user !== undefined) checkPattern(this, "ssh.user", ssh.user, /^(?!root$)[a-z_][a-z0-9_-]{0,31}$/, "a non-root Linux user name");
     if (ssh.allowBroadSources) suppress(this, RuleIds.securityGroupAdminPortsFromWorld, ssh.allowBroadSources.reason);
+    const addressReason = ssh.publicAddress?.reason;
+    if (ssh.publicAddress && (typeof addressReason !== "string" || addressReason.trim().length < 10)) {
+      throw new BulwarkValidationError(this, "ssh.publicAddress.reason", addressReason, "must say why the bastion needs a public address (at least 10 characters)");
+    }
   }
 }
 
@@ -339,3 +383,18 @@ function sshKeysScript(name: string, region: string, user: string, parameter: st
   ].join("\n");
 }
 
+
+/**
+ * At boot the instance takes the bastion's Elastic IP (a replacement instance takes it over).
+ * IMDSv2 gives the instance id; the role may associate this address with this bastion only.
+ */
+function takeAddressScript(region: string, allocationId: string): string {
+  return [
+    "#!/bin/bash",
+    "set -euo pipefail",
+    "imds=http://169.254.169.254/latest",
+    "token=$(curl -fsS -X PUT $imds/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')",
+    'instance=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" $imds/meta-data/instance-id)',
+    `aws ec2 associate-address --region ${region} --allocation-id ${allocationId} --instance-id "$instance" --allow-reassociation`,
+  ].join("\n");
+}

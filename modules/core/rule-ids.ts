@@ -9,4 +9,5 @@ export const RuleIds = {
   naclAdminPortsFromWorld: "nacl-no-world-admin-ports",
   securityGroupAdminPortsFromWorld: "sg-no-world-admin-ports",
   flowLogs: "vpc-flow-logs",
+  instancePublicIp: "ec2-no-public-ip",
 } as const;

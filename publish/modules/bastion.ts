@@ -21,6 +21,13 @@ export const bastionModule: ModuleSpec = {
     { name: "vpc_cidr", type: "string", description: "VPC CIDR (DNS and onward SSH).", validations: [{ condition: "can(cidrhost(var.vpc_cidr, 0))", message: "vpc_cidr must be a CIDR." }] },
     { name: "subnet_ids", type: "list(string)", description: "Private subnets (one instance across them).", validations: [{ condition: "length(var.subnet_ids) > 0", message: "subnet_ids must name at least one subnet." }] },
     { name: "endpoints_security_group_id", type: "string", description: "Security group of the VPC interface endpoints." },
+    {
+      name: "s3_prefix_list_id",
+      type: "string",
+      description: "Prefix list of the VPC's S3 gateway endpoint: HTTPS to S3 for the OS package repositories.",
+      default: "null",
+      validations: [{ condition: 'var.s3_prefix_list_id == null ? true : can(regex("^pl-[0-9a-f]+$", var.s3_prefix_list_id))', message: "s3_prefix_list_id must be a prefix list id (pl-...)." }],
+    },
     { name: "ami_id", type: "string", description: "AMI id.", validations: [{ condition: `can(regex(${hclRegex(AMI_ID_PATTERN)}, var.ami_id))`, message: "ami_id must be ami- followed by 8 or 17 hex digits." }] },
     { name: "instance_type", type: "string", description: "Instance type.", default: '"t3.micro"' },
     ...kmsKeyVariables("for volumes, session logs and session data"),
@@ -72,12 +79,17 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "this" {
-  for_each = {
-    https-endpoints = { description = "HTTPS to the VPC interface endpoints (Session Manager)", protocol = "tcp", port = 443, cidr = null, sg = var.endpoints_security_group_id }
-    dns-udp         = { description = "DNS to the VPC resolver", protocol = "udp", port = 53, cidr = var.vpc_cidr, sg = null }
-    dns-tcp         = { description = "DNS over TCP to the VPC resolver", protocol = "tcp", port = 53, cidr = var.vpc_cidr, sg = null }
-    ssh-vpc         = { description = "SSH onward to hosts inside the VPC", protocol = "tcp", port = 22, cidr = var.vpc_cidr, sg = null }
-  }
+  for_each = merge(
+    {
+      https-endpoints = { description = "HTTPS to the VPC interface endpoints (Session Manager)", protocol = "tcp", port = 443, cidr = null, sg = var.endpoints_security_group_id, pl = null }
+      dns-udp         = { description = "DNS to the VPC resolver", protocol = "udp", port = 53, cidr = var.vpc_cidr, sg = null, pl = null }
+      dns-tcp         = { description = "DNS over TCP to the VPC resolver", protocol = "tcp", port = 53, cidr = var.vpc_cidr, sg = null, pl = null }
+      ssh-vpc         = { description = "SSH onward to hosts inside the VPC", protocol = "tcp", port = 22, cidr = var.vpc_cidr, sg = null, pl = null }
+    },
+    var.s3_prefix_list_id == null ? {} : {
+      https-s3 = { description = "HTTPS to S3 through the gateway endpoint (package repositories)", protocol = "tcp", port = 443, cidr = null, sg = null, pl = var.s3_prefix_list_id }
+    },
+  )
 
   security_group_id            = aws_security_group.this.id
   description                  = each.value.description
@@ -86,6 +98,7 @@ resource "aws_vpc_security_group_egress_rule" "this" {
   to_port                      = each.value.port
   cidr_ipv4                    = each.value.cidr
   referenced_security_group_id = each.value.sg
+  prefix_list_id               = each.value.pl
 }
 
 module "launch_template" {
@@ -237,6 +250,10 @@ run "session_manager_only" {
     error_message = "the bastion has no ingress"
   }
   assert {
+    condition     = length(aws_vpc_security_group_egress_rule.this) == 4 && !contains(keys(aws_vpc_security_group_egress_rule.this), "https-s3")
+    error_message = "egress to the endpoints, DNS and onward SSH only"
+  }
+  assert {
     condition     = aws_autoscaling_group.this.min_size == 1 && aws_autoscaling_group.this.max_size == 1
     error_message = "exactly one self-healing instance"
   }
@@ -252,6 +269,30 @@ run "session_manager_only" {
     condition     = jsondecode(aws_iam_policy.operators.policy).Statement[0].Condition.StringEquals["ssm:resourceTag/${BASTION_TAG}"] == "bastion"
     error_message = "operators may start sessions on this bastion only"
   }
+}
+
+run "https_to_s3_only_when_given_the_prefix_list" {
+  command = plan
+  variables {
+    s3_prefix_list_id = "pl-6ea54007"
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_egress_rule.this["https-s3"].prefix_list_id == "pl-6ea54007" && aws_vpc_security_group_egress_rule.this["https-s3"].from_port == 443
+    error_message = "HTTPS to S3 goes through the gateway endpoint's prefix list"
+  }
+  assert {
+    condition     = length(aws_vpc_security_group_egress_rule.this) == 5
+    error_message = "one more egress rule, nothing else"
+  }
+}
+
+run "rejects_a_malformed_prefix_list" {
+  command = plan
+  variables {
+    s3_prefix_list_id = "sg-123"
+  }
+  expect_failures = [var.s3_prefix_list_id]
 }
 
 run "rejects_root_as_run_as_user" {
