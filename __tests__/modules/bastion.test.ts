@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fc from "fast-check";
 import { BulwarkValidationError } from "../../modules/core/errors";
 import { Bastion, BastionProps, publicKeyProblem } from "../../modules/bastion";
@@ -114,6 +115,42 @@ describe("Bastion in SSH mode", () => {
     // bulwark check reports the weakening as suppressed, with its reason.
     const found = runRules(configResources(json, "public-bastion")).findings.filter((f) => f.ruleId === "ec2-no-public-ip");
     expect(found).toEqual([expect.objectContaining({ address: "aws_eip.bastion_public-address", suppressed: true, suppressionReason: "partners without VPN, ticket SEC-7" })]);
+  });
+
+  it("ignores EC2 Instance Connect keys unless asked; with instanceConnect, allows them for this bastion and user only", () => {
+    const build = (instanceConnect?: boolean) => {
+      let b: Bastion | undefined;
+      const json = synthJson((s) => (b = new Bastion(s, "bastion", { ...base, mode: "ssh", ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 }, instanceConnect } })));
+      const operators = JSON.parse(resourcesOf(json, "aws_iam_policy")["bastion_operator-policy"].policy);
+      return { userData: b!.launchTemplate.userDataText, push: operators.Statement.filter((st: { Action: string }) => st.Action === "ec2-instance-connect:SendSSHPublicKey") };
+    };
+    const off = build();
+    expect(off.userData).toContain("AuthorizedKeysCommandUser nobody");
+    expect(off.userData).not.toContain("eic_run_authorized_keys");
+    expect(off.push).toEqual([]);
+    const on = build(true);
+    expect(on.userData).toContain("AuthorizedKeysCommand /usr/local/bin/bulwark-authorized-keys %u %f");
+    expect(on.userData).toContain("AuthorizedKeysCommandUser ec2-instance-connect");
+    expect(on.userData).toMatch(/Parameter\.Value --output text \|\| true\nexec \/opt\/aws\/bin\/eic_run_authorized_keys "\$@"/);
+    expect(on.push).toEqual([
+      expect.objectContaining({ Resource: expect.stringMatching(/:instance\/\*$/), Condition: { StringEquals: { "ec2:ResourceTag/bulwark:bastion": "prod-bastion", "ec2:osuser": "ec2-user" } } }),
+    ]);
+  });
+
+  it("writes shell that bash parses: each script part and the keys command it installs", () => {
+    for (const instanceConnect of [false, true]) {
+      let b: Bastion | undefined;
+      synthJson((s) => (b = new Bastion(s, "bastion", { ...base, mode: "ssh", ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 }, instanceConnect } })));
+      const parts = b!.launchTemplate.userDataText.split(/--==BULWARK-USER-DATA==/).filter((p) => p.includes("Content-Type: text/x-shellscript"));
+      const scripts = parts.map((p) => p.slice(p.indexOf("#!/bin/bash")));
+      const installed = scripts.map((sc) => /<<'KEYS'\n([\s\S]*?)\nKEYS\n/.exec(sc)?.[1]).filter((x): x is string => !!x);
+      expect(scripts.length).toBe(1);
+      expect(installed.length).toBe(1);
+      for (const script of [...scripts, ...installed]) {
+        const res = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+        expect([res.status, res.stderr]).toEqual([0, ""]);
+      }
+    }
   });
 
   it("refuses a public address without a reason", () => {

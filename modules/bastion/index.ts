@@ -55,6 +55,12 @@ export interface SshAccess {
    * @default none: reach the bastion over VPN or Direct Connect
    */
   readonly publicAddress?: { readonly reason: string };
+  /**
+   * EC2 Instance Connect as well: operators push a short-lived key (60 s) with
+   * `aws ec2-instance-connect send-ssh-public-key`; the operator policy allows it for this
+   * bastion and the SSH user only. @default false (sshd ignores Instance Connect keys)
+   */
+  readonly instanceConnect?: boolean;
 }
 
 export interface BastionProps {
@@ -196,7 +202,7 @@ export class Bastion extends Construct {
           ? {
               sshAllowUsers: [sshUser],
               extraParts: [
-                { contentType: "text/x-shellscript" as const, content: sshKeysScript(props.name, ctx.region, sshUser, keysParameterName, props.ssh!.restrictForwarding ?? true) },
+                { contentType: "text/x-shellscript" as const, content: sshKeysScript(props.name, ctx.region, sshUser, keysParameterName, props.ssh!.restrictForwarding ?? true, props.ssh!.instanceConnect ?? false) },
                 ...(this.publicAddress ? [{ contentType: "text/x-shellscript" as const, content: takeAddressScript(ctx.region, this.publicAddress.allocationId) }] : []),
               ],
             }
@@ -291,6 +297,17 @@ export class Bastion extends Construct {
         },
         { Sid: "EncryptSessionData", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: key },
         { Sid: "FindTheBastion", Effect: "Allow", Action: ["ec2:DescribeInstances", "ssm:DescribeSessions", "ssm:GetConnectionStatus"], Resource: "*" },
+        ...(mode === "ssh" && props.ssh!.instanceConnect
+          ? [
+              {
+                Sid: "InstanceConnectToThisBastion",
+                Effect: "Allow" as const,
+                Action: "ec2-instance-connect:SendSSHPublicKey",
+                Resource: instanceArn,
+                Condition: { StringEquals: { [`ec2:ResourceTag/${BASTION_TAG}`]: props.name, "ec2:osuser": sshUser } },
+              },
+            ]
+          : []),
       ], this),
       tags: props.tags,
     });
@@ -361,28 +378,34 @@ class IamGroupAttachment extends Construct {
 
 /**
  * sshd reads the bastion's keys from an SSM parameter at each login (AuthorizedKeysCommand), so
- * rotating a key is a parameter change, not a new instance. Forwarding is off unless allowed.
+ * rotating a key is a parameter change, not a new instance. With Instance Connect, the same
+ * command then hands over to EC2 Instance Connect's (keys pushed for 60 s), run as its own
+ * user; without it, bulwark's command comes first and Instance Connect keys are ignored.
+ * Forwarding is off unless allowed.
  */
-function sshKeysScript(name: string, region: string, user: string, parameter: string, restrictForwarding: boolean): string {
+function sshKeysScript(name: string, region: string, user: string, parameter: string, restrictForwarding: boolean, instanceConnect: boolean): string {
+  const eic = "/opt/aws/bin/eic_run_authorized_keys";
   return [
     "#!/bin/bash",
     "set -euo pipefail",
+    ...(instanceConnect ? [`[ -x ${eic} ] || dnf install -y ec2-instance-connect 2>/dev/null || apt-get install -y ec2-instance-connect`] : []),
     "cat > /usr/local/bin/bulwark-authorized-keys <<'KEYS'",
     "#!/bin/bash",
     `[ "$1" = "${user}" ] || exit 0`,
-    `exec aws ssm get-parameter --region ${region} --name ${parameter} --query Parameter.Value --output text`,
+    ...(instanceConnect
+      ? [`aws ssm get-parameter --region ${region} --name ${parameter} --query Parameter.Value --output text || true`, `exec ${eic} "$@"`]
+      : [`exec aws ssm get-parameter --region ${region} --name ${parameter} --query Parameter.Value --output text`]),
     "KEYS",
     "chmod 0755 /usr/local/bin/bulwark-authorized-keys",
     "cat > /etc/ssh/sshd_config.d/01-bulwark-keys.conf <<'CONF'",
-    "AuthorizedKeysCommand /usr/local/bin/bulwark-authorized-keys %u",
-    "AuthorizedKeysCommandUser nobody",
+    `AuthorizedKeysCommand /usr/local/bin/bulwark-authorized-keys %u${instanceConnect ? " %f" : ""}`,
+    `AuthorizedKeysCommandUser ${instanceConnect ? "ec2-instance-connect" : "nobody"}`,
     ...(restrictForwarding ? ["AllowTcpForwarding no", "AllowAgentForwarding no", "PermitTunnel no"] : []),
     "CONF",
     "systemctl reload sshd 2>/dev/null || systemctl reload ssh",
     `# bastion ${name}`,
   ].join("\n");
 }
-
 
 /**
  * At boot the instance takes the bastion's Elastic IP (a replacement instance takes it over).
