@@ -8,6 +8,7 @@ import { Backup } from "../modules/backup";
 import { Bastion } from "../modules/bastion";
 import { CisAlarms } from "../modules/cis-alarms";
 import { setAccountContext } from "../modules/core/account";
+import { keysFor } from "../modules/core/keys";
 import { BulwarkStack, HardenedAwsProvider } from "../modules/core/stack";
 import { EbsDefaults } from "../modules/ebs-defaults";
 import { HardenedKmsKey } from "../modules/kms-key";
@@ -52,7 +53,8 @@ export class EnvironmentStack extends BulwarkStack {
     const topic = new AlarmTopic(this, "alarm-topic", {
       name: `${config.name}-alarms`,
       kmsKeyArn: key.keyArn,
-      subscriptions: Object.fromEntries(config.alarmEmails.map((email, i) => [`email-${i + 1}`, { protocol: "email", endpoint: email }])),
+      // Keyed by address, not position: reordering the list plans no change.
+      subscriptions: Object.fromEntries(Object.entries(keysFor(this, "alarmEmails", "email", config.alarmEmails)).map(([k, email]) => [k, { protocol: "email" as const, endpoint: email }])),
     });
 
     const network = new Network(this, "network", {

@@ -106,6 +106,21 @@ describe("the compliance gate during synth", () => {
   });
 });
 
+describe("stable addresses in the reference environments", () => {
+  it("keys alarm subscriptions by address: reordering alarmEmails changes nothing", () => {
+    const dev = loadEnvironmentFile(path.join(__dirname, "..", "..", "examples", "environments", "dev.yaml"));
+    const emails = ["platform-alerts@example.com", "oncall@example.com", "security@example.com"];
+    const synth = (alarmEmails: string[]) => Testing.synth(new EnvironmentStack(Testing.app(), { ...dev, alarmEmails }));
+    const forward = synth(emails);
+    expect(synth([...emails].reverse())).toBe(forward);
+    expect(Object.keys(JSON.parse(forward).resource.aws_sns_topic_subscription).sort()).toEqual([
+      "alarm-topic_subscription-email-oncall-example-com",
+      "alarm-topic_subscription-email-platform-alerts-example-com",
+      "alarm-topic_subscription-email-security-example-com",
+    ]);
+  });
+});
+
 describe("state backends", () => {
   const dev = loadEnvironmentFile(path.join(__dirname, "..", "..", "examples", "environments", "dev.yaml"));
   const backendOf = (backend: EnvironmentConfig["backend"]) => {

@@ -119,6 +119,19 @@ describe("SecurityGroupTiers", () => {
     expect(egress.filter((r) => r.cidr_ipv4 === "0.0.0.0/0")).toEqual([]);
   });
 
+  it("keys client rules by CIDR: reordering webClientCidrs changes nothing", () => {
+    const tiers = (webClientCidrs: string[]) =>
+      synthJson((s) => new SecurityGroupTiers(s, "tiers", { name: "prod", vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", endpointsSecurityGroupId: "sg-endpoints", tiers: ["web", "app"], webClientCidrs }));
+    const forward = tiers(["198.51.100.0/24", "203.0.113.0/24"]);
+    expect(tiers(["203.0.113.0/24", "198.51.100.0/24"])).toEqual(forward);
+    expect(Object.keys(resourcesOf(forward, "aws_vpc_security_group_ingress_rule")).filter((k) => k.includes("clients")).sort()).toEqual([
+      "tiers_web_in-http-clients-198-51-100-0-24",
+      "tiers_web_in-http-clients-203-0-113-0-24",
+      "tiers_web_in-https-clients-198-51-100-0-24",
+      "tiers_web_in-https-clients-203-0-113-0-24",
+    ]);
+  });
+
   it("describes every group and rule", () => {
     for (const g of Object.values(resourcesOf(json, "aws_security_group"))) expect(g.description.length).toBeGreaterThan(10);
     for (const r of [...ingress, ...egress]) expect(r.description.length).toBeGreaterThan(5);

@@ -6,6 +6,7 @@ import { cidrProblem, isWorld } from "../core/cidr";
 import { BulwarkValidationError } from "../core/errors";
 import { RuleIds } from "../core/rule-ids";
 import { suppress } from "../core/suppressions";
+import { keysFor } from "../core/keys";
 import { checkName, isLiteral } from "../core/validate";
 
 /** The other side of a security-group rule: exactly one of these. */
@@ -195,11 +196,11 @@ export class SecurityGroupTiers extends Construct {
       if (props.httpsToInternet) g.addRule("https-internet", { direction: "egress", description: "HTTPS to the internet through NAT (updates)", port: 443, peer: { cidr: "0.0.0.0/0" } });
     };
     if (web && app) {
-      (props.webClientCidrs ?? ["0.0.0.0/0"]).forEach((cidr, i) => {
-        const n = (props.webClientCidrs ?? ["0.0.0.0/0"]).length === 1 ? "" : `-${i + 1}`;
-        web.addRule(`https-clients${n}`, { direction: "ingress", description: "HTTPS from clients", port: 443, peer: { cidr } });
-        web.addRule(`http-clients${n}`, { direction: "ingress", description: "HTTP from clients, redirected to HTTPS", port: 80, peer: { cidr } });
-      });
+      // Rules keyed by the CIDR, not its position: reordering the list plans no change.
+      for (const [key, cidr] of Object.entries(keysFor(this, "webClientCidrs", "clients", props.webClientCidrs ?? ["0.0.0.0/0"]))) {
+        web.addRule(`https-${key}`, { direction: "ingress", description: "HTTPS from clients", port: 443, peer: { cidr } });
+        web.addRule(`http-${key}`, { direction: "ingress", description: "HTTP from clients, redirected to HTTPS", port: 80, peer: { cidr } });
+      }
       web.addRule("app", { direction: "egress", description: "The app port on the app tier", port: appPort, peer: { securityGroupId: app.id } });
       app.addRule("from-web", { direction: "ingress", description: "The app port from the web tier", port: appPort, peer: { securityGroupId: web.id } });
     }
