@@ -101,22 +101,45 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
   for (const b of base) if (!headBy.has(key(b))) deleted.push(b);
 
   // A removed and an added resource of one type with the same construct path or the same
-  // configuration is a rename: Terraform would destroy and recreate it unless moved.
+  // configuration is a rename: Terraform would destroy and recreate it unless moved. A rename
+  // often changes the Name tag too: configurations equal but for their tags pair up as well,
+  // when the pairing is unambiguous (one candidate on each side).
   const renamed = new Set<TfResource>();
+  const untagged = (r: TfResource) => {
+    const { tags: _tags, tags_all: _tagsAll, ...rest } = r.values;
+    return stable(rest);
+  };
+  const pairs: [TfResource, TfResource][] = [];
+  const sameKind = (c: TfResource, d: TfResource) => c.stack === d.stack && c.type === d.type;
   for (const d of deleted) {
-    const twin = created.find(
-      (c) => !renamed.has(c) && c.stack === d.stack && c.type === d.type && ((c.constructPath && c.constructPath === d.constructPath) || stable(c.values) === stable(d.values)),
-    );
+    const twin = created.find((c) => !renamed.has(c) && sameKind(c, d) && ((c.constructPath && c.constructPath === d.constructPath) || stable(c.values) === stable(d.values)));
     if (!twin) continue;
     renamed.add(twin).add(d);
+    pairs.push([d, twin]);
+  }
+  for (const d of deleted.filter((r) => !renamed.has(r))) {
+    const candidates = created.filter((c) => !renamed.has(c) && sameKind(c, d) && untagged(c) === untagged(d));
+    if (candidates.length !== 1) continue;
+    const rivals = deleted.filter((o) => !renamed.has(o) && sameKind(candidates[0], o) && untagged(o) === untagged(candidates[0]));
+    if (rivals.length !== 1) continue;
+    renamed.add(candidates[0]).add(d);
+    pairs.push([d, candidates[0]]);
+  }
+  for (const [d, twin] of pairs) {
+    const before = flatten(d.values);
+    const after = flatten(twin.values);
+    const attributes = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+      .filter((p) => stable(before[p]) !== stable(after[p]))
+      .sort()
+      .map((p) => ({ path: p, before: show(before[p]), after: show(after[p]) }));
     changes.push({
       stack: twin.stack,
       address: twin.address,
       type: twin.type,
       actions: ["replace"],
       constructPath: twin.constructPath,
-      attributes: [],
-      reason: `address changed from ${d.address}: Terraform destroys and recreates it`,
+      attributes,
+      reason: `address changed from ${d.address}: Terraform destroys and recreates it${attributes.length ? "; with the moved block it updates the attributes below in place" : ""}`,
       previousAddress: d.address,
       movedBlock: `moved {\n  from = ${d.address}\n  to   = ${twin.address}\n}`,
     });

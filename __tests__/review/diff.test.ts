@@ -80,6 +80,39 @@ describe("bulwark diff --base --head (no terraform, no credentials)", () => {
     expect(md).toContain("moved {");
   });
 
+  it("pairs a rename that also changes the Name tag, and lists the tag as an in-place update", () => {
+    const head = mutated((j) => {
+      const rules = j.resource.aws_vpc_security_group_egress_rule;
+      const [oldKey] = Object.keys(rules).filter((k) => k.endsWith("_out-dns-udp")).sort();
+      const moved = structuredClone(rules[oldKey]);
+      delete rules[oldKey];
+      moved["//"].metadata.path = `${moved["//"].metadata.path}-v2`;
+      moved.tags = { ...moved.tags, Name: `${moved.tags?.Name ?? "dns-udp"}-v2` };
+      rules[`${oldKey}-v2`] = moved;
+    });
+    const result = diffConfigs(synth.outdir, head);
+    const [change] = result.changes.filter((c) => c.type === "aws_vpc_security_group_egress_rule");
+    expect(result.changes.filter((c) => c.type === "aws_vpc_security_group_egress_rule")).toHaveLength(1);
+    expect(change.actions).toEqual(["replace"]);
+    expect(change.movedBlock).toMatch(/^moved \{\n  from = aws_vpc_security_group_egress_rule\..*_out-dns-udp\n  to   = aws_vpc_security_group_egress_rule\..*_out-dns-udp-v2\n\}$/);
+    expect(change.attributes.map((a) => a.path)).toEqual(["tags.Name"]);
+    expect(change.reason).toMatch(/with the moved block it updates the attributes below in place/);
+  });
+
+  it("does not pair renames it cannot tell apart", () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-ambiguous-base-"));
+    const head = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-ambiguous-head-"));
+    const topic = (name: string) => ({ kms_master_key_id: "k", tags: { Name: name } });
+    fs.writeFileSync(path.join(base, "main.tf.json"), JSON.stringify({ resource: { aws_sns_topic: { a: topic("a"), b: topic("b") } } }));
+    fs.writeFileSync(path.join(head, "main.tf.json"), JSON.stringify({ resource: { aws_sns_topic: { c: topic("c"), d: topic("d") } } }));
+    expect(diffConfigs(base, head).changes.map((c) => `${c.actions.join()} ${c.address}`).sort()).toEqual([
+      "create aws_sns_topic.c",
+      "create aws_sns_topic.d",
+      "delete aws_sns_topic.a",
+      "delete aws_sns_topic.b",
+    ]);
+  });
+
   it("gates: --fail-on finding and --fail-on delete exit 1; a clean change exits 0", () => {
     const head = mutated((j) => delete j.resource.aws_flow_log);
     expect(bulwark(["diff", "--base", synth.outdir, "--head", head, "--fail-on", "finding"]).status).toBe(1);
