@@ -98,9 +98,19 @@ export function loadEnvironments(dir: string, root = process.cwd()): Environment
   if (files.length === 0) throw new ConfigError(`${dir}: no environment files (*.yaml, *.json)`);
   const configs = files.map((f) => loadEnvironmentFile(path.join(dir, f), root));
   const seen = new Map<string, string>();
+  const baselines = new Map<string, string>();
   configs.forEach((c, i) => {
     if (seen.has(c.name)) throw new ConfigError(`${files[i]}: name "${c.name}" is also used by ${seen.get(c.name)}`);
     seen.set(c.name, files[i]);
+    // One account baseline per account and region: AWS Config allows one recorder there, and a
+    // second trail, vault and EBS default key would only duplicate the first.
+    const where = `${c.accountId}/${c.region}`;
+    if (c.accountBaseline && baselines.has(where)) {
+      throw new ConfigError(
+        `${files[i]}: accountBaseline true: ${baselines.get(where)} already holds the account baseline of ${where} (one Config recorder per account and region); set accountBaseline: false here`,
+      );
+    }
+    if (c.accountBaseline) baselines.set(where, files[i]);
   });
   return configs;
 }

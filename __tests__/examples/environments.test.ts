@@ -5,7 +5,7 @@ import { Testing } from "cdktf";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { ComplianceGate } from "../../compliance/aspect";
 import { BulwarkStack, HardenedAwsProvider } from "../../modules/core/stack";
-import { EnvironmentConfig, loadEnvironmentFile } from "../../examples/config";
+import { EnvironmentConfig, loadEnvironmentFile, loadEnvironments } from "../../examples/config";
 import { EnvironmentStack } from "../../examples/environment-stack";
 import { addresses, resourcesOf } from "../support/synth";
 import { expectGolden, runSynth, SynthRun } from "../support/app";
@@ -144,5 +144,30 @@ describe("state backends", () => {
     const file = path.join(dir, "dev.yaml");
     fs.writeFileSync(file, fs.readFileSync(path.join(__dirname, "..", "..", "examples", "environments", "dev.yaml"), "utf8") + "backend: { type: consul }\n");
     expect(() => loadEnvironmentFile(file, dir)).toThrow(/^dev\.yaml: backend.type "consul" /);
+  });
+});
+
+describe("environments sharing an account", () => {
+  const devYaml = fs.readFileSync(path.join(__dirname, "..", "..", "examples", "environments", "dev.yaml"), "utf8");
+  const write = (files: Record<string, string>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-shared-account-"));
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    return dir;
+  };
+  const staging = devYaml.replace(/^name: dev$/m, "name: staging").replace(/^vpcCidr: .*$/m, "vpcCidr: 10.30.0.0/16");
+
+  it("refuses a second account baseline in one account and region, naming both files", () => {
+    const dir = write({ "dev.yaml": devYaml, "staging.yaml": staging });
+    expect(() => loadEnvironments(dir, dir)).toThrow(
+      /^staging\.yaml: accountBaseline true: dev\.yaml already holds the account baseline of 111111111111\/eu-west-1 .*set accountBaseline: false here$/,
+    );
+  });
+
+  it("accepts it when the others opt out", () => {
+    const dir = write({ "dev.yaml": devYaml, "staging.yaml": `${staging}accountBaseline: false\n` });
+    expect(loadEnvironments(dir, dir).map((c) => [c.name, c.accountBaseline])).toEqual([
+      ["dev", true],
+      ["staging", false],
+    ]);
   });
 });
