@@ -80,6 +80,7 @@ describe("Bastion in SSH mode", () => {
     ["a malformed key", { publicKeys: { eve: "ssh-rsa not-base64!" } }, /ssh.publicKeys.eve .* is not an OpenSSH public key/],
     ["no keys", { publicKeys: {} }, /ssh.publicKeys \{\} must hold at least one public key/],
     ["root as the user", { user: "root" }, /ssh.user "root" is not a non-root Linux user name/],
+    ["a broad source with a thin reason", { allowlist: { isp: "198.51.0.0/16" }, allowBroadSources: { reason: "because" } }, /ssh.allowBroadSources.reason "because" must say why the secure default is weakened/],
   ] as [string, object, RegExp][])("refuses %s", (_what, access, message) => {
     expect(() => ssh(access)).toThrow(BulwarkValidationError);
     expect(() => ssh(access)).toThrow(message);
@@ -154,7 +155,7 @@ describe("Bastion in SSH mode", () => {
   });
 
   it("refuses a public address without a reason", () => {
-    expect(() => ssh({ publicAddress: { reason: "" } })).toThrow(/ssh.publicAddress.reason "" must say why the bastion needs a public address/);
+    expect(() => ssh({ publicAddress: { reason: "" } })).toThrow(/ssh.publicAddress.reason "" must say why the secure default is weakened/);
   });
 
   it("accepts a broad private range", () => {

@@ -15,7 +15,7 @@ import { BulwarkValidationError } from "../core/errors";
 import { jsonDocument, policyDocument } from "../core/policy";
 import { RuleIds } from "../core/rule-ids";
 import { suppress } from "../core/suppressions";
-import { checkInteger, checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { checkInteger, checkLogRetention, checkName, checkPattern, checkWeakening, KMS_KEY_ARN_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
 import { HardenedLaunchTemplate, ImageSource, OperatingSystem } from "../launch-template";
 import { HardenedSecurityGroup } from "../security-groups";
@@ -327,10 +327,7 @@ export class Bastion extends Construct {
 
   private validateSsh(ssh: SshAccess | undefined): void {
     if (!ssh) throw new BulwarkValidationError(this, "ssh", ssh, 'is required for mode "ssh" (allowlist and public keys)');
-    const reason = ssh.allowBroadSources?.reason;
-    if (ssh.allowBroadSources && (typeof reason !== "string" || reason.trim().length < 10)) {
-      throw new BulwarkValidationError(this, "ssh.allowBroadSources.reason", reason, "must say why a broad source may reach SSH (at least 10 characters)");
-    }
+    checkWeakening(this, "ssh.allowBroadSources", ssh.allowBroadSources);
     const names = Object.keys(ssh.allowlist ?? {});
     if (names.length === 0) throw new BulwarkValidationError(this, "ssh.allowlist", ssh.allowlist, "must name at least one source CIDR");
     for (const name of names) {
@@ -359,10 +356,7 @@ export class Bastion extends Construct {
     }
     if (ssh.user !== undefined) checkPattern(this, "ssh.user", ssh.user, /^(?!root$)[a-z_][a-z0-9_-]{0,31}$/, "a non-root Linux user name");
     if (ssh.allowBroadSources) suppress(this, RuleIds.securityGroupAdminPortsFromWorld, ssh.allowBroadSources.reason);
-    const addressReason = ssh.publicAddress?.reason;
-    if (ssh.publicAddress && (typeof addressReason !== "string" || addressReason.trim().length < 10)) {
-      throw new BulwarkValidationError(this, "ssh.publicAddress.reason", addressReason, "must say why the bastion needs a public address (at least 10 characters)");
-    }
+    checkWeakening(this, "ssh.publicAddress", ssh.publicAddress);
   }
 }
 
