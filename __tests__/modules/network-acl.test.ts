@@ -174,6 +174,18 @@ describe("tier presets under flow evaluation", () => {
     expect(evaluateFlow(rules, { direction: "ingress", protocol: "tcp", port: 22, remote: "10.0.0.10" }).action).toBe("deny");
   });
 
+  it("app without NAT: HTTPS out to S3's public addresses (gateway endpoint) and the replies, never the world to 22/3389", () => {
+    const rules = resolved(appTierRules({ webCidrs: web, dataCidrs: data, vpcCidr: "10.0.0.0/16", httpsToS3: true }));
+    const s3 = "52.218.0.10";
+    expect(evaluateFlow(rules, { direction: "egress", protocol: "tcp", port: 443, remote: s3 }).action).toBe("allow");
+    expect(evaluateFlow(rules, { direction: "ingress", protocol: "tcp", port: 40000, remote: s3 }).action).toBe("allow");
+    expect(evaluateFlow(rules, { direction: "egress", protocol: "tcp", port: 80, remote: s3 }).action).toBe("deny");
+    // Replies come back on ephemeral ports (a stateless ACL cannot tell them apart), never to the admin ports.
+    for (const port of [22, 3389]) expect(evaluateFlow(rules, { direction: "ingress", protocol: "tcp", port, remote: world }).action).toBe("deny");
+    // With NAT the internet rule covers S3 as well: no second rule.
+    expect(Object.keys(appTierRules({ webCidrs: web, dataCidrs: data, vpcCidr: "10.0.0.0/16", httpsToS3: true, httpsToInternet: true }))).not.toContain("https-s3-out");
+  });
+
   it("data: the data port from app and replies only", () => {
     const rules = resolved(dataTierRules({ appCidrs: app, dataPorts: [5432, 6379] }));
     expect(evaluateFlow(rules, { direction: "ingress", protocol: "tcp", port: 6379, remote: "10.0.10.3" }).action).toBe("allow");

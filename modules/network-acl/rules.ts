@@ -351,6 +351,14 @@ export interface AppTierOptions extends ReturnTrafficOptions {
   readonly vpcCidr: string;
   /** HTTPS to the internet through NAT (package updates). @default false */
   readonly httpsToInternet?: boolean;
+  /**
+   * HTTPS to S3 through the VPC's gateway endpoint (package repositories, agent downloads).
+   * S3's addresses are public and differ per region, and an ACL takes no prefix list, so the
+   * rule allows 443 to 0.0.0.0/0 (and the replies); with no NAT, the route tables send only
+   * S3's prefix list out of the VPC, and the security groups allow only that prefix list.
+   * @default false
+   */
+  readonly httpsToS3?: boolean;
 }
 
 /** Private app subnets: the app port from the web subnets, the data ports to the data subnets, HTTPS to endpoints. */
@@ -369,6 +377,9 @@ export function appTierRules(o: AppTierOptions): Record<string, NaclRule> {
   if (o.httpsToInternet) {
     rules["https-internet-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
     Object.assign(rules, returnTraffic("internet-return", "ingress", "0.0.0.0/0", o));
+  } else if (o.httpsToS3) {
+    rules["https-s3-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
+    Object.assign(rules, returnTraffic("s3-return", "ingress", "0.0.0.0/0", o));
   }
   return rules;
 }
@@ -395,6 +406,8 @@ export interface ManagementTierOptions extends ReturnTrafficOptions {
   readonly sshCidrs?: readonly string[];
   /** HTTPS to the internet through NAT or an internet gateway. @default false */
   readonly httpsToInternet?: boolean;
+  /** HTTPS to S3 through the gateway endpoint (see AppTierOptions.httpsToS3). @default false */
+  readonly httpsToS3?: boolean;
   /** Ports the management hosts reach inside the VPC (e.g. 22 to app hosts). @default [] */
   readonly vpcPorts?: readonly number[];
 }
@@ -413,6 +426,9 @@ export function managementTierRules(o: ManagementTierOptions): Record<string, Na
   if (o.httpsToInternet) {
     rules["https-internet-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
     Object.assign(rules, returnTraffic("internet-return", "ingress", "0.0.0.0/0", o));
+  } else if (o.httpsToS3) {
+    rules["https-s3-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
+    Object.assign(rules, returnTraffic("s3-return", "ingress", "0.0.0.0/0", o));
   }
   return rules;
 }

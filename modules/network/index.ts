@@ -257,7 +257,7 @@ export class Network extends Construct {
     const presets: Record<SubnetTier, () => NaclRules> = {
       public: () => publicWebTierRules({ appCidrs: cidrsOf("private"), appPort: props.appPort, natClientCidrs: nat === "none" ? [] : cidrsOf("private") }),
       private: () =>
-        appTierRules({ webCidrs: cidrsOf("public"), dataCidrs: cidrsOf("isolated"), appPort: props.appPort, dataPorts: props.dataPorts, vpcCidr: props.cidr, httpsToInternet: nat !== "none" }),
+        appTierRules({ webCidrs: cidrsOf("public"), dataCidrs: cidrsOf("isolated"), appPort: props.appPort, dataPorts: props.dataPorts, vpcCidr: props.cidr, httpsToInternet: nat !== "none", httpsToS3: true }),
       isolated: () => dataTierRules({ appCidrs: cidrsOf("private"), dataPorts: props.dataPorts }),
     };
     for (const tier of tiers) {
