@@ -48,7 +48,7 @@ describe("Network", () => {
   it("creates the Session Manager endpoints in private subnets with HTTPS from the VPC only, and an S3 gateway", () => {
     const endpoints = resourcesOf(json, "aws_vpc_endpoint");
     const names = Object.values(endpoints).map((e) => e.service_name).sort();
-    expect(names).toEqual(["ec2messages", "kms", "logs", "s3", "ssm", "ssmmessages"].map((s) => `com.amazonaws.eu-west-1.${s}`));
+    expect(names).toEqual(["ec2", "ec2messages", "kms", "logs", "monitoring", "s3", "ssm", "ssmmessages"].map((s) => `com.amazonaws.eu-west-1.${s}`));
     expect(endpoints["net_endpoint-ssm"]).toMatchObject({ vpc_endpoint_type: "Interface", private_dns_enabled: true });
     expect(endpoints["net_endpoint-ssm"].subnet_ids).toEqual(["${aws_subnet.net_subnet-private-eu-west-1a.id}", "${aws_subnet.net_subnet-private-eu-west-1b.id}"]);
     expect(endpoints["net_endpoint-s3"].vpc_endpoint_type).toBe("Gateway");

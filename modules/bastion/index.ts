@@ -51,7 +51,7 @@ export interface SshAccess {
    * A public address: an Elastic IP the instance takes at boot (the group may replace the
    * instance; the address stays). It weakens "no public IP" (EC2.9), so it needs a reason,
    * recorded as a suppression that `bulwark check` reports. The instance reaches the EC2 API
-   * through the VPC's interface endpoints: add `ec2` to the network's `interfaceEndpoints`.
+   * through the VPC's `ec2` interface endpoint (one of the network's defaults).
    * @default none: reach the bastion over VPN or Direct Connect
    */
   readonly publicAddress?: { readonly reason: string };

@@ -30,8 +30,13 @@ export const SUBNET_TIERS: readonly SubnetTier[] = ["public", "private", "isolat
 
 export type NatMode = "none" | "single" | "per-az";
 
-/** Interface endpoints that let private instances be managed with no NAT. */
-export const DEFAULT_INTERFACE_ENDPOINTS = ["ec2messages", "kms", "logs", "ssm", "ssmmessages"] as const;
+/**
+ * Interface endpoints that let private instances be managed and monitored with no NAT: Session
+ * Manager (ssm, ssmmessages, ec2messages), logs and kms, and what the CloudWatch agent calls
+ * besides logs: monitoring (PutMetricData) and ec2 (DescribeTags, for the AutoScalingGroupName
+ * dimension the agent alarms aggregate by). ec2 also lets a bastion take its public address.
+ */
+export const DEFAULT_INTERFACE_ENDPOINTS = ["ec2", "ec2messages", "kms", "logs", "monitoring", "ssm", "ssmmessages"] as const;
 
 export interface FlowLogsProps {
   /** @default "cloudwatch" — a KMS-encrypted log group */

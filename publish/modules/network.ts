@@ -284,8 +284,8 @@ run "private_by_default" {
     error_message = "no internet path without public subnets"
   }
   assert {
-    condition     = length(aws_vpc_endpoint.interface) == 5
-    error_message = "the Session Manager endpoints exist"
+    condition     = length(aws_vpc_endpoint.interface) == ${DEFAULT_INTERFACE_ENDPOINTS.length} && alltrue([for s in ["ssm", "ssmmessages", "ec2messages", "monitoring"] : contains(keys(aws_vpc_endpoint.interface), s)])
+    error_message = "the Session Manager and CloudWatch endpoints exist"
   }
 }
 
