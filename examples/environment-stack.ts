@@ -104,6 +104,11 @@ export class EnvironmentStack extends BulwarkStack {
       securityGroupIds: [groups.groups.app!.id],
       kmsKeyArn: key.keyArn,
       tags: instanceTags,
+      // The host firewall drops everything inbound but what is listed: the load balancer's
+      // requests and health checks arrive from the public subnets on the app port.
+      userData: config.loadBalancer
+        ? { firewallAllow: { "app-from-load-balancer": { port: config.appPort, sources: Object.keys(network.subnetCidrs.public!).sort().map((az) => network.subnetCidrs.public![az]) } } }
+        : undefined,
     });
     const lb = config.loadBalancer
       ? new HttpsLoadBalancer(this, "load-balancer", {

@@ -62,6 +62,28 @@ describe("npm run synth", () => {
     expect(command).toMatch(/^aws ssm start-session --region eu-west-1 --document-name dev-bastion-session-preferences --target \$\(aws ec2 describe-instances /);
   });
 
+  it("lets through the host firewall what the security groups let in: the load balancer to the app port", () => {
+    for (const [name, json] of Object.entries(run.stacks)) {
+      const template = resourcesOf(json, "aws_launch_template").app_template;
+      const firewall = Buffer.from(template.user_data, "base64").toString("utf8").split("\n").filter((l) => l.includes(" dport "));
+      const fromWeb = Object.values(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).filter(
+        (r) => r.security_group_id === "${aws_security_group.security-groups_app_group.id}" && r.referenced_security_group_id === "${aws_security_group.security-groups_web_group.id}",
+      );
+      const publicCidrs = Object.entries(resourcesOf(json, "aws_subnet"))
+        .filter(([k]) => k.startsWith("network_subnet-public-"))
+        .map(([, s]) => s.cidr_block as string)
+        .sort();
+      if (fromWeb.length === 0) {
+        // dev: nothing reaches the app hosts but Session Manager (outbound): no inbound rule at all.
+        expect([name, firewall]).toEqual([name, []]);
+        continue;
+      }
+      for (const rule of fromWeb) {
+        expect(firewall).toContainEqual(expect.stringContaining(`ip saddr { ${publicCidrs.join(", ")} } tcp dport ${rule.from_port} accept`));
+      }
+    }
+  });
+
   it("keeps the golden list of resource addresses", () => {
     for (const [name, json] of Object.entries(run.stacks)) {
       expectGolden(path.join(__dirname, "golden", `${name}.addresses.txt`), addresses(json));

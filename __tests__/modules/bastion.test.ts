@@ -86,6 +86,16 @@ describe("Bastion in SSH mode", () => {
     expect(() => ssh(access)).toThrow(message);
   });
 
+  it("lets SSH through the host firewall from the allowlist only", () => {
+    let b: Bastion | undefined;
+    synthJson((s) => (b = new Bastion(s, "bastion", { ...base, mode: "ssh", ssh: { allowlist: { office: "203.0.113.0/28", vpn: "10.8.0.0/16", v6: "2001:db8::/64" }, publicKeys: { alice: ED25519 } } })));
+    const firewall = b!.launchTemplate.userDataText.split("\n").filter((l) => l.includes(" dport "));
+    expect(firewall.map((l) => l.trim())).toEqual([
+      'ip saddr { 203.0.113.0/28, 10.8.0.0/16 } tcp dport 22 accept comment "ssh"',
+      'ip6 saddr { 2001:db8::/64 } tcp dport 22 accept comment "ssh"',
+    ]);
+  });
+
   it("without a public address, is reached over private networks: no Elastic IP, the command says so", () => {
     let b: Bastion | undefined;
     const json = synthJson((s) => (b = new Bastion(s, "bastion", { ...base, mode: "ssh", ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 } } })));

@@ -201,6 +201,8 @@ export class Bastion extends Construct {
         mode === "ssh"
           ? {
               sshAllowUsers: [sshUser],
+              // The host firewall lets SSH in from the same allowlist as the security group.
+              firewallAllow: { ssh: { port: 22, sources: Object.keys(props.ssh!.allowlist).sort().map((k) => props.ssh!.allowlist[k]) } },
               extraParts: [
                 { contentType: "text/x-shellscript" as const, content: sshKeysScript(props.name, ctx.region, sshUser, keysParameterName, props.ssh!.restrictForwarding ?? true, props.ssh!.instanceConnect ?? false) },
                 ...(this.publicAddress ? [{ contentType: "text/x-shellscript" as const, content: takeAddressScript(ctx.region, this.publicAddress.allocationId) }] : []),
