@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
 import {
   AGENT_METRICS,
@@ -36,6 +37,11 @@ describe("hardening user data", () => {
       expect(cfg.packages).toContain("unattended-upgrades");
       expect(files["/etc/apt/apt.conf.d/20auto-upgrades"]).toContain('Unattended-Upgrade "1"');
       expect(agent.logs.logs_collected.files.collect_list.map((f: { file_path: string }) => f.file_path)).toContain("/var/log/auth.log");
+      // The agent comes from the region's bucket (reachable through an S3 gateway endpoint), found with IMDSv2.
+      const fetch = (cfg.runcmd as unknown[]).find((c): c is string => typeof c === "string" && c.includes("amazon-cloudwatch-agent.deb"))!;
+      expect(fetch).toContain("https://amazoncloudwatch-agent-$REGION.s3.$REGION.amazonaws.com/ubuntu/");
+      expect(fetch).toContain("X-aws-ec2-metadata-token: $TOKEN");
+      expect(spawnSync("bash", ["-n"], { input: fetch, encoding: "utf8" }).status).toBe(0);
       // Ubuntu's AMIs ship the SSM agent as a snap: stopping snapd would cut Session Manager off.
       expect(runcmd).not.toMatch(/snapd|amazon-ssm-agent/);
     }

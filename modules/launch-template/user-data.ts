@@ -189,8 +189,13 @@ function cloudConfig(props: HardenedUserDataProps): Record<string, unknown> {
       { path: "/etc/nftables.conf", permissions: "0600", content: '#!/usr/sbin/nft -f\ninclude "/etc/nftables/bulwark.nft"\n' },
     );
     runcmd.push(
-      // The agent is not in Ubuntu's archive; AWS publishes the package per architecture.
-      "curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/$(dpkg --print-architecture)/latest/amazon-cloudwatch-agent.deb && dpkg -i /tmp/amazon-cloudwatch-agent.deb",
+      // The agent is not in Ubuntu's archive; AWS publishes the package per architecture, in a
+      // bucket per region: the region's bucket is reachable through the VPC's S3 gateway
+      // endpoint when there is no NAT (a gateway endpoint reaches its own region only).
+      "TOKEN=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60') && " +
+        'REGION=$(curl -fsS -H "X-aws-ec2-metadata-token: $TOKEN" http://169.254.169.254/latest/meta-data/placement/region) && ' +
+        "curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb https://amazoncloudwatch-agent-$REGION.s3.$REGION.amazonaws.com/ubuntu/$(dpkg --print-architecture)/latest/amazon-cloudwatch-agent.deb && " +
+        "dpkg -i /tmp/amazon-cloudwatch-agent.deb",
       ["systemctl", "enable", "--now", "unattended-upgrades"],
     );
   }
