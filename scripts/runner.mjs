@@ -1,7 +1,8 @@
 // Runs a TypeScript entry point on the fast path. esbuild makes two bundles:
 // - the app bundle: the project's own sources, rebuilt when one of them changes (tens of ms);
 // - the vendor bundle: every package the app imports (cdktf, the provider classes, zod...), rebuilt
-//   only when the lock file changes or the app imports a package it does not hold yet.
+//   only after an npm install or when the app imports a package it does not hold yet.
+// `rm -rf .bulwark/build` forces both to be rebuilt.
 // Loading two files instead of resolving and reading hundreds of modules in node_modules is a
 // third of a synth. Type-checking is the job of `npm run typecheck`, not of every run.
 import fs from "node:fs";
@@ -21,7 +22,9 @@ const sourceMaps = process.env.BULWARK_SOURCE_MAPS === "1";
 const tokenStacks = Boolean(process.env.BULWARK_TOKEN_STACKS);
 const STACK_TRACE_MODULE = /cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-const lockFile = path.join(root, "package-lock.json");
+// npm rewrites node_modules/.package-lock.json on every install: with the lock file, it tells
+// when the packages may have changed.
+const lockFiles = [path.join(root, "package-lock.json"), path.join(root, "node_modules", ".package-lock.json")];
 
 function mtime(file) {
   try {
@@ -142,7 +145,8 @@ export async function runTypeScript(entry, args) {
   if (!appUpToDate(outfile, meta)) meta = await buildApp(await load(), entryPath, outfile, vendorName);
   const vendorBuilt = mtime(vendorFile);
   const held = new Set(readJson(`${vendorFile}.meta.json`)?.packages ?? []);
-  const stale = vendorBuilt === undefined || (mtime(lockFile) ?? 0) > vendorBuilt || meta.packages.some((p) => !held.has(p));
+  const installed = Math.max(...lockFiles.map((f) => mtime(f) ?? 0));
+  const stale = vendorBuilt === undefined || installed > vendorBuilt || meta.packages.some((p) => !held.has(p));
   if (stale) await buildVendor(await load(), vendorFile, [...new Set([...held, ...meta.packages])].sort());
 
   if (sourceMaps) process.setSourceMapsEnabled(true);
