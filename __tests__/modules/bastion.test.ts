@@ -164,6 +164,14 @@ describe("Bastion in SSH mode", () => {
     }
   });
 
+  it("refuses Ubuntu unless the image carries the AWS CLI the keys command runs", () => {
+    const access = { allowlist: { office: "203.0.113.0/28" }, publicKeys: { alice: ED25519 } };
+    expect(() => bastion({ mode: "ssh", os: "ubuntu", ssh: access })).toThrow(/test\/bastion: os "ubuntu" cannot serve SSH mode as is: .*ssh\.awsCliOnImage: true/);
+    let b: Bastion | undefined;
+    synthJson((s) => (b = new Bastion(s, "bastion", { ...base, mode: "ssh", os: "ubuntu", ssh: { ...access, awsCliOnImage: true } })));
+    expect(b!.connectCommand).toMatch(/^ssh -J ubuntu@/);
+  });
+
   it("refuses a public address without a reason", () => {
     expect(() => ssh({ publicAddress: { reason: "" } })).toThrow(/ssh.publicAddress.reason "" must say why the secure default is weakened/);
   });

@@ -61,6 +61,11 @@ export interface SshAccess {
    * bastion and the SSH user only. @default false (sshd ignores Instance Connect keys)
    */
   readonly instanceConnect?: boolean;
+  /**
+   * The keys command runs the AWS CLI, which Amazon Linux 2023 ships and Ubuntu's images do not:
+   * with `os: "ubuntu"`, say that the AMI carries it. @default false
+   */
+  readonly awsCliOnImage?: boolean;
 }
 
 export interface BastionProps {
@@ -135,6 +140,14 @@ export class Bastion extends Construct {
     checkPattern(this, "runAsUser", runAs, /^(?!root$)[a-z_][a-z0-9_-]{0,31}$/, "a non-root Linux user name");
     if (mode === "ssm" && props.ssh) throw new BulwarkValidationError(this, "ssh", "(set)", 'applies only to mode "ssh"');
     if (mode === "ssh") this.validateSsh(props.ssh);
+    if (mode === "ssh" && props.os === "ubuntu" && !props.ssh!.awsCliOnImage) {
+      throw new BulwarkValidationError(
+        this,
+        "os",
+        props.os,
+        'cannot serve SSH mode as is: the keys command runs the AWS CLI, which Ubuntu images lack; use amazon-linux-2023, or an AMI with the AWS CLI and ssh.awsCliOnImage: true',
+      );
+    }
 
     const ctx = accountContext(this);
     const os = props.os ?? "amazon-linux-2023";
