@@ -19,7 +19,7 @@ export const networkModule: ModuleSpec = {
   name: "network",
   title: "network: a private-by-default VPC",
   summary:
-    "A VPC whose subnets never assign public IPs, with route tables per tier, optional NAT, Session Manager / logs / KMS interface endpoints and an S3 gateway endpoint (private instances are managed with no NAT), the default security group and ACL taken over with no rules, and flow logs of ALL traffic to a KMS-encrypted log group.",
+    "A VPC whose subnets never assign public IPs, with route tables per tier, optional NAT, Session Manager / logs / KMS / CloudWatch / EC2 interface endpoints and an S3 gateway endpoint (private instances are managed and monitored with no NAT), the default security group and ACL taken over with no rules, and flow logs of ALL traffic to a KMS-encrypted log group.",
   secureDefaults: [
     "`map_public_ip_on_launch = false` on every subnet (EC2.15).",
     "Default security group and default network ACL managed with no rules (EC2.2, CIS 5.5).",
