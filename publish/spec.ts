@@ -124,3 +124,5 @@ export function hclServiceRole(id: string, name: string, description: string, se
 export const CALLER_IDENTITY_HCL = `data "aws_caller_identity" "current" {
   count = var.account_id == null ? 1 : 0
 }`;
+/** The account: `var.account_id`, else the caller's (the data source above exists only then). */
+export const ACCOUNT_ID_EXPR = "var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id";

@@ -78,7 +78,6 @@ async function buildApp(build, entryPath, outfile, vendorName) {
         name: "bulwark-vendor-imports",
         setup(b) {
           b.onResolve({ filter: /^[^./]/ }, (args) => {
-            if (args.namespace === "vendor") return { path: args.path, external: true };
             if (builtins.has(args.path)) return { path: args.path, external: true };
             packages.add(args.path);
             return { path: args.path, namespace: "vendor" };

@@ -135,6 +135,29 @@ function alarm(
   });
 }
 
+/** CPU above 80 % (tunable) over the given dimensions: one definition for groups and instances. */
+function cpuAlarm(
+  scope: Construct,
+  name: string,
+  topicArn: string,
+  tuning: AlarmTuning,
+  dimensions: Record<string, string>,
+  tags?: Readonly<Record<string, string>>,
+  description?: string,
+): CloudwatchMetricAlarm {
+  return alarm(scope, "cpu-high", topicArn, tuning, { threshold: 80, periodSeconds: 300, evaluationPeriods: 3 }, {
+    alarmName: `${name}-cpu-high`,
+    ...(description ? { alarmDescription: description } : {}),
+    namespace: "AWS/EC2",
+    metricName: "CPUUtilization",
+    statistic: "Average",
+    dimensions,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "missing",
+    tags,
+  });
+}
+
 /**
  * Memory and disk alarms from the CloudWatch agent, built from the catalogue the agent
  * configuration is written from (so every alarm watches a metric the agent emits), keyed
@@ -206,17 +229,7 @@ export class AsgAlarms extends Construct {
     }
     const dims = { AutoScalingGroupName: props.autoScalingGroupName };
     const t = props.tags;
-    this.alarms.cpu = alarm(this, "cpu-high", props.topicArn, props.cpu ?? {}, { threshold: 80, periodSeconds: 300, evaluationPeriods: 3 }, {
-      alarmName: `${props.name}-cpu-high`,
-      alarmDescription: `CPU of ${props.name} above threshold`,
-      namespace: "AWS/EC2",
-      metricName: "CPUUtilization",
-      statistic: "Average",
-      dimensions: dims,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "missing",
-      tags: t,
-    });
+    this.alarms.cpu = cpuAlarm(this, props.name, props.topicArn, props.cpu ?? {}, dims, t, `CPU of ${props.name} above threshold`);
     this.alarms.statusCheck = alarm(this, "status-check", props.topicArn, {}, { threshold: 0, periodSeconds: 60, evaluationPeriods: 2 }, {
       alarmName: `${props.name}-status-check`,
       alarmDescription: `An instance of ${props.name} fails its status checks (Auto Scaling replaces it)`,
@@ -333,16 +346,7 @@ export class InstanceAlarms extends Construct {
       );
     this.alarms.system = status("status-system", "StatusCheckFailed_System", "recover", "System status check failed: EC2 recovers the instance onto new hardware");
     this.alarms.instance = status("status-instance", "StatusCheckFailed_Instance", "reboot", "Instance status check failed: EC2 reboots it");
-    this.alarms.cpu = alarm(this, "cpu-high", props.topicArn, props.cpu ?? {}, { threshold: 80, periodSeconds: 300, evaluationPeriods: 3 }, {
-      alarmName: `${props.name}-cpu-high`,
-      namespace: "AWS/EC2",
-      metricName: "CPUUtilization",
-      statistic: "Average",
-      dimensions: dims,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "missing",
-      tags: props.tags,
-    });
+    this.alarms.cpu = cpuAlarm(this, props.name, props.topicArn, props.cpu ?? {}, dims, props.tags);
     Object.assign(this.alarms, agentAlarms(this, props.name, props.topicArn, props.agent ?? {}, dims, props.tags));
     for (const [key, volumeId] of Object.entries(props.burstVolumes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
       checkName(this, "burstVolumes key", key);

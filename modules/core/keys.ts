@@ -2,14 +2,19 @@ import { createHash } from "node:crypto";
 import { IConstruct } from "constructs";
 import { BulwarkValidationError } from "./errors";
 
+/** A value as a name part: every run of characters other than letters and digits becomes one hyphen. */
+export function slug(value: string): string {
+  return value.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}
+
 /**
  * A resource key made from a value, not from its position in a list, so that reordering the
  * list plans no change: `keyFor("email", "ops@example.com")` is `email-ops-example-com`.
  * Keys longer than a name allows (63) end in a hash of the value instead.
  */
 export function keyFor(prefix: string, value: string): string {
-  const slug = value.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  const key = slug ? `${prefix}-${slug}` : prefix;
+  const part = slug(value.toLowerCase());
+  const key = part ? `${prefix}-${part}` : prefix;
   if (key.length <= 63) return key;
   const hash = createHash("sha256").update(value, "utf8").digest("hex").slice(0, 8);
   return `${key.slice(0, 54).replace(/-+$/, "")}-${hash}`;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { slug } from "../core/keys";
 import { cidrContains, cidrProblem, isWorld, parseCidr, addressInCidr } from "../core/cidr";
 
 /**
@@ -267,7 +268,7 @@ export function evaluateFlow(rules: readonly ResolvedNaclRule[], flow: Flow): { 
  * by what they match, never by list position, so reordering CIDRs changes nothing.
  */
 export function cidrKey(cidr: string): string {
-  return cidr.replace(/[.:/]+/g, "-").replace(/^-|-$/g, "");
+  return slug(cidr);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -361,6 +362,19 @@ export interface AppTierOptions extends ReturnTrafficOptions {
   readonly httpsToS3?: boolean;
 }
 
+/**
+ * HTTPS out of the VPC and its replies: through NAT (`https-internet-out`), or else to S3 through
+ * the gateway endpoint (`https-s3-out`, the same rule under the name of what it reaches).
+ */
+function httpsOut(o: ReturnTrafficOptions & { readonly httpsToInternet?: boolean; readonly httpsToS3?: boolean }): Record<string, NaclRule> {
+  const via = o.httpsToInternet ? "internet" : o.httpsToS3 ? "s3" : undefined;
+  if (!via) return {};
+  return {
+    [`https-${via}-out`]: { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" },
+    ...returnTraffic(`${via}-return`, "ingress", "0.0.0.0/0", o),
+  };
+}
+
 /** Private app subnets: the app port from the web subnets, the data ports to the data subnets, HTTPS to endpoints. */
 export function appTierRules(o: AppTierOptions): Record<string, NaclRule> {
   const rules: Record<string, NaclRule> = {};
@@ -374,14 +388,7 @@ export function appTierRules(o: AppTierOptions): Record<string, NaclRule> {
   });
   rules["https-endpoints-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: o.vpcCidr };
   Object.assign(rules, returnTraffic("endpoints-return", "ingress", o.vpcCidr, o));
-  if (o.httpsToInternet) {
-    rules["https-internet-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
-    Object.assign(rules, returnTraffic("internet-return", "ingress", "0.0.0.0/0", o));
-  } else if (o.httpsToS3) {
-    rules["https-s3-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
-    Object.assign(rules, returnTraffic("s3-return", "ingress", "0.0.0.0/0", o));
-  }
-  return rules;
+  return { ...rules, ...httpsOut(o) };
 }
 
 export interface DataTierOptions extends ReturnTrafficOptions {
@@ -423,12 +430,5 @@ export function managementTierRules(o: ManagementTierOptions): Record<string, Na
     rules[`ssh-in-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port: 22, cidr };
     Object.assign(rules, returnTraffic(`ssh-return-${cidrKey(cidr)}`, "egress", cidr, o));
   });
-  if (o.httpsToInternet) {
-    rules["https-internet-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
-    Object.assign(rules, returnTraffic("internet-return", "ingress", "0.0.0.0/0", o));
-  } else if (o.httpsToS3) {
-    rules["https-s3-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: "0.0.0.0/0" };
-    Object.assign(rules, returnTraffic("s3-return", "ingress", "0.0.0.0/0", o));
-  }
-  return rules;
+  return { ...rules, ...httpsOut(o) };
 }

@@ -1,5 +1,5 @@
 import { AGENT_METRICS, AGENT_NAMESPACE } from "../../modules/launch-template/cloudwatch-agent";
-import { ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 /** Agent alarms come from the same catalogue that writes the agent configuration. */
 const agentMetrics = AGENT_METRICS.filter((m) => m.metricName !== "swap_used_percent")
@@ -67,7 +67,7 @@ export const alarmsModule: ModuleSpec = {
 ${CALLER_IDENTITY_HCL}
 
 locals {
-  account_id = var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id
+  account_id = ${ACCOUNT_ID_EXPR}
   kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
   asg         = var.autoscaling_group_name != null ? { this = var.autoscaling_group_name } : {}
   agent_metrics = {

@@ -1,6 +1,6 @@
 import { CONFIG_MANAGED_RULES } from "../../modules/audit";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
-import { ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const RULES_HCL = Object.entries(CONFIG_MANAGED_RULES)
   .map(([name, id]) => `    "${name}" = "${id}"`)
@@ -56,7 +56,7 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  account_id  = var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id
+  account_id  = ${ACCOUNT_ID_EXPR}
   region      = data.aws_region.current.name
   partition   = data.aws_partition.current.partition
   kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn

@@ -1,6 +1,6 @@
 import { AMI_ID_PATTERN } from "../../modules/core/validate";
 import { BASTION_TAG } from "../../modules/bastion";
-import { ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 export const bastionModule: ModuleSpec = {
   name: "bastion",
@@ -64,7 +64,7 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  account_id = var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id
+  account_id = ${ACCOUNT_ID_EXPR}
   kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
 }
 

@@ -1,5 +1,5 @@
 import { KMS_KEY_SERVICES } from "../../modules/kms-key";
-import { ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec } from "../spec";
 
 /** Key policy statements per service, as HCL objects; account, region and partition come from data sources. */
 const SERVICE_STATEMENTS = `
@@ -118,7 +118,7 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  account_id       = var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id
+  account_id       = ${ACCOUNT_ID_EXPR}
   region           = data.aws_region.current.name
   partition        = data.aws_partition.current.partition
   autoscaling_role = "arn:\${local.partition}:iam::\${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
