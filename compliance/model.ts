@@ -87,11 +87,21 @@ export interface Rule {
 export interface Finding {
   readonly ruleId: string;
   readonly controls: Controls;
-  readonly severity: Severity;
+  /**
+   * `unverifiable`: the rule could not decide (a value unknown until apply, a variable or data
+   * source, or input that does not say); never counted as a pass.
+   */
+  readonly severity: Severity | "unverifiable";
   readonly stack: string;
   readonly address: string;
   readonly constructPath?: string;
   readonly message: string;
+  /**
+   * What on the resource the finding is about when a rule can find several (a block device, a
+   * rule's port range); with ruleId, stack and address it is the finding's identity. The message
+   * is free text and not part of it.
+   */
+  readonly subject?: string;
   readonly suppressed: boolean;
   readonly suppressionReason?: string;
 }
