@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { accuracyReport, corpusDir, scoreCorpus } from "./accuracy";
 import { Figure, printTable } from "./measure";
 import { scaleFigures } from "./scale";
 import { synthFigures } from "./synth";
@@ -23,9 +24,15 @@ const suites: Record<string, () => Figure[]> = {
   typecheck: () => typecheckFigures(root, runs),
 };
 
+// Accuracy is a table of its own (precision and recall per rule), not a speed figure.
+if (!only || only.includes("accuracy")) {
+  process.stderr.write("bench accuracy (labeled real-world corpus)\n");
+  console.log(accuracyReport(scoreCorpus(corpusDir(root))) + "\n");
+}
+
 const rows: Figure[] = [];
 for (const [name, suite] of Object.entries(suites)) {
-  if (only && !only.includes(name)) continue;
+  if (only ? !only.includes(name) : false) continue;
   process.stderr.write(`bench ${name} (${runs} runs each)\n`);
   rows.push(...suite());
 }

@@ -23,7 +23,10 @@ program
   .option("-f, --format <format>", "text, json, sarif or md", "text")
   .option("-o, --output <file>", "write the report to a file instead of stdout")
   .option("--list-rules", "list the rules with their control ids and exit")
-  .action((target: string, opts: { format: string; output?: string; listRules?: boolean }) => {
+  .option("--scope <scope>", "resource (per resource), account (account and region baselines) or all", "all")
+  .option("--fail-on-unverifiable", "exit 1 when a rule could not decide (a value unknown until apply, a resource outside the input)")
+  .option("--authorized-ports <ports>", "ports the internet may reach (EC2.18), comma-separated", "80,443")
+  .action((target: string, opts: { format: string; output?: string; listRules?: boolean; scope?: string; failOnUnverifiable?: boolean; authorizedPorts?: string }) => {
     process.exitCode = check(target, opts, (t) => process.stdout.write(t));
   });
 

@@ -1,7 +1,8 @@
 /**
  * The rule engine's model: resources read from Terraform JSON (cdktf output, plain
- * `*.tf.json`, or `terraform show -json` plans), rules, findings.
+ * `*.tf.json` with override files merged, or `terraform show -json` plans), rules, findings.
  */
+import type { Unknown } from "./values";
 
 export type Severity = "error" | "warning";
 
@@ -13,59 +14,102 @@ export interface Controls {
   readonly trivy?: string[];
 }
 
-/** One resource (or data source) with its values. */
+/** A suppression: a rule knowingly not met, and why. */
+export interface SuppressionRecord {
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+/** One resource instance (or data source) with its values. */
 export interface TfResource {
   /** Stack name (cdktf stack, or the configuration's directory/file name). */
   readonly stack: string;
   readonly mode: "managed" | "data";
   readonly type: string;
   readonly name: string;
-  /** Terraform address (`aws_vpc.main`, `module.x.aws_vpc.main`, `data.aws_x.y`). */
-  readonly address: string;
   /**
-   * Attribute values. In configurations, references stay as `${type.name.attr}` strings; in
-   * plans, values unknown until apply are the string UNKNOWN.
+   * Full instance address (`aws_vpc.main`, `module.net["a"].aws_vpc.this[0]`, `data.aws_x.y`).
+   * Configurations are not expanded: a block with count or for_each is one resource.
+   */
+  readonly address: string;
+  /** The module instance holding it (`module.net["a"]`), "" at the root. */
+  readonly module: string;
+  /**
+   * Attribute values. Anything not known while reading (a `${...}` expression, a value known
+   * only after apply) is an Unknown (values.ts), never a marker string.
    */
   readonly values: Record<string, any>;
-  /** Addresses this resource's top-level attributes refer to, by attribute. */
+  /** Full addresses of the resources each top-level attribute refers to. */
   readonly refs: Record<string, string[]>;
+  /**
+   * Top-level attributes whose references could not be followed to a resource (a local, a
+   * module output, an ambiguous instance): they may refer to anything, and joins say so.
+   */
+  readonly opaque: ReadonlySet<string>;
   /** cdktf construct path, when the input carries it. */
   readonly constructPath?: string;
-  /** Suppressions recorded on the resource (cdktf metadata or a suppression file). */
-  readonly suppressions: { ruleId: string; reason: string }[];
+  /** Suppressions recorded on the resource (cdktf metadata). */
+  readonly suppressions: readonly SuppressionRecord[];
   /**
    * The account and region the stack deploys to (`111111111111/eu-west-1`), from its default
    * AWS provider, when the input says; account-level rules are judged per account and region.
    */
   readonly account?: string;
+  /** The file it was read from. */
+  readonly file?: string;
 }
 
-/** Marker for a value Terraform will only know after apply. */
-export const UNKNOWN = "(known after apply)";
+/** Part of the input that was not read, so cannot have been judged. */
+export interface InputGap {
+  readonly stack: string;
+  /** The file (or `file: module.x`) not read. */
+  readonly address: string;
+  readonly message: string;
+}
 
 /** What a rule sees: every resource of one check run, indexed. */
 export interface RuleContext {
   readonly resources: readonly TfResource[];
   ofType(type: string): TfResource[];
-  /** Resources of `type` whose attribute `attr` refers to `target` (by reference or by known id). */
+  /** Resources of `type` whose attribute `attr` refers to `target` (by full address, or by a known id). */
   referencing(type: string, attr: string, target: TfResource): TfResource[];
+  /** Resources of `type` whose `attr` might refer to `target`: its references could not be followed or its value is unknown. */
+  mayReference(type: string, attr: string, target: TfResource): TfResource[];
   /** The resources an attribute refers to. */
   referenced(res: TfResource, attr: string): TfResource[];
+  /** Does the attribute refer to something this input cannot follow (so `referenced` may be incomplete)? */
+  isOpaque(res: TfResource, attr: string): boolean;
   /** Stacks of this run (for account-level rules). */
   readonly stacks: readonly string[];
+  /** Settings of this run (authorized ports, …). */
+  readonly settings: CheckSettings;
+  /** Memoized per-run models (typed families built once and shared by rules). */
+  memo<T>(key: string, build: () => T): T;
 }
 
+export interface CheckSettings {
+  /** Ports that may be open to the internet (Security Hub EC2.18). @default [80, 443] */
+  readonly authorizedPorts: readonly number[];
+}
+
+export const DEFAULT_SETTINGS: CheckSettings = { authorizedPorts: [80, 443] };
+
 export interface RuleFinding {
-  /** The resource at fault; account-level findings name a stack instead. */
+  /** The resource at fault; account-level findings name none. */
   readonly resource?: TfResource;
-  readonly stack?: string;
   readonly message: string;
+  /** What on the resource (a block device, a rule); part of the finding's identity. */
+  readonly subject?: string;
   /** The controls this finding concerns, when narrower than the rule's. */
   readonly controls?: Controls;
+  /** The rule could not decide: `message` says what was unknown. */
+  readonly unverifiable?: Unknown | true;
 }
 
 /** A minimal Terraform JSON configuration used as a rule's fixture. */
 export type TfJsonFixture = Record<string, unknown>;
+
+export type Scope = "resource" | "account";
 
 export interface Rule {
   /** Stable kebab-case id; suppressions and reports use it. */
@@ -77,8 +121,8 @@ export interface Rule {
   readonly rationale: string;
   /** How to fix a finding. */
   readonly remediation: string;
-  /** `resource`: judged per resource; `account`: judged across every stack of a run. */
-  readonly scope: "resource" | "account";
+  /** `resource`: judged per resource; `account`: judged across every stack of an account and region. */
+  readonly scope: Scope;
   readonly check: (ctx: RuleContext) => RuleFinding[];
   /** A configuration that passes and one that fails, used by the tests and the docs. */
   readonly fixtures: { readonly pass: TfJsonFixture; readonly fail: TfJsonFixture };
@@ -93,6 +137,7 @@ export interface Finding {
    */
   readonly severity: Severity | "unverifiable";
   readonly stack: string;
+  /** The resource's full address; account findings: `account/<id>/<region>`; unread input: the file. */
   readonly address: string;
   readonly constructPath?: string;
   readonly message: string;
@@ -102,11 +147,25 @@ export interface Finding {
    * is free text and not part of it.
    */
   readonly subject?: string;
+  /** The file the resource was read from, when known. */
+  readonly file?: string;
   readonly suppressed: boolean;
   readonly suppressionReason?: string;
 }
 
+export interface Summary {
+  errors: number;
+  warnings: number;
+  unverifiable: number;
+  suppressed: number;
+  /** The scopes judged: `resource`, `account`, or both. */
+  scopes: Scope[];
+}
+
 export interface Report {
   readonly findings: Finding[];
-  readonly summary: { errors: number; warnings: number; suppressed: number };
+  readonly summary: Summary;
 }
+
+/** The pseudo-rule of input that was not read (HCL files, module calls): never judged clean. */
+export const INPUT_NOT_READ = "input-not-read";

@@ -1,4 +1,5 @@
-import { Controls, Finding, Report, Rule } from "./model";
+import * as path from "node:path";
+import { Controls, Finding, INPUT_NOT_READ, Report, Rule } from "./model";
 import { ALL_RULES } from "./rules";
 
 export type Format = "text" | "json" | "sarif" | "md";
@@ -20,9 +21,14 @@ export function formatText(report: Report): string {
     const controls = controlList(f.controls);
     return `${tag.padEnd(10)} ${f.ruleId}${controls ? ` [${controls}]` : ""} ${where(f)}: ${f.message}${f.suppressed ? ` — reason: ${f.suppressionReason}` : ""}`;
   });
-  const s = report.summary;
-  lines.push(`${s.errors} error(s), ${s.warnings} warning(s), ${s.suppressed} suppressed`);
+  lines.push(summaryLine(report));
   return lines.join("\n") + "\n";
+}
+
+/** `2 error(s), 0 warning(s), 1 unverifiable, 0 suppressed (scopes: resource, account)`. */
+export function summaryLine(report: Report): string {
+  const s = report.summary;
+  return `${s.errors} error(s), ${s.warnings} warning(s), ${s.unverifiable} unverifiable, ${s.suppressed} suppressed (scopes: ${s.scopes.join(", ")})`;
 }
 
 /** The JSON contract: findings with ruleId, controls, severity, stack, address, message, suppressed; summary counts. */
@@ -39,6 +45,7 @@ export function formatJson(report: Report): string {
       stack: f.stack,
       address: f.address,
       ...(f.constructPath ? { constructPath: f.constructPath } : {}),
+      ...(f.subject ? { subject: f.subject } : {}),
       message: f.message,
       suppressed: f.suppressed,
       ...(f.suppressionReason ? { suppressionReason: f.suppressionReason } : {}),
@@ -47,9 +54,30 @@ export function formatJson(report: Report): string {
   return JSON.stringify({ findings, summary: report.summary }, null, 2) + "\n";
 }
 
-/** SARIF 2.1.0 for code scanning: rule metadata with help text and control ids. */
+const INPUT_RULE: Rule = {
+  id: INPUT_NOT_READ,
+  title: "All of the input was read",
+  severity: "error",
+  scope: "resource",
+  controls: {},
+  rationale: "HCL files and module calls are not read from configurations, so nothing in them was judged; a report over part of the input is not a clean report.",
+  remediation: "Check a plan (`terraform show -json`) instead, which has every module expanded, or suppress the gap with a reason.",
+  check: () => [],
+  fixtures: { pass: {}, fail: {} },
+};
+
+function sarifLevel(f: Finding): "error" | "warning" | "note" {
+  return f.severity === "error" ? "error" : f.severity === "warning" ? "warning" : "note";
+}
+
+/** SARIF 2.1.0 for code scanning: rule metadata with help text and control ids; locations are the files read. */
 export function formatSarif(report: Report, rules: readonly Rule[] = ALL_RULES, artifact = "cdktf.out"): string {
-  const used = rules;
+  const used = [...rules, INPUT_RULE];
+  const uriOf = (f: Finding) => {
+    const file = f.file ?? (f.ruleId === INPUT_NOT_READ ? f.address : artifact);
+    const rel = path.relative(process.cwd(), file);
+    return (rel.startsWith("..") || path.isAbsolute(rel) ? file : rel).split(path.sep).join("/");
+  };
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -72,16 +100,16 @@ export function formatSarif(report: Report, rules: readonly Rule[] = ALL_RULES, 
         results: report.findings.map((f) => ({
           ruleId: f.ruleId,
           ruleIndex: used.findIndex((r) => r.id === f.ruleId),
-          level: f.severity === "error" ? "error" : "warning",
+          level: sarifLevel(f),
           message: { text: `${f.address}: ${f.message}` },
           locations: [
             {
-              physicalLocation: { artifactLocation: { uri: f.address === "(account)" ? artifact : `${artifact}/stacks/${f.stack}/cdk.tf.json` } },
+              physicalLocation: { artifactLocation: { uri: uriOf(f) } },
               logicalLocations: [{ name: f.address, fullyQualifiedName: `${f.stack}/${f.address}`, kind: "resource" }],
             },
           ],
           ...(f.suppressed ? { suppressions: [{ kind: "inSource", justification: f.suppressionReason ?? "" }] } : {}),
-          properties: { stack: f.stack, ...(f.constructPath ? { constructPath: f.constructPath } : {}) },
+          properties: { stack: f.stack, severity: f.severity, ...(f.subject ? { subject: f.subject } : {}), ...(f.constructPath ? { constructPath: f.constructPath } : {}) },
         })),
       },
     ],
@@ -96,8 +124,8 @@ function mdCell(text: string): string {
 /** Markdown for a pull-request comment: counts first, then a table of findings. */
 export function formatMarkdown(report: Report): string {
   const s = report.summary;
-  const icon = s.errors > 0 ? "❌" : s.warnings > 0 ? "⚠️" : "✅";
-  const out = [`### ${icon} bulwark check: ${s.errors} error(s), ${s.warnings} warning(s), ${s.suppressed} suppressed`, ""];
+  const icon = s.errors > 0 ? "❌" : s.warnings > 0 || s.unverifiable > 0 ? "⚠️" : "✅";
+  const out = [`### ${icon} bulwark check: ${mdCell(summaryLine(report))}`, ""];
   if (report.findings.length) {
     out.push("| severity | rule | controls | resource | message |", "|---|---|---|---|---|");
     for (const f of report.findings) {

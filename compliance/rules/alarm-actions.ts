@@ -1,5 +1,5 @@
-import { Rule } from "../model";
-import { asList, isFalse } from "./values";
+import { Rule, RuleFinding } from "../model";
+import { bool, describe, isUnknown, list } from "../values";
 
 export const alarmActions: Rule = {
   id: "alarm-actions",
@@ -10,9 +10,15 @@ export const alarmActions: Rule = {
   rationale: "An alarm nobody is told about is a graph, not a control.",
   remediation: "Set alarm_actions (and ok_actions) to the encrypted alarm topic; keep actions_enabled true.",
   check: (ctx) =>
-    [...ctx.ofType("aws_cloudwatch_metric_alarm"), ...ctx.ofType("aws_cloudwatch_composite_alarm")]
-      .filter((a) => isFalse(a.values.actions_enabled) || asList(a.values.alarm_actions).length === 0)
-      .map((resource) => ({ resource, message: isFalse(resource.values.actions_enabled) ? "alarm actions are disabled" : "alarm has no alarm actions" })),
+    [...ctx.ofType("aws_cloudwatch_metric_alarm"), ...ctx.ofType("aws_cloudwatch_composite_alarm")].flatMap((resource): RuleFinding[] => {
+      const enabled = bool(resource.values.actions_enabled);
+      if (enabled === false) return [{ resource, message: "alarm actions are disabled" }];
+      const actions = list(resource.values.alarm_actions);
+      if (isUnknown(actions)) return actions.set !== false ? [] : [{ resource, message: `alarm_actions is ${describe(actions)}`, unverifiable: actions }];
+      if (actions.length === 0) return [{ resource, message: "alarm has no alarm actions" }];
+      if (isUnknown(enabled) && enabled.set !== false) return [{ resource, message: `actions_enabled is ${describe(enabled)}`, unverifiable: enabled }];
+      return [];
+    }),
   fixtures: {
     pass: { resource: { aws_cloudwatch_metric_alarm: { a: { alarm_name: "a", comparison_operator: "GreaterThanThreshold", evaluation_periods: 1, alarm_actions: ["${aws_sns_topic.t.arn}"] } } } },
     fail: { resource: { aws_cloudwatch_metric_alarm: { a: { alarm_name: "a", comparison_operator: "GreaterThanThreshold", evaluation_periods: 1 } } } },

@@ -1,5 +1,5 @@
 import { Rule } from "../model";
-import { blocks } from "./values";
+import { knownBlocks as blocks } from "../values";
 
 export const backupCrossRegion: Rule = {
   id: "backup-cross-region",

@@ -1,6 +1,6 @@
 import { CIS_ALARM_CONTROLS, controlOfPattern } from "../../modules/cis-alarms/catalogue";
 import { Rule } from "../model";
-import { asList, blocks, isFalse } from "./values";
+import { isFalse, isUnknown, knownBlocks as blocks, list } from "../values";
 
 export const cisCloudtrailAlarms: Rule = {
   id: "cis-cloudtrail-alarms",
@@ -16,7 +16,10 @@ export const cisCloudtrailAlarms: Rule = {
   remediation: "Add modules/cis-alarms on the CloudTrail log group; each filter needs an alarm with actions on its metric.",
   check: (ctx) => {
     const alarmed = new Set<string>();
-    const alarms = ctx.ofType("aws_cloudwatch_metric_alarm").filter((a) => !isFalse(a.values.actions_enabled) && asList(a.values.alarm_actions).length > 0);
+    const alarms = ctx.ofType("aws_cloudwatch_metric_alarm").filter((a) => {
+      const actions = list(a.values.alarm_actions);
+      return !isFalse(a.values.actions_enabled) && (isUnknown(actions) ? actions.set !== false : actions.length > 0);
+    });
     for (const f of ctx.ofType("aws_cloudwatch_log_metric_filter")) {
       const control = controlOfPattern(String(f.values.pattern ?? ""));
       if (!control) continue;

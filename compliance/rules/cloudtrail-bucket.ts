@@ -1,5 +1,5 @@
 import { Rule, RuleContext, TfResource } from "../model";
-import { asList, isTrue, parsePolicy } from "./values";
+import { asList, isTrue, isUnknown, knownBlocks, parsePolicy } from "../values";
 
 const BLOCKS = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
 
@@ -11,14 +11,27 @@ export function deniesInsecureTransport(policy: unknown): boolean {
   );
 }
 
-/** Problems of a log bucket: public access, TLS-only policy, access logging. */
-export function bucketProblems(ctx: RuleContext, bucket: TfResource): string[] {
-  const problems: string[] = [];
-  const pab = ctx.referencing("aws_s3_bucket_public_access_block", "bucket", bucket);
-  if (!pab.some((p) => BLOCKS.every((b) => isTrue(p.values[b])))) problems.push("not all four public access blocks are on");
-  if (!ctx.referencing("aws_s3_bucket_policy", "bucket", bucket).some((p) => deniesInsecureTransport(p.values.policy))) problems.push("no bucket policy denies requests without TLS");
-  if (ctx.referencing("aws_s3_bucket_logging", "bucket", bucket).length === 0 && !bucket.values.logging) problems.push("server access logging is off");
+/** Problems of a log bucket: public access, TLS-only policy, access logging; `unverifiable` where a value or join is not known. */
+export function bucketProblems(ctx: RuleContext, bucket: TfResource): { problem: string; unverifiable?: true }[] {
+  const problems: { problem: string; unverifiable?: true }[] = [];
+  const judge = (type: string, ok: (r: TfResource) => boolean | "unknown", problem: string, extra = false) => {
+    const found = ctx.referencing(type, "bucket", bucket);
+    const verdicts = found.map(ok);
+    if (extra || verdicts.includes(true)) return;
+    if (verdicts.includes("unknown") || ctx.mayReference(type, "bucket", bucket).length) problems.push({ problem: `${problem}, or not known until apply`, unverifiable: true });
+    else problems.push({ problem });
+  };
+  judge("aws_s3_bucket_public_access_block", (p) => (BLOCKS.every((b) => isTrue(p.values[b])) ? true : BLOCKS.some((b) => isUnknown(p.values[b])) ? "unknown" : false), "not all four public access blocks are on");
+  judge("aws_s3_bucket_policy", (p) => (deniesInsecureTransport(p.values.policy) ? true : isUnknown(p.values.policy) ? "unknown" : false), "no bucket policy denies requests without TLS");
+  judge("aws_s3_bucket_logging", () => true, "server access logging is off", knownBlocks(bucket.values.logging).length > 0);
   return problems;
+}
+
+function trailBuckets(ctx: RuleContext, trail: TfResource): TfResource[] {
+  const byRef = ctx.referenced(trail, "s3_bucket_name").filter((b) => b.type === "aws_s3_bucket");
+  const name = trail.values.s3_bucket_name;
+  const byName = typeof name === "string" ? ctx.ofType("aws_s3_bucket").filter((b) => b.values.bucket === name) : [];
+  return [...new Set([...byRef, ...byName])];
 }
 
 export const cloudtrailBucket: Rule = {
@@ -31,7 +44,7 @@ export const cloudtrailBucket: Rule = {
   remediation: "Use the audit module's log bucket: four public access blocks, a policy denying aws:SecureTransport = false, server access logging to a separate bucket.",
   check: (ctx) =>
     ctx.ofType("aws_cloudtrail").flatMap((trail) =>
-      ctx.referenced(trail, "s3_bucket_name").flatMap((bucket) => bucketProblems(ctx, bucket).map((p) => ({ resource: bucket, message: `trail bucket: ${p}` }))),
+      trailBuckets(ctx, trail).flatMap((bucket) => bucketProblems(ctx, bucket).map((p) => ({ resource: bucket, subject: p.problem.split(",")[0], message: `trail bucket: ${p.problem}`, ...(p.unverifiable ? { unverifiable: true as const } : {}) }))),
     ),
   fixtures: {
     pass: {

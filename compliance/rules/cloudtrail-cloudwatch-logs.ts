@@ -1,5 +1,5 @@
 import { Rule } from "../model";
-import { isSet } from "./values";
+import { mustBeSet } from "../verdict";
 
 export const cloudtrailCloudwatchLogs: Rule = {
   id: "cloudtrail-cloudwatch-logs",
@@ -10,10 +10,10 @@ export const cloudtrailCloudwatchLogs: Rule = {
   rationale: "Metric filters and alarms on API activity (the CIS alarms) need the trail in a log group.",
   remediation: "Set cloud_watch_logs_group_arn (\"<group arn>:*\") and cloud_watch_logs_role_arn on the trail.",
   check: (ctx) =>
-    ctx
-      .ofType("aws_cloudtrail")
-      .filter((t) => !isSet(t.values.cloud_watch_logs_group_arn) || !isSet(t.values.cloud_watch_logs_role_arn))
-      .map((resource) => ({ resource, message: "trail does not deliver to CloudWatch Logs" })),
+    ctx.ofType("aws_cloudtrail").flatMap((t) => {
+      const group = mustBeSet(t, t.values.cloud_watch_logs_group_arn, "trail does not deliver to CloudWatch Logs", "cloud_watch_logs_group_arn");
+      return group.length ? group : mustBeSet(t, t.values.cloud_watch_logs_role_arn, "trail has no role to deliver to CloudWatch Logs", "cloud_watch_logs_role_arn");
+    }),
   fixtures: {
     pass: { resource: { aws_cloudtrail: { a: { name: "t", s3_bucket_name: "b", cloud_watch_logs_group_arn: "${aws_cloudwatch_log_group.g.arn}:*", cloud_watch_logs_role_arn: "${aws_iam_role.r.arn}" } } } },
     fail: { resource: { aws_cloudtrail: { a: { name: "t", s3_bucket_name: "b" } } } },

@@ -1,5 +1,5 @@
 import { Rule } from "../model";
-import { first, isFalse, isTrue } from "./values";
+import { attr, first, isFalse, isTrue } from "../values";
 
 export const configRecorder: Rule = {
   id: "config-recorder",
@@ -13,7 +13,7 @@ export const configRecorder: Rule = {
     const problems: string[] = [];
     const recorders = ctx.ofType("aws_config_configuration_recorder");
     if (recorders.length === 0) return [{ message: "no AWS Config recorder in the stacks of this account and region" }];
-    if (!recorders.some((r) => !isFalse(first(r.values.recording_group)?.all_supported) && isTrue(first(r.values.recording_group)?.include_global_resource_types))) {
+    if (!recorders.some((r) => !isFalse(attr(first(r.values.recording_group), "all_supported")) && isTrue(attr(first(r.values.recording_group), "include_global_resource_types")))) {
       problems.push("no recorder records all supported resources including global types");
     }
     if (!ctx.ofType("aws_config_configuration_recorder_status").some((s) => isTrue(s.values.is_enabled))) problems.push("no recorder status is enabled");

@@ -1,5 +1,6 @@
+import { instanceSpecs, launchSpecs } from "../families/compute";
 import { Rule } from "../model";
-import { asNumber, blocks, first } from "./values";
+import { describe, isUnknown, num } from "../values";
 
 export const ec2ImdsHopLimit: Rule = {
   id: "ec2-imds-hop-limit",
@@ -10,10 +11,11 @@ export const ec2ImdsHopLimit: Rule = {
   rationale: "A hop limit above 1 lets containers and forwarded traffic on the host reach the metadata service and the instance role's credentials.",
   remediation: "Set http_put_response_hop_limit = 1; where containers need metadata, opt in explicitly (containerMetadataAccess) so the reason is recorded.",
   check: (ctx) =>
-    [...ctx.ofType("aws_launch_template"), ...ctx.ofType("aws_instance")]
-      .filter((r) => blocks(r.values.metadata_options).length > 0)
-      .filter((r) => (asNumber(first(r.values.metadata_options)?.http_put_response_hop_limit) ?? 1) > 1)
-      .map((resource) => ({ resource, message: `metadata hop limit is ${first(resource.values.metadata_options)!.http_put_response_hop_limit}` })),
+    [...launchSpecs(ctx), ...instanceSpecs(ctx)].flatMap((spec) => {
+      const hop = num(spec.hopLimit);
+      if (isUnknown(hop)) return hop.set !== false ? [{ resource: spec.resource, message: `metadata hop limit is ${describe(hop)}`, unverifiable: hop }] : [];
+      return hop !== undefined && hop > 1 ? [{ resource: spec.resource, message: `metadata hop limit is ${hop}` }] : [];
+    }),
   fixtures: {
     pass: { resource: { aws_launch_template: { a: { metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1 } } } } },
     fail: { resource: { aws_launch_template: { a: { metadata_options: { http_tokens: "required", http_put_response_hop_limit: 2 } } } } },

@@ -1,5 +1,6 @@
 import { Rule } from "../model";
 import { alarmActions } from "./alarm-actions";
+import { asgLaunchTemplateVersion } from "./asg-launch-template-version";
 import { backupCrossRegion } from "./backup-cross-region";
 import { backupVaultCmk } from "./backup-vault-cmk";
 import { cisCloudtrailAlarms } from "./cis-cloudtrail-alarms";
@@ -26,9 +27,12 @@ import { naclNoWorldAdminPorts } from "./nacl-no-world-admin-ports";
 import { noSecretsInUserData } from "./no-secrets-in-user-data";
 import { sgDescriptions } from "./sg-descriptions";
 import { sgNoWorldAdminPorts } from "./sg-no-world-admin-ports";
+import { sgNoWorldHighRiskPorts } from "./sg-no-world-high-risk-ports";
+import { sgNoWorldUnauthorizedPorts } from "./sg-no-world-unauthorized-ports";
 import { snsEncrypted } from "./sns-encrypted";
 import { ssmManaged } from "./ssm-managed";
 import { subnetNoPublicIp } from "./subnet-no-public-ip";
+import { vpcDefaultNaclManaged } from "./vpc-default-nacl-managed";
 import { vpcDefaultSgClosed } from "./vpc-default-sg-closed";
 import { vpcFlowLogs } from "./vpc-flow-logs";
 
@@ -46,7 +50,10 @@ export const ALL_RULES: readonly Rule[] = [
   subnetNoPublicIp,
   naclNoWorldAdminPorts,
   naclAssociated,
+  vpcDefaultNaclManaged,
   sgNoWorldAdminPorts,
+  sgNoWorldHighRiskPorts,
+  sgNoWorldUnauthorizedPorts,
   sgDescriptions,
   vpcDefaultSgClosed,
   vpcFlowLogs,
@@ -64,6 +71,7 @@ export const ALL_RULES: readonly Rule[] = [
   alarmActions,
   snsEncrypted,
   ec2DetailedMonitoring,
+  asgLaunchTemplateVersion,
   backupVaultCmk,
   backupCrossRegion,
 ];

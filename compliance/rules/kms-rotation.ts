@@ -1,5 +1,6 @@
 import { Rule } from "../model";
-import { isTrue } from "./values";
+import { mustBeTrue } from "../verdict";
+import { describe, isUnknown } from "../values";
 
 export const kmsRotation: Rule = {
   id: "kms-rotation",
@@ -10,10 +11,13 @@ export const kmsRotation: Rule = {
   rationale: "Rotation limits how much data one key version protects and how long a leaked version is useful.",
   remediation: "Set enable_key_rotation = true (HardenedKmsKey always does).",
   check: (ctx) =>
-    ctx
-      .ofType("aws_kms_key")
-      .filter((k) => (k.values.customer_master_key_spec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && !isTrue(k.values.enable_key_rotation))
-      .map((resource) => ({ resource, message: "key rotation is off" })),
+    ctx.ofType("aws_kms_key").flatMap((k) => {
+      const spec = k.values.customer_master_key_spec;
+      // Only symmetric keys rotate; an unknown spec leaves the question open.
+      if (spec !== undefined && spec !== null && spec !== "SYMMETRIC_DEFAULT" && !(isUnknown(spec) && spec.set !== false)) return [];
+      const found = mustBeTrue(k, k.values.enable_key_rotation, "key rotation is off", "enable_key_rotation");
+      return isUnknown(spec) && spec.set !== false && found.length ? [{ ...found[0], unverifiable: spec, message: `${found[0].message} (key spec ${describe(spec)})` }] : found;
+    }),
   fixtures: {
     pass: { resource: { aws_kms_key: { k: { enable_key_rotation: true } } } },
     fail: { resource: { aws_kms_key: { k: { description: "no rotation" } } } },

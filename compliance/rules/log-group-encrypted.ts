@@ -1,5 +1,6 @@
-import { Rule } from "../model";
-import { asNumber, isSet } from "./values";
+import { Rule, RuleFinding } from "../model";
+import { describe, isUnknown, num } from "../values";
+import { mustBeSet } from "../verdict";
 
 export const logGroupEncrypted: Rule = {
   id: "log-group-encrypted",
@@ -11,10 +12,10 @@ export const logGroupEncrypted: Rule = {
   remediation: "Set kms_key_id (a key open to logs.<region>.amazonaws.com) and retention_in_days ≥ 365 (or 0: never expire).",
   check: (ctx) =>
     ctx.ofType("aws_cloudwatch_log_group").flatMap((resource) => {
-      const out = [];
-      if (!isSet(resource.values.kms_key_id)) out.push({ resource, message: "log group is not KMS-encrypted" });
-      const days = asNumber(resource.values.retention_in_days);
-      if (days !== undefined && days > 0 && days < 365) out.push({ resource, message: `log group keeps logs ${days} days (less than a year)` });
+      const out: RuleFinding[] = mustBeSet(resource, resource.values.kms_key_id, "log group is not KMS-encrypted", "kms_key_id").map((f) => ({ ...f, subject: "encryption" }));
+      const days = num(resource.values.retention_in_days);
+      if (isUnknown(days) && days.set !== false) out.push({ resource, subject: "retention", message: `retention_in_days is ${describe(days)}`, unverifiable: days });
+      else if (typeof days === "number" && days > 0 && days < 365) out.push({ resource, subject: "retention", message: `log group keeps logs ${days} days (less than a year)` });
       return out;
     }),
   fixtures: {

@@ -1,5 +1,5 @@
 import { Rule } from "../model";
-import { isSet } from "./values";
+import { isSet, isUnknown } from "../values";
 
 export const naclAssociated: Rule = {
   id: "nacl-associated",
@@ -10,10 +10,14 @@ export const naclAssociated: Rule = {
   rationale: "An ACL with no subnet protects nothing and misleads reviewers about what is enforced.",
   remediation: "Associate the ACL (aws_network_acl_association, or subnet_ids) or remove it.",
   check: (ctx) =>
-    ctx
-      .ofType("aws_network_acl")
-      .filter((acl) => !isSet(acl.values.subnet_ids) && ctx.referencing("aws_network_acl_association", "network_acl_id", acl).length === 0)
-      .map((resource) => ({ resource, message: "network ACL is associated with no subnet" })),
+    ctx.ofType("aws_network_acl").flatMap((resource) => {
+      const ids = isSet(resource.values.subnet_ids);
+      if (ids === true || ctx.referencing("aws_network_acl_association", "network_acl_id", resource).length > 0) return [];
+      if (isUnknown(ids) || ctx.mayReference("aws_network_acl_association", "network_acl_id", resource).length > 0) {
+        return [{ resource, message: "whether a subnet is associated is not known (an association's reference cannot be followed, or subnet_ids is computed)", unverifiable: true as const }];
+      }
+      return [{ resource, message: "network ACL is associated with no subnet" }];
+    }),
   fixtures: {
     pass: {
       resource: {

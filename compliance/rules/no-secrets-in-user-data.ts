@@ -1,8 +1,12 @@
 import { findSecret } from "../../modules/launch-template/user-data";
+import { instanceSpecs, launchSpecs } from "../families/compute";
 import { Rule } from "../model";
+import { isUnknown } from "../values";
 
+/** The user data as text: decoded from base64 when it is; an expression's literal parts when it is one. */
 function decoded(value: unknown): string | undefined {
-  if (typeof value !== "string" || value.includes("${")) return typeof value === "string" ? value : undefined;
+  if (isUnknown(value)) return value.why.startsWith("${") || value.why.includes("%{") ? value.why : undefined;
+  if (typeof value !== "string") return undefined;
   if (/^[A-Za-z0-9+/=\s]+$/.test(value) && value.length % 4 === 0) {
     const text = Buffer.from(value, "base64").toString("utf8");
     if (!text.includes("\uFFFD")) return text;
@@ -19,7 +23,7 @@ export const noSecretsInUserData: Rule = {
   rationale: "User data is readable by anyone who can describe the instance or read its metadata; credentials there leak.",
   remediation: "Fetch secrets at boot from SSM Parameter Store or Secrets Manager with the instance role.",
   check: (ctx) =>
-    [...ctx.ofType("aws_instance"), ...ctx.ofType("aws_launch_template")].flatMap((resource) => {
+    [...instanceSpecs(ctx), ...launchSpecs(ctx)].flatMap(({ resource }) => {
       const text = decoded(resource.values.user_data) ?? decoded(resource.values.user_data_base64);
       const secret = text ? findSecret(text) : undefined;
       return secret ? [{ resource, message: `user data contains ${secret.what} (${secret.excerpt})` }] : [];

@@ -1,5 +1,5 @@
 import { Rule } from "../model";
-import { isSet } from "./values";
+import { mustBeSet } from "../verdict";
 
 export const snsEncrypted: Rule = {
   id: "sns-encrypted",
@@ -9,7 +9,7 @@ export const snsEncrypted: Rule = {
   controls: { securityHub: ["SNS.1"], checkov: ["CKV_AWS_26"], trivy: ["AVD-AWS-0095"] },
   rationale: "Alarm and notification messages describe your systems; encrypt them at rest with a key you control.",
   remediation: "Set kms_master_key_id to a customer-managed key whose policy lets the publishers (CloudWatch) use it.",
-  check: (ctx) => ctx.ofType("aws_sns_topic").filter((t) => !isSet(t.values.kms_master_key_id)).map((resource) => ({ resource, message: "topic is not encrypted" })),
+  check: (ctx) => ctx.ofType("aws_sns_topic").flatMap((t) => mustBeSet(t, t.values.kms_master_key_id, "topic is not encrypted", "kms_master_key_id")),
   fixtures: {
     pass: { resource: { aws_sns_topic: { t: { name: "t", kms_master_key_id: "${aws_kms_key.k.arn}" } } } },
     fail: { resource: { aws_sns_topic: { t: { name: "t" } } } },

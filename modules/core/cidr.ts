@@ -42,10 +42,9 @@ export function cidrProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** True when the CIDR covers every address of its family. */
+/** True when the CIDR alone covers the internet of its family (any spelling of 0.0.0.0/0 or ::/0, or nearly). */
 export function isWorld(text: string): boolean {
-  const c = parseCidr(text);
-  return c !== undefined && c.prefix === 0;
+  return cidrsCoverInternet([text]);
 }
 
 /** True when `outer` contains all of `inner` (same family). */
@@ -91,4 +90,97 @@ export function ipv4Address(cidr: string, offset: number): string {
   const p = parseCidr(cidr);
   if (!p || p.family !== "ipv4") throw new Error(`${cidr} is not an IPv4 CIDR`);
   return intToV4(v4ToInt(p.address as ipaddr.IPv4) + offset);
+}
+
+// ---------------------------------------------------------------------------------------
+// Address sets: what several CIDRs cover together. The world has many spellings (0.0.0.0/0,
+// ::/0, 0::/0, 0.0.0.0/1 + 128.0.0.0/1, a deny of one address before an allow of all): judging
+// a rule set means judging the addresses it covers, never the text of one CIDR.
+
+/** Inclusive address ranges of one family, sorted and disjoint. */
+export type Ranges = readonly (readonly [bigint, bigint])[];
+
+const BITS: Record<IpFamily, number> = { ipv4: 32, ipv6: 128 };
+
+function toBigInt(address: ipaddr.IPv4 | ipaddr.IPv6): bigint {
+  return address.toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+}
+
+/**
+ * The range a CIDR covers, host bits ignored (`10.0.0.1/0` covers everything, as the
+ * network address would): for judging, not for validating. Undefined when it is no CIDR.
+ */
+export function cidrRange(text: string): { family: IpFamily; range: readonly [bigint, bigint] } | undefined {
+  if (typeof text !== "string" || !isValidCidrText(text.trim())) return undefined;
+  const [address, prefix] = ipaddr.parseCIDR(text.trim());
+  const family = address.kind() as IpFamily;
+  const bits = BITS[family];
+  const span = 1n << BigInt(bits - prefix);
+  const lo = (toBigInt(address) / span) * span;
+  return { family, range: [lo, lo + span - 1n] };
+}
+
+/** Sorted, merged ranges. */
+export function unionRanges(ranges: Iterable<readonly [bigint, bigint]>): Ranges {
+  const sorted = [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [lo, hi] of sorted) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1n) {
+      if (hi > last[1]) last[1] = hi;
+    } else out.push([lo, hi]);
+  }
+  return out;
+}
+
+/** `a` minus `b`. */
+export function subtractRanges(a: Ranges, b: Ranges): Ranges {
+  let rest: [bigint, bigint][] = a.map(([lo, hi]) => [lo, hi]);
+  for (const [blo, bhi] of b) {
+    const next: [bigint, bigint][] = [];
+    for (const [lo, hi] of rest) {
+      if (bhi < lo || blo > hi) next.push([lo, hi]);
+      else {
+        if (blo > lo) next.push([lo, blo - 1n]);
+        if (bhi < hi) next.push([bhi + 1n, hi]);
+      }
+    }
+    rest = next;
+  }
+  return rest;
+}
+
+export function rangesSize(r: Ranges): bigint {
+  return r.reduce((n, [lo, hi]) => n + (hi - lo + 1n), 0n);
+}
+
+function rangesOf(cidrs: readonly string[]): Ranges {
+  return unionRanges(cidrs.map((c) => cidrRange(c)!.range));
+}
+
+/**
+ * Addresses reachable from the internet: IPv4 without the private, shared, loopback,
+ * link-local, multicast and reserved ranges; IPv6 global unicast (2000::/3).
+ */
+export const INTERNET: Record<IpFamily, Ranges> = {
+  ipv4: subtractRanges(rangesOf(["0.0.0.0/0"]), rangesOf(["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3"])),
+  ipv6: rangesOf(["2000::/3"]),
+};
+
+/**
+ * True when `allowed` covers the internet of its family: every internet address but fewer
+ * than a /8's worth (IPv4 2^24, IPv6 2^120). So 0.0.0.0/0, ::/0 and their spellings, the
+ * world split into halves, and "deny one range, then allow everything" are all the world;
+ * a /8 of public space or a private range is not.
+ */
+export function coversInternet(allowed: Ranges, family: IpFamily): boolean {
+  return rangesSize(subtractRanges(INTERNET[family], allowed)) < 1n << BigInt(BITS[family] - 8);
+}
+
+/** True when the CIDRs, taken together, cover the internet of either family. */
+export function cidrsCoverInternet(cidrs: readonly string[]): boolean {
+  return (["ipv4", "ipv6"] as const).some((family) => {
+    const ranges = cidrs.map((c) => cidrRange(c)).filter((c) => c?.family === family).map((c) => c!.range);
+    return ranges.length > 0 && coversInternet(unionRanges(ranges), family);
+  });
 }

@@ -1,0 +1,111 @@
+/**
+ * Accuracy of `bulwark check` on the labeled real-world corpus (__tests__/fixtures/real-world):
+ * plans of public Terraform modules' examples, each labeled by hand before the checker ran.
+ * A label is (address, rule, fail | unverifiable). Precision and recall are over `fail`
+ * labels; `unverifiable` labels must be reported (as unverifiable or fail), never passed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ALL_RULES, loadInput, runRules } from "../compliance";
+
+/** The corpus folder under a project root. */
+export const corpusDir = (root: string) => path.join(root, "__tests__", "fixtures", "real-world");
+
+/** The rules the corpus was labeled for (the resource-scope rules at the time of labeling). */
+export const LABELED_RULES = [
+  "ec2-imdsv2", "lt-imdsv2", "ec2-imds-hop-limit", "ebs-encrypted", "lt-ebs-encrypted", "ebs-cmk", "ec2-no-public-ip", "lt-no-public-ip",
+  "subnet-no-public-ip", "nacl-no-world-admin-ports", "nacl-associated", "sg-no-world-admin-ports", "sg-no-world-high-risk-ports",
+  "sg-no-world-unauthorized-ports", "sg-descriptions", "vpc-default-sg-closed", "vpc-flow-logs", "kms-rotation", "ssm-managed",
+  "log-group-encrypted", "no-secrets-in-user-data", "alarm-actions", "sns-encrypted", "ec2-detailed-monitoring", "backup-vault-cmk",
+  "cloudtrail-encrypted", "cloudtrail-log-validation", "cloudtrail-cloudwatch-logs", "cloudtrail-bucket", "asg-launch-template-version",
+];
+
+export interface Label {
+  address: string;
+  rule: string;
+  expect: "fail" | "unverifiable";
+  why: string;
+}
+
+export interface Outcome {
+  example: string;
+  address: string;
+  rule: string;
+  /** What the label says, if anything. */
+  label?: Label["expect"];
+  /** What the checker said, if anything. */
+  found?: "fail" | "unverifiable";
+  why?: string;
+  message?: string;
+}
+
+/** Runs the checker over every example and pairs its findings with the labels. */
+export function scoreCorpus(dir: string): Outcome[] {
+  const out: Outcome[] = [];
+  const rules = ALL_RULES.filter((r) => LABELED_RULES.includes(r.id));
+  for (const example of fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, "labels.json"))).sort()) {
+    const labels = (JSON.parse(fs.readFileSync(path.join(dir, example, "labels.json"), "utf8")) as { labels: Label[] }).labels;
+    const input = loadInput(path.join(dir, example, "plan.json"));
+    const report = runRules(input.resources, rules, { scope: "resource" });
+    const key = (address: string, rule: string) => `${address}\u0000${rule}`;
+    const found = new Map<string, { found: "fail" | "unverifiable"; message: string }>();
+    for (const f of report.findings) {
+      const k = key(f.address, f.ruleId);
+      const verdict = f.severity === "unverifiable" ? "unverifiable" : "fail";
+      // One resource can have several findings of one rule: a fail outweighs an unverifiable.
+      if (!found.has(k) || verdict === "fail") found.set(k, { found: verdict, message: f.message });
+    }
+    const labeled = new Map(labels.map((l) => [key(l.address, l.rule), l]));
+    for (const k of new Set([...found.keys(), ...labeled.keys()])) {
+      const [address, rule] = k.split("\u0000");
+      const l = labeled.get(k);
+      const f = found.get(k);
+      out.push({ example, address, rule, ...(l ? { label: l.expect, why: l.why } : {}), ...(f ? { found: f.found, message: f.message } : {}) });
+    }
+  }
+  return out;
+}
+
+export interface Score {
+  tp: number;
+  fp: number;
+  fn: number;
+  /** Labeled unverifiable: reported (as unverifiable or fail) vs passed. */
+  unverifiableReported: number;
+  unverifiablePassed: number;
+  /** Reported unverifiable where the corpus labels nothing. */
+  unverifiableNoise: number;
+}
+
+export function score(outcomes: readonly Outcome[]): Score {
+  const s: Score = { tp: 0, fp: 0, fn: 0, unverifiableReported: 0, unverifiablePassed: 0, unverifiableNoise: 0 };
+  for (const o of outcomes) {
+    if (o.label === "fail") o.found === "fail" ? s.tp++ : s.fn++;
+    else if (o.label === "unverifiable") o.found ? s.unverifiableReported++ : s.unverifiablePassed++;
+    if (o.found === "fail" && o.label !== "fail") s.fp++;
+    if (o.found === "unverifiable" && !o.label) s.unverifiableNoise++;
+  }
+  return s;
+}
+
+export const precision = (s: Score) => (s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp));
+export const recall = (s: Score) => (s.tp + s.fn === 0 ? 1 : s.tp / (s.tp + s.fn));
+
+/** The accuracy table `npm run bench -- --only accuracy` prints. */
+export function accuracyReport(outcomes: readonly Outcome[]): string {
+  const rows: string[] = ["| rule | labeled | TP | FP | FN | precision | recall | unverifiable labels reported | unverifiable noise |", "|---|---|---|---|---|---|---|---|---|"];
+  const fmt = (x: number) => x.toFixed(2);
+  const rules = [...new Set(outcomes.map((o) => o.rule))].sort();
+  for (const rule of rules) {
+    const os = outcomes.filter((o) => o.rule === rule);
+    const s = score(os);
+    const labeled = os.filter((o) => o.label).length;
+    rows.push(`| ${rule} | ${labeled} | ${s.tp} | ${s.fp} | ${s.fn} | ${fmt(precision(s))} | ${fmt(recall(s))} | ${s.unverifiableReported}/${s.unverifiableReported + s.unverifiablePassed} | ${s.unverifiableNoise} |`);
+  }
+  const t = score(outcomes);
+  rows.push(`| **total** | ${outcomes.filter((o) => o.label).length} | ${t.tp} | ${t.fp} | ${t.fn} | ${fmt(precision(t))} | ${fmt(recall(t))} | ${t.unverifiableReported}/${t.unverifiableReported + t.unverifiablePassed} | ${t.unverifiableNoise} |`);
+  const wrong = outcomes.filter((o) => (o.label === "fail" && o.found !== "fail") || (o.found === "fail" && o.label !== "fail") || (o.label === "unverifiable" && !o.found));
+  const lines = wrong.map((o) => `- ${o.example} ${o.address} ${o.rule}: labeled ${o.label ?? "—"}, found ${o.found ?? "—"}${o.message ? ` (${o.message})` : ""}${o.why ? ` — label: ${o.why}` : ""}`);
+  return [rows.join("\n"), "", wrong.length ? `Disagreements (${wrong.length}):\n${lines.join("\n")}` : "No disagreements."].join("\n");
+}
+
