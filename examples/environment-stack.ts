@@ -123,7 +123,7 @@ export class EnvironmentStack extends BulwarkStack {
       : undefined;
     const asg = new HardenedAutoScalingGroup(this, "app-group", {
       name: `${config.name}-app`,
-      launchTemplateId: this.launchTemplate.id,
+      launchTemplate: this.launchTemplate,
       subnetIds: privateSubnets,
       minSize: config.app.minSize,
       maxSize: config.app.maxSize,

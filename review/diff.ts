@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ALL_RULES, Finding, InputError, loadInput, planResources, runRules, TfResource } from "../compliance";
 import { Action, AttributeChange, DiffResult, emptySummary, FORCE_NEW, ResourceChange, STATEFUL_OR_SECURITY_TYPES, StackSummary } from "./model";
+import { launchTemplateRollouts, TemplateUse, templateUsesOfConfig, templateUsesOfPlan } from "./rollout";
 
 const KNOWN_AFTER_APPLY = "(known after apply)";
 const SENSITIVE = "(sensitive)";
@@ -150,7 +151,7 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
   for (const d of deleted.filter((r) => !renamed.has(r))) {
     changes.push({ stack: d.stack, address: d.address, type: d.type, actions: ["delete"], constructPath: d.constructPath, attributes: [] });
   }
-  return finish("config", changes, compareFindings(base, head), [], []);
+  return finish("config", changes, compareFindings(base, head), [], [], templateUsesOfConfig(head));
 }
 
 // ------------------------------------------------------------------ plans
@@ -248,6 +249,7 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
   const base: TfResource[] = [];
   const head: TfResource[] = [];
   const seen = new Set<string>();
+  const uses: TemplateUse[] = [];
   for (const file of files) {
     const plan = readPlan(file);
     let stack = stackOfPlan(file);
@@ -274,12 +276,13 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
       outputs.push({ stack, name, before: oc.before_sensitive ? SENSITIVE : show(oc.before), after: oc.after_sensitive ? SENSITIVE : oc.after_unknown ? KNOWN_AFTER_APPLY : show(oc.after) });
     }
     head.push(...planResources(plan, stack));
+    uses.push(...templateUsesOfPlan(plan, stack));
     if (plan.prior_state?.values) base.push(...planResources({ planned_values: plan.prior_state.values, configuration: plan.configuration }, stack));
   }
-  return finish("plan", changes, compareFindings(base, head), outputs, drift);
+  return finish("plan", changes, compareFindings(base, head), outputs, drift, uses);
 }
 
-function finish(mode: DiffResult["mode"], raw: ResourceChange[], findings: { introduced: Finding[]; resolved: Finding[] }, outputs: DiffResult["outputs"], drift: DiffResult["drift"]): DiffResult {
+function finish(mode: DiffResult["mode"], raw: ResourceChange[], findings: { introduced: Finding[]; resolved: Finding[] }, outputs: DiffResult["outputs"], drift: DiffResult["drift"], uses: readonly TemplateUse[]): DiffResult {
   const changes = raw
     .map((c) => {
       const danger = dangerOf(c);
@@ -288,7 +291,7 @@ function finish(mode: DiffResult["mode"], raw: ResourceChange[], findings: { int
     .sort((a, b) => a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address));
   const stacks: Record<string, StackSummary> = {};
   for (const c of changes) count(stacks, c.stack, c.actions);
-  return { mode, stacks, changes, introduced: findings.introduced, resolved: findings.resolved, outputs, drift };
+  return { mode, stacks, changes, introduced: findings.introduced, resolved: findings.resolved, outputs, drift, rollouts: launchTemplateRollouts(changes, uses) };
 }
 
 /** Totals across stacks. */
@@ -306,6 +309,7 @@ export function diffJson(result: DiffResult): string {
         summary: totals(result),
         changes: result.changes.map((c) => ({ stack: c.stack, address: c.address, actions: c.actions, ...(c.constructPath ? { constructPath: c.constructPath } : {}) })),
         findings: { introduced: result.introduced, resolved: result.resolved },
+        ...(result.rollouts?.length ? { rollouts: result.rollouts } : {}),
       },
       null,
       2,

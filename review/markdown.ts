@@ -1,6 +1,7 @@
 import { controlList, Finding } from "../compliance";
 import { DiffResult, ResourceChange } from "./model";
 import { totals } from "./diff";
+import { rolloutMarkdown } from "./rollout";
 
 /** A GitHub comment holds at most this many characters. */
 export const COMMENT_LIMIT = 65536;
@@ -73,6 +74,7 @@ export function diffMarkdown(result: DiffResult, opts: { limit?: number; fullRep
     findings.push(`#### ${title} (${list.length})`, "", "| severity | rule | controls | resource | message |", "|---|---|---|---|---|", ...list.map(findingRow), "");
   }
   if (result.drift.length) findings.push(`#### Drift (${result.drift.length})`, "", ...result.drift.map((d) => `- \`${d.stack}/${d.address}\` changed outside Terraform (${d.actions.join(", ")})`), "");
+  findings.push(...rolloutMarkdown(result.rollouts ?? []));
   if (result.outputs.length) findings.push("#### Output changes", "", ...result.outputs.map((o) => `- \`${o.stack}.${o.name}\`: ${o.before} → ${o.after}`), "");
 
   const details = stacks.map((s) => {

@@ -1,4 +1,5 @@
 import { Finding } from "../compliance";
+import type { Rollout } from "./rollout";
 
 export type Action = "create" | "update" | "delete" | "replace" | "read" | "import" | "move" | "no-op";
 
@@ -47,6 +48,8 @@ export interface DiffResult {
   readonly outputs: { stack: string; name: string; before: string; after: string }[];
   /** Resources changed outside Terraform (plan mode `resource_drift`). */
   readonly drift: { stack: string; address: string; actions: string[] }[];
+  /** Changed launch templates: the Auto Scaling groups on them, and whether their instances are replaced. */
+  readonly rollouts?: Rollout[];
 }
 
 export const emptySummary = (): StackSummary => ({ create: 0, update: 0, delete: 0, replace: 0, read: 0, import: 0, move: 0 });

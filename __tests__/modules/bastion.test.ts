@@ -27,7 +27,10 @@ describe("Bastion in Session Manager mode (default)", () => {
     const group = resourcesOf(json, "aws_autoscaling_group").bastion_group_group;
     expect(group).toMatchObject({ min_size: 1, max_size: 1, vpc_zone_identifier: ["subnet-a", "subnet-b"] });
     expect(group.instance_refresh.strategy).toBe("Rolling");
-    expect(group.launch_template.version).toBe("$Latest");
+    // A template change (new AMI, user data) updates the group and starts a refresh; $Latest would not.
+    expect(group.launch_template).toEqual({ id: "${aws_launch_template.bastion_launch-template_template.id}", version: "${aws_launch_template.bastion_launch-template_template.latest_version}" });
+    // The replacement is launched and healthy before the old instance goes: no gap for a group of one.
+    expect(group.instance_refresh.preferences).toMatchObject({ min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true });
   });
 
   it("logs sessions to a KMS-encrypted group and encrypts session data, as a non-root user, time-limited", () => {

@@ -283,7 +283,7 @@ export class Bastion extends Construct {
 
     this.autoScalingGroup = new HardenedAutoScalingGroup(this, "group", {
       name: props.name,
-      launchTemplateId: this.launchTemplate.id,
+      launchTemplate: this.launchTemplate,
       subnetIds: props.subnetIds,
       minSize: 1,
       maxSize: 1,

@@ -161,6 +161,8 @@ export class HardenedLaunchTemplate extends Construct {
   public readonly id: string;
   public readonly arn: string;
   public readonly latestVersion: number;
+  /** The image the template launches: an AMI id, or `resolve:ssm:<parameter>` resolved at each launch. */
+  public readonly imageId: string;
   public readonly role: IamRole;
   public readonly instanceProfile: IamInstanceProfile;
   public readonly securityGroupIds: string[];
@@ -326,6 +328,7 @@ export class HardenedLaunchTemplate extends Construct {
     this.id = this.launchTemplate.id;
     this.arn = this.launchTemplate.arn;
     this.latestVersion = this.launchTemplate.latestVersion;
+    this.imageId = imageId;
     this.securityGroupIds = props.securityGroupIds;
     this.userDataText = userDataText;
   }

@@ -12,6 +12,7 @@ export const bastionModule: ModuleSpec = {
     "Sessions streamed to a KMS-encrypted log group kept a year; session data encrypted; idle timeout 15 min; maximum 60 min; run as a non-root user.",
     "Operators may start sessions only on instances tagged as this bastion, only with these preferences.",
     "The hardened launch template: IMDSv2, encrypted volumes, no public IP, SSM role.",
+    "A new AMI reaches the bastion: the group follows the template's latest_version, so any template change starts an instance refresh that launches the new instance, waits until it is healthy, then terminates the old one (rolled back if it never becomes healthy).",
   ],
   controls: ["SSM.1", "EC2.53", "EC2.54", "CKV_AWS_158"],
   variables: [
@@ -166,15 +167,25 @@ resource "aws_autoscaling_group" "this" {
   vpc_zone_identifier = var.subnet_ids
   health_check_type   = "EC2"
 
+  # latest_version, not "$Latest": the provider starts an instance refresh only when this block
+  # changes, so a new AMI (any template change) now replaces the running instance.
   launch_template {
     id      = module.launch_template.id
-    version = "$Latest"
+    version = module.launch_template.latest_version
   }
 
+  # The new instance is launched and healthy before the old one is terminated (a group of one may
+  # run two for the warm-up); a refresh whose instance never becomes healthy rolls back.
   instance_refresh {
     strategy = "Rolling"
     preferences {
-      min_healthy_percentage = 0
+      min_healthy_percentage       = 100
+      max_healthy_percentage       = 200
+      instance_warmup              = 300
+      auto_rollback                = true
+      skip_matching                = true
+      scale_in_protected_instances = "Refresh"
+      standby_instances            = "Terminate"
     }
   }
 
@@ -256,6 +267,14 @@ run "session_manager_only" {
   assert {
     condition     = aws_autoscaling_group.this.min_size == 1 && aws_autoscaling_group.this.max_size == 1
     error_message = "exactly one self-healing instance"
+  }
+  assert {
+    condition     = aws_autoscaling_group.this.launch_template[0].version == tostring(module.launch_template.latest_version)
+    error_message = "the group follows the template's latest_version, so a template change starts a refresh"
+  }
+  assert {
+    condition     = aws_autoscaling_group.this.instance_refresh[0].preferences[0].min_healthy_percentage == 100 && aws_autoscaling_group.this.instance_refresh[0].preferences[0].max_healthy_percentage == 200 && aws_autoscaling_group.this.instance_refresh[0].preferences[0].auto_rollback
+    error_message = "the new instance is healthy before the old one goes, and a failed refresh rolls back"
   }
   assert {
     condition     = jsondecode(aws_ssm_document.session.content).inputs.cloudWatchEncryptionEnabled && jsondecode(aws_ssm_document.session.content).inputs.kmsKeyId != ""
