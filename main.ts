@@ -22,16 +22,18 @@ try {
   app.synth();
   // Account-level rules (CloudTrail, Config, EBS defaults, CIS alarms, backups) need every
   // stack of an account and region, so they run on the written output.
-  const resources = app.hclOutput
+  const input = app.hclOutput
     ? // HCL output is not read back: judge the same configuration in memory.
-      app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c)).flatMap((s) => configResources(s.toTerraform(), s.node.id))
-    : loadInput(app.outdir).resources;
+      { resources: app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c)).flatMap((s) => configResources(s.toTerraform(), s.node.id)), suppressions: [], gaps: [] }
+    : loadInput(app.outdir);
+  const resources = input.resources;
   // Resource-level errors already stopped the synth (the gate); running every rule again here
   // gives the warnings and suppressions for the summary. Measured: the resource rules take 7 ms
   // over the reference environments, 37 ms over 50 of them — cheaper than keeping the gate's reports.
-  const report = runRules(resources, ALL_RULES);
+  const report = runRules(resources, ALL_RULES, { suppressions: input.suppressions, gaps: input.gaps });
   const line = (f: Finding) => `${f.ruleId} [${controlList(f.controls)}] ${f.constructPath ?? `${f.stack} ${f.address}`}: ${f.message}`;
-  const errors = report.findings.filter((f) => f.severity === "error" && !f.suppressed);
+  // Unverifiable findings stop the synth too: our own output must be judged, not guessed.
+  const errors = report.findings.filter((f) => (f.severity === "error" || f.severity === "unverifiable") && !f.suppressed);
   if (errors.length > 0) {
     console.error(`bulwark: synth stopped by ${errors.length} compliance finding(s):\n${errors.map(line).join("\n")}`);
     process.exit(1);
@@ -42,7 +44,7 @@ try {
   const { warnings, suppressed } = report.summary;
   const outdir = path.relative(process.cwd(), app.outdir);
   console.error(`bulwark: synthesized ${stacks} to ${outdir.startsWith("..") ? app.outdir : outdir || "."}; compliance: 0 errors, ${warnings} warning(s), ${suppressed} suppressed`);
-  for (const f of report.findings.filter((f) => f.severity !== "error" && !f.suppressed)) console.error(`  warning ${line(f)}`);
+  for (const f of report.findings.filter((f) => f.severity === "warning" && !f.suppressed)) console.error(`  warning ${line(f)}`);
 } catch (e) {
   // Bad input is the user's to fix: one line naming file or construct path, field and value.
   if (e instanceof BulwarkValidationError || e instanceof ConfigError) {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { slug } from "../core/keys";
-import { cidrContains, cidrProblem, isWorld, parseCidr, addressInCidr } from "../core/cidr";
+import { cidrContains, cidrProblem, cidrRange, coversInternet, isWorld, parseCidr, addressInCidr, Ranges, subtractRanges, unionRanges } from "../core/cidr";
+import { ADMIN_PORTS } from "../core/ports";
 
 /**
  * The typed NACL rule model, its validation, stable numbering, the tier presets and a flow
@@ -59,7 +60,7 @@ export interface ResolvedNaclRule {
 }
 
 export const PROTOCOL_NUMBERS: Record<NaclProtocolName, string> = { tcp: "6", udp: "17", icmp: "1", icmpv6: "58", all: "-1" };
-export const ADMIN_PORTS = [22, 3389] as const;
+export { ADMIN_PORTS };
 export const DEFAULT_EPHEMERAL: [number, number] = [1024, 65535];
 export const DEFAULT_RULE_QUOTA = 20;
 const DENY_BAND: [number, number] = [1000, 9999];
@@ -203,14 +204,17 @@ export function resolveRules(rules: NaclRules, opts: { ruleQuota?: number } = {}
   }
   out.sort((a, b) => (a.direction === b.direction ? a.ruleNumber - b.ruleNumber : a.direction === "ingress" ? -1 : 1));
 
+  for (const { port, family, rules: open } of worldAdminExposure(out)) {
+    const unreasoned = open.filter((r) => !r.worldAdminReason);
+    if (unreasoned.length === 0) continue;
+    const names = unreasoned.map((r) => r.name).join(", ");
+    err(
+      `rule ${unreasoned[0].name}: cidr`,
+      unreasoned.map((r) => r.cidr).join(" + "),
+      `${open.length > 1 ? `with ${open.filter((r) => r !== unreasoned[0]).map((r) => r.name).join(", ")} ` : ""}allows the internet (${family}) to reach admin port ${port} (EC2.21); narrow the source or set allowWorldAdminAccess with a reason on ${names}`,
+    );
+  }
   for (const r of out) {
-    if (r.action === "allow" && r.direction === "ingress" && isWorld(r.cidr) && reachesAdminPort(r) && !r.worldAdminReason) {
-      err(
-        `rule ${r.name}: cidr`,
-        r.cidr,
-        `allows the world to reach admin port ${ADMIN_PORTS.filter((p) => coversPort(r, p)).join(" and ")} (EC2.21); narrow the source or set allowWorldAdminAccess with a reason`,
-      );
-    }
     if (r.action === "deny") {
       const shadow = out.find((a) => a.action === "allow" && a.direction === r.direction && a.ruleNumber < r.ruleNumber && covers(a, r));
       if (shadow) {
@@ -219,6 +223,35 @@ export function resolveRules(rules: NaclRules, opts: { ruleQuota?: number } = {}
     }
   }
   return { rules: out, problems };
+}
+
+/**
+ * Admin ports the internet reaches through these rules, judged as AWS applies them: lowest
+ * number first, so 0.0.0.0/1 + 128.0.0.0/1 (or a deny of one range before an allow of all) is
+ * still the internet. Names the allow rules that let it in.
+ */
+export function worldAdminExposure(rules: readonly ResolvedNaclRule[]): { port: number; family: "ipv4" | "ipv6"; rules: ResolvedNaclRule[] }[] {
+  const out: { port: number; family: "ipv4" | "ipv6"; rules: ResolvedNaclRule[] }[] = [];
+  const ingress = rules.filter((r) => r.direction === "ingress").sort((a, b) => a.ruleNumber - b.ruleNumber);
+  for (const port of ADMIN_PORTS) {
+    for (const family of ["ipv4", "ipv6"] as const) {
+      let remaining: Ranges = unionRanges([cidrRange(family === "ipv4" ? "0.0.0.0/0" : "::/0")!.range]);
+      let allowed: Ranges = [];
+      const letIn: ResolvedNaclRule[] = [];
+      for (const r of ingress) {
+        const c = cidrRange(r.cidr);
+        if (!c || c.family !== family || !coversPort(r, port)) continue;
+        const gained = subtractRanges([c.range], subtractRanges([c.range], remaining));
+        if (r.action === "allow" && gained.length) {
+          allowed = unionRanges([...allowed, ...gained]);
+          letIn.push(r);
+        }
+        remaining = subtractRanges(remaining, [c.range]);
+      }
+      if (coversInternet(allowed, family)) out.push({ port, family, rules: letIn });
+    }
+  }
+  return out;
 }
 
 export function coversPort(r: Pick<ResolvedNaclRule, "protocol" | "fromPort" | "toPort">, port: number): boolean {

@@ -2,7 +2,8 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { cidrProblem, isWorld } from "../core/cidr";
+import { cidrProblem, cidrsCoverInternet, isWorld } from "../core/cidr";
+import { ADMIN_PORTS } from "../core/ports";
 import { BulwarkValidationError } from "../core/errors";
 import { RuleIds } from "../core/rule-ids";
 import { suppress } from "../core/suppressions";
@@ -32,7 +33,8 @@ export interface SgRule {
   readonly allowWorldAdminAccess?: { readonly reason: string };
 }
 
-export const SG_ADMIN_PORTS = [22, 3389] as const;
+/** @deprecated use ADMIN_PORTS from modules/core/ports (one definition for constructs, rules and modules). */
+export const SG_ADMIN_PORTS = ADMIN_PORTS;
 const PROTOCOLS = { tcp: "tcp", udp: "udp", icmp: "icmp", icmpv6: "icmpv6", all: "-1" } as const;
 
 export interface HardenedSecurityGroupProps {
@@ -54,6 +56,8 @@ export class HardenedSecurityGroup extends Construct {
   public readonly group: SecurityGroup;
   public readonly id: string;
   private readonly ruleNames = new Set<string>();
+  /** Ingress CIDR rules reaching an admin port without a reason: judged together, as AWS unions them. */
+  private readonly adminIngress: { name: string; cidr: string; ports: number[] }[] = [];
 
   constructor(scope: Construct, id: string, props: HardenedSecurityGroupProps) {
     super(scope, id);
@@ -107,11 +111,25 @@ export class HardenedSecurityGroup extends Construct {
       if (problem) throw new BulwarkValidationError(this, `${at}: peer.cidr`, rule.peer.cidr, problem);
       if (rule.peer.cidr.includes(":")) cidrIpv6 = rule.peer.cidr;
       else cidrIpv4 = rule.peer.cidr;
-      const admin = SG_ADMIN_PORTS.filter((p) => protocol === "all" || (ported && fromPort! <= p && p <= toPort!));
-      if (rule.direction === "ingress" && isWorld(rule.peer.cidr) && admin.length > 0) {
-        const reason = rule.allowWorldAdminAccess?.reason;
-        if (typeof reason !== "string" || reason.trim().length < 10) {
+      const admin = ADMIN_PORTS.filter((p) => protocol === "all" || (ported && isLiteral(fromPort) && isLiteral(toPort) && fromPort! <= p && p <= toPort!));
+      const reason = rule.allowWorldAdminAccess?.reason;
+      const reasoned = typeof reason === "string" && reason.trim().length >= 10;
+      if (rule.direction === "ingress" && admin.length > 0 && !reasoned) {
+        if (isWorld(rule.peer.cidr)) {
           throw new BulwarkValidationError(this, `${at}: peer.cidr`, rule.peer.cidr, `allows the world to reach admin port ${admin.join(" and ")} (EC2.53/EC2.54); narrow the source or set allowWorldAdminAccess with a reason`);
+        }
+        // Several narrower rules can cover the internet between them (0.0.0.0/1 + 128.0.0.0/1).
+        this.adminIngress.push({ name, cidr: rule.peer.cidr, ports: admin });
+        for (const port of admin) {
+          const together = this.adminIngress.filter((r) => r.ports.includes(port));
+          if (cidrsCoverInternet(together.map((r) => r.cidr))) {
+            throw new BulwarkValidationError(
+              this,
+              `${at}: peer.cidr`,
+              rule.peer.cidr,
+              `with ${together.filter((r) => r.name !== name).map((r) => `rule ${r.name} (${r.cidr})`).join(", ")} allows the internet to reach admin port ${port} (EC2.53/EC2.54); narrow the sources or set allowWorldAdminAccess with a reason`,
+            );
+          }
         }
       }
     } else if ("cidr" in rule.peer) {
