@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import MarkdownIt from "markdown-it";
 import { bulwark } from "../support/cli";
+import { init, terraform } from "../support/terraform";
 import { diffConfigs, diffPlans, pairRenames } from "../../review/diff";
 import { diffMarkdown } from "../../review/markdown";
 import { configResources } from "../../compliance";
@@ -201,6 +202,20 @@ describe("plans read as Terraform means them", () => {
     expect(result.stacks.prod.forget).toBe(2);
     expect(result.dangerous).toContainEqual(expect.objectContaining({ class: "destroy", address: "aws_kms_key.old", message: "forgets (no longer managed, left in place) a stateful or security resource (aws_kms_key)" }));
     expect(diffMarkdown(result)).toContain("2 to forget");
+  });
+
+  it("reports the forget of a plan terraform made from a `removed` block with destroy = false", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-removed-"));
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: { keep: { input: "a" }, old: { input: "b" } } } }));
+    init(dir);
+    terraform(dir, ["apply", "-auto-approve", "-input=false"]);
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: { keep: { input: "a" } } }, removed: [{ from: "terraform_data.old", lifecycle: { destroy: false } }] }));
+    terraform(dir, ["plan", "-input=false", "-out=forget.tfplan"]);
+    const planFile = path.join(dir, "app.json");
+    fs.writeFileSync(planFile, terraform(dir, ["show", "-json", "forget.tfplan"]).stdout);
+    const result = diffPlans([planFile]);
+    expect(result.changes.map((c) => [c.address, c.actions])).toEqual([["terraform_data.old", ["forget"]]]);
+    expect(result.stacks.app).toMatchObject({ forget: 1, delete: 0 });
   });
 
   it("updates aws_instance user_data in place unless user_data_replace_on_change is set", () => {
