@@ -1,5 +1,9 @@
 import fc from "fast-check";
 import MarkdownIt from "markdown-it";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { bulwark } from "../support/cli";
 import { Finding } from "../../compliance";
 import { COMMENT_LIMIT, diffMarkdown } from "../../review/markdown";
 import { DiffResult, emptySummary, ResourceChange } from "../../review/model";
@@ -146,6 +150,25 @@ describe("the comment's escaping, with a CommonMark/GFM renderer", () => {
     const html = md.render(text);
     expect(html).toContain("<code>a``b</code>");
     expect(html).toMatch(/<pre><code class="language-hcl">moved \{\n {2}from = c````d/);
+  });
+});
+
+describe("bulwark diff on a configuration written to attack the comment", () => {
+  it("keeps its structure when keys, tags and values carry HTML, fences, pipes and mentions", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-hostile-"));
+    for (const side of ["base", "head"]) fs.mkdirSync(path.join(dir, side, "app"), { recursive: true });
+    const key = "x</details><script>alert(1)</script>`|@octocat<!--";
+    const topic = (note: string) => ({ name: "t", kms_master_key_id: "k", tags: { note } });
+    fs.writeFileSync(path.join(dir, "base", "app", "main.tf.json"), JSON.stringify({ resource: { aws_sns_topic: { [key]: topic("a"), plain: topic("a") } } }));
+    fs.writeFileSync(path.join(dir, "head", "app", "main.tf.json"), JSON.stringify({ resource: { aws_sns_topic: { [key]: topic("<img src=x onerror=alert(1)> ```\n</details>"), plain: topic("b") } } }));
+    const text = bulwark(["diff", "--base", path.join(dir, "base", "app"), "--head", path.join(dir, "head", "app")]).stdout;
+    const html = md.render(text);
+    expect((html.match(/<details>/g) ?? []).length).toBe(1);
+    expect((html.match(/<\/details>/g) ?? []).length).toBe(1);
+    expect((html.match(/<table>/g) ?? []).length).toBe(3); // the summary and one per resource
+    expect(html).not.toMatch(/<(script|img)[\s>]/);
+    expect(html).not.toMatch(/@(?!\u200d)/);
+    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
   });
 });
 
