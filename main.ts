@@ -16,10 +16,38 @@ function projectRoot(): string {
   return dir;
 }
 
+/** Files cdktf writes into a stack's folder: the configuration as JSON, or as HCL with its metadata. */
+const JSON_OUTPUT = ["cdk.tf.json"];
+const HCL_OUTPUT = ["cdk.tf", "metadata.json"];
+
+/**
+ * Leaves only current stacks in `<outdir>/stacks` (cdktf writes, it never removes): a folder of a
+ * stack that no longer exists loses cdktf's files and then, if nothing else is in it (terraform's
+ * `.terraform/`, a plan, a user's notes stay), the folder; a current stack loses the files of the
+ * other output format, left by an earlier `--hcl` run or the reverse. Nothing else is removed.
+ */
+function pruneStaleOutput(outdir: string, hcl: boolean): void {
+  const stacksDir = path.join(outdir, "stacks");
+  const manifestFile = path.join(outdir, "manifest.json");
+  if (!fs.existsSync(stacksDir) || !fs.existsSync(manifestFile)) return;
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
+  const current = new Set(Object.values(manifest.stacks ?? {}).map((s) => path.resolve(outdir, path.dirname(s.synthesizedStackPath ?? ""))));
+  for (const entry of fs.readdirSync(stacksDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = path.join(stacksDir, entry.name);
+    const stale = current.has(path.resolve(dir)) ? (hcl ? JSON_OUTPUT : HCL_OUTPUT) : [...JSON_OUTPUT, ...HCL_OUTPUT];
+    // Only folders that hold cdktf's output are ours to tidy.
+    if (![...JSON_OUTPUT, ...HCL_OUTPUT].some((f) => fs.existsSync(path.join(dir, f)))) continue;
+    for (const f of stale) fs.rmSync(path.join(dir, f), { force: true });
+    if (!current.has(path.resolve(dir)) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+  }
+}
+
 try {
   const app = new App();
   loadAndBuild(app, projectRoot());
   app.synth();
+  pruneStaleOutput(app.outdir, app.hclOutput);
   // Account-level rules (CloudTrail, Config, EBS defaults, CIS alarms, backups) need every
   // stack of an account and region, so they run on the written output.
   const input = app.hclOutput

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { accuracyReport, corpusDir, scoreCorpus } from "./accuracy";
 import { Figure, printTable } from "./measure";
+import { renameFigures } from "./renames";
 import { scaleFigures } from "./scale";
 import { synthFigures } from "./synth";
 import { checkFigures, diffFigures, publishFigures, typecheckFigures } from "./tools";
@@ -20,6 +21,7 @@ const suites: Record<string, () => Figure[]> = {
   scale: () => scaleFigures(root, runs),
   check: () => checkFigures(root, runs),
   diff: () => diffFigures(root, runs),
+  renames: () => renameFigures(root, runs),
   publish: () => publishFigures(root, runs),
   typecheck: () => typecheckFigures(root, runs),
 };

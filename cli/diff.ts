@@ -13,7 +13,13 @@ export interface DiffOptions {
   failOn?: string;
 }
 
-const FAIL_ON = ["delete", "replace", "finding"] as const;
+/**
+ * delete/replace: the change destroys or replaces anything; finding: it introduces an
+ * unsuppressed error finding; suppression: it suppresses a finding (newly or for another
+ * reason); protection: it removes or weakens a protection against loss; dangerous: any
+ * dangerous change at all.
+ */
+const FAIL_ON = ["delete", "replace", "finding", "suppression", "protection", "dangerous"] as const;
 
 /** `bulwark diff`: returns the exit status (1 when a --fail-on condition holds). */
 export function diff(opts: DiffOptions, write: (text: string) => void, progress: (text: string) => void): number {
@@ -35,6 +41,9 @@ export function diff(opts: DiffOptions, write: (text: string) => void, progress:
   const failed =
     (failOn.includes("delete") && t.delete > 0) ||
     (failOn.includes("replace") && t.replace > 0) ||
-    (failOn.includes("finding") && result.introduced.some((f) => f.severity === "error" && !f.suppressed));
+    (failOn.includes("finding") && result.introduced.some((f) => f.severity === "error" && !f.suppressed)) ||
+    (failOn.includes("suppression") && result.suppressed.length > 0) ||
+    (failOn.includes("protection") && result.dangerous.some((d) => d.class === "protection")) ||
+    (failOn.includes("dangerous") && result.dangerous.length > 0);
   return failed ? 1 : 0;
 }

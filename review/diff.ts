@@ -1,61 +1,65 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ALL_RULES, Finding, InputError, loadInput, planResources, runRules, TfResource } from "../compliance";
-import { Action, AttributeChange, DiffResult, emptySummary, FORCE_NEW, ResourceChange, STATEFUL_OR_SECURITY_TYPES, StackSummary } from "./model";
+import { resourceDangers, settingsDangers } from "./dangers";
+import { Action, AttributeChange, DangerClass, DangerousChange, DiffResult, emptySummary, FORCE_NEW, FORCE_NEW_WHEN, ResourceChange, StackSummary, SuppressedFinding } from "./model";
 import { launchTemplateRollouts, TemplateUse, templateUsesOfConfig, templateUsesOfPlan } from "./rollout";
+import { flatten, show, stable } from "./values";
 
 const KNOWN_AFTER_APPLY = "(known after apply)";
 const SENSITIVE = "(sensitive)";
 
-/** Renders a value for review: short JSON, long values cut. */
-export function show(value: unknown): string {
-  if (value === undefined) return "(none)";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+export { flatten, show } from "./values";
+
+/** A finding's identity: rule, stack, address and subject. Its message is free text (a hop limit 2 → 3 is the same finding). */
+export function findingKey(f: Finding): string {
+  return `${f.ruleId}\u0000${f.stack}\u0000${f.address}\u0000${f.subject ?? ""}`;
 }
 
-/** Flattens nested values to `a.b[0].c` paths (lists of blocks included). */
-export function flatten(value: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
-  if (Array.isArray(value)) {
-    if (value.length === 0 || value.every((v) => v === null || typeof v !== "object")) out[prefix] = value;
-    else value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
-  } else if (value && typeof value === "object") {
-    const entries = Object.entries(value);
-    if (entries.length === 0 && prefix) out[prefix] = value;
-    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (prefix) {
-    out[prefix] = value;
-  }
-  return out;
-}
-
-function stable(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
-}
-
-function findingKey(f: Finding): string {
-  return `${f.ruleId}\u0000${f.stack}\u0000${f.address}\u0000${f.message}`;
-}
-
-/** Findings the head has and the base had not (introduced), and the reverse (resolved). */
-export function compareFindings(base: readonly TfResource[], head: readonly TfResource[]): { introduced: Finding[]; resolved: Finding[] } {
+/**
+ * Findings the head has and the base had not (introduced), the reverse (resolved), and the
+ * head's suppressed findings that the base had unsuppressed, had not at all, or had suppressed
+ * for another reason (suppressed: risk newly accepted).
+ */
+export function compareFindings(base: readonly TfResource[], head: readonly TfResource[]): { introduced: Finding[]; resolved: Finding[]; suppressed: SuppressedFinding[] } {
   const before = runRules(base, ALL_RULES).findings;
   const after = runRules(head, ALL_RULES).findings;
-  const beforeKeys = new Set(before.map(findingKey));
+  const beforeBy = new Map<string, Finding>();
+  for (const f of before) if (!beforeBy.has(findingKey(f))) beforeBy.set(findingKey(f), f);
   const afterKeys = new Set(after.map(findingKey));
-  return { introduced: after.filter((f) => !beforeKeys.has(findingKey(f))), resolved: before.filter((f) => !afterKeys.has(findingKey(f))) };
-}
-
-function dangerOf(change: ResourceChange): string | undefined {
-  if ((change.actions.includes("delete") || change.actions.includes("replace")) && STATEFUL_OR_SECURITY_TYPES.has(change.type)) {
-    return `${change.actions.includes("replace") ? "replaces" : "destroys"} a stateful or security resource (${change.type})`;
+  const suppressed: SuppressedFinding[] = [];
+  for (const f of after) {
+    if (!f.suppressed) continue;
+    const was = beforeBy.get(findingKey(f));
+    if (was?.suppressed && was.suppressionReason === f.suppressionReason) continue;
+    suppressed.push({ ...f, previousReason: was === undefined ? null : was.suppressed ? (was.suppressionReason ?? "") : "" });
   }
-  return undefined;
+  return { introduced: after.filter((f) => !beforeBy.has(findingKey(f))), resolved: before.filter((f) => !afterKeys.has(findingKey(f))), suppressed };
 }
 
 function count(stacks: Record<string, StackSummary>, stack: string, actions: Action[]): void {
   const s = (stacks[stack] ??= emptySummary());
   for (const a of actions) if (a !== "no-op") s[a]++;
+}
+
+/** The Terraform JSON of each stack of a synthesized output (or of a directory of `*.tf.json`), for settings. */
+function stackJsons(dir: string, stacks: readonly string[]): Map<string, Record<string, any>> {
+  const out = new Map<string, Record<string, any>>();
+  const read = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, any>;
+  const manifest = path.join(dir, "manifest.json");
+  if (fs.existsSync(manifest)) {
+    const m = read(manifest) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
+    for (const name of stacks) out.set(name, read(path.join(dir, m.stacks?.[name]?.synthesizedStackPath ?? path.join("stacks", name, "cdk.tf.json"))));
+  } else if (stacks.length === 1) {
+    const merged: Record<string, any> = {};
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".tf.json")).sort()) {
+      const json = read(path.join(dir, f));
+      if (json.terraform) merged.terraform = { ...merged.terraform, ...json.terraform };
+      if (json.provider) merged.provider = { ...merged.provider, ...json.provider };
+    }
+    out.set(stacks[0], merged);
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ configuration vs configuration
@@ -69,6 +73,7 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
   for (const [flag, dir] of [["--base", baseDir], ["--head", headDir]]) {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`${flag} ${dir}: no such directory`);
   }
+  // The one loader: suppressions (construct metadata and bulwark-suppressions.yaml) are read as `bulwark check` reads them.
   const baseInput = loadInput(baseDir);
   const headInput = loadInput(headDir);
   // Two plain single-configuration directories are named after themselves: compare them as one stack.
@@ -81,6 +86,7 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
   const changes: ResourceChange[] = [];
   const created: TfResource[] = [];
   const deleted: TfResource[] = [];
+  const valuesOf = new Map<TfResource, { before?: Record<string, any>; after?: Record<string, any> }>();
 
   for (const h of head) {
     const b = baseBy.get(key(h));
@@ -89,51 +95,24 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
       continue;
     }
     if (stable(b.values) === stable(h.values)) continue;
-    const before = flatten(b.values);
-    const after = flatten(h.values);
-    const forceNew = new Set(FORCE_NEW[h.type] ?? []);
-    const attributes: AttributeChange[] = [...new Set([...Object.keys(before), ...Object.keys(after)])]
-      .filter((p) => stable(before[p]) !== stable(after[p]))
-      .sort()
-      .map((p) => ({ path: p, before: show(before[p]), after: show(after[p]), ...(forceNew.has(p.split(/[.[]/)[0]) ? { forcesReplacement: true } : {}) }));
+    const attributes = attributeChanges(b.values, h.values, h.type);
     const replace = attributes.some((a) => a.forcesReplacement);
-    changes.push({ stack: h.stack, address: h.address, type: h.type, actions: [replace ? "replace" : "update"], constructPath: h.constructPath, attributes });
+    const change: ResourceChange = { stack: h.stack, address: h.address, type: h.type, actions: [replace ? "replace" : "update"], constructPath: h.constructPath, attributes };
+    changes.push(change);
+    valuesOf.set(h, { before: b.values, after: h.values });
   }
   for (const b of base) if (!headBy.has(key(b))) deleted.push(b);
 
-  // A removed and an added resource of one type with the same construct path or the same
-  // configuration is a rename: Terraform would destroy and recreate it unless moved. A rename
-  // often changes the Name tag too: configurations equal but for their tags pair up as well,
-  // when the pairing is unambiguous (one candidate on each side).
-  const renamed = new Set<TfResource>();
-  const untagged = (r: TfResource) => {
-    const { tags: _tags, tags_all: _tagsAll, ...rest } = r.values;
-    return stable(rest);
-  };
-  const pairs: [TfResource, TfResource][] = [];
-  const sameKind = (c: TfResource, d: TfResource) => c.stack === d.stack && c.type === d.type;
-  for (const d of deleted) {
-    const twin = created.find((c) => !renamed.has(c) && sameKind(c, d) && ((c.constructPath && c.constructPath === d.constructPath) || stable(c.values) === stable(d.values)));
-    if (!twin) continue;
-    renamed.add(twin).add(d);
-    pairs.push([d, twin]);
-  }
-  for (const d of deleted.filter((r) => !renamed.has(r))) {
-    const candidates = created.filter((c) => !renamed.has(c) && sameKind(c, d) && untagged(c) === untagged(d));
-    if (candidates.length !== 1) continue;
-    const rivals = deleted.filter((o) => !renamed.has(o) && sameKind(candidates[0], o) && untagged(o) === untagged(candidates[0]));
-    if (rivals.length !== 1) continue;
-    renamed.add(candidates[0]).add(d);
-    pairs.push([d, candidates[0]]);
+  const pairs = pairRenames(deleted, created);
+  const renamed = new Set<TfResource>(pairs.flat());
+  const byChange = new Map<ResourceChange, { before?: Record<string, any>; after?: Record<string, any> }>();
+  for (const c of changes) {
+    const h = headBy.get(`${c.stack}\u0000${c.address}`)!;
+    byChange.set(c, valuesOf.get(h)!);
   }
   for (const [d, twin] of pairs) {
-    const before = flatten(d.values);
-    const after = flatten(twin.values);
-    const attributes = [...new Set([...Object.keys(before), ...Object.keys(after)])]
-      .filter((p) => stable(before[p]) !== stable(after[p]))
-      .sort()
-      .map((p) => ({ path: p, before: show(before[p]), after: show(after[p]) }));
-    changes.push({
+    const attributes = attributeChanges(d.values, twin.values);
+    const change: ResourceChange = {
       stack: twin.stack,
       address: twin.address,
       type: twin.type,
@@ -143,15 +122,96 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
       reason: `address changed from ${d.address}: Terraform destroys and recreates it${attributes.length ? "; with the moved block it updates the attributes below in place" : ""}`,
       previousAddress: d.address,
       movedBlock: `moved {\n  from = ${d.address}\n  to   = ${twin.address}\n}`,
-    });
+    };
+    changes.push(change);
+    byChange.set(change, { before: d.values, after: twin.values });
   }
   for (const c of created.filter((r) => !renamed.has(r))) {
-    changes.push({ stack: c.stack, address: c.address, type: c.type, actions: ["create"], constructPath: c.constructPath, attributes: Object.entries(flatten(c.values)).sort().map(([p, v]) => ({ path: p, before: "(none)", after: show(v) })) });
+    const change: ResourceChange = { stack: c.stack, address: c.address, type: c.type, actions: ["create"], constructPath: c.constructPath, attributes: Object.entries(flatten(c.values)).sort().map(([p, v]) => ({ path: p, before: "(none)", after: show(v) })) };
+    changes.push(change);
+    byChange.set(change, { after: c.values });
   }
   for (const d of deleted.filter((r) => !renamed.has(r))) {
-    changes.push({ stack: d.stack, address: d.address, type: d.type, actions: ["delete"], constructPath: d.constructPath, attributes: [] });
+    const change: ResourceChange = { stack: d.stack, address: d.address, type: d.type, actions: ["delete"], constructPath: d.constructPath, attributes: [] };
+    changes.push(change);
+    byChange.set(change, { before: d.values });
   }
-  return finish("config", changes, compareFindings(base, head), [], [], templateUsesOfConfig(head));
+  const dangerous: DangerousChange[] = [];
+  for (const c of changes) dangerous.push(...resourceDangers({ stack: c.stack, address: c.address, type: c.type, actions: c.actions, ...byChange.get(c)! }));
+  // Backend, provider and version constraints of every stack both sides have.
+  const baseJson = stackJsons(baseDir, baseInput.stacks);
+  const headJson = stackJsons(headDir, headInput.stacks);
+  for (const [stack, h] of headJson) {
+    const b = baseJson.get(rename ? baseInput.stacks[0] : stack);
+    if (b) dangerous.push(...settingsDangers(stack, b, h));
+  }
+  return finish("config", changes, compareFindings(base, head), dangerous, [], [], templateUsesOfConfig(head));
+}
+
+/** Attribute changes between two configurations of one resource; `type` marks the arguments that force replacement. */
+function attributeChanges(beforeValues: Record<string, any>, afterValues: Record<string, any>, type?: string): AttributeChange[] {
+  const before = flatten(beforeValues);
+  const after = flatten(afterValues);
+  const forceNew = new Set(type ? (FORCE_NEW[type] ?? []) : []);
+  const when = type ? (FORCE_NEW_WHEN[type] ?? {}) : {};
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((p) => stable(before[p]) !== stable(after[p]))
+    .sort()
+    .map((p) => {
+      const top = p.split(/[.[]/)[0];
+      const forces = forceNew.has(top) || (when[top]?.(afterValues) ?? false);
+      return { path: p, before: show(before[p]), after: show(after[p]), ...(forces ? { forcesReplacement: true } : {}) };
+    });
+}
+
+/**
+ * Renames: a removed and an added resource of one type with the same construct path or the
+ * same configuration is a rename that Terraform would destroy and recreate unless moved. A
+ * rename often changes the Name tag too: configurations equal but for their tags pair up as
+ * well, when the pairing is unambiguous (one candidate on each side). Pairs by hashing the
+ * construct path and the normalized configuration, so thousands of renames pair in linear time.
+ */
+export function pairRenames(deleted: readonly TfResource[], created: readonly TfResource[]): [TfResource, TfResource][] {
+  const kind = (r: TfResource) => `${r.stack}\u0000${r.type}\u0000`;
+  const full = new Map<TfResource, string>();
+  const valuesKey = (r: TfResource) => full.get(r) ?? full.set(r, stable(r.values)).get(r)!;
+  const untagged = (r: TfResource) => {
+    const { tags: _tags, tags_all: _tagsAll, ...rest } = r.values;
+    return stable(rest);
+  };
+  // Created resources by construct path and by configuration, in their order: the first free one wins.
+  const queues = new Map<string, number[]>();
+  const push = (k: string, i: number) => (queues.get(k) ?? queues.set(k, []).get(k)!).push(i);
+  created.forEach((c, i) => {
+    if (c.constructPath) push(`p\u0000${kind(c)}${c.constructPath}`, i);
+    push(`v\u0000${kind(c)}${valuesKey(c)}`, i);
+  });
+  const taken = new Set<number>();
+  const firstFree = (k: string): number | undefined => {
+    const q = queues.get(k);
+    while (q && q.length && taken.has(q[0])) q.shift();
+    return q?.[0];
+  };
+  const pairs: [TfResource, TfResource][] = [];
+  const pairedDeleted = new Set<TfResource>();
+  for (const d of deleted) {
+    const byPath = d.constructPath ? firstFree(`p\u0000${kind(d)}${d.constructPath}`) : undefined;
+    const byValues = firstFree(`v\u0000${kind(d)}${valuesKey(d)}`);
+    const i = byPath === undefined ? byValues : byValues === undefined ? byPath : Math.min(byPath, byValues);
+    if (i === undefined) continue;
+    taken.add(i);
+    pairedDeleted.add(d);
+    pairs.push([d, created[i]]);
+  }
+  // Equal but for tags: only groups of exactly one removed and one added resource pair up.
+  const groups = new Map<string, { deleted: TfResource[]; created: TfResource[] }>();
+  const group = (k: string) => groups.get(k) ?? groups.set(k, { deleted: [], created: [] }).get(k)!;
+  for (const d of deleted) if (!pairedDeleted.has(d)) group(kind(d) + untagged(d)).deleted.push(d);
+  created.forEach((c, i) => {
+    if (!taken.has(i)) group(kind(c) + untagged(c)).created.push(c);
+  });
+  for (const g of groups.values()) if (g.deleted.length === 1 && g.created.length === 1) pairs.push([g.deleted[0], g.created[0]]);
+  return pairs;
 }
 
 // ------------------------------------------------------------------ plans
@@ -196,9 +256,24 @@ function actionsOf(rc: any): Action[] {
   else if (a.includes("delete")) out.push("delete");
   else if (a.includes("update")) out.push("update");
   else if (a.includes("read")) out.push("read");
+  // `removed { lifecycle { destroy = false } }` (Terraform ≥ 1.7): ["forget"], or ["create", "forget"]
+  // when a replacement is created and the old object is left behind unmanaged.
+  if (a.includes("forget")) out.push("forget");
   if (rc.change?.importing) out.push("import");
   if (rc.previous_address && rc.previous_address !== rc.address) out.push("move");
   return out;
+}
+
+/** After values with what is unknown until apply taken as unchanged (an unknown is no evidence of a regression). */
+function knownAfter(after: unknown, unknown: unknown, before: unknown): unknown {
+  if (unknown === true) return before;
+  if (Array.isArray(unknown)) return unknown.map((u, i) => knownAfter(Array.isArray(after) ? after[i] : undefined, u, Array.isArray(before) ? before[i] : undefined));
+  if (unknown && typeof unknown === "object") {
+    const out: Record<string, unknown> = after && typeof after === "object" ? { ...(after as object) } : {};
+    for (const [k, u] of Object.entries(unknown)) out[k] = knownAfter(out[k], u, before && typeof before === "object" ? (before as Record<string, unknown>)[k] : undefined);
+    return out;
+  }
+  return after;
 }
 
 function renderLeaf(value: unknown, unknown: boolean, sensitive: boolean): string {
@@ -238,27 +313,36 @@ export function planAttributes(change: any): AttributeChange[] {
  */
 export function diffPlans(files: readonly string[], synthDir?: string): DiffResult {
   if (files.length === 0) throw new InputError("--plan needs at least one plan file");
-  // Plans carry no cdktf metadata: the synthesized output the plans were made from names the construct paths.
-  const paths = new Map<string, string>();
+  // Plans carry no cdktf metadata: the synthesized output the plans were made from names the
+  // construct paths and carries the suppressions recorded in construct metadata.
+  const fromSynth = new Map<string, TfResource>();
   if (synthDir) {
-    for (const r of loadInput(synthDir).resources) if (r.constructPath) paths.set(`${r.stack}\u0000${r.address}`, r.constructPath);
+    for (const r of loadInput(synthDir).resources) fromSynth.set(`${r.stack}\u0000${r.address}`, r);
   }
+  const synthOf = (stack: string, address: string) => fromSynth.get(`${stack}\u0000${address.replace(/\[[^\]]*\]$/, "")}`);
   const changes: ResourceChange[] = [];
+  const dangerous: DangerousChange[] = [];
   const outputs: DiffResult["outputs"] = [];
   const drift: DiffResult["drift"] = [];
+  const uses: TemplateUse[] = [];
   const base: TfResource[] = [];
   const head: TfResource[] = [];
   const seen = new Set<string>();
-  const uses: TemplateUse[] = [];
   for (const file of files) {
     const plan = readPlan(file);
     let stack = stackOfPlan(file);
     while (seen.has(stack)) stack = `${stack}'`;
     seen.add(stack);
+    const priorProvider = new Map<string, string>();
+    const walkPrior = (mod: any) => {
+      for (const r of mod?.resources ?? []) if (r.provider_name) priorProvider.set(r.address, r.provider_name);
+      for (const child of mod?.child_modules ?? []) walkPrior(child);
+    };
+    walkPrior(plan.prior_state?.values?.root_module);
     for (const rc of plan.resource_changes ?? []) {
       const actions = actionsOf(rc);
       if (actions.length === 0) continue;
-      const constructPath = paths.get(`${stack}\u0000${String(rc.address).replace(/\[[^\]]*\]$/, "")}`);
+      const constructPath = synthOf(stack, String(rc.address))?.constructPath;
       changes.push({
         stack,
         address: rc.address,
@@ -266,32 +350,76 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
         actions,
         ...(constructPath ? { constructPath } : {}),
         attributes: rc.mode === "data" ? [] : planAttributes(rc.change ?? {}),
-        ...(rc.action_reason ? { reason: rc.action_reason } : {}),
+        ...(rc.action_reason ? { reason: rc.action_reason } : actions.includes("forget") ? { reason: "removed from the configuration with destroy = false: Terraform forgets it and leaves it in place" } : {}),
         ...(rc.previous_address && rc.previous_address !== rc.address ? { previousAddress: rc.previous_address } : {}),
       });
+      if (rc.mode === "data") continue;
+      const before = rc.change?.before ?? undefined;
+      const after = rc.change?.after ? (knownAfter(rc.change.after, rc.change.after_unknown, before) as Record<string, any>) : undefined;
+      dangerous.push(...resourceDangers({ stack, address: rc.address, type: rc.type, actions, before: before ?? undefined, after: actions.includes("delete") || (actions.includes("forget") && !actions.includes("create")) ? undefined : after }));
+      const was = priorProvider.get(rc.previous_address ?? rc.address);
+      if (was && rc.provider_name && was !== rc.provider_name) dangerous.push({ class: "settings", stack, address: rc.address, attribute: "provider", message: "managed by another provider", before: was, after: rc.provider_name });
     }
     for (const d of plan.resource_drift ?? []) drift.push({ stack, address: d.address, actions: d.change?.actions ?? [] });
     for (const [name, oc] of Object.entries<any>(plan.output_changes ?? {})) {
       if ((oc.actions ?? []).includes("no-op")) continue;
       outputs.push({ stack, name, before: oc.before_sensitive ? SENSITIVE : show(oc.before), after: oc.after_sensitive ? SENSITIVE : oc.after_unknown ? KNOWN_AFTER_APPLY : show(oc.after) });
     }
-    head.push(...planResources(plan, stack));
-    uses.push(...templateUsesOfPlan(plan, stack));
+    // The one loader: the plan's resources with the suppression file next to it applied, as
+    // `bulwark check PLAN.json` reads them, plus construct-metadata suppressions from --synth.
+    head.push(
+      ...loadInput(file).resources.map((r) => {
+        const s = synthOf(stack, r.address);
+        return { ...r, stack, ...(s?.constructPath ? { constructPath: s.constructPath } : {}), suppressions: [...r.suppressions, ...(s?.suppressions ?? [])] };
+      }),
+    );
+    // The prior state has no suppressions of its own: a suppressed finding of the plan is listed as accepted risk.
     if (plan.prior_state?.values) base.push(...planResources({ planned_values: plan.prior_state.values, configuration: plan.configuration }, stack));
+    uses.push(...templateUsesOfPlan(plan, stack));
   }
-  return finish("plan", changes, compareFindings(base, head), outputs, drift, uses);
+  return finish("plan", changes, compareFindings(base, head), dangerous, outputs, drift, uses);
 }
 
-function finish(mode: DiffResult["mode"], raw: ResourceChange[], findings: { introduced: Finding[]; resolved: Finding[] }, outputs: DiffResult["outputs"], drift: DiffResult["drift"], uses: readonly TemplateUse[]): DiffResult {
+/** Order of the dangerous-change list: what cannot be undone first. */
+export const DANGER_ORDER: readonly DangerClass[] = ["destroy", "protection", "security", "settings", "suppression", "finding"];
+
+function finish(
+  mode: DiffResult["mode"],
+  raw: ResourceChange[],
+  findings: { introduced: Finding[]; resolved: Finding[]; suppressed: SuppressedFinding[] },
+  resourceDangerous: DangerousChange[],
+  outputs: DiffResult["outputs"],
+  drift: DiffResult["drift"],
+  uses: readonly TemplateUse[],
+): DiffResult {
+  const dangerous = [...resourceDangerous];
+  for (const f of findings.introduced) {
+    if (f.severity === "error" && !f.suppressed) dangerous.push({ class: "finding", stack: f.stack, address: f.address, ...(f.subject ? { attribute: f.subject } : {}), message: `introduces ${f.ruleId}: ${f.message}` });
+  }
+  for (const f of findings.suppressed) {
+    dangerous.push({
+      class: "suppression",
+      stack: f.stack,
+      address: f.address,
+      ...(f.subject ? { attribute: f.subject } : {}),
+      message: `${f.ruleId} (${f.severity}) ${f.previousReason === null ? "is a new finding, suppressed" : f.previousReason === "" ? "is now suppressed" : "suppressed for another reason"}: ${f.message}`,
+      before: f.previousReason === null ? "(no finding)" : f.previousReason === "" ? "(not suppressed)" : f.previousReason,
+      after: f.suppressionReason ?? "(no reason)",
+    });
+  }
+  const rank = (d: DangerousChange) => DANGER_ORDER.indexOf(d.class);
+  dangerous.sort((a, b) => rank(a) - rank(b) || a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address));
+  const byResource = new Map<string, string[]>();
+  for (const d of dangerous) if (d.class !== "settings") (byResource.get(`${d.stack}\u0000${d.address}`) ?? byResource.set(`${d.stack}\u0000${d.address}`, []).get(`${d.stack}\u0000${d.address}`)!).push(d.message);
   const changes = raw
     .map((c) => {
-      const danger = dangerOf(c);
-      return danger ? { ...c, danger } : c;
+      const danger = byResource.get(`${c.stack}\u0000${c.address}`);
+      return danger ? { ...c, danger: danger.join("; ") } : c;
     })
     .sort((a, b) => a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address));
   const stacks: Record<string, StackSummary> = {};
   for (const c of changes) count(stacks, c.stack, c.actions);
-  return { mode, stacks, changes, introduced: findings.introduced, resolved: findings.resolved, outputs, drift, rollouts: launchTemplateRollouts(changes, uses) };
+  return { mode, stacks, changes, introduced: findings.introduced, resolved: findings.resolved, suppressed: findings.suppressed, dangerous, outputs, drift, rollouts: launchTemplateRollouts(changes, uses) };
 }
 
 /** Totals across stacks. */
@@ -301,15 +429,18 @@ export function totals(result: DiffResult): { create: number; update: number; de
   return t;
 }
 
-/** The JSON contract: summary, changes (stack, address, actions, constructPath), findings introduced/resolved. */
+/** The JSON contract (/work/shared/DESIGN.md): summary, changes, findings, dangerous, exposure. */
 export function diffJson(result: DiffResult): string {
   return (
     JSON.stringify(
       {
         summary: totals(result),
         changes: result.changes.map((c) => ({ stack: c.stack, address: c.address, actions: c.actions, ...(c.constructPath ? { constructPath: c.constructPath } : {}) })),
-        findings: { introduced: result.introduced, resolved: result.resolved },
+        findings: { introduced: result.introduced, resolved: result.resolved, suppressed: result.suppressed },
+        dangerous: result.dangerous,
         ...(result.rollouts?.length ? { rollouts: result.rollouts } : {}),
+        // Network exposure opened and closed by the change: not computed yet.
+        exposure: { opened: [], closed: [] },
       },
       null,
       2,

@@ -1,7 +1,8 @@
 import { Finding } from "../compliance";
 import type { Rollout } from "./rollout";
 
-export type Action = "create" | "update" | "delete" | "replace" | "read" | "import" | "move" | "no-op";
+/** `forget`: Terraform stops managing the object and leaves it in place (a `removed` block, Terraform ≥ 1.7). */
+export type Action = "create" | "update" | "delete" | "replace" | "read" | "import" | "move" | "forget" | "no-op";
 
 /** One attribute that changes; values already rendered for review (unknowns and secrets marked). */
 export interface AttributeChange {
@@ -28,6 +29,34 @@ export interface ResourceChange {
   readonly danger?: string;
 }
 
+/**
+ * What a reviewer must see before anything else. `destroy`: a stateful or security resource is
+ * deleted, replaced or forgotten; `protection`: a guard against loss is removed or weakened;
+ * `security`: a control is weakened in place (a rule's source widened, encryption or logging
+ * off); `settings`: backend, provider or provider version constraints change; `finding`: an
+ * unsuppressed error finding is introduced; `suppression`: a finding becomes suppressed, or its
+ * suppression reason changes (newly accepted risk).
+ */
+export type DangerClass = "destroy" | "protection" | "security" | "settings" | "finding" | "suppression";
+
+export interface DangerousChange {
+  readonly class: DangerClass;
+  readonly stack: string;
+  /** The resource, or `terraform.backend`, `provider.aws`... for settings. */
+  readonly address: string;
+  /** The attribute concerned, when one is. */
+  readonly attribute?: string;
+  readonly message: string;
+  readonly before?: string;
+  readonly after?: string;
+}
+
+/** A finding that is suppressed in the head and was not (or for another reason) in the base. */
+export interface SuppressedFinding extends Finding {
+  /** `null` when the base did not have the finding, `""` when it had it unsuppressed. */
+  readonly previousReason: string | null;
+}
+
 export interface StackSummary {
   create: number;
   update: number;
@@ -36,6 +65,7 @@ export interface StackSummary {
   read: number;
   import: number;
   move: number;
+  forget: number;
 }
 
 export interface DiffResult {
@@ -44,6 +74,10 @@ export interface DiffResult {
   readonly changes: ResourceChange[];
   readonly introduced: Finding[];
   readonly resolved: Finding[];
+  /** Findings newly suppressed, or whose suppression reason changed. */
+  readonly suppressed: SuppressedFinding[];
+  /** Dangerous changes, most severe class first. */
+  readonly dangerous: DangerousChange[];
   /** Output changes (plan mode): name → before → after. */
   readonly outputs: { stack: string; name: string; before: string; after: string }[];
   /** Resources changed outside Terraform (plan mode `resource_drift`). */
@@ -52,7 +86,7 @@ export interface DiffResult {
   readonly rollouts?: Rollout[];
 }
 
-export const emptySummary = (): StackSummary => ({ create: 0, update: 0, delete: 0, replace: 0, read: 0, import: 0, move: 0 });
+export const emptySummary = (): StackSummary => ({ create: 0, update: 0, delete: 0, replace: 0, read: 0, import: 0, move: 0, forget: 0 });
 
 /** Resource types whose loss destroys data or security controls: their delete or replace is listed first. */
 export const STATEFUL_OR_SECURITY_TYPES = new Set([
@@ -108,5 +142,15 @@ export const FORCE_NEW: Record<string, readonly string[]> = {
   aws_nat_gateway: ["allocation_id", "subnet_id"],
   aws_lb: ["name", "internal", "load_balancer_type"],
   aws_lb_target_group: ["name", "port", "protocol", "vpc_id", "target_type"],
-  aws_instance: ["ami", "subnet_id", "availability_zone", "user_data"],
+  // user_data is updated in place (the instance is stopped and started) unless
+  // user_data_replace_on_change = true: see FORCE_NEW_WHEN.
+  aws_instance: ["ami", "subnet_id", "availability_zone"],
+};
+
+/** Arguments that force replacement only when another argument of the (new) configuration says so. */
+export const FORCE_NEW_WHEN: Record<string, Record<string, (values: Record<string, unknown>) => boolean>> = {
+  aws_instance: {
+    user_data: (v) => v.user_data_replace_on_change === true || v.user_data_replace_on_change === "true",
+    user_data_base64: (v) => v.user_data_replace_on_change === true || v.user_data_replace_on_change === "true",
+  },
 };

@@ -1,4 +1,5 @@
 import { TfResource } from "../compliance";
+import { code, esc } from "./escape";
 import { ResourceChange } from "./model";
 
 /**
@@ -158,15 +159,11 @@ function outcome(u: TemplateUse, replaced: boolean): Pick<Rollout, "outcome" | "
   return { outcome: "unknown", why: `launch_template.version is ${u.version.expression}: cannot tell whether it changes` };
 }
 
-/** The Markdown section for a review comment; empty when no launch template changes. */
-export function rolloutMarkdown(rollouts: readonly Rollout[]): string[] {
-  if (rollouts.length === 0) return [];
-  const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
+/** The heading and one line per group on a changed template, every interpolated string escaped. */
+export function rolloutMarkdown(rollouts: readonly Rollout[]): { heading: string; rows: string[] } {
   const label = { refresh: "🔄 instances replaced by a refresh", kept: "⏸️ instances keep the old version", unknown: "❔ cannot tell" };
-  return [
-    `#### Launch template changes reaching instances (${rollouts.length})`,
-    "",
-    ...rollouts.map((r) => `- ${code(`${r.stack}/${r.template}`)} → ${code(r.group)}: ${label[r.outcome]} — ${r.why.replace(/[<>]/g, "")}`),
-    "",
-  ];
+  return {
+    heading: `#### Launch template changes reaching instances (${rollouts.length})\n\n`,
+    rows: rollouts.map((r) => `- ${code(`${r.stack}/${r.template}`)} → ${code(r.group)}: ${label[r.outcome]} — ${esc(r.why)}\n`),
+  };
 }

@@ -33,7 +33,13 @@ describe("bulwark diff --base --head (no terraform, no credentials)", () => {
     const run = bulwark(["diff", "--base", synth.outdir, "--head", synth.outdir, "--format", "json"]);
     expect(run.status).toBe(0);
     const out = JSON.parse(run.stdout) as DiffJson;
-    expect(out).toEqual({ summary: { create: 0, update: 0, delete: 0, replace: 0 }, changes: [], findings: { introduced: [], resolved: [] } });
+    expect(out).toEqual({
+      summary: { create: 0, update: 0, delete: 0, replace: 0 },
+      changes: [],
+      findings: { introduced: [], resolved: [], suppressed: [] },
+      dangerous: [],
+      exposure: { opened: [], closed: [] },
+    });
   });
 
   it("reports creates, updates, replaces and deletes with construct paths, and each introduced finding", () => {
@@ -151,7 +157,7 @@ describe("the comment size cap", () => {
     const md = diffMarkdown(result, { fullReport: "the job's bulwark-diff.md artifact" });
     expect(md.length).toBeLessThanOrEqual(COMMENT_LIMIT);
     expect(md).toContain("| 3000 |");
-    expect(md).toMatch(/cut to fit one comment\. The full report is in the job's bulwark-diff\.md artifact\./);
+    expect(md).toMatch(/Cut to fit one comment: the details of \d+ resource\(s\) and 0 other row\(s\) are not shown\. The full report is in the job's bulwark-diff\.md artifact\.\n$/);
     expect(diffMarkdown(result, { limit: Number.MAX_SAFE_INTEGER }).length).toBeGreaterThan(COMMENT_LIMIT);
   });
 });
@@ -201,7 +207,7 @@ describe("bulwark diff --plan with plans made by terraform", () => {
     expect(by["terraform_data.gone"].actions).toEqual(["delete"]);
     expect(result.outputs).toEqual([{ stack: "app", name: "version", before: '"v1"', after: '"v2"' }]);
     const md = diffMarkdown(result);
-    expect(md).toContain("`triggers_replace` (forces replacement)");
+    expect(md).toContain("<code>triggers&#95;replace</code> (forces replacement)");
   });
 });
 

@@ -1,0 +1,237 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import MarkdownIt from "markdown-it";
+import { bulwark } from "../support/cli";
+import { init, terraform } from "../support/terraform";
+import { diffConfigs, diffPlans, pairRenames } from "../../review/diff";
+import { diffMarkdown } from "../../review/markdown";
+import { configResources } from "../../compliance";
+
+/** A directory holding one Terraform JSON configuration (and optional extra files). */
+function config(json: Record<string, unknown>, files: Record<string, string> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-review-"));
+  fs.mkdirSync(path.join(dir, "app"));
+  fs.writeFileSync(path.join(dir, "app", "main.tf.json"), JSON.stringify(json));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, "app", name), text);
+  return path.join(dir, "app");
+}
+
+const SSH_FROM_WORLD = { security_group_id: "sg-1", ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ipv4: "0.0.0.0/0", description: "ssh" };
+const SUPPRESS_ALL = `- rule: sg-no-world-admin-ports\n  address: "*"\n  reason: "vendor appliance needs it until Q3"\n`;
+
+describe("newly accepted risk (a finding becomes suppressed)", () => {
+  const base = config({ resource: { aws_vpc_security_group_ingress_rule: { ssh: SSH_FROM_WORLD } } });
+
+  it("lists a finding suppressed by a new bulwark-suppressions.yaml, with its reason, as a dangerous change; --fail-on suppression exits 1", () => {
+    const head = config({ resource: { aws_vpc_security_group_ingress_rule: { ssh: SSH_FROM_WORLD } } }, { "bulwark-suppressions.yaml": SUPPRESS_ALL });
+    const run = bulwark(["diff", "--base", base, "--head", head, "--format", "json"]);
+    const out = JSON.parse(run.stdout);
+    expect(out.findings.introduced).toEqual([]);
+    expect(out.findings.resolved).toEqual([]);
+    expect(out.findings.suppressed).toEqual([expect.objectContaining({ ruleId: "sg-no-world-admin-ports", address: "aws_vpc_security_group_ingress_rule.ssh", suppressed: true, suppressionReason: "vendor appliance needs it until Q3", previousReason: "" })]);
+    expect(out.dangerous).toContainEqual(expect.objectContaining({ class: "suppression", address: "aws_vpc_security_group_ingress_rule.ssh", before: "(not suppressed)", after: "vendor appliance needs it until Q3" }));
+    expect(bulwark(["diff", "--base", base, "--head", head, "--fail-on", "suppression"]).status).toBe(1);
+    expect(bulwark(["diff", "--base", base, "--head", head, "--fail-on", "finding"]).status).toBe(0);
+    const md = bulwark(["diff", "--base", base, "--head", head]).stdout;
+    expect(md).toContain("1 newly suppressed (accepted risk)");
+    expect(md.indexOf("vendor appliance needs it until Q3")).toBeLessThan(md.indexOf("#### Findings newly suppressed"));
+    expect(bulwark(["diff", "--base", base, "--head", base, "--fail-on", "suppression"]).status).toBe(0);
+  });
+
+  it("lists a construct-metadata suppression, and a changed reason", () => {
+    const meta = (reason: string) => ({ resource: { aws_vpc_security_group_ingress_rule: { ssh: { ...SSH_FROM_WORLD, "//": { bulwark: { suppressions: [{ ruleId: "sg-no-world-admin-ports", reason }] } } } } } });
+    const first = diffConfigs(base, config(meta("bastion allowlist pending")));
+    expect(first.suppressed.map((f) => [f.ruleId, f.previousReason, f.suppressionReason])).toEqual([["sg-no-world-admin-ports", "", "bastion allowlist pending"]]);
+    const again = diffConfigs(config(meta("bastion allowlist pending")), config(meta("forever, says the vendor")));
+    expect(again.suppressed.map((f) => [f.previousReason, f.suppressionReason])).toEqual([["bastion allowlist pending", "forever, says the vendor"]]);
+    expect(diffConfigs(config(meta("bastion allowlist pending")), config(meta("bastion allowlist pending"))).suppressed).toEqual([]);
+  });
+
+  it("reads the suppression file next to a plan as `bulwark check` does (plan mode goes through the one loader)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-plan-supp-"));
+    const resource = { address: "aws_vpc_security_group_ingress_rule.ssh", mode: "managed", type: "aws_vpc_security_group_ingress_rule", name: "ssh", provider_name: "registry.terraform.io/hashicorp/aws", values: SSH_FROM_WORLD };
+    const plan = {
+      format_version: "1.2",
+      planned_values: { root_module: { resources: [resource] } },
+      prior_state: { values: { root_module: { resources: [resource] } } },
+      resource_changes: [{ address: resource.address, mode: "managed", type: resource.type, name: "ssh", change: { actions: ["no-op"], before: SSH_FROM_WORLD, after: SSH_FROM_WORLD } }],
+    };
+    fs.writeFileSync(path.join(dir, "prod.json"), JSON.stringify(plan));
+    fs.writeFileSync(path.join(dir, "bulwark-suppressions.yaml"), SUPPRESS_ALL);
+    const check = JSON.parse(bulwark(["check", path.join(dir, "prod.json"), "--format", "json"]).stdout);
+    expect(check.findings.filter((f: { suppressed: boolean }) => f.suppressed).map((f: { ruleId: string }) => f.ruleId)).toEqual(["sg-no-world-admin-ports"]);
+    const result = diffPlans([path.join(dir, "prod.json")]);
+    expect(result.suppressed.map((f) => [f.stack, f.ruleId, f.suppressionReason])).toEqual([["prod", "sg-no-world-admin-ports", "vendor appliance needs it until Q3"]]);
+  });
+});
+
+describe("finding identity", () => {
+  it("is rule, stack, address and subject, not the message: a hop limit 2 → 3 is neither introduced nor resolved", () => {
+    const lt = (hops: number) => ({ resource: { aws_launch_template: { app: { metadata_options: { http_tokens: "required", http_put_response_hop_limit: hops } } } } });
+    const result = diffConfigs(config(lt(2)), config(lt(3)));
+    expect(result.introduced).toEqual([]);
+    expect(result.resolved).toEqual([]);
+  });
+});
+
+describe("protection removals", () => {
+  const before = {
+    resource: {
+      aws_kms_key: { k: { deletion_window_in_days: 30, enable_key_rotation: true, lifecycle: { prevent_destroy: true } } },
+      aws_lb: { lb: { name: "app", enable_deletion_protection: true } },
+      aws_db_instance: { db: { identifier: "db", deletion_protection: true } },
+      aws_instance: { i: { ami: "ami-12345678", disable_api_termination: true } },
+      aws_backup_vault_lock_configuration: { lock: { backup_vault_name: "v", min_retention_days: 30 } },
+      aws_s3_bucket_object_lock_configuration: { ol: { bucket: "b", rule: { default_retention: { mode: "COMPLIANCE", days: 365 } } } },
+      aws_s3_bucket: { keep: { bucket: "keep", lifecycle: { prevent_destroy: true } } },
+    },
+  };
+  const after = {
+    resource: {
+      aws_kms_key: { k: { deletion_window_in_days: 7, enable_key_rotation: true } },
+      aws_lb: { lb: { name: "app", enable_deletion_protection: false } },
+      aws_db_instance: { db: { identifier: "db" } },
+      aws_instance: { i: { ami: "ami-12345678", disable_api_termination: false } },
+      aws_s3_bucket_object_lock_configuration: { ol: { bucket: "b", rule: { default_retention: { mode: "GOVERNANCE", days: 30 } } } },
+    },
+  };
+
+  it("lists each removed or weakened protection with before → after; --fail-on protection exits 1", () => {
+    const base = config(before);
+    const head = config(after);
+    const result = diffConfigs(base, head);
+    const found = result.dangerous.filter((d) => d.class === "protection").map((d) => `${d.address} ${d.attribute ?? ""} ${d.before ?? ""} → ${d.after ?? ""}`);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "aws_kms_key.k lifecycle.prevent_destroy true → (none)",
+        "aws_kms_key.k deletion_window_in_days 30 → 7",
+        "aws_lb.lb enable_deletion_protection true → false",
+        "aws_db_instance.db deletion_protection true → (none)",
+        "aws_instance.i disable_api_termination true → false",
+        "aws_backup_vault_lock_configuration.lock   → ",
+        'aws_s3_bucket_object_lock_configuration.ol rule.default_retention.mode "COMPLIANCE" → "GOVERNANCE"',
+        "aws_s3_bucket_object_lock_configuration.ol rule.default_retention 365 days → 30 days",
+        "aws_s3_bucket.keep lifecycle.prevent_destroy true → (resource removed)",
+      ]),
+    );
+    expect(bulwark(["diff", "--base", base, "--head", head, "--fail-on", "protection"]).status).toBe(1);
+    expect(bulwark(["diff", "--base", base, "--head", base, "--fail-on", "protection"]).status).toBe(0);
+  });
+});
+
+describe("backend and provider settings", () => {
+  const settings = (over: { region?: string; bucket?: string; version?: string; account?: string; role?: string }) => ({
+    terraform: { backend: { s3: { bucket: over.bucket ?? "state", key: "prod.tfstate", encrypt: true } }, required_providers: { aws: { source: "hashicorp/aws", version: over.version ?? "5.100.0" } } },
+    provider: { aws: [{ region: over.region ?? "eu-west-1", allowed_account_ids: [over.account ?? "111111111111"], ...(over.role ? { assume_role: [{ role_arn: over.role }] } : {}) }] },
+    resource: { aws_sns_topic: { t: { name: "t", kms_master_key_id: "k" } } },
+  });
+
+  it("lists backend, region, allowed accounts, assume_role and provider version changes as dangerous", () => {
+    const result = diffConfigs(config(settings({})), config(settings({ region: "us-east-1", bucket: "other-state", version: ">= 5.0", account: "222222222222", role: "arn:aws:iam::222222222222:role/x" })));
+    const found = result.dangerous.filter((d) => d.class === "settings").map((d) => `${d.address} ${d.attribute}: ${d.before} → ${d.after}`);
+    expect(found).toEqual([
+      'provider.aws allowed_account_ids: ["111111111111"] → ["222222222222"]',
+      'provider.aws assume_role[0].role_arn: (none) → "arn:aws:iam::222222222222:role/x"',
+      'provider.aws region: "eu-west-1" → "us-east-1"',
+      'terraform.backend s3.bucket: "state" → "other-state"',
+      'terraform.required_providers aws.version: "5.100.0" → ">= 5.0"',
+    ]);
+    expect(result.changes).toEqual([]);
+    expect(diffConfigs(config(settings({})), config(settings({}))).dangerous).toEqual([]);
+  });
+});
+
+describe("security regressions in place", () => {
+  it("lists a rule's source widened, a world-reachable new port, encryption and logging turned off, in a caution block outside any details", () => {
+    const rule = (source: Record<string, string>) => ({ security_group_id: "sg-1", ip_protocol: "tcp", from_port: 5432, to_port: 5432, description: "db", ...source });
+    const base = config({
+      resource: {
+        aws_vpc_security_group_ingress_rule: { from_app: rule({ referenced_security_group_id: "sg-app" }), office: rule({ cidr_ipv4: "10.1.2.0/24" }) },
+        aws_ebs_volume: { data: { availability_zone: "eu-west-1a", size: 10, encrypted: true, kms_key_id: "k" } },
+        aws_cloudtrail: { trail: { name: "t", s3_bucket_name: "b", enable_logging: true } },
+      },
+    });
+    const head = config({
+      resource: {
+        aws_vpc_security_group_ingress_rule: { from_app: rule({ cidr_ipv4: "10.0.0.0/16" }), office: rule({ cidr_ipv4: "10.0.0.0/8" }), web: { ...rule({ cidr_ipv4: "0.0.0.0/0" }), from_port: 443, to_port: 443 } },
+        aws_ebs_volume: { data: { availability_zone: "eu-west-1a", size: 10, encrypted: false, kms_key_id: "k" } },
+        aws_cloudtrail: { trail: { name: "t", s3_bucket_name: "b", enable_logging: false, tags: { note: "<b>not bold</b>" } } },
+      },
+    });
+    const result = diffConfigs(base, head);
+    const found = result.dangerous.filter((d) => d.class === "security").map((d) => `${d.address}: ${d.message}: ${d.before ?? ""} → ${d.after ?? ""}`);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "aws_vpc_security_group_ingress_rule.from_app: source widened from a group reference to an address range (tcp 5432): sg-app → 10.0.0.0/16",
+        "aws_vpc_security_group_ingress_rule.office: source widened (tcp 5432): 10.1.2.0/24 → 10.0.0.0/8",
+        "aws_vpc_security_group_ingress_rule.web: new rule reachable from the internet (tcp 443):  → 0.0.0.0/0",
+        "aws_ebs_volume.data: encryption turned off: true → false",
+        "aws_cloudtrail.trail: logging turned off: true → false",
+      ]),
+    );
+    const md = diffMarkdown(result);
+    const caution = md.indexOf("> [!CAUTION]");
+    expect(caution).toBeGreaterThan(0);
+    expect(caution).toBeLessThan(md.indexOf("<details>"));
+    expect(md).toContain("> - **security** <code>app/aws&#95;ebs&#95;volume.data</code> <code>encrypted</code>: encryption turned off: <code>true</code> → <code>false</code>");
+    const html = new MarkdownIt({ html: true }).render(md);
+    expect(html).toContain("&lt;b&gt;not bold&lt;/b&gt;");
+    // A create shows its values, with no "before" column.
+    expect(md).toMatch(/➕ `aws_vpc_security_group_ingress_rule\.web` create\n {2}- ⚠️ [^\n]*\n\n {2}\| attribute \| value \|\n/);
+  });
+});
+
+describe("plans read as Terraform means them", () => {
+  it("reports forget actions (removed blocks), and counts them", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-forget-"));
+    const plan = {
+      format_version: "1.2",
+      planned_values: { root_module: { resources: [] } },
+      resource_changes: [
+        { address: "aws_kms_key.old", mode: "managed", type: "aws_kms_key", name: "old", change: { actions: ["forget"], before: { deletion_window_in_days: 30 }, after: null } },
+        { address: "aws_sns_topic.t", mode: "managed", type: "aws_sns_topic", name: "t", change: { actions: ["create", "forget"], before: { name: "t" }, after: { name: "t" }, after_unknown: { id: true } } },
+      ],
+    };
+    fs.writeFileSync(path.join(dir, "prod.json"), JSON.stringify(plan));
+    const result = diffPlans([path.join(dir, "prod.json")]);
+    expect(result.changes.map((c) => [c.address, c.actions])).toEqual([
+      ["aws_kms_key.old", ["forget"]],
+      ["aws_sns_topic.t", ["create", "forget"]],
+    ]);
+    expect(result.stacks.prod.forget).toBe(2);
+    expect(result.dangerous).toContainEqual(expect.objectContaining({ class: "destroy", address: "aws_kms_key.old", message: "forgets (no longer managed, left in place) a stateful or security resource (aws_kms_key)" }));
+    expect(diffMarkdown(result)).toContain("2 to forget");
+  });
+
+  it("reports the forget of a plan terraform made from a `removed` block with destroy = false", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-removed-"));
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: { keep: { input: "a" }, old: { input: "b" } } } }));
+    init(dir);
+    terraform(dir, ["apply", "-auto-approve", "-input=false"]);
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: { keep: { input: "a" } } }, removed: [{ from: "terraform_data.old", lifecycle: { destroy: false } }] }));
+    terraform(dir, ["plan", "-input=false", "-out=forget.tfplan"]);
+    const planFile = path.join(dir, "app.json");
+    fs.writeFileSync(planFile, terraform(dir, ["show", "-json", "forget.tfplan"]).stdout);
+    const result = diffPlans([planFile]);
+    expect(result.changes.map((c) => [c.address, c.actions])).toEqual([["terraform_data.old", ["forget"]]]);
+    expect(result.stacks.app).toMatchObject({ forget: 1, delete: 0 });
+  });
+
+  it("updates aws_instance user_data in place unless user_data_replace_on_change is set", () => {
+    const instance = (userData: string, replace?: boolean) => ({ resource: { aws_instance: { i: { ami: "ami-12345678", instance_type: "t3.micro", user_data: userData, ...(replace ? { user_data_replace_on_change: true } : {}) } } } });
+    expect(diffConfigs(config(instance("a")), config(instance("b"))).changes.map((c) => c.actions)).toEqual([["update"]]);
+    expect(diffConfigs(config(instance("a", true)), config(instance("b", true))).changes.map((c) => c.actions)).toEqual([["replace"]]);
+  });
+});
+
+describe("renames", () => {
+  it("pairs 2,000 renamed resources one to one (by construct path, by configuration, and equal but for tags)", () => {
+    const n = 2000;
+    const base = configResources({ resource: { aws_sns_topic: Object.fromEntries(Array.from({ length: n }, (_, i) => [`old${i}`, { name: `topic-${i}`, tags: { Name: `old${i}` } }])) } }, "s");
+    const head = configResources({ resource: { aws_sns_topic: Object.fromEntries(Array.from({ length: n }, (_, i) => [`new${i}`, { name: `topic-${i}`, tags: { Name: i % 2 ? `new${i}` : `old${i}` } }])) } }, "s");
+    const pairs = pairRenames(base, head);
+    expect(pairs).toHaveLength(n);
+    expect(pairs.every(([d, c]) => d.name.slice(3) === c.name.slice(3))).toBe(true);
+  });
+});
