@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ALL_RULES, Finding, InputError, loadInput, planResources, runRules, TfResource } from "../compliance";
+import { ALL_RULES, FileSuppression, Finding, InputError, loadInput, planResources, runRules, TfResource } from "../compliance";
 import { resourceDangers, settingsDangers } from "./dangers";
 import { Action, AttributeChange, DangerClass, DangerousChange, DiffResult, emptySummary, FORCE_NEW, FORCE_NEW_WHEN, ResourceChange, StackSummary, SuppressedFinding } from "./model";
 import { launchTemplateRollouts, TemplateUse, templateUsesOfConfig, templateUsesOfPlan } from "./rollout";
@@ -21,9 +21,13 @@ export function findingKey(f: Finding): string {
  * head's suppressed findings that the base had unsuppressed, had not at all, or had suppressed
  * for another reason (suppressed: risk newly accepted).
  */
-export function compareFindings(base: readonly TfResource[], head: readonly TfResource[]): { introduced: Finding[]; resolved: Finding[]; suppressed: SuppressedFinding[] } {
-  const before = runRules(base, ALL_RULES).findings;
-  const after = runRules(head, ALL_RULES).findings;
+export function compareFindings(
+  base: readonly TfResource[],
+  head: readonly TfResource[],
+  files: { base?: readonly FileSuppression[]; head?: readonly FileSuppression[] } = {},
+): { introduced: Finding[]; resolved: Finding[]; suppressed: SuppressedFinding[] } {
+  const before = runRules(base, ALL_RULES, { suppressions: files.base }).findings;
+  const after = runRules(head, ALL_RULES, { suppressions: files.head }).findings;
   const beforeBy = new Map<string, Finding>();
   for (const f of before) if (!beforeBy.has(findingKey(f))) beforeBy.set(findingKey(f), f);
   const afterKeys = new Set(after.map(findingKey));
@@ -145,7 +149,8 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
     const b = baseJson.get(rename ? baseInput.stacks[0] : stack);
     if (b) dangerous.push(...settingsDangers(stack, b, h));
   }
-  return finish("config", changes, compareFindings(base, head), dangerous, [], [], templateUsesOfConfig(head));
+  const findings = compareFindings(base, head, { base: baseInput.suppressions.map((x) => (rename && x.stack ? { ...x, stack: rename } : x)), head: headInput.suppressions });
+  return finish("config", changes, findings, dangerous, [], [], templateUsesOfConfig(head));
 }
 
 /** Attribute changes between two configurations of one resource; `type` marks the arguments that force replacement. */
@@ -325,6 +330,7 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
   const outputs: DiffResult["outputs"] = [];
   const drift: DiffResult["drift"] = [];
   const uses: TemplateUse[] = [];
+  const headSuppressions: FileSuppression[] = [];
   const base: TfResource[] = [];
   const head: TfResource[] = [];
   const seen = new Set<string>();
@@ -367,8 +373,10 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
     }
     // The one loader: the plan's resources with the suppression file next to it applied, as
     // `bulwark check PLAN.json` reads them, plus construct-metadata suppressions from --synth.
+    const input = loadInput(file);
+    headSuppressions.push(...input.suppressions.map((x) => ({ ...x, stack })));
     head.push(
-      ...loadInput(file).resources.map((r) => {
+      ...input.resources.map((r) => {
         const s = synthOf(stack, r.address);
         return { ...r, stack, ...(s?.constructPath ? { constructPath: s.constructPath } : {}), suppressions: [...r.suppressions, ...(s?.suppressions ?? [])] };
       }),
@@ -377,7 +385,7 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
     if (plan.prior_state?.values) base.push(...planResources({ planned_values: plan.prior_state.values, configuration: plan.configuration }, stack));
     uses.push(...templateUsesOfPlan(plan, stack));
   }
-  return finish("plan", changes, compareFindings(base, head), dangerous, outputs, drift, uses);
+  return finish("plan", changes, compareFindings(base, head, { head: headSuppressions }), dangerous, outputs, drift, uses);
 }
 
 /** Order of the dangerous-change list: what cannot be undone first. */

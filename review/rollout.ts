@@ -1,4 +1,4 @@
-import { TfResource } from "../compliance";
+import { isUnknown, TfResource } from "../compliance";
 import { code, esc } from "./escape";
 import { ResourceChange } from "./model";
 
@@ -35,7 +35,10 @@ const first = (v: unknown): any => (Array.isArray(v) ? v[0] : v);
 
 /** Launch template uses of the groups in synthesized configurations (references stay `${...}` strings). */
 export function templateUsesOfConfig(resources: readonly TfResource[]): TemplateUse[] {
-  const ref = (v: unknown, attrs: string): string | undefined => {
+  // Configurations read `${...}` expressions as Unknown values that keep the expression.
+  const text = (v: unknown): unknown => (isUnknown(v) ? v.why : v);
+  const ref = (raw: unknown, attrs: string): string | undefined => {
+    const v = text(raw);
     const m = typeof v === "string" ? new RegExp(`^\\$\\{((?:module\\.[\\w-]+\\.)*aws_launch_template\\.[\\w-]+)\\.(?:${attrs})\\}$`).exec(v) : null;
     return m?.[1];
   };
@@ -47,13 +50,14 @@ export function templateUsesOfConfig(resources: readonly TfResource[]): Template
     const template = ref(lt.id, "id") ?? ref(lt.name, "name");
     if (!template) continue;
     const latestOf = ref(lt.version, "latest_version");
+    const given = text(lt.version);
     const version = latestOf
       ? { latestOf }
-      : typeof lt.version === "string" && !lt.version.includes("${")
-        ? { literal: lt.version }
-        : typeof lt.version === "number"
-          ? { literal: String(lt.version) }
-          : { expression: lt.version === undefined ? "(none: the template's default version)" : String(lt.version) };
+      : typeof given === "string" && !given.includes("${")
+        ? { literal: given }
+        : typeof given === "number"
+          ? { literal: String(given) }
+          : { expression: given === undefined ? "(none: the template's default version)" : String(given) };
     out.push({ stack: r.stack, group: r.address, template, version, instanceRefresh: first(r.values.instance_refresh) != null });
   }
   return out;

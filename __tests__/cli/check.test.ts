@@ -17,7 +17,7 @@ declare global {
 
 interface JsonReport {
   findings: { ruleId: string; controls: Record<string, string[]>; severity: string; stack: string; address: string; constructPath?: string; message: string; suppressed: boolean }[];
-  summary: { errors: number; warnings: number; suppressed: number };
+  summary: { errors: number; warnings: number; unverifiable: number; suppressed: number; scopes: string[] };
 }
 
 let synth: SynthRun;
@@ -43,7 +43,7 @@ describe("bulwark check on the reference environments", () => {
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.findings).toEqual([]);
-    expect(report.summary).toEqual({ errors: 0, warnings: 0, suppressed: 0 });
+    expect(report.summary).toEqual({ errors: 0, warnings: 0, unverifiable: 0, suppressed: 0, scopes: ["resource", "account"] });
   });
 
   it("writes valid SARIF 2.1.0 with rule help and control ids", () => {

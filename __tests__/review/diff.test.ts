@@ -58,7 +58,7 @@ describe("bulwark diff --base --head (no terraform, no credentials)", () => {
     expect(by["aws_flow_log.network_flow-log"].actions).toEqual(["delete"]);
     expect(by["aws_vpc_security_group_ingress_rule.injected"].actions).toEqual(["create"]);
     expect(out.changes.find((c) => c.actions[0] === "replace")!.address).toMatch(/^aws_network_acl_rule\./);
-    expect(out.findings.introduced.map((f) => f.ruleId).sort()).toEqual(["lt-imdsv2", "sg-no-world-admin-ports", "vpc-flow-logs"]);
+    expect(out.findings.introduced.map((f) => f.ruleId).sort()).toEqual(["lt-imdsv2", "sg-no-world-admin-ports", "sg-no-world-unauthorized-ports", "vpc-flow-logs"]);
     expect(out.findings.introduced.find((f) => f.ruleId === "lt-imdsv2")!.controls.securityHub).toEqual(["EC2.170"]);
     expect(out.findings.resolved).toEqual([]);
   });

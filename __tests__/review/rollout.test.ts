@@ -37,7 +37,9 @@ describe("bulwark diff --base --head: which groups a launch template change reac
     ]);
     const md = diffMarkdown(result);
     expect(md).toContain("#### Launch template changes reaching instances (1)");
-    expect(md).toContain(`- \`dev/${APP_TEMPLATE}\` → \`${APP_GROUP}\`: 🔄 instances replaced by a refresh`);
+    // Names are escaped for the comment (`_` as an entity inside a code span).
+    const shown = (s: string) => s.replace(/_/g, "&#95;");
+    expect(md).toContain(`- <code>dev/${shown(APP_TEMPLATE)}</code> → <code>${shown(APP_GROUP)}</code>: 🔄 instances replaced by a refresh`);
     // The JSON report carries it too.
     const json = JSON.parse(bulwark(["diff", "--base", synth.outdir, "--head", mutated(newAmi), "--format", "json"]).stdout);
     expect(json.rollouts).toEqual([expect.objectContaining({ group: APP_GROUP, outcome: "refresh" })]);

@@ -204,14 +204,20 @@ export function resolveRules(rules: NaclRules, opts: { ruleQuota?: number } = {}
   }
   out.sort((a, b) => (a.direction === b.direction ? a.ruleNumber - b.ruleNumber : a.direction === "ingress" ? -1 : 1));
 
-  for (const { port, family, rules: open } of worldAdminExposure(out)) {
+  // One error per set of rules that lets the internet in without a reason, naming every admin port it reaches.
+  const exposures = new Map<string, { rules: ResolvedNaclRule[]; ports: Set<number> }>();
+  for (const { port, rules: open } of worldAdminExposure(out)) {
     const unreasoned = open.filter((r) => !r.worldAdminReason);
     if (unreasoned.length === 0) continue;
-    const names = unreasoned.map((r) => r.name).join(", ");
+    const key = unreasoned.map((r) => r.name).join(",");
+    (exposures.get(key) ?? exposures.set(key, { rules: unreasoned, ports: new Set() }).get(key)!).ports.add(port);
+  }
+  for (const { rules: open, ports } of exposures.values()) {
+    const [first, ...others] = open;
     err(
-      `rule ${unreasoned[0].name}: cidr`,
-      unreasoned.map((r) => r.cidr).join(" + "),
-      `${open.length > 1 ? `with ${open.filter((r) => r !== unreasoned[0]).map((r) => r.name).join(", ")} ` : ""}allows the internet (${family}) to reach admin port ${port} (EC2.21); narrow the source or set allowWorldAdminAccess with a reason on ${names}`,
+      `rule ${first.name}: cidr`,
+      first.cidr,
+      `${others.length ? `with ${others.map((r) => `rule ${r.name} (${r.cidr})`).join(", ")} ` : ""}allows the world to reach admin port ${[...ports].sort((a, b) => a - b).join(" and ")} (EC2.21); narrow the source or set allowWorldAdminAccess with a reason`,
     );
   }
   for (const r of out) {
