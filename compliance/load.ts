@@ -151,7 +151,15 @@ export function loadInput(target: string): LoadedInput {
   }
   if (looksLikeConfig(json)) {
     const merged = mergeConfigs([{ file: target, json }]);
-    return { kind: "config", resources: mergedResources(merged, stack), stacks: [stack], gaps: moduleGaps(merged, stack), suppressions };
+    // Terraform would merge the override files beside it into this file's blocks: judging the file
+    // alone would miss them, so they are named as not read (check the directory instead).
+    const dir = path.dirname(target);
+    const overrides = listDir(dir).filter((f) => isOverrideFile(f) && path.join(dir, f) !== path.resolve(target) && f !== path.basename(target));
+    const gaps = [
+      ...moduleGaps(merged, stack),
+      ...overrides.map((f) => ({ stack, address: path.join(dir, f), message: `override file beside ${path.basename(target)} not merged: check the directory (bulwark check ${dir}) to judge what Terraform deploys` })),
+    ];
+    return { kind: "config", resources: mergedResources(merged, stack), stacks: [stack], gaps, suppressions };
   }
   throw new InputError(`${target}: is neither a Terraform JSON configuration nor a plan (no resource/terraform keys, no format_version)`);
 }

@@ -48,6 +48,13 @@ describe("Terraform's reading of a configuration directory", () => {
     }
   });
 
+  it("names an override file beside a single file it was asked to check as not read", () => {
+    const dir = dirWith({ "main.tf.json": { resource: officeSsh }, "override.tf.json": { resource: { aws_vpc_security_group_ingress_rule: { ssh: { cidr_ipv4: "0.0.0.0/0" } } } } });
+    const run = checkJson(path.join(dir, "main.tf.json"), "--scope", "resource");
+    expect(run.status).toBe(2);
+    expect(run.report!.findings.find((f) => f.ruleId === "input-not-read")!.message).toMatch(/override file beside main\.tf\.json not merged/);
+  });
+
   it("merges lifecycle argument by argument and replaces nested blocks wholesale, as Terraform does", () => {
     const dir = dirWith({
       "main.tf.json": { resource: { aws_launch_template: { t: { metadata_options: { http_tokens: "required" }, lifecycle: { create_before_destroy: true } } } } },

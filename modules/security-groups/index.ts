@@ -33,8 +33,6 @@ export interface SgRule {
   readonly allowWorldAdminAccess?: { readonly reason: string };
 }
 
-/** @deprecated use ADMIN_PORTS from modules/core/ports (one definition for constructs, rules and modules). */
-export const SG_ADMIN_PORTS = ADMIN_PORTS;
 const PROTOCOLS = { tcp: "tcp", udp: "udp", icmp: "icmp", icmpv6: "icmpv6", all: "-1" } as const;
 
 export interface HardenedSecurityGroupProps {
