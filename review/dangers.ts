@@ -1,3 +1,4 @@
+import { cidrsCoverInternet, isWorld } from "../modules/core/cidr";
 import { Action, DangerousChange, STATEFUL_OR_SECURITY_TYPES } from "./model";
 import { at, flatten, isTrue, show, stable } from "./values";
 
@@ -54,7 +55,6 @@ const CONTROL_RESOURCES: Record<string, string> = {
   aws_config_configuration_recorder: "AWS Config recorder removed",
 };
 
-const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 
 function prefixLength(cidr: unknown): number | undefined {
   if (typeof cidr !== "string") return undefined;
@@ -100,7 +100,8 @@ function ingressWidening(f: ResourceChangeFacts): DangerousChange[] {
   const out: DangerousChange[] = [];
   const base = { class: "security" as const, stack: f.stack, address: f.address };
   if (!before || f.actions.includes("create")) {
-    const world = after.cidrs.filter((c) => WORLD.has(c));
+    // The internet however it is spelled, or split over a rule's CIDRs (modules/core/cidr.ts).
+    const world = cidrsCoverInternet(after.cidrs.filter((c): c is string => typeof c === "string")) ? after.cidrs : [];
     if (world.length) out.push({ ...base, attribute: "source", message: `new rule reachable from the internet (${portsOf(f.after)})`, after: world.join(", ") });
     return out;
   }
@@ -112,7 +113,7 @@ function ingressWidening(f: ResourceChangeFacts): DangerousChange[] {
   for (const c of after.cidrs) {
     if (before.cidrs.includes(c)) continue;
     const len = prefixLength(c);
-    if (WORLD.has(c) || (len !== undefined && before.cidrs.length > 0 && len < narrowestBefore) || before.cidrs.length === 0) {
+    if ((typeof c === "string" && isWorld(c)) || (len !== undefined && before.cidrs.length > 0 && len < narrowestBefore) || before.cidrs.length === 0) {
       out.push({ ...base, attribute: "source", message: `source widened (${portsOf(f.after)})`, before: before.cidrs.join(", ") || before.groups.join(", ") || "(none)", after: c });
     }
   }

@@ -154,7 +154,13 @@ describe("security regressions in place", () => {
     });
     const head = config({
       resource: {
-        aws_vpc_security_group_ingress_rule: { from_app: rule({ cidr_ipv4: "10.0.0.0/16" }), office: rule({ cidr_ipv4: "10.0.0.0/8" }), web: { ...rule({ cidr_ipv4: "0.0.0.0/0" }), from_port: 443, to_port: 443 } },
+        aws_vpc_security_group_ingress_rule: {
+          from_app: rule({ cidr_ipv4: "10.0.0.0/16" }),
+          office: rule({ cidr_ipv4: "10.0.0.0/8" }),
+          web: { ...rule({ cidr_ipv4: "0.0.0.0/0" }), from_port: 443, to_port: 443 },
+          // The world in another spelling is the world too.
+          web6: { ...rule({ cidr_ipv6: "0::/0" }), from_port: 443, to_port: 443 },
+        },
         aws_ebs_volume: { data: { availability_zone: "eu-west-1a", size: 10, encrypted: false, kms_key_id: "k" } },
         aws_cloudtrail: { trail: { name: "t", s3_bucket_name: "b", enable_logging: false, tags: { note: "<b>not bold</b>" } } },
       },
@@ -166,6 +172,7 @@ describe("security regressions in place", () => {
         "aws_vpc_security_group_ingress_rule.from_app: source widened from a group reference to an address range (tcp 5432): sg-app → 10.0.0.0/16",
         "aws_vpc_security_group_ingress_rule.office: source widened (tcp 5432): 10.1.2.0/24 → 10.0.0.0/8",
         "aws_vpc_security_group_ingress_rule.web: new rule reachable from the internet (tcp 443):  → 0.0.0.0/0",
+        "aws_vpc_security_group_ingress_rule.web6: new rule reachable from the internet (tcp 443):  → 0::/0",
         "aws_ebs_volume.data: encryption turned off: true → false",
         "aws_cloudtrail.trail: logging turned off: true → false",
       ]),
