@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "../compliance";
 import { check, UsageError } from "./check";
 import { diff } from "./diff";
+import { exposure } from "./exposure";
 import { publishCommand } from "./publish";
 import { version } from "../package.json";
 
@@ -28,6 +29,19 @@ program
   .option("--authorized-ports <ports>", "ports the internet may reach (EC2.18), comma-separated", "80,443")
   .action((target: string, opts: { format: string; output?: string; listRules?: boolean; scope?: string; failOnUnverifiable?: boolean; authorizedPorts?: string }) => {
     process.exitCode = check(target, opts, (t) => process.stdout.write(t));
+  });
+
+program
+  .command("exposure")
+  .description("Who can reach what: paths from the internet, CIDRs and security groups to what runs in the VPC, through routes, ACLs and security groups")
+  .argument("[target]", "cdktf output directory, Terraform JSON directory or file, or plan JSON", "cdktf.out")
+  .option("-f, --format <format>", "text, json, md or mermaid", "text")
+  .option("-o, --output <file>", "write the report to a file instead of stdout")
+  .option("--from <source>", "only paths from: internet, a CIDR, a security group or subnet address")
+  .option("--to <destination>", "only paths to: a resource address or security group")
+  .option("--port <port>", "only paths that include this port")
+  .action((target: string, opts: { format: string; output?: string; from?: string; to?: string; port?: string }) => {
+    process.exitCode = exposure(target, opts, (t) => process.stdout.write(t));
   });
 
 program

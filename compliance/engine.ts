@@ -59,6 +59,7 @@ export function buildContext(resources: readonly TfResource[], settings: CheckSe
     return index;
   };
   const memo = new Map<string, unknown>();
+  let names: Map<string, TfResource[]> | undefined;
   return {
     resources,
     stacks,
@@ -77,6 +78,20 @@ export function buildContext(resources: readonly TfResource[], settings: CheckSe
       return (res.refs[attr] ?? []).map((a) => byAddress.get(`${res.stack}\u0000${a}`)).filter((r): r is TfResource => r !== undefined);
     },
     isOpaque: (res, attr) => res.opaque.has(attr),
+    named(value) {
+      if (!names) {
+        names = new Map();
+        for (const r of resources) {
+          for (const v of [r.values.id, r.values.arn, r.values.name]) {
+            if (typeof v !== "string" || v === "") continue;
+            const list = names.get(v) ?? names.set(v, []).get(v)!;
+            if (!list.includes(r)) list.push(r);
+          }
+        }
+      }
+      return names.get(value) ?? [];
+    },
+    at: (stack, address) => byAddress.get(`${stack}\u0000${address}`),
     memo<T>(key: string, build: () => T): T {
       if (!memo.has(key)) memo.set(key, build());
       return memo.get(key) as T;
@@ -92,6 +107,8 @@ export interface RunOptions {
   readonly suppressions?: readonly FileSuppression[];
   /** Input that was not read: reported as unverifiable `input-not-read` findings. */
   readonly gaps?: readonly InputGap[];
+  /** A context already built over the same resources (its memoized models are reused). */
+  readonly context?: RuleContext;
 }
 
 /** The address of an account-level finding: `account/<id>/<region>`, or `account/unknown`. */
@@ -103,7 +120,7 @@ export function accountAddress(account: string | undefined): string {
 export function runRules(resources: readonly TfResource[], rules: readonly Rule[] = ALL_RULES, opts: RunOptions = {}): Report {
   const settings = opts.settings ?? DEFAULT_SETTINGS;
   const scopes: Scope[] = !opts.scope || opts.scope === "all" ? ["resource", "account"] : [opts.scope];
-  const ctx = buildContext(resources, settings);
+  const ctx = opts.context ?? buildContext(resources, settings);
   // Account-level rules are judged per account and region: stacks that say where they deploy
   // are grouped by it; stacks that do not form one group together.
   const groups = new Map<string | undefined, TfResource[]>();

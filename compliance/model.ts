@@ -79,6 +79,10 @@ export interface RuleContext {
   referenced(res: TfResource, attr: string): TfResource[];
   /** Does the attribute refer to something this input cannot follow (so `referenced` may be incomplete)? */
   isOpaque(res: TfResource, attr: string): boolean;
+  /** Resources whose known id, ARN or name is `value` (literal ids and names in configurations, ids in state). */
+  named(value: string): TfResource[];
+  /** The resource at a full address in a stack. */
+  at(stack: string, address: string): TfResource | undefined;
   /** Stacks of this run (for account-level rules). */
   readonly stacks: readonly string[];
   /** Settings of this run (authorized ports, …). */

@@ -116,7 +116,7 @@ export function templateOf(ctx: RuleContext, r: TfResource, attrName = "launch_t
   const found = ctx.referenced(r, attrName).filter((t) => t.type === "aws_launch_template");
   if (found.length === 1 && !ctx.isOpaque(r, attrName)) return launchSpec(found[0]);
   if (!isUnknown(lt)) {
-    const byId = ctx.ofType("aws_launch_template").filter((t) => [t.values.id, t.values.name].some((v) => typeof v === "string" && (v === lt.id || v === lt.name)));
+    const byId = [lt.id, lt.name].flatMap((v) => (typeof v === "string" ? ctx.named(v) : [])).filter((t) => t.type === "aws_launch_template" && t.stack === r.stack);
     if (byId.length === 1) return launchSpec(byId[0]);
   }
   return unknown(`launch template ${isUnknown(lt) ? lt.why : describeRef(lt)} is not in this input`);

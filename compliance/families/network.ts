@@ -1,6 +1,7 @@
 import { cidrRange, coversInternet, INTERNET, IpFamily, Ranges, subtractRanges, unionRanges } from "../../modules/core/cidr";
 import { parseProtocol, Protocol } from "../../modules/core/ports";
 import { RuleContext, TfResource } from "../model";
+import { join } from "../read/address";
 import { asList, blocks, isUnknown, list, num, str, Unknown } from "../values";
 
 /**
@@ -33,6 +34,11 @@ export interface NetRule {
   /** Prefix lists whose entries this input does not show. */
   readonly prefixLists: number;
   readonly description: unknown;
+  /**
+   * Security groups a security-group rule names as its peer (by full address), `self` for the
+   * group itself, and whether a peer is given that cannot be followed.
+   */
+  readonly peers?: { readonly groups: readonly string[]; readonly self: boolean; readonly opaque: boolean };
 }
 
 /** A group of rules judged together: a security group or NACL, or one rule whose owner is not known. */
@@ -65,6 +71,35 @@ function cidrList(...values: unknown[]): Val<string>[] {
   return out;
 }
 
+const isGroup = (r: TfResource) => r.type === "aws_security_group" || r.type === "aws_default_security_group";
+
+function resourcePeers(ctx: RuleContext, r: TfResource, attr: string, self: boolean): NetRule["peers"] {
+  const v = r.values[attr];
+  if (v === undefined || v === null || v === "") return { groups: [], self, opaque: false };
+  const found = ctx.referenced(r, attr).filter(isGroup).map((g) => g.address);
+  const byId = typeof v === "string" ? ctx.named(v).filter((g) => isGroup(g) && g.values.id === v).map((g) => g.address) : [];
+  const groups = [...new Set([...found, ...byId])];
+  return { groups, self, opaque: groups.length === 0 || ctx.isOpaque(r, attr) };
+}
+
+function inlinePeers(ctx: RuleContext, g: TfResource, block: Record<string, any>): NetRule["peers"] {
+  const ids = asList(block.security_groups);
+  const groups = new Set<string>();
+  let opaque = false;
+  for (const id of ids) {
+    // A configuration keeps the expression (`${aws_security_group.web.id}`); a plan with state, the id.
+    const named = isUnknown(id) ? /^\$\{((?:data\.)?aws_(?:default_)?security_group\.[\w-]+)(?:\[[^\]]*\])?\.id\}$/.exec(id.why)?.[1] : undefined;
+    const found = named
+      ? [ctx.at(g.stack, join(g.module, named))].filter((x): x is TfResource => x !== undefined && isGroup(x))
+      : typeof id === "string"
+        ? ctx.named(id).filter((x) => isGroup(x) && x.values.id === id)
+        : [];
+    if (found.length === 0) opaque = true;
+    for (const f of found) groups.add(f.address);
+  }
+  return { groups: [...groups], self: block.self === true || block.self === "true", opaque };
+}
+
 /** Every security-group rule of the run, grouped by the group it belongs to. */
 export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
   return ctx.memo("sg-rule-sets", () => {
@@ -72,7 +107,8 @@ export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
     const setFor = (owner: TfResource | undefined, key: string) => sets.get(key) ?? sets.set(key, { owner, rules: [] }).get(key)!;
     const attach = (rule: NetRule, groupAttr: string) => {
       const groups = ctx.referenced(rule.resource, groupAttr).filter((g) => g.type === "aws_security_group" || g.type === "aws_default_security_group");
-      const byId = ctx.resources.filter((g) => (g.type === "aws_security_group" || g.type === "aws_default_security_group") && typeof g.values.id === "string" && g.values.id === rule.resource.values[groupAttr]);
+      const id = rule.resource.values[groupAttr];
+      const byId = typeof id === "string" ? ctx.named(id).filter((g) => isGroup(g) && g.values.id === id) : [];
       const owners = [...new Set([...groups, ...byId])];
       if (owners.length === 1 && !ctx.isOpaque(rule.resource, groupAttr)) setFor(owners[0], `${owners[0].stack}\u0000${owners[0].address}`).rules.push(rule);
       else setFor(undefined, `${rule.resource.stack}\u0000${rule.resource.address}\u0000${rule.subject ?? ""}`).rules.push(rule);
@@ -97,6 +133,7 @@ export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
             cidrs: cidrList(block.cidr_blocks, block.ipv6_cidr_blocks),
             prefixLists: asList(block.prefix_list_ids).length,
             description: block.description,
+            peers: inlinePeers(ctx, g, block),
           });
         });
       }
@@ -115,6 +152,7 @@ export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
           cidrs: cidrList(r.values.cidr_blocks, r.values.ipv6_cidr_blocks),
           prefixLists: asList(r.values.prefix_list_ids).length,
           description: r.values.description,
+          peers: resourcePeers(ctx, r, "source_security_group_id", r.values.self === true || r.values.self === "true"),
         },
         "security_group_id",
       );
@@ -133,6 +171,7 @@ export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
             cidrs: cidrList(r.values.cidr_ipv4, r.values.cidr_ipv6),
             prefixLists: r.values.prefix_list_id ? 1 : 0,
             description: r.values.description,
+            peers: resourcePeers(ctx, r, "referenced_security_group_id", false),
           },
           "security_group_id",
         );
@@ -289,8 +328,19 @@ export function internetExposure(set: RuleSet, protocol: "tcp" | "udp", port: nu
   return out;
 }
 
+/** Addresses in both (two sorted, disjoint lists walked once). */
 function intersect(a: Ranges, b: Ranges): Ranges {
-  return subtractRanges(a, subtractRanges(a, b));
+  const out: (readonly [bigint, bigint])[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const lo = a[i][0] > b[j][0] ? a[i][0] : b[j][0];
+    const hi = a[i][1] < b[j][1] ? a[i][1] : b[j][1];
+    if (lo <= hi) out.push([lo, hi]);
+    if (a[i][1] < b[j][1]) i++;
+    else j++;
+  }
+  return out;
 }
 
 function orderRules(rules: NetRule[], mode: "certain" | "possible"): NetRule[] {
@@ -375,3 +425,50 @@ export function internetPortFindings(
     return { resource: a.rule.resource, subject: a.rule.subject, message, ...(a.unverifiable ? { unverifiable: true as const } : {}) };
   });
 }
+
+/**
+ * The addresses of one family a rule set lets through for a protocol and port, in one
+ * direction: `certain` whatever unknown values turn out to be, `possible` if they turn out wide.
+ * Security groups allow the union of their rules; NACLs (`ordered`) the first match by number.
+ * No rule set at all (`undefined`) is AWS's default: allow everything.
+ */
+const allowedCache = new WeakMap<RuleSet, Map<string, { certain: Ranges; possible: Ranges }>>();
+
+export function allowedRanges(set: RuleSet | undefined, direction: "ingress" | "egress", protocol: "tcp" | "udp", port: number, family: IpFamily, ordered: boolean): { certain: Ranges; possible: Ranges } {
+  const everything = unionRanges([cidrRange(family === "ipv4" ? "0.0.0.0/0" : "::/0")!.range]);
+  if (!set) return { certain: everything, possible: everything };
+  // The analysis asks the same rule set the same question for many destinations: answer once.
+  const cache = allowedCache.get(set) ?? allowedCache.set(set, new Map()).get(set)!;
+  const k = `${direction}|${protocol}|${port}|${family}|${ordered}`;
+  const hit = cache.get(k);
+  if (hit) return hit;
+  const result = computeAllowed(set, direction, protocol, port, family, ordered, everything);
+  cache.set(k, result);
+  return result;
+}
+
+function computeAllowed(set: RuleSet, direction: "ingress" | "egress", protocol: "tcp" | "udp", port: number, family: IpFamily, ordered: boolean, everything: Ranges): { certain: Ranges; possible: Ranges } {
+  const rules = set.rules.filter((r) => r.direction === direction);
+  const out = { certain: [] as Ranges, possible: [] as Ranges };
+  for (const mode of ["certain", "possible"] as const) {
+    let remaining: Ranges = everything;
+    let allowed: Ranges = [];
+    for (const rule of ordered ? orderRules(rules, mode) : rules) {
+      const m = matches(rule, protocol, port);
+      if (m === false) continue;
+      const src = sourceRanges(rule, family);
+      const uncertain = isUnknown(m) || isUnknown(src);
+      let covered: Ranges;
+      if (uncertain) {
+        if ((rule.action === "allow") === (mode === "certain")) continue;
+        covered = everything;
+      } else covered = src as Ranges;
+      if (rule.action === "allow") allowed = unionRanges([...allowed, ...(ordered ? intersect(covered, remaining) : covered)]);
+      if (ordered) remaining = subtractRanges(remaining, covered);
+    }
+    out[mode] = allowed;
+  }
+  return out;
+}
+
+export { intersect as intersectRanges };

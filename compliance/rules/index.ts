@@ -17,6 +17,8 @@ import { ec2DetailedMonitoring } from "./ec2-detailed-monitoring";
 import { ec2ImdsHopLimit } from "./ec2-imds-hop-limit";
 import { ec2Imdsv2 } from "./ec2-imdsv2";
 import { ec2NoPublicIp } from "./ec2-no-public-ip";
+import { exposureInternetViaLoadBalancer } from "./exposure-internet-via-load-balancer";
+import { exposureNoInternetAdmin } from "./exposure-no-internet-admin";
 import { kmsRotation } from "./kms-rotation";
 import { logGroupEncrypted } from "./log-group-encrypted";
 import { ltEbsEncrypted } from "./lt-ebs-encrypted";
@@ -72,6 +74,8 @@ export const ALL_RULES: readonly Rule[] = [
   snsEncrypted,
   ec2DetailedMonitoring,
   asgLaunchTemplateVersion,
+  exposureNoInternetAdmin,
+  exposureInternetViaLoadBalancer,
   backupVaultCmk,
   backupCrossRegion,
 ];

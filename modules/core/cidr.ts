@@ -111,7 +111,21 @@ function toBigInt(address: ipaddr.IPv4 | ipaddr.IPv6): bigint {
  * network address would): for judging, not for validating. Undefined when it is no CIDR.
  */
 export function cidrRange(text: string): { family: IpFamily; range: readonly [bigint, bigint] } | undefined {
-  if (typeof text !== "string" || !isValidCidrText(text.trim())) return undefined;
+  if (typeof text !== "string") return undefined;
+  // Rule sets are judged port by port: the same few CIDRs are read thousands of times.
+  let hit = rangeCache.get(text);
+  if (hit === undefined) {
+    if (rangeCache.size > 50_000) rangeCache.clear();
+    hit = parseRange(text) ?? null;
+    rangeCache.set(text, hit);
+  }
+  return hit ?? undefined;
+}
+
+const rangeCache = new Map<string, { family: IpFamily; range: readonly [bigint, bigint] } | null>();
+
+function parseRange(text: string): { family: IpFamily; range: readonly [bigint, bigint] } | undefined {
+  if (!isValidCidrText(text.trim())) return undefined;
   const [address, prefix] = ipaddr.parseCIDR(text.trim());
   const family = address.kind() as IpFamily;
   const bits = BITS[family];

@@ -1,0 +1,205 @@
+/**
+ * `bulwark exposure`: paths through routes, ACLs (both ways) and security groups, on hand-built
+ * topologies with known answers (traps included), on the reference environments, and as
+ * properties (a deny never opens a path; the order rules are written in changes nothing).
+ */
+import * as fc from "fast-check";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildContext, configResources } from "../../compliance";
+import { exposurePaths } from "../../compliance/exposure/paths";
+import { runSynth, SynthRun } from "../support/app";
+import { bulwark } from "../support/cli";
+
+type Res = Record<string, Record<string, Record<string, unknown>>>;
+
+/** A VPC with a public subnet (route to an internet gateway) and a private one, and whatever `extra` adds. */
+function vpc(extra: Res): Res {
+  const base: Res = {
+    aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
+    aws_internet_gateway: { igw: { vpc_id: "${aws_vpc.v.id}" } },
+    aws_route_table: {
+      public: { vpc_id: "${aws_vpc.v.id}", route: [{ cidr_block: "0.0.0.0/0", gateway_id: "${aws_internet_gateway.igw.id}" }] },
+      private: { vpc_id: "${aws_vpc.v.id}" },
+    },
+    aws_subnet: {
+      public: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24", map_public_ip_on_launch: true },
+      private: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.2.0/24" },
+    },
+    aws_route_table_association: {
+      public: { subnet_id: "${aws_subnet.public.id}", route_table_id: "${aws_route_table.public.id}" },
+      private: { subnet_id: "${aws_subnet.private.id}", route_table_id: "${aws_route_table.private.id}" },
+    },
+  };
+  const out: Res = structuredClone(base);
+  for (const [type, byName] of Object.entries(extra)) out[type] = { ...(out[type] ?? {}), ...byName };
+  return out;
+}
+
+const sshGroup = { vpc_id: "${aws_vpc.v.id}", description: "ssh", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"], description: "ssh" }] };
+const instanceIn = (subnet: string, group = "ssh") => ({ ami: "ami-12345678", subnet_id: `\${aws_subnet.${subnet}.id}`, vpc_security_group_ids: [`\${aws_security_group.${group}.id}`] });
+
+const paths = (resource: Res) => exposurePaths(buildContext(configResources({ resource }, "s"))).map((p) => `${p.status} ${p.source.kind}:${p.source.id} -> ${p.destination.address} ${p.protocol} ${p.ports.join("-")}${p.via.length ? ` via ${p.via.join(">")}` : ""}`);
+
+describe("paths on hand-built topologies", () => {
+  it("finds the internet reaching SSH on an instance with a public address in a public subnet", () => {
+    expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: instanceIn("public") } }))).toEqual(["open internet:0.0.0.0/0 -> aws_instance.a tcp 22-22"]);
+  });
+
+  it("finds no path when the ACL lets the request in but not the reply out (a stateless trap)", () => {
+    const acl = {
+      aws_network_acl: { pub: { vpc_id: "${aws_vpc.v.id}", subnet_ids: ["${aws_subnet.public.id}"] } },
+      aws_network_acl_rule: {
+        in: { network_acl_id: "${aws_network_acl.pub.id}", rule_number: 100, egress: false, protocol: "6", rule_action: "allow", cidr_block: "0.0.0.0/0", from_port: 22, to_port: 22 },
+        out: { network_acl_id: "${aws_network_acl.pub.id}", rule_number: 100, egress: true, protocol: "6", rule_action: "allow", cidr_block: "10.0.0.0/16", from_port: 1024, to_port: 65535 },
+      },
+    };
+    expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: instanceIn("public") }, ...acl }))).toEqual([]);
+    // With the reply allowed, the path opens.
+    const replied = structuredClone(acl);
+    (replied.aws_network_acl_rule.out as Record<string, unknown>).cidr_block = "0.0.0.0/0";
+    expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: instanceIn("public") }, ...replied }))).toEqual(["open internet:0.0.0.0/0 -> aws_instance.a tcp 22-22"]);
+  });
+
+  it("finds no path to a world-open group in a private subnet without a route out, or attached to nothing", () => {
+    expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: { ...instanceIn("private"), associate_public_ip_address: true } } }))).toEqual([]);
+    expect(paths(vpc({ aws_security_group: { ssh: sshGroup } }))).toEqual([]);
+  });
+
+  it("finds no inbound IPv6 path through an egress-only gateway, and one through an internet gateway", () => {
+    const v6 = (gateway: Record<string, string>) => {
+      const r = vpc({
+        aws_egress_only_internet_gateway: { e: { vpc_id: "${aws_vpc.v.id}" } },
+        aws_route: { v6: { route_table_id: "${aws_route_table.public.id}", destination_ipv6_cidr_block: "::/0", ...gateway } },
+        aws_security_group: { ssh: { ...sshGroup, ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, ipv6_cidr_blocks: ["::/0"], description: "ssh" }] } },
+        aws_instance: { a: instanceIn("public") },
+      });
+      r.aws_subnet.public.ipv6_cidr_block = "2001:db8:1::/64";
+      r.aws_subnet.public.assign_ipv6_address_on_creation = true;
+      return r;
+    };
+    expect(paths(v6({ egress_only_gateway_id: "${aws_egress_only_internet_gateway.e.id}" }))).toEqual([]);
+    expect(paths(v6({ gateway_id: "${aws_internet_gateway.igw.id}" }))).toEqual(["open internet:::/0 -> aws_instance.a tcp 22-22"]);
+  });
+
+  it("follows the internet through a load balancer to private instances on the target port, and never straight to them", () => {
+    const lb = vpc({
+      aws_security_group: {
+        web: { vpc_id: "${aws_vpc.v.id}", description: "lb", ingress: [{ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"], description: "https" }], egress: [{ protocol: "tcp", from_port: 8080, to_port: 8080, security_groups: ["${aws_security_group.app.id}"], description: "to app" }] },
+        app: { vpc_id: "${aws_vpc.v.id}", description: "app", ingress: [{ protocol: "tcp", from_port: 8080, to_port: 8080, security_groups: ["${aws_security_group.web.id}"], description: "from lb" }] },
+      },
+      aws_lb: { alb: { internal: false, subnets: ["${aws_subnet.public.id}"], security_groups: ["${aws_security_group.web.id}"] } },
+      aws_lb_target_group: { t: { port: 8080, protocol: "HTTP", vpc_id: "${aws_vpc.v.id}" } },
+      aws_lb_listener: { https: { load_balancer_arn: "${aws_lb.alb.arn}", port: 443, protocol: "HTTPS", default_action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.t.arn}" }] } },
+      aws_launch_template: { app: { vpc_security_group_ids: ["${aws_security_group.app.id}"] } },
+      aws_autoscaling_group: { app: { min_size: 1, max_size: 2, vpc_zone_identifier: ["${aws_subnet.private.id}"], target_group_arns: ["${aws_lb_target_group.t.arn}"], launch_template: { id: "${aws_launch_template.app.id}", version: "${aws_launch_template.app.latest_version}" } } },
+    });
+    expect(paths(lb).sort()).toEqual([
+      "open internet:0.0.0.0/0 -> aws_autoscaling_group.app tcp 8080-8080 via aws_lb.alb>aws_lb_listener.https>aws_lb_target_group.t",
+      "open internet:0.0.0.0/0 -> aws_lb.alb tcp 443-443",
+      "open security-group:aws_security_group.web -> aws_autoscaling_group.app tcp 8080-8080 via aws_lb.alb",
+    ]);
+  });
+
+  it("reports a path whose source is not known until apply as unverifiable, never open or closed", () => {
+    const unknownSource = vpc({ aws_security_group: { ssh: { ...sshGroup, ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["${var.admin}"], description: "ssh" }] } }, aws_instance: { a: instanceIn("public") } });
+    expect(paths(unknownSource)).toEqual(["unverifiable internet:0.0.0.0/0 -> aws_instance.a tcp 22-22"]);
+  });
+
+  it("names a public CIDR source that is not the whole internet", () => {
+    const office = vpc({ aws_security_group: { ssh: { ...sshGroup, ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["203.0.113.0/24"], description: "office" }] } }, aws_instance: { a: instanceIn("public") } });
+    expect(paths(office)).toEqual(["open cidr:203.0.113.0/24 -> aws_instance.a tcp 22-22"]);
+  });
+});
+
+describe("properties", () => {
+  const ruleArb = fc.record({
+    n: fc.integer({ min: 1, max: 300 }),
+    action: fc.constantFrom("allow", "deny"),
+    cidr: fc.constantFrom("0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/8", "203.0.113.0/24"),
+    from: fc.constantFrom(0, 22, 1024),
+    span: fc.constantFrom(0, 100, 65535),
+  });
+  type AclRule = { n: number; action: string; cidr: string; from: number; span: number };
+  const withAcl = (ingress: AclRule[], extraDeny?: AclRule) => {
+    const rules: Record<string, Record<string, unknown>> = { reply: { network_acl_id: "${aws_network_acl.pub.id}", rule_number: 100, egress: true, protocol: "-1", rule_action: "allow", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 0 } };
+    const all = extraDeny ? [...ingress, { ...extraDeny, action: "deny" }] : ingress;
+    all.forEach((r, i) => (rules[`r${i}`] = { network_acl_id: "${aws_network_acl.pub.id}", rule_number: r.n + i * 300, egress: false, protocol: "6", rule_action: r.action, cidr_block: r.cidr, from_port: r.from, to_port: Math.min(65535, r.from + r.span) }));
+    return vpc({
+      aws_security_group: { ssh: { ...sshGroup, ingress: [{ protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"], description: "all" }] } },
+      aws_instance: { a: instanceIn("public") },
+      aws_network_acl: { pub: { vpc_id: "${aws_vpc.v.id}", subnet_ids: ["${aws_subnet.public.id}"] } },
+      aws_network_acl_rule: rules,
+    });
+  };
+  const internetPorts = (res: Res) => {
+    const open = new Set<number>();
+    for (const p of exposurePaths(buildContext(configResources({ resource: res }, "s"))))
+      if (p.source.kind === "internet" && p.protocol === "tcp") for (const port of [0, 22, 80, 1024, 3389, 65535]) if (p.ports[0] <= port && port <= p.ports[1]) open.add(port);
+    return open;
+  };
+
+  it("adding a deny rule never opens a path", () => {
+    fc.assert(
+      fc.property(fc.array(ruleArb, { maxLength: 5 }), ruleArb, (rules, deny) => {
+        const before = internetPorts(withAcl(rules));
+        const after = internetPorts(withAcl(rules, deny));
+        return [...after].every((p) => before.has(p));
+      }),
+      { seed: 20, numRuns: 60 },
+    );
+  });
+
+  it("the order rules are written in changes nothing", () => {
+    fc.assert(
+      fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 5 }), (rules) => {
+        const res = withAcl(rules);
+        const reversed = structuredClone(res);
+        reversed.aws_network_acl_rule = Object.fromEntries(Object.entries(res.aws_network_acl_rule).reverse());
+        return JSON.stringify([...internetPorts(res)].sort()) === JSON.stringify([...internetPorts(reversed)].sort());
+      }),
+      { seed: 21, numRuns: 40 },
+    );
+  });
+});
+
+describe("bulwark exposure on the reference environments", () => {
+  let synth: SynthRun;
+  beforeAll(() => {
+    synth = runSynth();
+  });
+
+  it("finds exactly the paths docs/EXPOSURE.md writes down", () => {
+    const run = bulwark(["exposure", synth.outdir, "--format", "json"]);
+    expect(run.status).toBe(0);
+    const out = JSON.parse(run.stdout) as { paths: { source: { kind: string; id: string }; destination: { stack: string; address: string }; ports: number[]; via: string[]; status: string }[]; summary: unknown };
+    const lines = out.paths.map((p) => `${p.status} ${p.source.kind} ${p.source.id} -> ${p.destination.stack}/${p.destination.address} ${p.ports.join("-")}${p.via.length ? ` via ${p.via[0]}` : ""}`).sort();
+    const documented = fs
+      .readFileSync(path.join(__dirname, "..", "..", "docs", "EXPOSURE.md"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("    open ") || l.startsWith("    unverifiable "))
+      .map((l) => l.trim())
+      .sort();
+    expect(lines).toEqual(documented);
+    expect(out.summary).toEqual({ open: 4, unverifiable: 0 });
+    // dev has no path at all: no ingress anywhere, Session Manager only.
+    expect(lines.some((l) => l.includes(" dev/"))).toBe(false);
+  });
+
+  it("filters, renders Mermaid and Markdown, and exits 1 when a path rule fails", () => {
+    const port = bulwark(["exposure", synth.outdir, "--port", "8080", "--from", "internet"]);
+    expect(port.stdout.trim().split("\n")).toHaveLength(2);
+    const mermaid = bulwark(["exposure", synth.outdir, "--format", "mermaid"]).stdout;
+    expect(mermaid.startsWith("flowchart LR\n")).toBe(true);
+    expect(mermaid).toMatch(/-- "tcp 8080" --> /);
+    expect(bulwark(["exposure", synth.outdir, "--format", "md"]).stdout).toMatch(/^### bulwark exposure: 4 open path\(s\), 0 unverifiable/);
+    expect(bulwark(["exposure", synth.outdir, "--port", "http"]).stderr.trim()).toBe("bulwark: --port http: must be a port 0-65535");
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-exposure-"));
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: instanceIn("public") } }) }));
+    const bad = bulwark(["exposure", dir]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/^open\s+internet \(0\.0\.0\.0\/0\) → [^/ ]+\/aws_instance\.a tcp 22$/m);
+  });
+});

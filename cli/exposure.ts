@@ -1,0 +1,43 @@
+import * as fs from "node:fs";
+import { ALL_RULES, buildContext, loadInput, runRules } from "../compliance";
+import { ExposurePath, exposurePaths } from "../compliance/exposure/paths";
+import { exposureJson, exposureMarkdown, exposureMermaid, exposureText } from "../compliance/exposure/render";
+import { UsageError } from "./check";
+
+export interface ExposureOptions {
+  format: string;
+  output?: string;
+  from?: string;
+  to?: string;
+  port?: string;
+}
+
+const FORMATS = ["text", "json", "md", "mermaid"] as const;
+/** The rules that judge paths: their unsuppressed errors make the exit status 1. */
+export const PATH_RULES = ["exposure-no-internet-admin", "exposure-internet-via-load-balancer"];
+
+/** Paths matching `--from`, `--to` and `--port`. */
+export function filterPaths(paths: readonly ExposurePath[], opts: Pick<ExposureOptions, "from" | "to" | "port">): ExposurePath[] {
+  const port = opts.port === undefined ? undefined : Number(opts.port);
+  if (opts.port !== undefined && (!/^\d+$/.test(opts.port) || port! > 65535)) throw new UsageError(`--port ${opts.port}: must be a port 0-65535`);
+  return paths.filter(
+    (p) =>
+      (opts.from === undefined || (opts.from === "internet" ? p.source.kind === "internet" : p.source.id === opts.from || p.source.id.includes(opts.from))) &&
+      (opts.to === undefined || p.destination.address === opts.to || p.destination.group === opts.to || p.destination.address.includes(opts.to)) &&
+      (port === undefined || (p.ports[0] <= port && port <= p.ports[1])),
+  );
+}
+
+/** `bulwark exposure`: exit 0, 1 when a path rule fails, 2 bad usage or input. */
+export function exposure(target: string, opts: ExposureOptions, write: (text: string) => void): number {
+  if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format ${opts.format}: must be one of ${FORMATS.join(", ")}`);
+  const input = loadInput(target);
+  const ctx = buildContext(input.resources);
+  const paths = filterPaths(exposurePaths(ctx), opts);
+  const text = opts.format === "json" ? exposureJson(paths) : opts.format === "md" ? exposureMarkdown(paths) : opts.format === "mermaid" ? exposureMermaid(paths) : exposureText(paths);
+  if (opts.output) fs.writeFileSync(opts.output, text);
+  else write(text);
+  const report = runRules(input.resources, ALL_RULES.filter((r) => PATH_RULES.includes(r.id)), { scope: "resource", suppressions: input.suppressions, gaps: input.gaps, context: ctx });
+  if (report.findings.some((f) => f.ruleId === "input-not-read" && !f.suppressed)) return 2;
+  return report.summary.errors > 0 ? 1 : 0;
+}
