@@ -19,7 +19,7 @@ export interface DiffOptions {
  * reason); protection: it removes or weakens a protection against loss; dangerous: any
  * dangerous change at all.
  */
-const FAIL_ON = ["delete", "replace", "finding", "suppression", "protection", "dangerous"] as const;
+const FAIL_ON = ["delete", "replace", "finding", "suppression", "protection", "dangerous", "exposure"] as const;
 
 /** `bulwark diff`: returns the exit status (1 when a --fail-on condition holds). */
 export function diff(opts: DiffOptions, write: (text: string) => void, progress: (text: string) => void): number {
@@ -44,6 +44,7 @@ export function diff(opts: DiffOptions, write: (text: string) => void, progress:
     (failOn.includes("finding") && result.introduced.some((f) => f.severity === "error" && !f.suppressed)) ||
     (failOn.includes("suppression") && result.suppressed.length > 0) ||
     (failOn.includes("protection") && result.dangerous.some((d) => d.class === "protection")) ||
-    (failOn.includes("dangerous") && result.dangerous.length > 0);
+    (failOn.includes("dangerous") && result.dangerous.length > 0) ||
+    (failOn.includes("exposure") && (result.exposure?.opened ?? []).some((p) => p.widens));
   return failed ? 1 : 0;
 }

@@ -53,7 +53,7 @@ program
   .option("--synth <dir>", "with --plan: the cdktf.out the plans were made from, to name construct paths")
   .option("-f, --format <format>", "md or json", "md")
   .option("-o, --output <file>", "write the full report to a file (md on stdout stays within one comment)")
-  .option("--fail-on <conditions>", "exit 1 on any of: delete, replace, finding, suppression, protection, dangerous (comma-separated)")
+  .option("--fail-on <conditions>", "exit 1 on any of: delete, replace, finding, suppression, protection, dangerous, exposure (comma-separated)")
   .action((opts: { plan?: string[]; base?: string; head?: string; synth?: string; format: string; output?: string; failOn?: string }) => {
     process.exitCode = diff(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark diff: ${t}\n`));
   });

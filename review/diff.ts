@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { ALL_RULES, FileSuppression, Finding, InputError, loadInput, planResources, runRules, TfResource } from "../compliance";
 import { resourceDangers, settingsDangers } from "./dangers";
 import { Action, AttributeChange, DangerClass, DangerousChange, DiffResult, emptySummary, FORCE_NEW, FORCE_NEW_WHEN, ResourceChange, StackSummary, SuppressedFinding } from "./model";
+import { exposureChanges } from "./exposure";
 import { launchTemplateRollouts, TemplateUse, templateUsesOfConfig, templateUsesOfPlan } from "./rollout";
 import { flatten, show, stable } from "./values";
 
@@ -150,7 +151,7 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
     if (b) dangerous.push(...settingsDangers(stack, b, h));
   }
   const findings = compareFindings(base, head, { base: baseInput.suppressions.map((x) => (rename && x.stack ? { ...x, stack: rename } : x)), head: headInput.suppressions });
-  return finish("config", changes, findings, dangerous, [], [], templateUsesOfConfig(head));
+  return { ...finish("config", changes, findings, dangerous, [], [], templateUsesOfConfig(head)), exposure: exposureChanges(base, head) };
 }
 
 /** Attribute changes between two configurations of one resource; `type` marks the arguments that force replacement. */
@@ -385,7 +386,7 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
     if (plan.prior_state?.values) base.push(...planResources({ planned_values: plan.prior_state.values, configuration: plan.configuration }, stack));
     uses.push(...templateUsesOfPlan(plan, stack));
   }
-  return finish("plan", changes, compareFindings(base, head, { head: headSuppressions }), dangerous, outputs, drift, uses);
+  return { ...finish("plan", changes, compareFindings(base, head, { head: headSuppressions }), dangerous, outputs, drift, uses), exposure: exposureChanges(base, head) };
 }
 
 /** Order of the dangerous-change list: what cannot be undone first. */
@@ -447,8 +448,8 @@ export function diffJson(result: DiffResult): string {
         findings: { introduced: result.introduced, resolved: result.resolved, suppressed: result.suppressed },
         dangerous: result.dangerous,
         ...(result.rollouts?.length ? { rollouts: result.rollouts } : {}),
-        // Network exposure opened and closed by the change: not computed yet.
-        exposure: { opened: [], closed: [] },
+        // Network paths opened and closed by the change (bulwark exposure on base and head).
+        exposure: result.exposure ?? { opened: [], closed: [] },
       },
       null,
       2,

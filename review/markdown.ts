@@ -2,6 +2,7 @@ import { controlList, Finding } from "../compliance";
 import { DangerousChange, DiffResult, ResourceChange, SuppressedFinding } from "./model";
 import { totals } from "./diff";
 import { code, codeSpan, esc, fence } from "./escape";
+import { pathLine } from "./exposure";
 import { rolloutMarkdown } from "./rollout";
 
 /** A GitHub comment holds at most this many characters. */
@@ -125,7 +126,7 @@ export function diffMarkdown(result: DiffResult, opts: { limit?: number; fullRep
   const resourcesTotal = result.changes.length;
   const where = opts.fullReport ? ` The full report is in ${esc(opts.fullReport)}.` : " Run `bulwark diff --format md --output FILE` for the full report.";
   const note = (resources: number, rows: number) => `> ✂️ Cut to fit one comment: the details of ${resources} resource(s) and ${rows} other row(s) are not shown.${where}\n`;
-  const otherRows = result.dangerous.length + result.suppressed.length + result.introduced.length + result.resolved.length + result.drift.length + result.outputs.length + (result.rollouts?.length ?? 0);
+  const otherRows = (result.exposure?.opened.length ?? 0) + (result.exposure?.closed.length ?? 0) + result.dangerous.length + result.suppressed.length + result.introduced.length + result.resolved.length + result.drift.length + result.outputs.length + (result.rollouts?.length ?? 0);
   const budget = new Budget(limit - note(resourcesTotal, otherRows).length);
   budget.add(headText);
   let rowsCut = 0;
@@ -136,6 +137,11 @@ export function diffMarkdown(result: DiffResult, opts: { limit?: number; fullRep
     "\n",
     { more: (n) => `> - … and ${n} more dangerous change(s), not shown to fit one comment\n`, keepEmpty: true },
   );
+  // Paths opened by the change come right after the dangerous changes: they are what a reviewer asks first.
+  const opened = result.exposure?.opened ?? [];
+  const closed = result.exposure?.closed ?? [];
+  if (opened.length) rowsCut += budget.section(`#### Exposure: ${opened.length} path(s) opened\n\n`, opened.map((p) => pathLine(p) + "\n"), "\n");
+  if (closed.length) rowsCut += budget.section(`#### Exposure: ${closed.length} path(s) closed\n\n`, closed.map((p) => pathLine(p) + "\n"), "\n");
   const tables: [string, string, string[]][] = [
     ["Findings newly suppressed", "| severity | rule | resource | message | before | suppressed because |\n|---|---|---|---|---|---|\n", result.suppressed.map((f) => suppressedRow(f) + "\n")],
     ["Findings introduced", "| severity | rule | controls | resource | message |\n|---|---|---|---|---|\n", result.introduced.map((f) => findingRow(f) + "\n")],

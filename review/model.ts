@@ -82,6 +82,8 @@ export interface DiffResult {
   readonly outputs: { stack: string; name: string; before: string; after: string }[];
   /** Resources changed outside Terraform (plan mode `resource_drift`). */
   readonly drift: { stack: string; address: string; actions: string[] }[];
+  /** Network paths the change opens and closes (`bulwark exposure` on base and head). */
+  readonly exposure?: { opened: import("./exposure").PathChange[]; closed: import("./exposure").PathChange[] };
   /** Changed launch templates: the Auto Scaling groups on them, and whether their instances are replaced. */
   readonly rollouts?: Rollout[];
 }

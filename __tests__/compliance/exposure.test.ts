@@ -203,3 +203,25 @@ describe("bulwark exposure on the reference environments", () => {
     expect(bad.stdout).toMatch(/^open\s+internet \(0\.0\.0\.0\/0\) → [^/ ]+\/aws_instance\.a tcp 22$/m);
   });
 });
+
+describe("bulwark diff lists the paths a change opens and closes", () => {
+  it("opens the internet to SSH where the office had it, and --fail-on exposure exits 1", () => {
+    const config = (cidr: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-exposure-diff-"));
+      const res = vpc({ aws_security_group: { ssh: { ...sshGroup, ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: [cidr], description: "ssh" }] } }, aws_instance: { a: instanceIn("public") } });
+      fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: res }));
+      return dir;
+    };
+    const base = config("203.0.113.0/24");
+    const head = config("0.0.0.0/0");
+    const run = bulwark(["diff", "--base", base, "--head", head, "--format", "json"]);
+    const out = JSON.parse(run.stdout) as { exposure: { opened: { source: { kind: string; id: string }; ports: number[] }[]; closed: { source: { kind: string; id: string } }[] } };
+    expect(out.exposure.opened.map((p) => `${p.source.kind} ${p.source.id} ${p.ports.join("-")}`)).toEqual(["internet 0.0.0.0/0 22-22"]);
+    expect(out.exposure.closed.map((p) => `${p.source.kind} ${p.source.id}`)).toEqual(["cidr 203.0.113.0/24"]);
+    const md = bulwark(["diff", "--base", base, "--head", head]).stdout;
+    expect(md).toMatch(/#### Exposure: 1 path\(s\) opened\n\n- the internet \(0\.0\.0\.0\/0\) → /);
+    expect(md.indexOf("Exposure: 1 path(s) opened")).toBeLessThan(md.indexOf("<details>") === -1 ? Infinity : md.indexOf("<details>"));
+    expect(bulwark(["diff", "--base", base, "--head", head, "--fail-on", "exposure"]).status).toBe(1);
+    expect(bulwark(["diff", "--base", head, "--head", base, "--fail-on", "exposure"]).status).toBe(0);
+  });
+});
