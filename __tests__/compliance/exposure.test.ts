@@ -192,6 +192,9 @@ describe("bulwark exposure on the reference environments", () => {
     expect(port.stdout.trim().split("\n")).toHaveLength(2);
     const mermaid = bulwark(["exposure", synth.outdir, "--format", "mermaid"]).stdout;
     expect(mermaid.startsWith("flowchart LR\n")).toBe(true);
+    // The picture in docs/EXPOSURE.md is the one the command draws today.
+    const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "EXPOSURE.md"), "utf8");
+    expect(doc).toContain("```mermaid\n" + mermaid + "```");
     expect(mermaid).toMatch(/-- "tcp 8080" --> /);
     expect(bulwark(["exposure", synth.outdir, "--format", "md"]).stdout).toMatch(/^### bulwark exposure: 4 open path\(s\), 0 unverifiable/);
     expect(bulwark(["exposure", synth.outdir, "--port", "http"]).stderr.trim()).toBe("bulwark: --port http: must be a port 0-65535");

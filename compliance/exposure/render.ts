@@ -61,28 +61,36 @@ function nodeId(kind: string, id: string): string {
 const label = (text: string) => `"${text.replace(/"/g, "#quot;").replace(/[<>]/g, (c) => (c === "<" ? "#lt;" : "#gt;"))}"`;
 
 /**
- * A flowchart of the open paths: sources on the left, what they reach on the right, one edge
- * per path labeled with its ports (dotted when unverifiable). GitHub renders it in comments.
+ * A flowchart of the paths: sources on the left, what they reach on the right, one edge per
+ * path labeled with its ports (dotted when unverifiable). A path through a load balancer is drawn
+ * from the load balancer (the internet's edge to it is the load balancer's own path), labeled
+ * with the listener; a security group is linked to its member that makes the connection. GitHub
+ * renders it in comments and READMEs.
  */
 export function exposureMermaid(paths: readonly ExposurePath[]): string {
-  const lines = ["flowchart LR"];
   const nodes = new Map<string, string>();
   const node = (kind: string, id: string, text: string, shape: "round" | "box") => {
     const nid = nodeId(kind, id);
     if (!nodes.has(nid)) nodes.set(nid, shape === "round" ? `  ${nid}(${label(text)})` : `  ${nid}[${label(text)}]`);
     return nid;
   };
-  const edges: string[] = [];
+  const res = (stack: string, address: string) => node("res", `${stack}/${address}`, `${stack}/${address}`, "box");
+  const edges = new Set<string>();
+  const edge = (from: string, to: string, text: string | undefined, open: boolean) =>
+    edges.add(text === undefined ? `  ${from} ${open ? "-->" : "-.->"} ${to}` : `  ${from} ${open ? "--" : "-."} ${label(text)} ${open ? "-->" : ".->"} ${to}`);
   for (const p of paths) {
-    const from = node(p.source.kind, p.source.id, sourceText(p), "round");
-    let prev = from;
-    for (const v of p.via) {
-      const hop = node("res", `${p.destination.stack}/${v}`, `${p.destination.stack}/${v}`, "box");
-      edges.push(`  ${prev} ${p.status === "open" ? "-->" : "-.->"} ${hop}`);
-      prev = hop;
+    const open = p.status === "open";
+    const to = res(p.destination.stack, p.destination.address);
+    if (p.via.length === 0) {
+      edge(node(p.source.kind, p.source.id, sourceText(p), "round"), to, portText(p), open);
+    } else if (p.source.kind === "security-group") {
+      const member = res(p.destination.stack, p.via[0]);
+      edges.add(`  ${node(p.source.kind, p.source.id, sourceText(p), "round")} -. member .- ${member}`);
+      edge(member, to, portText(p), open);
+    } else {
+      const listener = p.via[1] ? ` · ${p.via[1].replace(/^[a-z0-9_]+\./, "")}` : "";
+      edge(res(p.destination.stack, p.via[0]), to, `${portText(p)}${listener}`, open);
     }
-    const to = node("res", `${p.destination.stack}/${p.destination.address}`, `${p.destination.stack}/${p.destination.address}`, "box");
-    edges.push(`  ${prev} ${p.status === "open" ? "--" : "-."} ${label(portText(p))} ${p.status === "open" ? "-->" : ".->"} ${to}`);
   }
-  return [...lines, ...nodes.values(), ...new Set(edges)].join("\n") + "\n";
+  return ["flowchart LR", ...nodes.values(), ...edges].join("\n") + "\n";
 }
