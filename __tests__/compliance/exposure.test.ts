@@ -102,6 +102,21 @@ describe("paths on hand-built topologies", () => {
     ]);
   });
 
+  it("reaches a load balancer only on its listeners' ports; a network load balancer without groups filters nothing", () => {
+    const lbs = vpc({
+      aws_security_group: { wide: { vpc_id: "${aws_vpc.v.id}", description: "lb", ingress: [{ protocol: "tcp", from_port: 0, to_port: 65535, cidr_blocks: ["0.0.0.0/0"], description: "all" }] } },
+      aws_lb: {
+        alb: { internal: false, subnets: ["${aws_subnet.public.id}"], security_groups: ["${aws_security_group.wide.id}"] },
+        nlb: { internal: false, load_balancer_type: "network", subnets: ["${aws_subnet.public.id}"] },
+      },
+      aws_lb_listener: {
+        https: { load_balancer_arn: "${aws_lb.alb.arn}", port: 443, protocol: "HTTPS", default_action: [{ type: "fixed-response" }] },
+        tcp: { load_balancer_arn: "${aws_lb.nlb.arn}", port: 5432, protocol: "TCP", default_action: [{ type: "fixed-response" }] },
+      },
+    });
+    expect(paths(lbs).filter((p) => p.includes(" tcp ")).sort()).toEqual(["open internet:0.0.0.0/0 -> aws_lb.alb tcp 443-443", "open internet:0.0.0.0/0 -> aws_lb.nlb tcp 5432-5432"]);
+  });
+
   it("reports a path whose source is not known until apply as unverifiable, never open or closed", () => {
     const unknownSource = vpc({ aws_security_group: { ssh: { ...sshGroup, ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["${var.admin}"], description: "ssh" }] } }, aws_instance: { a: instanceIn("public") } });
     expect(paths(unknownSource)).toEqual(["unverifiable internet:0.0.0.0/0 -> aws_instance.a tcp 22-22"]);

@@ -118,11 +118,14 @@ function directPaths(topo: Topology, w: Workload): ExposurePath[] {
         let cidrs: Ranges = [];
         for (const s of subnets ?? [undefined]) {
           const route = s ? s.internetRoute[family] : (w.subnets as Unknown);
-          const address = family === "ipv4" ? w.publicIpv4 : w.kind === "load balancer" ? w.internetFacing ?? false : s ? s.assignsIpv6 : (w.subnets as Unknown);
+          const facing = w.internetFacing ?? false;
+          const address =
+            family === "ipv4" ? w.publicIpv4 : w.kind === "load balancer" ? (facing === true ? (w.dualStack ?? false) : facing) : s ? s.assignsIpv6 : (w.subnets as Unknown);
           if (route === false || address === false) continue;
           const uncertainRoute = isUnknown(route) || isUnknown(address);
           const acl = s ? aclBothWays(s.acl, protocol, port, family) : { certain: [], possible: all(family) };
-          const sg = groupsAdmit(topo, w.groups, protocol, port, family);
+          // A network load balancer without security groups lets everything through to its listeners.
+          const sg = w.unfiltered ? everything(family) : groupsAdmit(topo, w.groups, protocol, port, family);
           let v = meet(meet(acl, sg), { certain: INTERNET[family], possible: INTERNET[family] });
           if (uncertainRoute) v = { certain: [], possible: v.possible };
           const st = statusOf(v, (r) => coversInternet(r, family));
@@ -131,7 +134,10 @@ function directPaths(topo: Topology, w: Workload): ExposurePath[] {
         }
         return best ? `internet:${best}` : cidrs.length ? `cidr:${cidrText(cidrs, family)}` : undefined;
       };
-      for (const r of ranges(probes, verdict)) {
+      // A load balancer answers only on its listeners' ports.
+      const listening = w.kind === "load balancer" ? topo.listenerPorts.get(`${w.resource.stack}\u0000${w.resource.address}`) : undefined;
+      const found = ranges(probes, verdict).flatMap((r) => (listening ? [...listening].filter((p) => r.from <= p && p <= r.to).map((p) => ({ ...r, from: p, to: p })) : [r]));
+      for (const r of found) {
         const [kind, rest] = r.value.split(/:(.*)/s);
         out.push({
           source: kind === "internet" ? { kind: "internet", id: family === "ipv4" ? "0.0.0.0/0" : "::/0" } : { kind: "cidr", id: rest },
@@ -180,7 +186,9 @@ function forwardedPaths(topo: Topology): ExposurePath[] {
     if (front.length === 0) continue;
     const tp = f.targetPort;
     for (const t of f.targets) {
-      const status = innerStatus(topo, f.lb, t, isUnknown(tp) ? undefined : tp);
+      // A network load balancer passes the client's address through: the targets' groups then judge
+      // internet addresses, which this analysis does not follow yet — never claim such a path closed.
+      const status = f.lb.lbType === "network" ? "unverifiable" : innerStatus(topo, f.lb, t, isUnknown(tp) ? undefined : tp);
       if (!status) continue;
       const both = front.some((p) => p.status === "open") && status === "open" ? "open" : "unverifiable";
       out.push({

@@ -31,6 +31,10 @@ export interface Workload {
   /** Has a public IPv4 address (instances: their own setting or the subnet's; load balancers: internet-facing). */
   readonly publicIpv4: boolean | Unknown;
   readonly internetFacing?: boolean | Unknown;
+  /** Load balancers: dual-stack (an IPv6 address); network load balancers without security groups filter nothing. */
+  readonly dualStack?: boolean | Unknown;
+  readonly unfiltered?: boolean;
+  readonly lbType?: string;
 }
 
 export interface Forward {
@@ -48,6 +52,8 @@ export interface Topology {
   readonly forwards: Forward[];
   readonly groupSets: Map<string, RuleSet>;
   readonly naclSets: RuleSet[];
+  /** Ports each load balancer listens on (stack + address → ports), when its listeners are in the input. */
+  readonly listenerPorts: Map<string, Set<number>>;
 }
 
 const key = (r: TfResource) => `${r.stack}\u0000${r.address}`;
@@ -201,16 +207,24 @@ function build(ctx: RuleContext): Topology {
     const internal = bool(lb.values.internal);
     const facing = internal === true ? false : internal === false || internal === undefined ? true : internal;
     const subs = lb.values.subnets !== undefined ? subnetsOf(lb, "subnets") : subnetsOf(lb, "subnet_mapping");
-    const w: Workload = { kind: "load balancer", resource: lb, subnets: subs, groups: groupsOf(lb, "security_groups"), publicIpv4: facing, internetFacing: facing };
+    const type = str(lb.values.load_balancer_type);
+    const lbType = typeof type === "string" ? type : "application";
+    const ipType = str(lb.values.ip_address_type);
+    const dualStack = isUnknown(ipType) ? ipType : typeof ipType === "string" && ipType.startsWith("dualstack");
+    const noGroups = lb.values.security_groups === undefined || (Array.isArray(lb.values.security_groups) && lb.values.security_groups.length === 0);
+    const w: Workload = { kind: "load balancer", resource: lb, subnets: subs, groups: groupsOf(lb, "security_groups"), publicIpv4: facing, internetFacing: facing, dualStack, lbType, unfiltered: lbType === "network" && noGroups };
     workloads.push(w);
     byAddress.set(key(lb), w);
   }
 
   const forwards: Forward[] = [];
+  const listenerPorts = new Map<string, Set<number>>();
   for (const listener of ctx.ofType("aws_lb_listener")) {
     const lbs = ctx.referenced(listener, "load_balancer_arn").map((l) => byAddress.get(key(l))).filter((w): w is Workload => !!w);
     const port = num(listener.values.port);
     if (lbs.length !== 1 || typeof port !== "number") continue;
+    const k = key(lbs[0].resource);
+    (listenerPorts.get(k) ?? listenerPorts.set(k, new Set()).get(k)!).add(port);
     for (const action of knownBlocks(listener.values.default_action)) {
       if (str(action.type) !== "forward") continue;
       const tgs = ctx.referenced(listener, "default_action").filter((t) => t.type === "aws_lb_target_group");
@@ -227,5 +241,5 @@ function build(ctx: RuleContext): Topology {
       }
     }
   }
-  return { subnets, workloads, forwards, groupSets, naclSets };
+  return { subnets, workloads, forwards, groupSets, naclSets, listenerPorts };
 }
