@@ -1,3 +1,4 @@
+import { ALL_RULES, configResources, runRules } from "../../compliance";
 import * as fc from "fast-check";
 import { BulwarkValidationError } from "../../modules/core/errors";
 import { HardenedSecurityGroup, SecurityGroupTiers, SgRule } from "../../modules/security-groups";
@@ -60,6 +61,19 @@ describe("HardenedSecurityGroup", () => {
   it("allows a reasoned world admin rule and records the suppression", () => {
     const json = group({ ssh: { direction: "ingress", description: "SSH for the vendor", port: 22, peer: { cidr: "0.0.0.0/0" }, allowWorldAdminAccess: { reason: "vendor appliance, ticket SEC-42" } } });
     expect(resourcesOf(json, "aws_vpc_security_group_ingress_rule")["sg_in-ssh"]["//"].bulwark.suppressions[0].ruleId).toBe("sg-no-world-admin-ports");
+    // Every rule that sees the world rule takes the reason: nothing stops the synth it was given for.
+    const report = runRules(configResources(json as Record<string, unknown>, "s"), ALL_RULES, { scope: "resource" });
+    expect(report.findings.filter((f) => f.address.includes("ssh") && !f.suppressed)).toEqual([]);
+    expect(report.findings.filter((f) => f.suppressed).map((f) => f.ruleId).sort()).toEqual(["sg-no-world-admin-ports", "sg-no-world-unauthorized-ports"]);
+  });
+
+  it("refuses narrower rules that cover the internet between them on an admin port, naming both", () => {
+    expect(() =>
+      group({
+        lo: { direction: "ingress", description: "SSH from the lower half", port: 22, peer: { cidr: "0.0.0.0/1" } },
+        hi: { direction: "ingress", description: "SSH from the upper half", port: 22, peer: { cidr: "128.0.0.0/1" } },
+      }),
+    ).toThrow(/rule hi: peer\.cidr "128\.0\.0\.0\/1" with rule lo \(0\.0\.0\.0\/1\) allows the internet to reach admin port 22/);
   });
 
   it("never lets the world reach 22/3389 without a reason, whatever the rule (300 runs)", () => {

@@ -8,6 +8,9 @@ export const RuleIds = {
   detailedMonitoring: "ec2-detailed-monitoring",
   naclAdminPortsFromWorld: "nacl-no-world-admin-ports",
   securityGroupAdminPortsFromWorld: "sg-no-world-admin-ports",
+  securityGroupUnauthorizedPortsFromWorld: "sg-no-world-unauthorized-ports",
+  internetPathToAdminPort: "exposure-no-internet-admin",
+  internetPathNotThroughLoadBalancer: "exposure-internet-via-load-balancer",
   flowLogs: "vpc-flow-logs",
   instancePublicIp: "ec2-no-public-ip",
 } as const;

@@ -147,7 +147,11 @@ export class HardenedSecurityGroup extends Construct {
     };
     const resource =
       rule.direction === "ingress" ? new VpcSecurityGroupIngressRule(this, `in-${name}`, config) : new VpcSecurityGroupEgressRule(this, `out-${name}`, config);
-    if (rule.allowWorldAdminAccess) suppress(resource, RuleIds.securityGroupAdminPortsFromWorld, rule.allowWorldAdminAccess.reason);
+    // The reason covers what the world rule is, in both rules that see it: an admin port, which is never an authorized one.
+    if (rule.allowWorldAdminAccess) {
+      suppress(resource, RuleIds.securityGroupAdminPortsFromWorld, rule.allowWorldAdminAccess.reason);
+      suppress(resource, RuleIds.securityGroupUnauthorizedPortsFromWorld, rule.allowWorldAdminAccess.reason);
+    }
   }
 }
 
