@@ -3,7 +3,22 @@ import { InputError } from "../compliance";
 import { check, UsageError } from "./check";
 import { diff } from "./diff";
 import { publishCommand } from "./publish";
-import { version } from "../package.json";
+import { synth } from "./synth";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The package's version, read at run time: the same code runs from the sources, a bundle and dist/. */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "bulwark" && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return "unknown";
+  }
+}
+const version = packageVersion();
 
 /**
  * The `bulwark` command. Exit status: 0 success, 1 findings/changes that fail the gate,
@@ -53,9 +68,16 @@ program
     process.exitCode = publishCommand(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark publish: ${t}\n`));
   });
 
-try {
-  program.parse(process.argv);
-} catch (e) {
+program
+  .command("synth")
+  .description("Synthesize a cdktf app on the fast path (bundled once, run with node) and judge its output; cdktf.json's app can be `npx bulwark synth main.ts`")
+  .argument("[entry]", "the app's entry point", "main.ts")
+  .argument("[args...]", "arguments passed to the app")
+  .action(async (entry: string, args: string[]) => {
+    process.exitCode = await synth(entry, args, { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) });
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {
     process.exit(e.exitCode === 0 ? 0 : 2);
   }
@@ -64,4 +86,4 @@ try {
     process.exit(2);
   }
   throw e;
-}
+});
