@@ -54,11 +54,12 @@ export function synthErrorLine(e: unknown): string | undefined {
   return undefined;
 }
 
-export async function synth(entry: string, args: string[], io: SynthIo): Promise<number> {
+/** `bulwark run ENTRY`: the fast path alone (bundle once, run with node); bad input ends as one line. */
+export async function run(entry: string, args: string[], io: SynthIo): Promise<number> {
   const root = projectRootOf(process.cwd());
   const entryPath = path.resolve(process.cwd(), entry);
   if (!fs.existsSync(entryPath)) {
-    io.err(`bulwark: ${entry}: no such file (bulwark synth [ENTRY], default main.ts)`);
+    io.err(`bulwark: ${entry}: no such file`);
     return 2;
   }
   const runner = path.join(packageRoot(), "scripts", "runner.mjs");
@@ -74,6 +75,12 @@ export async function synth(entry: string, args: string[], io: SynthIo): Promise
   } finally {
     process.argv = argv;
   }
+  return 0;
+}
+
+export async function synth(entry: string, args: string[], io: SynthIo, opts: { scope?: "resource" | "all" } = {}): Promise<number> {
+  const ran = await run(entry, args, io);
+  if (ran !== 0) return ran;
   // cdktf tells the app where to write through CDKTF_OUTDIR; an app run alone writes cdktf.out.
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? path.join(process.cwd(), "cdktf.out"));
   if (!fs.existsSync(path.join(outdir, "manifest.json"))) {
@@ -86,7 +93,7 @@ export async function synth(entry: string, args: string[], io: SynthIo): Promise
     return 0;
   }
   const input = loadInput(outdir);
-  const report = runRules(input.resources, ALL_RULES, { suppressions: input.suppressions, gaps: input.gaps });
+  const report = runRules(input.resources, ALL_RULES, { suppressions: input.suppressions, gaps: input.gaps, scope: opts.scope ?? "all" });
   const line = (f: Finding) => `${f.ruleId} [${controlList(f.controls)}] ${f.constructPath ?? `${f.stack} ${f.address}`}: ${f.message}`;
   const errors = report.findings.filter((f) => (f.severity === "error" || f.severity === "unverifiable") && !f.suppressed);
   const counts = new Map<string, number>();
