@@ -71,8 +71,9 @@ try {
   const stacks = [...counts].map(([name, n]) => `${name} (${n} resources)`).join(", ");
   const { warnings, suppressed } = report.summary;
   const outdir = path.relative(process.cwd(), app.outdir);
-  console.error(`bulwark: synthesized ${stacks} to ${outdir.startsWith("..") ? app.outdir : outdir || "."}; compliance: 0 errors, ${warnings} warning(s), ${suppressed} suppressed`);
-  for (const f of report.findings.filter((f) => f.severity === "warning" && !f.suppressed)) console.error(`  warning ${line(f)}`);
+  // The summary is the run's result: stdout (cdktf's CLI shows stderr as [ERROR]); errors go to stderr.
+  console.log(`bulwark: synthesized ${stacks} to ${outdir.startsWith("..") ? app.outdir : outdir || "."}; compliance: 0 errors, ${warnings} warning(s), ${suppressed} suppressed`);
+  for (const f of report.findings.filter((f) => f.severity === "warning" && !f.suppressed)) console.log(`  warning ${line(f)}`);
 } catch (e) {
   // Bad input is the user's to fix: one line naming file or construct path, field and value.
   if (e instanceof BulwarkValidationError || e instanceof ConfigError) {

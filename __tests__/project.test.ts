@@ -69,3 +69,25 @@ describe("the fast path (scripts/runner.mjs)", () => {
     expect(fs.existsSync(built("vendor-main.stacks.cjs"))).toBe(true);
   });
 });
+
+describe("the token-stack patch's guard (scripts/runner.mjs)", () => {
+  const probe = (file: string) =>
+    execFileSync(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(path.join(ROOT, "scripts", "runner.mjs"))}); console.log(m.patchProblem(${JSON.stringify(ROOT)}, ${JSON.stringify(file)}) ?? "fits");`], { encoding: "utf8" }).trim();
+  const installed = path.join(ROOT, "node_modules", "cdktf", "lib", "tokens", "private", "stack-trace.js");
+
+  it("fits the installed cdktf and refuses another version or changed bytes, saying which", () => {
+    expect(probe(installed)).toBe("fits");
+    const fake = fs.mkdtempSync(path.join(ROOT, ".bulwark", "patch-test-"));
+    try {
+      const file = path.join(fake, "cdktf", "lib", "tokens", "private", "stack-trace.js");
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(path.join(fake, "cdktf", "package.json"), JSON.stringify({ name: "cdktf", version: "0.21.0" }));
+      fs.writeFileSync(file, `${fs.readFileSync(installed, "utf8")}\n// changed\n`);
+      expect(probe(file)).toMatch(/^cdktf's .*stack-trace\.js is not the file the patch knows \(sha256 [0-9a-f]{12}…\)$/);
+      fs.writeFileSync(path.join(fake, "cdktf", "package.json"), JSON.stringify({ name: "cdktf", version: "0.22.0" }));
+      expect(probe(file)).toBe("cdktf 0.22.0 is installed, the patch knows 0.21.0");
+    } finally {
+      fs.rmSync(fake, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,7 +4,23 @@ import { check, UsageError } from "./check";
 import { diff } from "./diff";
 import { exposure } from "./exposure";
 import { publishCommand } from "./publish";
-import { version } from "../package.json";
+import { init } from "./init";
+import { run, synth } from "./synth";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The package's own package.json, read at run time: the same code runs from the sources, a bundle and dist/. */
+function ownPackage(): { version: string; peerDependencies: Record<string, string>; devDependencies?: Record<string, string> } {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+      if (pkg.name === "bulwark" && pkg.version) return pkg;
+    }
+    if (path.dirname(dir) === dir) return { version: "unknown", peerDependencies: {} };
+  }
+}
+const { version } = ownPackage();
 
 /**
  * The `bulwark` command. Exit status: 0 success, 1 findings/changes that fail the gate,
@@ -67,9 +83,39 @@ program
     process.exitCode = publishCommand(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark publish: ${t}\n`));
   });
 
-try {
-  program.parse(process.argv);
-} catch (e) {
+program
+  .command("synth")
+  .description("Synthesize a cdktf app on the fast path (bundled once, run with node) and judge its output; cdktf.json's app can be `npx bulwark synth main.ts`")
+  .argument("[entry]", "the app's entry point", "main.ts")
+  .argument("[args...]", "arguments passed to the app")
+  .option("--scope <scope>", "rules judged after the synth: all, or resource when the account baseline lives in another repository", "all")
+  .action(async (entry: string, args: string[], opts: { scope: string }) => {
+    if (opts.scope !== "all" && opts.scope !== "resource") throw new UsageError(`--scope ${JSON.stringify(opts.scope)} must be all or resource`);
+    process.exitCode = await synth(entry, args, { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) }, { scope: opts.scope });
+  });
+
+program
+  .command("run")
+  .description("Run a TypeScript file (a test, a script) on the fast path, without judging any output")
+  .argument("<entry>", "the TypeScript file")
+  .argument("[args...]", "arguments passed to it")
+  .action(async (entry: string, args: string[]) => {
+    // A test runner sets the exit status itself once its tests end: only a failure to run overrides it.
+    const code = await run(entry, args, { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) });
+    if (code !== 0) process.exitCode = code;
+  });
+
+program
+  .command("init")
+  .description("Start a new cdktf project on bulwark's constructs in DIR (new or empty): package.json, cdktf.json, tsconfig, main.ts, a test, a README")
+  .argument("[dir]", "the project directory", ".")
+  .option("--bulwark <spec>", "how package.json names bulwark (a version range or a tarball)")
+  .action((dir: string, opts: { bulwark?: string }) => {
+    const files = init(dir, ownPackage(), opts);
+    process.stdout.write(`bulwark: wrote ${files.join(", ")} to ${dir}; next: cd ${dir} && npm install && npm run synth\n`);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {
     process.exit(e.exitCode === 0 ? 0 : 2);
   }
@@ -78,4 +124,4 @@ try {
     process.exit(2);
   }
   throw e;
-}
+});

@@ -1,13 +1,11 @@
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { ComplianceGate } from "../compliance/aspect";
 import { AlarmTopic, AsgAlarms } from "../modules/alarms";
 import { AccountAudit } from "../modules/audit";
 import { HardenedAutoScalingGroup } from "../modules/auto-scaling";
 import { Backup } from "../modules/backup";
 import { Bastion } from "../modules/bastion";
 import { CisAlarms } from "../modules/cis-alarms";
-import { setAccountContext } from "../modules/core/account";
 import { keysFor } from "../modules/core/keys";
 import { BulwarkStack, HardenedAwsProvider } from "../modules/core/stack";
 import { EbsDefaults } from "../modules/ebs-defaults";
@@ -31,19 +29,17 @@ export class EnvironmentStack extends BulwarkStack {
   public readonly bastion: Bastion;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
-    super(scope, config.name);
+    const defaultTags = { ...config.tags, environment: config.name, "managed-by": "bulwark" };
+    // The stack configures the provider (region, allowed_account_ids, default tags), the account
+    // context and the compliance gate (the same rules as `bulwark check`; errors stop the synth).
+    super(scope, config.name, { accountId: config.accountId, region: config.region, defaultTags });
     this.configureBackend(config);
-    const defaultTags = [{ tags: { ...config.tags, environment: config.name, "managed-by": "bulwark" } }];
-    new HardenedAwsProvider(this, "aws", { region: config.region, allowedAccountIds: [config.accountId], defaultTags });
     const copyProvider = new HardenedAwsProvider(this, "aws-backup-copy", {
       alias: "backup-copy",
       region: config.backupCopyRegion,
       allowedAccountIds: [config.accountId],
-      defaultTags,
+      defaultTags: [{ tags: defaultTags }],
     });
-    setAccountContext(this, { accountId: config.accountId, region: config.region });
-    // The same rules as `bulwark check` run when the stack synthesizes; errors stop the synth.
-    ComplianceGate.of(this);
 
     const key = new HardenedKmsKey(this, "kms", {
       alias: `${config.name}/ec2`,

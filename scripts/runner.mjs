@@ -5,12 +5,13 @@
 // `rm -rf .bulwark/build` forces both to be rebuilt.
 // Loading two files instead of resolving and reading hundreds of modules in node_modules is a
 // third of a synth. Type-checking is the job of `npm run typecheck`, not of every run.
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const sourceMaps = process.env.BULWARK_SOURCE_MAPS === "1";
 /**
@@ -21,10 +22,16 @@ const sourceMaps = process.env.BULWARK_SOURCE_MAPS === "1";
  */
 const tokenStacks = Boolean(process.env.BULWARK_TOKEN_STACKS);
 const STACK_TRACE_MODULE = /cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
+/**
+ * The one cdktf file the patch replaces, as this version of bulwark knows it. In a user's app
+ * cdktf is whatever they installed: the patch applies only to this version and these bytes,
+ * exactly once, and otherwise the vendor bundle keeps cdktf's own module and says so.
+ */
+export const KNOWN_CDKTF = { version: "0.21.0", stackTraceSha256: "48139050d4e88e62c8dfa7a50c5e829b99d655e0255de563c25abae59162e353" };
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 // npm rewrites node_modules/.package-lock.json on every install: with the lock file, it tells
 // when the packages may have changed.
-const lockFiles = [path.join(root, "package-lock.json"), path.join(root, "node_modules", ".package-lock.json")];
+const lockFilesOf = (dir) => [path.join(dir, "package-lock.json"), path.join(dir, "node_modules", ".package-lock.json")];
 
 function mtime(file) {
   try {
@@ -51,14 +58,14 @@ function writeAtomically(file, contents) {
 }
 
 /** The app bundle's record: the sources it was built from and the packages it imports. */
-function appUpToDate(outfile, meta) {
+function appUpToDate(root, outfile, meta) {
   const built = mtime(outfile);
   if (built === undefined || !meta?.inputs || !meta.packages) return false;
   return meta.inputs.every((input) => (mtime(path.join(root, input)) ?? Infinity) <= built);
 }
 
 /** Bundles the project's sources; each package import becomes a lookup in the vendor bundle. */
-async function buildApp(build, entryPath, outfile, vendorName) {
+async function buildApp(root, build, entryPath, outfile, vendorName) {
   const packages = new Set();
   const result = await build({
     absWorkingDir: root,
@@ -98,37 +105,86 @@ async function buildApp(build, entryPath, outfile, vendorName) {
   return meta;
 }
 
-/** Bundles the packages the app imports into one file exporting each by its import path. */
-async function buildVendor(build, vendorFile, packages) {
+/**
+ * Why the token-stack patch cannot apply to the cdktf this vendor bundle would load, or
+ * undefined when it can: the installed version and the patched file's checksum must be the ones
+ * this runner knows.
+ */
+export function patchProblem(root, file) {
+  let version;
+  try {
+    version = JSON.parse(fs.readFileSync(path.join(path.dirname(file), "..", "..", "..", "package.json"), "utf8")).version;
+  } catch {
+    return `cannot read the version of cdktf beside ${file}`;
+  }
+  if (version !== KNOWN_CDKTF.version) return `cdktf ${version} is installed, the patch knows ${KNOWN_CDKTF.version}`;
+  const sum = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  if (sum !== KNOWN_CDKTF.stackTraceSha256) return `cdktf's ${path.relative(root, file)} is not the file the patch knows (sha256 ${sum.slice(0, 12)}…)`;
+  return undefined;
+}
+
+/**
+ * Bundles the packages the app imports into one file exporting each by its import path. The
+ * token-stack patch is applied only when it is known to fit and hits exactly one module;
+ * otherwise the bundle is built again unpatched and one line says why.
+ */
+async function buildVendor(root, build, vendorFile, packages) {
   const lines = packages.map(
     (p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => require(${JSON.stringify(p)}) });`,
   );
-  const result = await build({
-    absWorkingDir: root,
-    stdin: { contents: lines.join("\n"), resolveDir: root, loader: "js", sourcefile: "vendor-entry.js" },
-    outfile: vendorFile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    write: false,
-    logLevel: "error",
-    plugins: tokenStacks
-      ? []
-      : [
-          {
-            name: "bulwark-no-token-stacks",
-            setup(b) {
-              b.onLoad({ filter: STACK_TRACE_MODULE }, () => ({ contents: "exports.captureStackTrace = () => [];", loader: "js" }));
-            },
-          },
-        ],
-  });
+  const bundle = (plugins) =>
+    build({
+      absWorkingDir: root,
+      stdin: { contents: lines.join("\n"), resolveDir: root, loader: "js", sourcefile: "vendor-entry.js" },
+      outfile: vendorFile,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      write: false,
+      logLevel: "error",
+      plugins,
+    });
+  const usesCdktf = packages.some((p) => p === "cdktf" || p.startsWith("cdktf/") || p === "bulwark" || p.startsWith("bulwark/") || p.startsWith("@cdktf/"));
+  let result;
+  let patched = false;
+  if (tokenStacks) {
+    result = await bundle([]);
+  } else {
+    const hits = [];
+    const problems = [];
+    const plugin = {
+      name: "bulwark-no-token-stacks",
+      setup(b) {
+        b.onLoad({ filter: STACK_TRACE_MODULE }, (args) => {
+          const problem = patchProblem(root, args.path);
+          if (problem) {
+            problems.push(problem);
+            return undefined;
+          }
+          hits.push(args.path);
+          return { contents: "exports.captureStackTrace = () => [];", loader: "js" };
+        });
+      },
+    };
+    result = await bundle([plugin]);
+    patched = hits.length === 1 && problems.length === 0;
+    if (!patched && (usesCdktf || hits.length + problems.length > 0)) {
+      const why = problems[0] ?? (hits.length === 0 ? "cdktf's stack-trace module was not found in the bundle" : `the patch applied ${hits.length} times (two copies of cdktf?)`);
+      process.stderr.write(`bulwark: fast path without the token-stack patch (synth is slower): ${why}\n`);
+      if (hits.length > 0) result = await bundle([]);
+    }
+  }
   writeAtomically(vendorFile, result.outputFiles[0].contents);
-  writeAtomically(`${vendorFile}.meta.json`, JSON.stringify({ packages }));
+  writeAtomically(`${vendorFile}.meta.json`, JSON.stringify({ packages, patched }));
 }
 
-export async function runTypeScript(entry, args) {
+/**
+ * Runs `entry` on the fast path. `opts.root` is the project whose packages the bundles use and
+ * whose `.bulwark/build` holds them: this repository unless a user's project is named.
+ */
+export async function runTypeScript(entry, args, opts = {}) {
+  const root = opts.root ?? repositoryRoot;
   const entryPath = path.resolve(root, entry);
   const name = path.relative(root, entryPath).replace(/\.ts$/, "").replace(/[\\/]/g, "__");
   const variant = `${sourceMaps ? ".map" : ""}${tokenStacks ? ".stacks" : ""}`;
@@ -141,12 +197,12 @@ export async function runTypeScript(entry, args) {
   const load = async () => (esbuild ??= (await import("esbuild")).build);
   // Nothing changed since the last run (a warm start): reuse the bundles.
   let meta = readJson(`${outfile}.meta.json`);
-  if (!appUpToDate(outfile, meta)) meta = await buildApp(await load(), entryPath, outfile, vendorName);
+  if (!appUpToDate(root, outfile, meta)) meta = await buildApp(root, await load(), entryPath, outfile, vendorName);
   const vendorBuilt = mtime(vendorFile);
   const held = new Set(readJson(`${vendorFile}.meta.json`)?.packages ?? []);
-  const installed = Math.max(...lockFiles.map((f) => mtime(f) ?? 0));
+  const installed = Math.max(...lockFilesOf(root).map((f) => mtime(f) ?? 0));
   const stale = vendorBuilt === undefined || installed > vendorBuilt || meta.packages.some((p) => !held.has(p));
-  if (stale) await buildVendor(await load(), vendorFile, [...new Set([...held, ...meta.packages])].sort());
+  if (stale) await buildVendor(root, await load(), vendorFile, [...new Set([...held, ...meta.packages])].sort());
 
   if (sourceMaps) process.setSourceMapsEnabled(true);
   process.argv = [process.argv[0], entryPath, ...args];

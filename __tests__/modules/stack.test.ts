@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { accountContext } from "../../modules/core/account";
 import { BulwarkStack, logicalIdFromPath } from "../../modules/core/stack";
 
 describe("BulwarkStack", () => {
@@ -18,5 +19,29 @@ describe("BulwarkStack", () => {
   it("derives readable addresses from construct ids", () => {
     expect(logicalIdFromPath(["network", "acl-app", "rule-ssh.office"])).toBe("network_acl-app_rule-ssh-office");
     expect(logicalIdFromPath(["1st"])).toBe("_1st");
+  });
+
+  it("is the secure way by default: provider with allowed_account_ids and default tags, account context, compliance gate", () => {
+    const app = Testing.app();
+    const stack = new BulwarkStack(app, "own", { accountId: "123456789012", region: "eu-central-1", defaultTags: { team: "payments" } });
+    expect(BulwarkStack.isGated(stack)).toBe(true);
+    expect(accountContext(stack)).toEqual({ accountId: "123456789012", region: "eu-central-1", partition: "aws" });
+    const json = JSON.parse(Testing.synth(stack)) as any;
+    expect(json.provider.aws).toEqual([{ region: "eu-central-1", allowed_account_ids: ["123456789012"], default_tags: [{ tags: { team: "payments", "managed-by": "bulwark" } }] }]);
+    expect(json.terraform.required_providers.aws.source).toBe("hashicorp/aws");
+    // No caller-identity lookup: plans need no credentials.
+    expect(json.data).toBeUndefined();
+    // The gate is on without being asked for: an unencrypted topic stops the synth.
+    new SnsTopic(stack, "plain-topic", { name: "plain" });
+    expect(() => app.synth()).toThrow(/sns-encrypted .* own\/plain-topic: topic is not encrypted/);
+  });
+
+  it("turns the gate off only with a reason, and refuses a region that is not one", () => {
+    expect(() => new BulwarkStack(Testing.app(), "s", { withoutComplianceGate: { reason: "" } })).toThrow(
+      "s: withoutComplianceGate.reason \"\" must say why the secure default is weakened (at least 10 characters)",
+    );
+    const ungated = new BulwarkStack(Testing.app(), "u", { withoutComplianceGate: { reason: "judged by the platform pipeline" } });
+    expect(BulwarkStack.isGated(ungated)).toBe(false);
+    expect(() => new BulwarkStack(Testing.app(), "r", { region: "Frankfurt" })).toThrow('r: region "Frankfurt" is not an AWS region name (e.g. eu-west-1)');
   });
 });

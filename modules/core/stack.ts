@@ -1,6 +1,45 @@
 import { TerraformElement, TerraformStack } from "cdktf";
 import { Construct, Node } from "constructs";
 import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
+import { ComplianceGate } from "../../compliance/aspect";
+import { setAccountContext } from "./account";
+import { BulwarkValidationError } from "./errors";
+import { checkWeakening, REGION_PATTERN, isLiteral } from "./validate";
+
+/**
+ * What a stack deploys to and how it is guarded. With `region` (and, best, `accountId`) the
+ * stack configures the AWS provider and the account context itself: the plain way is the
+ * secure way. Each default is turned off only by a named prop carrying a reason.
+ */
+export interface BulwarkStackProps {
+  /**
+   * 12-digit account id: the provider's `allowed_account_ids` (a deploy with credentials for
+   * another account fails before any change) and the account context bulwark's key policies
+   * and ARNs use, so synth and plan need no credentials.
+   * @default none: constructs look the account up with `aws_caller_identity` at plan time
+   */
+  readonly accountId?: string;
+  /**
+   * Region of the stack's AWS provider and account context. Without it the stack adds no
+   * provider (bring your own `HardenedAwsProvider`).
+   * @default none
+   */
+  readonly region?: string;
+  /**
+   * Tags on every resource, through the provider's `default_tags`; `managed-by: bulwark` is added.
+   * @default { "managed-by": "bulwark" }
+   */
+  readonly defaultTags?: Record<string, string>;
+  /**
+   * Leave out the synth-time compliance gate (the same rules as `bulwark check`, resource scope,
+   * whose error findings stop the synth). Only with a reason, e.g. a stack that the gate of
+   * another pipeline judges.
+   * @default the gate is on
+   */
+  readonly withoutComplianceGate?: { readonly reason: string };
+}
+
+const GATED = Symbol.for("bulwark.complianceGate");
 
 /**
  * A TerraformStack whose resource addresses are readable and stable.
@@ -14,6 +53,34 @@ import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider
  */
 export class BulwarkStack extends TerraformStack {
   private synthesized?: { json: { [key: string]: any }; constructs: number };
+  /** The stack's default AWS provider, when `region` was given. */
+  public readonly awsProvider?: HardenedAwsProvider;
+
+  constructor(scope: Construct, id: string, props: BulwarkStackProps = {}) {
+    super(scope, id);
+    checkWeakening(this, "withoutComplianceGate", props.withoutComplianceGate);
+    if (props.region !== undefined && isLiteral(props.region) && !REGION_PATTERN.test(props.region)) {
+      throw new BulwarkValidationError(this, "region", props.region, "is not an AWS region name (e.g. eu-west-1)");
+    }
+    if (props.region !== undefined) {
+      this.awsProvider = new HardenedAwsProvider(this, "aws", {
+        region: props.region,
+        allowedAccountIds: props.accountId === undefined ? undefined : [props.accountId],
+        defaultTags: [{ tags: { ...props.defaultTags, "managed-by": props.defaultTags?.["managed-by"] ?? "bulwark" } }],
+      });
+      if (props.accountId !== undefined) setAccountContext(this, { accountId: props.accountId, region: props.region });
+    }
+    if (!props.withoutComplianceGate) {
+      // One gate per stack, even when a subclass also asks for it.
+      (this as unknown as Record<symbol, boolean>)[GATED] = true;
+      ComplianceGate.of(this);
+    }
+  }
+
+  /** Whether the synth-time compliance gate guards `stack`. */
+  public static isGated(stack: TerraformStack): boolean {
+    return Boolean((stack as unknown as Record<symbol, boolean>)[GATED]);
+  }
 
   /**
    * The stack's Terraform JSON. Resolving tokens is most of synth time, and the compliance

@@ -1,0 +1,113 @@
+/**
+ * The package as a user gets it: `npm pack`, then outside the repository `bulwark init` a project
+ * naming the tarball, one `npm install` (peers at this repository's lock-file versions, from the
+ * npm cache where it holds them), and the project's own commands: synth on the fast path, its
+ * test, `bulwark check`, `terraform validate` and an offline plan. Every exports entry is loaded
+ * from CommonJS and ESM.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { init, offlinePlan, plannedCreates, stageStack, validate } from "../support/terraform";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
+const locked = (name: string) => lock.packages[`node_modules/${name}`].version as string;
+
+let tmp: string;
+let app: string;
+let files: string[];
+
+function run(cmd: string, args: string[], cwd: string) {
+  const res = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-consumer-"));
+  // prepack builds dist/ from the sources.
+  const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", tmp], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }))[0];
+  files = packed.files.map((f: { path: string }) => f.path);
+  const tarball = path.join(tmp, packed.filename);
+  app = path.join(tmp, "app");
+  execFileSync(process.execPath, [path.join(ROOT, "bin", "bulwark.mjs"), "init", app, "--bulwark", `file:${tarball}`], { cwd: tmp });
+  // The peers at the versions this repository is tested with.
+  const appPkg = JSON.parse(fs.readFileSync(path.join(app, "package.json"), "utf8"));
+  for (const name of ["cdktf", "constructs", "@cdktf/provider-aws"]) appPkg.dependencies[name] = locked(name);
+  // The type-check uses this repository's TypeScript and the cdktf CLI is not needed: the install stays small.
+  appPkg.devDependencies = { "@types/node": locked("@types/node") };
+  fs.writeFileSync(path.join(app, "package.json"), JSON.stringify(appPkg, null, 2));
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: app, stdio: "ignore" });
+}, 600000);
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("the packed tarball", () => {
+  it("holds the compiled package and nothing of tests, fixtures or bench", () => {
+    expect(files).toEqual(expect.arrayContaining(["package.json", "bin/bulwark.mjs", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "scripts/runner.mjs"]));
+    expect(files.filter((f) => /(^|\/)(__tests__|fixtures|bench|golden)(\/|$)|\.test\.|\.tftest\.|(?<!\.d)\.ts$/.test(f))).toEqual([]);
+    // Every exports target is in it, declarations beside the code.
+    for (const [entry, target] of Object.entries(pkg.exports as Record<string, string | { types: string; default: string }>)) {
+      const targets = typeof target === "string" ? [target] : [target.types, target.default];
+      for (const t of targets) expect([entry, files.includes(t.replace(/^\.\//, ""))]).toEqual([entry, true]);
+    }
+  });
+
+  it("names cdktf, constructs and the AWS provider as peers, at the versions tested here", () => {
+    const installed = JSON.parse(fs.readFileSync(path.join(app, "node_modules", "bulwark", "package.json"), "utf8"));
+    expect(installed.private).toBeUndefined();
+    expect(installed.peerDependencies).toEqual({ cdktf: locked("cdktf"), constructs: `^${locked("constructs")}`, "@cdktf/provider-aws": locked("@cdktf/provider-aws") });
+    // One construct tree: the app's cdktf is the one bulwark loads.
+    expect(fs.existsSync(path.join(app, "node_modules", "bulwark", "node_modules", "cdktf"))).toBe(false);
+  });
+
+  it("resolves every exports entry from CommonJS and ESM", () => {
+    const entries = Object.keys(pkg.exports).filter((e) => e !== "./package.json").map((e) => (e === "." ? "bulwark" : `bulwark/${e.slice(2)}`));
+    fs.writeFileSync(path.join(app, "load.cjs"), `const out = {};\nfor (const e of ${JSON.stringify(entries)}) out[e] = Object.keys(require(e));\nconsole.log(JSON.stringify(out));\n`);
+    fs.writeFileSync(path.join(app, "load.mjs"), `const out = {};\nfor (const e of ${JSON.stringify(entries)}) out[e] = Object.keys(await import(e));\nconst { HardenedLaunchTemplate } = await import("bulwark/launch-template");\nout.named = typeof HardenedLaunchTemplate;\nconsole.log(JSON.stringify(out));\n`);
+    const cjs = JSON.parse(execFileSync(process.execPath, ["load.cjs"], { cwd: app, encoding: "utf8" }));
+    const esm = JSON.parse(execFileSync(process.execPath, ["load.mjs"], { cwd: app, encoding: "utf8" }));
+    expect(Object.keys(cjs).sort()).toEqual([...entries].sort());
+    for (const e of entries) {
+      expect([e, cjs[e].length > 0]).toEqual([e, true]);
+      // ESM sees every CommonJS export by name (plus `default`).
+      expect([e, cjs[e].filter((k: string) => k !== "__esModule" && !esm[e].includes(k))]).toEqual([e, []]);
+    }
+    expect(esm.named).toBe("function");
+    const root = execFileSync(process.execPath, ["-e", "const b = require('bulwark'); console.log(['BulwarkStack','HardenedAwsProvider','ComplianceGate','HardenedLaunchTemplate','Network','Bastion','AsgAlarms'].map((n) => typeof b[n]).join(','))"], { cwd: app, encoding: "utf8" });
+    expect(root.trim()).toBe(Array(7).fill("function").join(","));
+  });
+});
+
+describe("a project made by bulwark init", () => {
+  it("type-checks against the declarations and passes its own test", () => {
+    const tsc = run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "."], app);
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    const test = run(path.join(app, "node_modules", ".bin", "bulwark"), ["run", "main.test.ts"], app);
+    expect([test.status, test.stdout.match(/^# (pass|fail) \d+$/gm)]).toEqual([0, ["# pass 2", "# fail 0"]]);
+  });
+
+  it("synthesizes on the fast path with its summary on stdout, checks clean, validates and plans offline", () => {
+    const synth = run("npm", ["run", "--silent", "synth"], app);
+    expect(synth.stderr).toBe("");
+    expect(synth.stdout).toMatch(/^bulwark: synthesized dev \(\d+ resources\) to cdktf\.out; compliance: 0 errors, 0 warning\(s\), 0 suppressed\n$/);
+    const check = run(path.join(app, "node_modules", ".bin", "bulwark"), ["check", "cdktf.out", "--scope", "resource"], app);
+    expect([check.status, check.stderr]).toEqual([0, ""]);
+    const json = JSON.parse(fs.readFileSync(path.join(app, "cdktf.out", "stacks", "dev", "cdk.tf.json"), "utf8"));
+    expect(json.provider.aws[0]).toMatchObject({ region: "eu-west-1", allowed_account_ids: ["111111111111"] });
+    expect(Object.keys(json.resource.aws_launch_template)).toContain("app_template");
+    const dir = stageStack(json, "consumer");
+    init(dir);
+    expect(validate(dir).warnings).toEqual([]);
+    expect(plannedCreates(offlinePlan(dir))).toContain("aws_launch_template.app_template");
+  });
+
+  it("refuses to init into a directory that is not empty, in one line", () => {
+    const res = run(path.join(app, "node_modules", ".bin", "bulwark"), ["init", app], tmp);
+    expect([res.status, res.stdout, res.stderr]).toEqual([2, "", `bulwark: ${app}: is not an empty directory; bulwark init writes a new project only into an empty or new one\n`]);
+  });
+});

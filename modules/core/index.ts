@@ -1,0 +1,12 @@
+/**
+ * `bulwark/core`: the stack class, provider, account context, suppressions and the error type
+ * every construct throws. Everything a user's own stack needs besides the constructs themselves.
+ */
+export { BulwarkStack, HardenedAwsProvider, AWS_PROVIDER_VERSION, logicalIdFromPath } from "./stack";
+export { setAccountContext, accountContext } from "./account";
+export type { AccountContext } from "./account";
+export { BulwarkValidationError, formatValue } from "./errors";
+export { suppress, inheritedSuppressions } from "./suppressions";
+export type { Suppression } from "./suppressions";
+export { keyFor, keysFor, slug } from "./keys";
+export { RuleIds } from "./rule-ids";
