@@ -160,7 +160,8 @@ function attributeChanges(beforeValues: Record<string, any>, afterValues: Record
   const forceNew = new Set(type ? (FORCE_NEW[type] ?? []) : []);
   const when = type ? (FORCE_NEW_WHEN[type] ?? {}) : {};
   return [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter((p) => stable(before[p]) !== stable(after[p]))
+    // An empty block (`lifecycle {}` once its only argument is gone) is no block.
+    .filter((p) => stable(before[p] ?? {}) !== stable(after[p] ?? {}))
     .sort()
     .map((p) => {
       const top = p.split(/[.[]/)[0];

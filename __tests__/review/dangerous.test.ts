@@ -242,3 +242,90 @@ describe("renames", () => {
     expect(pairs.every(([d, c]) => d.name.slice(3) === c.name.slice(3))).toBe(true);
   });
 });
+
+describe("security regressions in NACL rules and inline ingress blocks", () => {
+  const aclRule = (over: Record<string, unknown>) => ({ network_acl_id: "acl-1", rule_number: 100, egress: false, protocol: "tcp", rule_action: "allow", cidr_block: "10.0.1.0/24", from_port: 443, to_port: 443, ...over });
+  const security = (base: string, head: string) =>
+    diffConfigs(base, head)
+      .dangerous.filter((d) => d.class === "security")
+      .map((d) => `${d.address} ${d.attribute}: ${d.message}: ${d.before ?? ""} → ${d.after ?? ""}`)
+      .sort();
+
+  it("lists a NACL rule whose source or ports widen, that turns deny into allow or egress into ingress, and a new allow open to the internet", () => {
+    const base = config({
+      resource: {
+        aws_network_acl_rule: {
+          wider: aclRule({}),
+          ports: aclRule({ rule_number: 110 }),
+          deny: aclRule({ rule_number: 120, rule_action: "deny", cidr_block: "203.0.113.0/24" }),
+          out: aclRule({ rule_number: 130, egress: true, cidr_block: "192.0.2.0/24" }),
+          moved: aclRule({ rule_number: 140 }),
+        },
+      },
+    });
+    const head = config({
+      resource: {
+        aws_network_acl_rule: {
+          wider: aclRule({ cidr_block: "10.0.0.0/16" }),
+          ports: aclRule({ rule_number: 110, from_port: 1024, to_port: 65535 }),
+          deny: aclRule({ rule_number: 120, rule_action: "allow", cidr_block: "203.0.113.0/24" }),
+          out: aclRule({ rule_number: 130, egress: false, cidr_block: "192.0.2.0/24" }),
+          // As many addresses, other ones: an ordinary update, not a widening.
+          moved: aclRule({ rule_number: 140, cidr_block: "10.0.2.0/24" }),
+          world: aclRule({ rule_number: 150, cidr_block: "0.0.0.0/0" }),
+          world6: { ...aclRule({ rule_number: 151, protocol: "-1", from_port: 0, to_port: 0 }), cidr_block: undefined, ipv6_cidr_block: "0::/0" },
+          // A new deny, even of the world, opens nothing.
+          denyWorld: aclRule({ rule_number: 160, rule_action: "deny", cidr_block: "0.0.0.0/0" }),
+        },
+      },
+    });
+    expect(security(base, head)).toEqual([
+      'aws_network_acl_rule.deny rule_action: NACL rule turned from deny into allow: "deny" → "allow"',
+      "aws_network_acl_rule.out egress: NACL allow rule now applies to inbound traffic: true → false",
+      "aws_network_acl_rule.ports ports: port range widened: tcp 443 → tcp 1024-65535",
+      "aws_network_acl_rule.wider source: source widened (tcp 443): 10.0.1.0/24 → 10.0.0.0/16",
+      "aws_network_acl_rule.world source: new NACL allow rule reachable from the internet (tcp 443):  → 0.0.0.0/0",
+      "aws_network_acl_rule.world6 source: new NACL allow rule reachable from the internet (all ports):  → 0::/0",
+    ]);
+    // Terraform replaces a NACL rule for these changes: the rule is judged across the replace.
+    expect(diffConfigs(base, head).changes.find((c) => c.address === "aws_network_acl_rule.wider")!.actions).toEqual(["replace"]);
+  });
+
+  it("lists a new world-open inline ingress block and a widened one, in a security group and in a network ACL", () => {
+    const sgBlock = (over: Record<string, unknown>) => ({ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: [], ipv6_cidr_blocks: [], security_groups: [], prefix_list_ids: [], self: false, description: "x", ...over });
+    const aclBlock = (over: Record<string, unknown>) => ({ rule_no: 100, action: "allow", protocol: "tcp", from_port: 443, to_port: 443, cidr_block: "10.0.0.0/24", ...over });
+    const base = config({
+      resource: {
+        aws_security_group: {
+          web: { name: "web", description: "web", vpc_id: "vpc-1", ingress: [sgBlock({ security_groups: ["${aws_security_group.lb.id}"] }), sgBlock({ from_port: 22, to_port: 22, cidr_blocks: ["10.0.0.0/8"] })] },
+          lb: { name: "lb", description: "lb", vpc_id: "vpc-1" },
+        },
+        aws_network_acl: { data: { vpc_id: "vpc-1", ingress: [aclBlock({}), aclBlock({ rule_no: 200, action: "deny", cidr_block: "0.0.0.0/0" })] } },
+      },
+    });
+    const head = config({
+      resource: {
+        aws_security_group: {
+          web: {
+            name: "web",
+            description: "web",
+            vpc_id: "vpc-1",
+            ingress: [sgBlock({ cidr_blocks: ["10.0.0.0/8"] }), sgBlock({ from_port: 22, to_port: 22, cidr_blocks: ["10.0.0.0/8"] }), sgBlock({ from_port: 3389, to_port: 3389, ipv6_cidr_blocks: ["::/0"] })],
+          },
+          lb: { name: "lb", description: "lb", vpc_id: "vpc-1" },
+        },
+        aws_network_acl: { data: { vpc_id: "vpc-1", ingress: [aclBlock({ cidr_block: "10.0.0.0/16" }), aclBlock({ rule_no: 200, action: "allow", cidr_block: "0.0.0.0/0" })] } },
+      },
+    });
+    expect(security(base, head)).toEqual([
+      'aws_network_acl.data ingress: inline ingress rule 200 turned from deny into allow (tcp 443): "deny" → "allow"',
+      "aws_network_acl.data ingress: new inline ingress rule 200 reachable from the internet (tcp 443):  → 0.0.0.0/0",
+      "aws_network_acl.data ingress: inline ingress rule 100: source widened (tcp 443): 10.0.0.0/24 → 10.0.0.0/16",
+      "aws_security_group.web ingress: inline ingress rule: source widened from a group reference to an address range (tcp 443): ${aws_security_group.lb.id} → 10.0.0.0/8",
+      "aws_security_group.web ingress: new inline ingress rule reachable from the internet (tcp 3389):  → ::/0",
+    ].sort());
+    // Reordered blocks are no change at all.
+    const reordered = config({ resource: { aws_network_acl: { data: { vpc_id: "vpc-1", ingress: [aclBlock({ rule_no: 200, action: "deny", cidr_block: "0.0.0.0/0" }), aclBlock({})] } } } });
+    expect(security(config({ resource: { aws_network_acl: { data: { vpc_id: "vpc-1", ingress: [aclBlock({}), aclBlock({ rule_no: 200, action: "deny", cidr_block: "0.0.0.0/0" })] } } } }), reordered)).toEqual([]);
+  });
+});
