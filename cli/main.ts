@@ -40,7 +40,9 @@ program
   .option("-f, --format <format>", "md or json", "md")
   .option("-o, --output <file>", "write the full report to a file (md on stdout stays within one comment)")
   .option("--fail-on <conditions>", "exit 1 on any of: delete, replace, finding, suppression, protection, dangerous (comma-separated)")
-  .action((opts: { plan?: string[]; base?: string; head?: string; synth?: string; format: string; output?: string; failOn?: string }) => {
+  .option("--base-ref <name>", "the base's commit or branch, for the title (default: GITHUB_BASE_REF)")
+  .option("--head-ref <name>", "the head's commit or branch, for the title (default: GITHUB_SHA)")
+  .action((opts: { plan?: string[]; base?: string; head?: string; synth?: string; format: string; output?: string; failOn?: string; baseRef?: string; headRef?: string }) => {
     process.exitCode = diff(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark diff: ${t}\n`));
   });
 

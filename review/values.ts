@@ -54,3 +54,21 @@ export function at(values: unknown, dotted: string): unknown {
 export function isTrue(v: unknown): boolean {
   return v === true || v === "true";
 }
+
+/** A policy document (IAM, bucket, key, topic policy: a JSON string with a `Statement`), pretty-printed; undefined for anything else. */
+export function prettyPolicy(value: unknown): string | undefined {
+  if (typeof value !== "string" || !value.trimStart().startsWith("{") || !value.includes("Statement")) return undefined;
+  try {
+    const doc = JSON.parse(value) as unknown;
+    return doc && typeof doc === "object" && "Statement" in doc ? JSON.stringify(doc, null, 2) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `policy` of an attribute change, when either side holds a policy document. */
+export function policyOf(before: unknown, after: unknown): { policy: { before?: string; after?: string } } | Record<string, never> {
+  const b = prettyPolicy(before);
+  const a = prettyPolicy(after);
+  return b || a ? { policy: { ...(b ? { before: b } : {}), ...(a ? { after: a } : {}) } } : {};
+}

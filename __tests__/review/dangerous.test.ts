@@ -181,7 +181,7 @@ describe("security regressions in place", () => {
     const caution = md.indexOf("> [!CAUTION]");
     expect(caution).toBeGreaterThan(0);
     expect(caution).toBeLessThan(md.indexOf("<details>"));
-    expect(md).toContain("> - **security** <code>app/aws&#95;ebs&#95;volume.data</code> <code>encrypted</code>: encryption turned off: <code>true</code> → <code>false</code>");
+    expect(md).toContain("> - **security** <code>encrypted</code> encryption turned off: <code>true</code> → <code>false</code> — <code>app/aws&#95;ebs&#95;volume.data</code>");
     const html = new MarkdownIt({ html: true }).render(md);
     expect(html).toContain("&lt;b&gt;not bold&lt;/b&gt;");
     // A create shows its values, with no "before" column.
