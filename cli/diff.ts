@@ -30,11 +30,12 @@ export function diff(opts: DiffOptions, write: (text: string) => void, progress:
   const failOn = (opts.failOn ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   for (const f of failOn) if (!(FAIL_ON as readonly string[]).includes(f)) throw new UsageError(`--fail-on ${f}: must be a comma-separated list of ${FAIL_ON.join(", ")}`);
   const planMode = (opts.plan ?? []).length > 0;
-  if (planMode === Boolean(opts.base || opts.head)) throw new UsageError("give either --plan PLAN.json... or --base DIR --head DIR");
+  // With --plan, --base alone names the base's configuration, to compare provider settings with.
+  if (planMode ? Boolean(opts.head) : !(opts.base || opts.head)) throw new UsageError("give either --plan PLAN.json... [--base DIR] or --base DIR --head DIR");
   if (!planMode && !(opts.base && opts.head)) throw new UsageError("--base and --head go together");
   progress(planMode ? `reading ${opts.plan!.length} plan(s)` : `comparing ${opts.base} with ${opts.head}`);
   if (opts.synth && !planMode) throw new UsageError("--synth goes with --plan (base and head already carry construct paths)");
-  const result = planMode ? diffPlans(opts.plan!, opts.synth) : diffConfigs(opts.base!, opts.head!);
+  const result = planMode ? diffPlans(opts.plan!, opts.synth, opts.base) : diffConfigs(opts.base!, opts.head!);
   const baseRef = opts.baseRef || env.GITHUB_BASE_REF || undefined;
   const headRef = opts.headRef || env.GITHUB_SHA || undefined;
   const md: MarkdownOptions = { ...(baseRef ? { baseRef } : {}), ...(headRef ? { headRef } : {}) };

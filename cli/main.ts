@@ -34,7 +34,7 @@ program
   .command("diff")
   .description("Review a change for a pull request: what is created, changed, replaced or destroyed, and which findings it introduces or resolves")
   .option("--plan <files...>", "plan JSON from `terraform show -json` (one per stack)")
-  .option("--base <dir>", "synthesized output of the base (e.g. main's cdktf.out)")
+  .option("--base <dir>", "synthesized output of the base (e.g. main's cdktf.out); with --plan, to compare provider settings")
   .option("--head <dir>", "synthesized output of the head (the pull request's cdktf.out)")
   .option("--synth <dir>", "with --plan: the cdktf.out the plans were made from, to name construct paths")
   .option("-f, --format <format>", "md or json", "md")

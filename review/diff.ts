@@ -198,6 +198,25 @@ export function providerValues(expressions: Record<string, any> | undefined): Re
   return Object.fromEntries(Object.entries(expressions ?? {}).map(([k, e]) => [k, value(e)]));
 }
 
+/** The provider blocks and provider version constraints of a Terraform JSON configuration (what a plan can be compared with). */
+function providerSettingsOfConfig(json: Record<string, any>): Record<string, any> {
+  const versions: Record<string, unknown> = {};
+  for (const [name, req] of Object.entries<any>(json.terraform?.required_providers ?? {})) versions[name] = { version: typeof req === "string" ? req : req?.version };
+  return { terraform: { required_providers: versions }, provider: json.provider ?? {} };
+}
+
+/** The same from a plan's `configuration.provider_config` (root module): literal values, references as `${...}`. */
+function providerSettingsOfPlan(plan: PlanJson): Record<string, any> {
+  const versions: Record<string, unknown> = {};
+  const provider: Record<string, Record<string, unknown>[]> = {};
+  for (const [key, conf] of Object.entries<any>(plan.configuration?.provider_config ?? {})) {
+    if (key.includes(":") || !conf?.name) continue; // a module's own provider configuration
+    if (!conf.alias || !(conf.name in versions)) versions[conf.name] = { version: conf.version_constraint };
+    (provider[conf.name] ??= []).push({ ...providerValues(conf.expressions), ...(conf.alias ? { alias: conf.alias } : {}) });
+  }
+  return { terraform: { required_providers: versions }, provider };
+}
+
 /** Attribute changes between two configurations of one resource; `type` marks the arguments that force replacement. */
 function attributeChanges(beforeValues: Record<string, any>, afterValues: Record<string, any>, type?: string): AttributeChange[] {
   const before = flatten(beforeValues);
@@ -363,8 +382,10 @@ export function planAttributes(change: any): AttributeChange[] {
  * forces replacements, drift and output changes, and the findings the plan introduces or
  * resolves (rules run on the prior state and on the planned values).
  */
-export function diffPlans(files: readonly string[], synthDir?: string): DiffResult {
+export function diffPlans(files: readonly string[], synthDir?: string, baseDir?: string): DiffResult {
   if (files.length === 0) throw new InputError("--plan needs at least one plan file");
+  if (baseDir && (!fs.existsSync(baseDir) || !fs.statSync(baseDir).isDirectory())) throw new InputError(`--base ${baseDir}: no such directory`);
+  const baseStacks = baseDir ? loadInput(baseDir).stacks : [];
   // Plans carry no cdktf metadata: the synthesized output the plans were made from names the
   // construct paths and carries the suppressions recorded in construct metadata.
   const fromSynth = new Map<string, TfResource>();
@@ -428,6 +449,12 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
       dangerous.push(...resourceDangers({ stack, address: rc.address, type: rc.type, actions, before: before ?? undefined, after: actions.includes("delete") || (actions.includes("forget") && !actions.includes("create")) ? undefined : after }));
       const was = priorProvider.get(rc.previous_address ?? rc.address);
       if (was && rc.provider_name && was !== rc.provider_name) dangerous.push({ class: "settings", stack, address: rc.address, attribute: "provider", message: "managed by another provider", before: was, after: rc.provider_name });
+    }
+    // A plan holds the head's provider configuration only: with the base's configuration
+    // (--base), its provider blocks and version constraints are compared with the plan's.
+    if (baseDir && baseStacks.includes(stack)) {
+      const baseJson = stackJsons(baseDir, [stack]).get(stack);
+      if (baseJson) dangerous.push(...settingsDangers(stack, providerSettingsOfConfig(baseJson), providerSettingsOfPlan(plan)));
     }
     for (const d of plan.resource_drift ?? []) drift.push({ stack, address: d.address, actions: d.change?.actions ?? [] });
     for (const [name, oc] of Object.entries<any>(plan.output_changes ?? {})) {

@@ -142,6 +142,60 @@ describe("backend and provider settings", () => {
   });
 });
 
+describe("provider settings in plan mode", () => {
+  const baseConfig = { terraform: { backend: { s3: { bucket: "state", key: "app.tfstate" } }, required_providers: { aws: { source: "hashicorp/aws", version: "5.100.0" } } }, provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["111111111111"], default_tags: [{ tags: { env: "prod" } }] }] }, resource: {} };
+  /** A plan as `terraform show -json` writes it, with the head's provider configuration. */
+  function plan(region: string, account: string, version: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-plan-provider-"));
+    const json = {
+      format_version: "1.2",
+      planned_values: { root_module: {} },
+      resource_changes: [],
+      configuration: {
+        provider_config: {
+          aws: {
+            name: "aws",
+            full_name: "registry.terraform.io/hashicorp/aws",
+            version_constraint: version,
+            expressions: { region: { constant_value: region }, allowed_account_ids: { constant_value: [account] }, default_tags: [{ tags: { constant_value: { env: "prod" } } }] },
+          },
+        },
+        root_module: {},
+      },
+    };
+    fs.writeFileSync(path.join(dir, "app.json"), JSON.stringify(json));
+    return path.join(dir, "app.json");
+  }
+
+  it("compares the plan's provider configuration and version constraints with the base configuration given by --base (a plan holds no backend)", () => {
+    const base = config(baseConfig);
+    const changed = plan("us-east-1", "222222222222", ">= 5.0");
+    const found = diffPlans([changed], undefined, base)
+      .dangerous.filter((d) => d.class === "settings")
+      .map((d) => `${d.address} ${d.attribute}: ${d.before} → ${d.after}`);
+    expect(found).toEqual([
+      'provider.aws allowed_account_ids: ["111111111111"] → ["222222222222"]',
+      'provider.aws region: "eu-west-1" → "us-east-1"',
+      'terraform.required_providers aws.version: "5.100.0" → ">= 5.0"',
+    ]);
+    expect(diffPlans([plan("eu-west-1", "111111111111", "5.100.0")], undefined, base).dangerous).toEqual([]);
+    // Without the base configuration there is nothing to compare with.
+    expect(diffPlans([changed]).dangerous).toEqual([]);
+    expect(bulwark(["diff", "--plan", changed, "--base", base, "--fail-on", "dangerous"]).status).toBe(1);
+    expect(bulwark(["diff", "--plan", changed, "--head", base]).status).toBe(2);
+  });
+
+  it("labels a plan with no prior state, only creates, a new stack with the account and region of its provider", () => {
+    const file = plan("eu-west-1", "111111111111", "5.100.0");
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    json.resource_changes = [{ address: "aws_sns_topic.t", mode: "managed", type: "aws_sns_topic", name: "t", change: { actions: ["create"], before: null, after: { name: "t" }, after_unknown: { id: true } } }];
+    fs.writeFileSync(file, JSON.stringify(json));
+    const result = diffPlans([file]);
+    expect(result.newStacks).toEqual({ app: { account: "111111111111", region: "eu-west-1" } });
+    expect(diffMarkdown(result)).toContain("| app 🆕 new (account <code>111111111111</code>, <code>eu-west-1</code>) | 1 |");
+  });
+});
+
 describe("security regressions in place", () => {
   it("lists a rule's source widened, a world-reachable new port, encryption and logging turned off, in a caution block outside any details", () => {
     const rule = (source: Record<string, string>) => ({ security_group_id: "sg-1", ip_protocol: "tcp", from_port: 5432, to_port: 5432, description: "db", ...source });
