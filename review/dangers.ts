@@ -95,9 +95,13 @@ function ingressRule(type: string, v: Values): RuleShape | undefined {
 
 const allProtocols = (r: RuleShape) => r.protocol === "-1" || r.protocol === "all";
 
+/** NACL rules and inline blocks may name the protocol by its IANA number. */
+const PROTOCOL_NAMES: Record<string, string> = { "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6" };
+
 function portsOf(r: RuleShape): string {
   if (allProtocols(r)) return "all ports";
-  return r.from === r.to ? `${r.protocol} ${r.from}` : `${r.protocol} ${r.from}-${r.to}`;
+  const protocol = PROTOCOL_NAMES[r.protocol] ?? r.protocol;
+  return r.from === r.to ? `${protocol} ${r.from}` : `${protocol} ${r.from}-${r.to}`;
 }
 
 /** How many ports a rule opens (all protocols: more than any range). */

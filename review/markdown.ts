@@ -43,8 +43,11 @@ export function fewControls(c: Controls, most = 3): string {
   return esc(ids.slice(0, most).join(" · ")) + (ids.length > most ? ` +${ids.length - most}` : "");
 }
 
+/** Where a finding is: its construct path when the input carries it (what the author wrote), else stack and address. */
+const findingAt = (f: Finding) => code(f.constructPath ?? `${f.stack}/${f.address}`);
+
 function findingRow(f: Finding): string {
-  return `| ${f.suppressed ? "suppressed" : f.severity} | ${code(f.ruleId)} | ${fewControls(f.controls)} | ${code(`${f.stack}/${f.address}`)} | ${esc(f.message)} |`;
+  return `| ${f.suppressed ? "suppressed" : f.severity} | ${code(f.ruleId)} | ${fewControls(f.controls)} | ${findingAt(f)} | ${esc(f.message)} |`;
 }
 
 /**
@@ -67,7 +70,7 @@ function short(text: string, n = 60): string {
 
 function suppressedRow(f: SuppressedFinding): string {
   const before = f.previousReason === null ? "new finding" : f.previousReason === "" ? "not suppressed" : esc(f.previousReason);
-  return `| ${f.severity} | ${code(f.ruleId)} | ${code(`${f.stack}/${f.address}`)} | ${esc(f.message)} | ${before} | ${esc(f.suppressionReason ?? "(no reason)")} |`;
+  return `| ${f.severity} | ${code(f.ruleId)} | ${findingAt(f)} | ${esc(f.message)} | ${before} | ${esc(f.suppressionReason ?? "(no reason)")} |`;
 }
 
 /**

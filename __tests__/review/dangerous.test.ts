@@ -326,7 +326,8 @@ describe("security regressions in NACL rules and inline ingress blocks", () => {
           out: aclRule({ rule_number: 130, egress: false, cidr_block: "192.0.2.0/24" }),
           // As many addresses, other ones: an ordinary update, not a widening.
           moved: aclRule({ rule_number: 140, cidr_block: "10.0.2.0/24" }),
-          world: aclRule({ rule_number: 150, cidr_block: "0.0.0.0/0" }),
+          // Protocol by its IANA number, as NACL rules often are: shown by name.
+          world: aclRule({ rule_number: 150, protocol: "6", cidr_block: "0.0.0.0/0" }),
           world6: { ...aclRule({ rule_number: 151, protocol: "-1", from_port: 0, to_port: 0 }), cidr_block: undefined, ipv6_cidr_block: "0::/0" },
           // A new deny, even of the world, opens nothing.
           denyWorld: aclRule({ rule_number: 160, rule_action: "deny", cidr_block: "0.0.0.0/0" }),

@@ -59,6 +59,8 @@ describe("one line per change, outside the collapsed block", () => {
     // The caution block merges alike dangers too, and names the source by its construct.
     expect(text).toContain("> - **protection** <code>lifecycle.prevent&#95;destroy</code> prevent&#95;destroy removed: <code>true</code> → <code>(none)</code> — 9 resources (");
     expect(text).toContain("source widened from a group reference to an address range (tcp 8080): <code>prod/security-groups/web/group</code> → <code>0.0.0.0/0</code>");
+    // Findings name the construct too.
+    expect(text).toContain("| EC2.18 | <code>prod/security-groups/app/in-from-web</code> | ingress from 0.0.0.0/0 lets the internet reach port 8080 |");
     const html = md.render(text);
     expect(html).toContain("<li>⚠️ ✏️ <code>lifecycle.prevent_destroy</code> removed (was <code>true</code>) — on 9 resources");
   });
