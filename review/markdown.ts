@@ -100,15 +100,17 @@ export function policyLines(p: NonNullable<AttributeChange["policy"]>): { lang: 
   const a = p.before.split("\n");
   const b = p.after.split("\n");
   if (a.length * b.length > 250_000) return { lang: "diff", text: [...a.map((l) => `-${l}`), ...b.map((l) => `+${l}`)].join("\n") };
+  // A line is the same whether or not a comma follows it: appending to a list is then one `+` line.
+  const same = (x: string, y: string) => x.replace(/,$/, "") === y.replace(/,$/, "");
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = same(a[i], b[j]) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const out: string[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) (out.push(` ${a[i]}`), i++, j++);
-    else if (j < b.length && (i === a.length || lcs[i][j + 1] >= lcs[i + 1][j])) out.push(`+${b[j++]}`);
-    else out.push(`-${a[i++]}`);
+    if (i < a.length && j < b.length && same(a[i], b[j])) (out.push(` ${b[j]}`), i++, j++);
+    else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) out.push(`-${a[i++]}`);
+    else out.push(`+${b[j++]}`);
   }
   return { lang: "diff", text: out.join("\n") };
 }

@@ -146,7 +146,8 @@ describe("values formatted, not pasted", () => {
     expect(text).toContain("| <code>policy</code> | policy below | policy below |");
     // A fence longer than the run of backticks inside, each line of the document on its own line.
     expect(text).toMatch(/\n {2}````diff\n {2} \{\n {5}"Version": "2012-10-17",\n/);
-    expect(text).toContain('\n  +        "s3:Get```Object"\n');
+    // The appended action is the one `+` line: the comma the line before it gained is no change.
+    expect(text.split("\n").filter((l) => /^ {2}[+-]/.test(l))).toEqual(['  +        "s3:Get```Object"']);
     const html = md.render(text);
     expect(html).toMatch(/<pre><code class="language-diff"> \{\n {3}&quot;Version&quot;: &quot;2012-10-17&quot;,/);
   });
