@@ -206,7 +206,7 @@ export function changeLines(result: DiffResult): string[] {
     const verb = c.actions.map((a) => VERB[a] ?? a).join(", ");
     const what = updates ? attrs : `${verb}${c.actions.includes("replace") ? forcedBy(c) : ""}`;
     const rollouts = rolloutsOf.get(`${c.stack}\u0000${c.address}`) ?? [];
-    const instances = rollouts.length ? ` — running instances: ${rollouts.map((r) => `${code(r.group)} ${outcome[r.outcome]}`).join(", ")}` : "";
+    const instances = rollouts.length ? ` — running instances: ${rollouts.map((r) => `${code(names?.[r.stack]?.[r.group] ?? r.group)} ${outcome[r.outcome]}`).join(", ")}` : "";
     const paths = members.map(label).sort();
     const subject =
       members.length === 1

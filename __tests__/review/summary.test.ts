@@ -75,7 +75,7 @@ describe("one line per change, outside the collapsed block", () => {
     const changes = section(text, "#### Changes (2)");
     expect(changes).toMatch(/- ⚠️ ♻️ <code>dev\/network\/acl-[^<]*<\/code> \(aws&#95;network&#95;acl&#95;rule\): replaced — forced by <code>rule&#95;number<\/code>\n/);
     expect(changes).toContain(
-      "- ✏️ <code>dev/app/template</code>: <code>image&#95;id</code> <code>\"ami-0123456789abcdef0\"</code> → <code>\"ami-0fedcba9876543210\"</code> — running instances: <code>aws&#95;autoscaling&#95;group.app-group&#95;group</code> 🔄 replaced by a refresh",
+      "- ✏️ <code>dev/app/template</code>: <code>image&#95;id</code> <code>\"ami-0123456789abcdef0\"</code> → <code>\"ami-0fedcba9876543210\"</code> — running instances: <code>dev/app-group/group</code> 🔄 replaced by a refresh",
     );
   });
 });
