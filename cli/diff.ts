@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { diffConfigs, diffJson, diffPlans, totals } from "../review/diff";
-import { diffMarkdown } from "../review/markdown";
+import { diffMarkdown, MarkdownOptions, workflowRunUrl } from "../review/markdown";
 import { UsageError } from "./check";
 
 export interface DiffOptions {
@@ -11,6 +11,9 @@ export interface DiffOptions {
   format: string;
   output?: string;
   failOn?: string;
+  /** Names of the compared commits or branches (default: GITHUB_BASE_REF and GITHUB_SHA when set). */
+  baseRef?: string;
+  headRef?: string;
 }
 
 /**
@@ -22,19 +25,24 @@ export interface DiffOptions {
 const FAIL_ON = ["delete", "replace", "finding", "suppression", "protection", "dangerous", "exposure"] as const;
 
 /** `bulwark diff`: returns the exit status (1 when a --fail-on condition holds). */
-export function diff(opts: DiffOptions, write: (text: string) => void, progress: (text: string) => void): number {
+export function diff(opts: DiffOptions, write: (text: string) => void, progress: (text: string) => void, env: Record<string, string | undefined> = process.env): number {
   if (!["md", "json"].includes(opts.format)) throw new UsageError(`--format ${opts.format}: must be md or json`);
   const failOn = (opts.failOn ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   for (const f of failOn) if (!(FAIL_ON as readonly string[]).includes(f)) throw new UsageError(`--fail-on ${f}: must be a comma-separated list of ${FAIL_ON.join(", ")}`);
   const planMode = (opts.plan ?? []).length > 0;
-  if (planMode === Boolean(opts.base || opts.head)) throw new UsageError("give either --plan PLAN.json... or --base DIR --head DIR");
+  // With --plan, --base alone names the base's configuration, to compare provider settings with.
+  if (planMode ? Boolean(opts.head) : !(opts.base || opts.head)) throw new UsageError("give either --plan PLAN.json... [--base DIR] or --base DIR --head DIR");
   if (!planMode && !(opts.base && opts.head)) throw new UsageError("--base and --head go together");
   progress(planMode ? `reading ${opts.plan!.length} plan(s)` : `comparing ${opts.base} with ${opts.head}`);
   if (opts.synth && !planMode) throw new UsageError("--synth goes with --plan (base and head already carry construct paths)");
-  const result = planMode ? diffPlans(opts.plan!, opts.synth) : diffConfigs(opts.base!, opts.head!);
-  const text = opts.format === "json" ? diffJson(result) : diffMarkdown(result, { fullReport: opts.output });
+  const result = planMode ? diffPlans(opts.plan!, opts.synth, opts.base) : diffConfigs(opts.base!, opts.head!);
+  const baseRef = opts.baseRef || env.GITHUB_BASE_REF || undefined;
+  const headRef = opts.headRef || env.GITHUB_SHA || undefined;
+  const md: MarkdownOptions = { ...(baseRef ? { baseRef } : {}), ...(headRef ? { headRef } : {}) };
+  const artifactUrl = workflowRunUrl(env);
+  const text = opts.format === "json" ? diffJson(result) : diffMarkdown(result, { ...md, fullReport: opts.output, ...(artifactUrl ? { artifactUrl } : {}) });
   if (opts.output) {
-    fs.writeFileSync(opts.output, opts.format === "json" ? text : diffMarkdown(result, { limit: Number.MAX_SAFE_INTEGER }));
+    fs.writeFileSync(opts.output, opts.format === "json" ? text : diffMarkdown(result, { ...md, limit: Number.MAX_SAFE_INTEGER }));
     if (opts.format === "md") write(text);
   } else write(text);
   const t = totals(result);

@@ -64,13 +64,15 @@ program
   .command("diff")
   .description("Review a change for a pull request: what is created, changed, replaced or destroyed, and which findings it introduces or resolves")
   .option("--plan <files...>", "plan JSON from `terraform show -json` (one per stack)")
-  .option("--base <dir>", "synthesized output of the base (e.g. main's cdktf.out)")
+  .option("--base <dir>", "synthesized output of the base (e.g. main's cdktf.out); with --plan, to compare provider settings")
   .option("--head <dir>", "synthesized output of the head (the pull request's cdktf.out)")
   .option("--synth <dir>", "with --plan: the cdktf.out the plans were made from, to name construct paths")
   .option("-f, --format <format>", "md or json", "md")
   .option("-o, --output <file>", "write the full report to a file (md on stdout stays within one comment)")
   .option("--fail-on <conditions>", "exit 1 on any of: delete, replace, finding, suppression, protection, dangerous, exposure (comma-separated)")
-  .action((opts: { plan?: string[]; base?: string; head?: string; synth?: string; format: string; output?: string; failOn?: string }) => {
+  .option("--base-ref <name>", "the base's commit or branch, for the title (default: GITHUB_BASE_REF)")
+  .option("--head-ref <name>", "the head's commit or branch, for the title (default: GITHUB_SHA)")
+  .action((opts: { plan?: string[]; base?: string; head?: string; synth?: string; format: string; output?: string; failOn?: string; baseRef?: string; headRef?: string }) => {
     process.exitCode = diff(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark diff: ${t}\n`));
   });
 

@@ -1,4 +1,5 @@
-import { cidrsCoverInternet, isWorld } from "../modules/core/cidr";
+import { describe, isUnknown, knownBlocks } from "../compliance";
+import { cidrRange, cidrsCoverInternet, IpFamily, Ranges, rangesSize, subtractRanges, unionRanges } from "../modules/core/cidr";
 import { Action, DangerousChange, STATEFUL_OR_SECURITY_TYPES } from "./model";
 import { at, flatten, isTrue, show, stable } from "./values";
 
@@ -56,70 +57,156 @@ const CONTROL_RESOURCES: Record<string, string> = {
 };
 
 
-function prefixLength(cidr: unknown): number | undefined {
-  if (typeof cidr !== "string") return undefined;
-  const m = /\/(\d{1,3})$/.exec(cidr);
-  return m ? Number(m[1]) : undefined;
-}
-
 function num(v: unknown): number | undefined {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** Sources of an ingress rule: CIDRs (any family) and group or prefix-list references. */
-function ingressSources(type: string, v: Values): { cidrs: string[]; groups: string[] } | undefined {
+/**
+ * One allow rule as the danger checks compare it: its sources (CIDRs of any family; group,
+ * prefix-list or `self` references, a reference read from configuration as its `${...}`
+ * expression) and its protocol and ports. Unknown CIDRs are left out: an unknown is no
+ * evidence of a widening.
+ */
+interface RuleShape {
+  readonly cidrs: string[];
+  readonly groups: string[];
+  readonly protocol: string;
+  readonly from?: number;
+  readonly to?: number;
+}
+
+const strings = (x: unknown): string[] => (Array.isArray(x) ? x : x === undefined || x === null ? [] : [x]).filter((c): c is string => typeof c === "string" && c !== "");
+/** References: known ids, or the expression of a reference read from configuration. */
+const references = (x: unknown): string[] => (Array.isArray(x) ? x : x === undefined || x === null ? [] : [x]).flatMap((c) => (isUnknown(c) ? [describe(c)] : typeof c === "string" && c !== "" ? [c] : []));
+
+function shape(v: Record<string, unknown>, cidrs: unknown[], groups: unknown[]): RuleShape {
+  return { cidrs: cidrs.flatMap(strings), groups: groups.flatMap(references), protocol: String(v.ip_protocol ?? v.protocol ?? ""), from: num(v.from_port), to: num(v.to_port) };
+}
+
+/** Ingress rule resources (security-group rules and NACL rules), undefined for anything else or an egress rule. */
+function ingressRule(type: string, v: Values): RuleShape | undefined {
   if (!v) return undefined;
-  if (type === "aws_vpc_security_group_ingress_rule") {
-    const cidrs = [v.cidr_ipv4, v.cidr_ipv6].filter((c): c is string => typeof c === "string" && c !== "");
-    const groups = [v.referenced_security_group_id, v.prefix_list_id].filter((c): c is string => typeof c === "string" && c !== "");
-    return { cidrs, groups };
-  }
-  if (type === "aws_security_group_rule" && v.type === "ingress") {
-    const list = (x: unknown) => (Array.isArray(x) ? x.filter((c): c is string => typeof c === "string") : []);
-    const groups = [v.source_security_group_id].filter((c): c is string => typeof c === "string" && c !== "");
-    if (isTrue(v.self)) groups.push("self");
-    return { cidrs: [...list(v.cidr_blocks), ...list(v.ipv6_cidr_blocks)], groups: [...groups, ...list(v.prefix_list_ids)] };
-  }
+  if (type === "aws_vpc_security_group_ingress_rule") return shape(v, [v.cidr_ipv4, v.cidr_ipv6], [v.referenced_security_group_id, v.prefix_list_id]);
+  if (type === "aws_security_group_rule" && v.type === "ingress") return shape(v, [v.cidr_blocks, v.ipv6_cidr_blocks], [v.source_security_group_id, v.prefix_list_ids, isTrue(v.self) ? "self" : undefined]);
+  if (type === "aws_network_acl_rule" && !isTrue(v.egress) && v.rule_action === "allow") return shape(v, [v.cidr_block, v.ipv6_cidr_block], []);
   return undefined;
 }
 
-function portsOf(v: Record<string, unknown>): string {
-  const proto = String(v.ip_protocol ?? v.protocol ?? "");
-  if (proto === "-1" || proto === "all") return "all ports";
-  const from = v.from_port;
-  const to = v.to_port;
-  return from === to ? `${proto} ${from}` : `${proto} ${from}-${to}`;
+const allProtocols = (r: RuleShape) => r.protocol === "-1" || r.protocol === "all";
+
+/** NACL rules and inline blocks may name the protocol by its IANA number. */
+const PROTOCOL_NAMES: Record<string, string> = { "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6" };
+
+function portsOf(r: RuleShape): string {
+  if (allProtocols(r)) return "all ports";
+  const protocol = PROTOCOL_NAMES[r.protocol] ?? r.protocol;
+  return r.from === r.to ? `${protocol} ${r.from}` : `${protocol} ${r.from}-${r.to}`;
 }
 
-/** A security-group rule's source widened: group reference → CIDR, a CIDR broader, a world-open new rule. */
-function ingressWidening(f: ResourceChangeFacts): DangerousChange[] {
-  const after = ingressSources(f.type, f.after);
-  if (!after || !f.after) return [];
-  const before = ingressSources(f.type, f.before);
+/** How many ports a rule opens (all protocols: more than any range). */
+function span(r: RuleShape): number {
+  return allProtocols(r) ? 65536 : (r.to ?? 65535) - (r.from ?? 0);
+}
+
+/** Addresses the CIDRs cover, per family, parsed (modules/core/cidr.ts): never compared as text. */
+function coverage(cidrs: readonly string[]): Record<IpFamily, Ranges> {
+  const of = (family: IpFamily) => unionRanges(cidrs.map((c) => cidrRange(c)).filter((c) => c?.family === family).map((c) => c!.range));
+  return { ipv4: of("ipv4"), ipv6: of("ipv6") };
+}
+
+/**
+ * Whether `after` admits sources `before` did not, and more of them: a group reference
+ * becoming an address range, a broader range, the world. A range merely moved (as many
+ * addresses, other ones) is an ordinary update, not a widening.
+ */
+function sourceWidening(before: RuleShape, after: RuleShape): { message: string; before: string; after: string } | undefined {
+  const was = before.cidrs.join(", ") || before.groups.join(", ") || "(none)";
+  if (after.cidrs.length === 0) return undefined;
+  if (before.cidrs.length === 0) {
+    return { message: before.groups.length ? `source widened from a group reference to an address range (${portsOf(after)})` : `source widened (${portsOf(after)})`, before: was, after: after.cidrs.join(", ") };
+  }
+  const b = coverage(before.cidrs);
+  const a = coverage(after.cidrs);
+  const world = cidrsCoverInternet(after.cidrs) && !cidrsCoverInternet(before.cidrs);
+  const wider = (["ipv4", "ipv6"] as const).some((f) => rangesSize(subtractRanges(a[f], b[f])) > 0n && rangesSize(a[f]) > rangesSize(b[f]));
+  if (!world && !wider) return undefined;
+  return { message: `source widened${world ? " to the internet" : ""} (${portsOf(after)})`, before: was, after: after.cidrs.join(", ") };
+}
+
+/** A rule's source or ports widened in place, or a new rule open to the internet. */
+function ruleWidening(base: { stack: string; address: string }, before: RuleShape | undefined, after: RuleShape, what: { attribute?: string; rule: string }): DangerousChange[] {
   const out: DangerousChange[] = [];
-  const base = { class: "security" as const, stack: f.stack, address: f.address };
-  if (!before || f.actions.includes("create")) {
-    // The internet however it is spelled, or split over a rule's CIDRs (modules/core/cidr.ts).
-    const world = cidrsCoverInternet(after.cidrs.filter((c): c is string => typeof c === "string")) ? after.cidrs : [];
-    if (world.length) out.push({ ...base, attribute: "source", message: `new rule reachable from the internet (${portsOf(f.after)})`, after: world.join(", ") });
+  const d = { class: "security" as const, ...base };
+  if (!before) {
+    if (cidrsCoverInternet(after.cidrs)) out.push({ ...d, attribute: what.attribute ?? "source", message: `new ${what.rule} reachable from the internet (${portsOf(after)})`, after: after.cidrs.join(", ") });
     return out;
   }
-  if (before.cidrs.length === 0 && before.groups.length > 0 && after.cidrs.length > 0) {
-    out.push({ ...base, attribute: "source", message: `source widened from a group reference to an address range (${portsOf(f.after)})`, before: before.groups.join(", "), after: after.cidrs.join(", ") });
-    return out;
-  }
-  const narrowestBefore = Math.min(...before.cidrs.map((c) => prefixLength(c) ?? 128));
-  for (const c of after.cidrs) {
-    if (before.cidrs.includes(c)) continue;
-    const len = prefixLength(c);
-    if ((typeof c === "string" && isWorld(c)) || (len !== undefined && before.cidrs.length > 0 && len < narrowestBefore) || before.cidrs.length === 0) {
-      out.push({ ...base, attribute: "source", message: `source widened (${portsOf(f.after)})`, before: before.cidrs.join(", ") || before.groups.join(", ") || "(none)", after: c });
+  const widened = sourceWidening(before, after);
+  if (widened) out.push({ ...d, attribute: what.attribute ?? "source", message: what.attribute ? `${what.rule}: ${widened.message}` : widened.message, before: widened.before, after: widened.after });
+  if (span(after) > span(before)) out.push({ ...d, attribute: what.attribute ?? "ports", message: what.attribute ? `${what.rule}: port range widened` : "port range widened", before: portsOf(before), after: portsOf(after) });
+  return out;
+}
+
+/** Security-group rules and NACL rules as resources: widened in place, or new and world-open. */
+function ingressWidening(f: ResourceChangeFacts): DangerousChange[] {
+  const base = { stack: f.stack, address: f.address };
+  const out: DangerousChange[] = [];
+  if (f.type === "aws_network_acl_rule" && f.before && f.after) {
+    // Terraform replaces a NACL rule for any of these: the plan's replace keeps both sides.
+    if (f.before.rule_action === "deny" && f.after.rule_action === "allow") out.push({ class: "security", ...base, attribute: "rule_action", message: "NACL rule turned from deny into allow", before: '"deny"', after: '"allow"' });
+    if (isTrue(f.before.egress) !== isTrue(f.after.egress) && f.after.rule_action === "allow") {
+      out.push({ class: "security", ...base, attribute: "egress", message: isTrue(f.after.egress) ? "NACL allow rule now applies to outbound traffic" : "NACL allow rule now applies to inbound traffic", before: show(f.before.egress ?? false), after: show(f.after.egress ?? false) });
     }
   }
-  const span = (v: Record<string, unknown>) => (num(v.to_port) ?? 65535) - (num(v.from_port) ?? 0);
-  if (f.before && span(f.after) > span(f.before)) {
-    out.push({ ...base, attribute: "ports", message: "port range widened", before: portsOf(f.before), after: portsOf(f.after) });
+  const after = ingressRule(f.type, f.after);
+  if (!after) return out;
+  // A rule that was not an ingress allow (deny, egress) is new as an ingress allow.
+  const before = f.actions.includes("create") ? undefined : ingressRule(f.type, f.before);
+  out.push(...ruleWidening(base, before, after, { rule: f.type === "aws_network_acl_rule" ? "NACL allow rule" : "rule" }));
+  return out;
+}
+
+/** Inline `ingress` blocks of a security group or a network ACL, as rule shapes (NACL: allow blocks only, by rule_no). */
+function inlineIngress(type: string, v: Values): { key: string; rule: RuleShape; raw: string; action?: string }[] | undefined {
+  if (!v || (type !== "aws_security_group" && type !== "aws_network_acl" && type !== "aws_default_security_group" && type !== "aws_default_network_acl")) return undefined;
+  const acl = type.endsWith("network_acl");
+  return knownBlocks(v.ingress).map((b) => ({
+    key: acl ? `rule ${String(b.rule_no)}` : "",
+    rule: acl ? shape(b, [b.cidr_block, b.ipv6_cidr_block], []) : shape(b, [b.cidr_blocks, b.ipv6_cidr_blocks], [b.security_groups, b.prefix_list_ids, isTrue(b.self) ? "self" : undefined]),
+    raw: stable(b),
+    ...(acl ? { action: String(b.action ?? "") } : {}),
+  }));
+}
+
+/**
+ * Inline ingress blocks are a set: a block the head has and the base had not is matched to
+ * the base block it most likely changed (a NACL block by rule_no; a group's block by protocol
+ * and ports, else by sources) and compared with it, or judged as a new rule.
+ */
+function inlineWidening(f: ResourceChangeFacts): DangerousChange[] {
+  const after = inlineIngress(f.type, f.after);
+  if (!after) return [];
+  const before = inlineIngress(f.type, f.before) ?? [];
+  const acl = f.type.endsWith("network_acl");
+  const unchanged = new Set(after.map((a) => a.raw));
+  const candidates = before.filter((b) => !unchanged.has(b.raw));
+  const out: DangerousChange[] = [];
+  const base = { stack: f.stack, address: f.address };
+  for (const a of after) {
+    if (before.some((b) => b.raw === a.raw)) continue;
+    if (acl) {
+      const b = candidates.find((x) => x.key === a.key);
+      if (b?.action === "deny" && a.action === "allow") out.push({ class: "security", ...base, attribute: "ingress", message: `inline ingress ${a.key} turned from deny into allow (${portsOf(a.rule)})`, before: '"deny"', after: '"allow"' });
+      // A deny turned allow is said above; it is also judged as a new allow when world-open.
+      if (a.action !== "allow" || (b?.action === "deny" && !cidrsCoverInternet(a.rule.cidrs))) continue;
+      out.push(...ruleWidening(base, b?.action === "allow" ? b.rule : undefined, a.rule, { attribute: "ingress", rule: `inline ingress ${a.key}` }));
+      continue;
+    }
+    const samePorts = (x: RuleShape) => x.protocol === a.rule.protocol && x.from === a.rule.from && x.to === a.rule.to;
+    const sameSources = (x: RuleShape) => stable([...x.cidrs].sort()) === stable([...a.rule.cidrs].sort()) && stable([...x.groups].sort()) === stable([...a.rule.groups].sort());
+    const b = candidates.find((x) => samePorts(x.rule)) ?? candidates.find((x) => sameSources(x.rule));
+    out.push(...ruleWidening(base, b?.rule, a.rule, { attribute: "ingress", rule: "inline ingress rule" }));
   }
   return out;
 }
@@ -195,7 +282,7 @@ export function resourceDangers(f: ResourceChangeFacts): DangerousChange[] {
     }
   }
   if (gone && CONTROL_RESOURCES[f.type] && !STATEFUL_OR_SECURITY_TYPES.has(f.type)) out.push({ class: "security", ...base, message: CONTROL_RESOURCES[f.type] });
-  out.push(...ingressWidening(f));
+  out.push(...ingressWidening(f), ...inlineWidening(f));
   return out;
 }
 

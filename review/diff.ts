@@ -2,10 +2,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ALL_RULES, FileSuppression, Finding, InputError, loadInput, planResources, runRules, TfResource } from "../compliance";
 import { resourceDangers, settingsDangers } from "./dangers";
-import { Action, AttributeChange, DangerClass, DangerousChange, DiffResult, emptySummary, FORCE_NEW, FORCE_NEW_WHEN, ResourceChange, StackSummary, SuppressedFinding } from "./model";
+import { Action, AttributeChange, DangerClass, DangerousChange, DiffResult, emptySummary, FORCE_NEW, FORCE_NEW_WHEN, isSecurityType, ResourceChange, StackSummary, SuppressedFinding } from "./model";
 import { exposureChanges } from "./exposure";
 import { launchTemplateRollouts, TemplateUse, templateUsesOfConfig, templateUsesOfPlan } from "./rollout";
-import { flatten, show, stable } from "./values";
+import { flatten, policyOf, show, stable } from "./values";
 
 const KNOWN_AFTER_APPLY = "(known after apply)";
 const SENSITIVE = "(sensitive)";
@@ -61,6 +61,7 @@ function stackJsons(dir: string, stacks: readonly string[]): Map<string, Record<
       const json = read(path.join(dir, f));
       if (json.terraform) merged.terraform = { ...merged.terraform, ...json.terraform };
       if (json.provider) merged.provider = { ...merged.provider, ...json.provider };
+      for (const [type, byName] of Object.entries<any>(json.resource ?? {})) merged.resource = { ...merged.resource, [type]: { ...merged.resource?.[type], ...byName } };
     }
     out.set(stacks[0], merged);
   }
@@ -88,6 +89,25 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
   const key = (r: TfResource) => `${r.stack}\u0000${r.address}`;
   const baseBy = new Map(base.map((r) => [key(r), r]));
   const headBy = new Map(head.map((r) => [key(r), r]));
+  // The configurations as written: the reader shortens long expressions (a policy that
+  // interpolates an ARN), and a change beyond the cut must still show.
+  const baseJson = stackJsons(baseDir, baseInput.stacks);
+  const headJson = stackJsons(headDir, headInput.stacks);
+  const rawOf = (jsons: Map<string, Record<string, any>>, stack: string, r: TfResource): Record<string, any> | undefined => {
+    const raw = r.module === "" ? jsons.get(stack)?.resource?.[r.type]?.[r.name] : undefined;
+    if (!raw || typeof raw !== "object") return undefined;
+    const { "//": _metadata, ...values } = raw;
+    return values;
+  };
+  const raw = new Map<TfResource, Record<string, any>>();
+  for (const r of base) {
+    const v = rawOf(baseJson, rename ? baseInput.stacks[0] : r.stack, r);
+    if (v) raw.set(r, v);
+  }
+  for (const r of head) {
+    const v = rawOf(headJson, r.stack, r);
+    if (v) raw.set(r, v);
+  }
   const changes: ResourceChange[] = [];
   const created: TfResource[] = [];
   const deleted: TfResource[] = [];
@@ -99,8 +119,10 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
       created.push(h);
       continue;
     }
-    if (stable(b.values) === stable(h.values)) continue;
-    const attributes = attributeChanges(b.values, h.values, h.type);
+    const rb = raw.get(b) ?? b.values;
+    const rh = raw.get(h) ?? h.values;
+    if (stable(b.values) === stable(h.values) && stable(rb) === stable(rh)) continue;
+    const attributes = attributeChanges(rb, rh, h.type);
     const replace = attributes.some((a) => a.forcesReplacement);
     const change: ResourceChange = { stack: h.stack, address: h.address, type: h.type, actions: [replace ? "replace" : "update"], constructPath: h.constructPath, attributes };
     changes.push(change);
@@ -132,7 +154,7 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
     byChange.set(change, { before: d.values, after: twin.values });
   }
   for (const c of created.filter((r) => !renamed.has(r))) {
-    const change: ResourceChange = { stack: c.stack, address: c.address, type: c.type, actions: ["create"], constructPath: c.constructPath, attributes: Object.entries(flatten(c.values)).sort().map(([p, v]) => ({ path: p, before: "(none)", after: show(v) })) };
+    const change: ResourceChange = { stack: c.stack, address: c.address, type: c.type, actions: ["create"], constructPath: c.constructPath, attributes: Object.entries(flatten(raw.get(c) ?? c.values)).sort().map(([p, v]) => ({ path: p, before: "(none)", after: show(v), ...policyOf(undefined, v) })) };
     changes.push(change);
     byChange.set(change, { after: c.values });
   }
@@ -144,14 +166,56 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
   const dangerous: DangerousChange[] = [];
   for (const c of changes) dangerous.push(...resourceDangers({ stack: c.stack, address: c.address, type: c.type, actions: c.actions, ...byChange.get(c)! }));
   // Backend, provider and version constraints of every stack both sides have.
-  const baseJson = stackJsons(baseDir, baseInput.stacks);
-  const headJson = stackJsons(headDir, headInput.stacks);
   for (const [stack, h] of headJson) {
     const b = baseJson.get(rename ? baseInput.stacks[0] : stack);
     if (b) dangerous.push(...settingsDangers(stack, b, h));
   }
   const findings = compareFindings(base, head, { base: baseInput.suppressions.map((x) => (rename && x.stack ? { ...x, stack: rename } : x)), head: headInput.suppressions });
-  return { ...finish("config", changes, findings, dangerous, [], [], templateUsesOfConfig(head)), exposure: exposureChanges(base, head) };
+  const names: Record<string, Record<string, string>> = {};
+  for (const r of [...base, ...head]) if (r.constructPath) (names[r.stack] ??= {})[r.address] = r.constructPath;
+  const newStacks: NonNullable<DiffResult["newStacks"]> = {};
+  if (!rename && baseInput.stacks.length > 0) {
+    for (const [stack, h] of headJson) if (!baseJson.has(stack)) newStacks[stack] = accountOf(Object.values<any>(h.provider ?? {}).flat().find((p) => p && !p.alias));
+  }
+  return { ...finish("config", changes, findings, dangerous, [], [], templateUsesOfConfig(head), { names, newStacks }), exposure: exposureChanges(base, head) };
+}
+
+/** The account (`allowed_account_ids`, when it names one) and region a provider configuration allows. */
+function accountOf(provider: Record<string, any> | undefined): { account?: string; region?: string } {
+  const ids = provider?.allowed_account_ids;
+  const account = Array.isArray(ids) && ids.every((x) => typeof x === "string") && ids.length ? ids.join(", ") : undefined;
+  const region = typeof provider?.region === "string" ? provider.region : undefined;
+  return { ...(account ? { account } : {}), ...(region ? { region } : {}) };
+}
+
+/** The literal values of a plan's provider configuration expressions (`constant_value`); references as `${...}`. */
+export function providerValues(expressions: Record<string, any> | undefined): Record<string, unknown> {
+  const value = (e: any): unknown => {
+    if (Array.isArray(e)) return e.map((b) => providerValues(b));
+    if (e && typeof e === "object" && "constant_value" in e) return e.constant_value;
+    if (e && typeof e === "object" && Array.isArray(e.references)) return `\${${e.references[0] ?? "an expression"}}`;
+    return e && typeof e === "object" ? providerValues(e) : e;
+  };
+  return Object.fromEntries(Object.entries(expressions ?? {}).map(([k, e]) => [k, value(e)]));
+}
+
+/** The provider blocks and provider version constraints of a Terraform JSON configuration (what a plan can be compared with). */
+function providerSettingsOfConfig(json: Record<string, any>): Record<string, any> {
+  const versions: Record<string, unknown> = {};
+  for (const [name, req] of Object.entries<any>(json.terraform?.required_providers ?? {})) versions[name] = { version: typeof req === "string" ? req : req?.version };
+  return { terraform: { required_providers: versions }, provider: json.provider ?? {} };
+}
+
+/** The same from a plan's `configuration.provider_config` (root module): literal values, references as `${...}`. */
+function providerSettingsOfPlan(plan: PlanJson): Record<string, any> {
+  const versions: Record<string, unknown> = {};
+  const provider: Record<string, Record<string, unknown>[]> = {};
+  for (const [key, conf] of Object.entries<any>(plan.configuration?.provider_config ?? {})) {
+    if (key.includes(":") || !conf?.name) continue; // a module's own provider configuration
+    if (!conf.alias || !(conf.name in versions)) versions[conf.name] = { version: conf.version_constraint };
+    (provider[conf.name] ??= []).push({ ...providerValues(conf.expressions), ...(conf.alias ? { alias: conf.alias } : {}) });
+  }
+  return { terraform: { required_providers: versions }, provider };
 }
 
 /** Attribute changes between two configurations of one resource; `type` marks the arguments that force replacement. */
@@ -161,12 +225,13 @@ function attributeChanges(beforeValues: Record<string, any>, afterValues: Record
   const forceNew = new Set(type ? (FORCE_NEW[type] ?? []) : []);
   const when = type ? (FORCE_NEW_WHEN[type] ?? {}) : {};
   return [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter((p) => stable(before[p]) !== stable(after[p]))
+    // An empty block (`lifecycle {}` once its only argument is gone) is no block.
+    .filter((p) => stable(before[p] ?? {}) !== stable(after[p] ?? {}))
     .sort()
     .map((p) => {
       const top = p.split(/[.[]/)[0];
       const forces = forceNew.has(top) || (when[top]?.(afterValues) ?? false);
-      return { path: p, before: show(before[p]), after: show(after[p]), ...(forces ? { forcesReplacement: true } : {}) };
+      return { path: p, before: show(before[p]), after: show(after[p]), ...(forces ? { forcesReplacement: true } : {}), ...policyOf(before[p], after[p]) };
     });
 }
 
@@ -307,6 +372,7 @@ export function planAttributes(change: any): AttributeChange[] {
       before: renderLeaf(before[p], false, covered(p, sensBefore)),
       after: renderLeaf(after[p], isUnknown, covered(p, sensAfter)),
       ...([...replacePaths].some((r) => p === r || p.startsWith(`${r}.`) || p.startsWith(`${r}[`)) ? { forcesReplacement: true } : {}),
+      ...policyOf(covered(p, sensBefore) ? undefined : before[p], isUnknown || covered(p, sensAfter) ? undefined : after[p]),
     });
   }
   return out;
@@ -317,8 +383,10 @@ export function planAttributes(change: any): AttributeChange[] {
  * forces replacements, drift and output changes, and the findings the plan introduces or
  * resolves (rules run on the prior state and on the planned values).
  */
-export function diffPlans(files: readonly string[], synthDir?: string): DiffResult {
+export function diffPlans(files: readonly string[], synthDir?: string, baseDir?: string): DiffResult {
   if (files.length === 0) throw new InputError("--plan needs at least one plan file");
+  if (baseDir && (!fs.existsSync(baseDir) || !fs.statSync(baseDir).isDirectory())) throw new InputError(`--base ${baseDir}: no such directory`);
+  const baseStacks = baseDir ? loadInput(baseDir).stacks : [];
   // Plans carry no cdktf metadata: the synthesized output the plans were made from names the
   // construct paths and carries the suppressions recorded in construct metadata.
   const fromSynth = new Map<string, TfResource>();
@@ -326,6 +394,9 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
     for (const r of loadInput(synthDir).resources) fromSynth.set(`${r.stack}\u0000${r.address}`, r);
   }
   const synthOf = (stack: string, address: string) => fromSynth.get(`${stack}\u0000${address.replace(/\[[^\]]*\]$/, "")}`);
+  const names: Record<string, Record<string, string>> = {};
+  for (const r of fromSynth.values()) if (r.constructPath) (names[r.stack] ??= {})[r.address] = r.constructPath;
+  const newStacks: NonNullable<DiffResult["newStacks"]> = {};
   const changes: ResourceChange[] = [];
   const dangerous: DangerousChange[] = [];
   const outputs: DiffResult["outputs"] = [];
@@ -346,6 +417,19 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
       for (const child of mod?.child_modules ?? []) walkPrior(child);
     };
     walkPrior(plan.prior_state?.values?.root_module);
+    // Security group ids of the prior state name their construct (a rule's source `sg-0abc...`).
+    const walkIds = (mod: any) => {
+      for (const r of mod?.resources ?? []) {
+        const path = synthOf(stack, String(r.address))?.constructPath;
+        if (path && typeof r.values?.id === "string" && /^(aws_security_group|aws_default_security_group)$/.test(r.type)) (names[stack] ??= {})[r.values.id] = path;
+      }
+      for (const child of mod?.child_modules ?? []) walkIds(child);
+    };
+    walkIds(plan.prior_state?.values?.root_module);
+    // A plan with no prior state, only creates, makes a new stack.
+    if (priorProvider.size === 0 && (plan.resource_changes ?? []).some((rc: any) => (rc.change?.actions ?? []).includes("create"))) {
+      newStacks[stack] = accountOf(providerValues(plan.configuration?.provider_config?.aws?.expressions));
+    }
     for (const rc of plan.resource_changes ?? []) {
       const actions = actionsOf(rc);
       if (actions.length === 0) continue;
@@ -367,6 +451,12 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
       const was = priorProvider.get(rc.previous_address ?? rc.address);
       if (was && rc.provider_name && was !== rc.provider_name) dangerous.push({ class: "settings", stack, address: rc.address, attribute: "provider", message: "managed by another provider", before: was, after: rc.provider_name });
     }
+    // A plan holds the head's provider configuration only: with the base's configuration
+    // (--base), its provider blocks and version constraints are compared with the plan's.
+    if (baseDir && baseStacks.includes(stack)) {
+      const baseJson = stackJsons(baseDir, [stack]).get(stack);
+      if (baseJson) dangerous.push(...settingsDangers(stack, providerSettingsOfConfig(baseJson), providerSettingsOfPlan(plan)));
+    }
     for (const d of plan.resource_drift ?? []) drift.push({ stack, address: d.address, actions: d.change?.actions ?? [] });
     for (const [name, oc] of Object.entries<any>(plan.output_changes ?? {})) {
       if ((oc.actions ?? []).includes("no-op")) continue;
@@ -386,7 +476,7 @@ export function diffPlans(files: readonly string[], synthDir?: string): DiffResu
     if (plan.prior_state?.values) base.push(...planResources({ planned_values: plan.prior_state.values, configuration: plan.configuration }, stack));
     uses.push(...templateUsesOfPlan(plan, stack));
   }
-  return { ...finish("plan", changes, compareFindings(base, head, { head: headSuppressions }), dangerous, outputs, drift, uses), exposure: exposureChanges(base, head) };
+  return { ...finish("plan", changes, compareFindings(base, head, { head: headSuppressions }), dangerous, outputs, drift, uses, { names, newStacks }), exposure: exposureChanges(base, head) };
 }
 
 /** Order of the dangerous-change list: what cannot be undone first. */
@@ -400,6 +490,7 @@ function finish(
   outputs: DiffResult["outputs"],
   drift: DiffResult["drift"],
   uses: readonly TemplateUse[],
+  context: Pick<DiffResult, "names" | "newStacks"> = {},
 ): DiffResult {
   const dangerous = [...resourceDangerous];
   for (const f of findings.introduced) {
@@ -425,10 +516,25 @@ function finish(
       const danger = byResource.get(`${c.stack}\u0000${c.address}`);
       return danger ? { ...c, danger: danger.join("; ") } : c;
     })
-    .sort((a, b) => a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address));
+    // Security resources first: they are what a reviewer weighs most.
+    .sort((a, b) => a.stack.localeCompare(b.stack) || Number(isSecurityType(b.type)) - Number(isSecurityType(a.type)) || a.address.localeCompare(b.address));
   const stacks: Record<string, StackSummary> = {};
   for (const c of changes) count(stacks, c.stack, c.actions);
-  return { mode, stacks, changes, introduced: findings.introduced, resolved: findings.resolved, suppressed: findings.suppressed, dangerous, outputs, drift, rollouts: launchTemplateRollouts(changes, uses) };
+  const newStacks = Object.fromEntries(Object.entries(context.newStacks ?? {}).filter(([s]) => stacks[s]));
+  return {
+    mode,
+    stacks,
+    changes,
+    introduced: findings.introduced,
+    resolved: findings.resolved,
+    suppressed: findings.suppressed,
+    dangerous,
+    outputs,
+    drift,
+    rollouts: launchTemplateRollouts(changes, uses),
+    ...(context.names ? { names: context.names } : {}),
+    ...(Object.keys(newStacks).length ? { newStacks } : {}),
+  };
 }
 
 /** Totals across stacks. */

@@ -11,6 +11,8 @@ export interface AttributeChange {
   readonly after: string;
   /** This attribute forces the resource to be replaced. */
   readonly forcesReplacement?: boolean;
+  /** A policy document (a JSON string with `Statement`), pretty-printed, on each side that has one. */
+  readonly policy?: { readonly before?: string; readonly after?: string };
 }
 
 export interface ResourceChange {
@@ -86,6 +88,13 @@ export interface DiffResult {
   readonly exposure?: { opened: import("./exposure").PathChange[]; closed: import("./exposure").PathChange[] };
   /** Changed launch templates: the Auto Scaling groups on them, and whether their instances are replaced. */
   readonly rollouts?: Rollout[];
+  /**
+   * Per stack: resource address (and, in plan mode, security group id) → construct path, for
+   * showing `${aws_security_group.web.id}` as the construct it names.
+   */
+  readonly names?: Record<string, Record<string, string>>;
+  /** Stacks the base does not have, with the account and region their provider allows. */
+  readonly newStacks?: Record<string, { readonly account?: string; readonly region?: string }>;
 }
 
 export const emptySummary = (): StackSummary => ({ create: 0, update: 0, delete: 0, replace: 0, read: 0, import: 0, move: 0, forget: 0 });
@@ -117,6 +126,11 @@ export const STATEFUL_OR_SECURITY_TYPES = new Set([
   "aws_wafv2_web_acl",
   "aws_vpc",
 ]);
+
+/** Resource types that are security controls themselves: listed before anything else in a review. */
+export function isSecurityType(type: string): boolean {
+  return /^aws_(default_)?(security_group|vpc_security_group_|network_acl|iam_|kms_|wafv2_|s3_bucket_(policy|public_access_block|server_side_encryption|logging|object_lock)|cloudtrail|flow_log|config_|guardduty|securityhub|ebs_encryption_by_default|backup_vault_lock)/.test(type);
+}
 
 /**
  * Arguments that force replacement, for configuration-only diffs (plans say it themselves).

@@ -142,6 +142,60 @@ describe("backend and provider settings", () => {
   });
 });
 
+describe("provider settings in plan mode", () => {
+  const baseConfig = { terraform: { backend: { s3: { bucket: "state", key: "app.tfstate" } }, required_providers: { aws: { source: "hashicorp/aws", version: "5.100.0" } } }, provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["111111111111"], default_tags: [{ tags: { env: "prod" } }] }] }, resource: {} };
+  /** A plan as `terraform show -json` writes it, with the head's provider configuration. */
+  function plan(region: string, account: string, version: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-plan-provider-"));
+    const json = {
+      format_version: "1.2",
+      planned_values: { root_module: {} },
+      resource_changes: [],
+      configuration: {
+        provider_config: {
+          aws: {
+            name: "aws",
+            full_name: "registry.terraform.io/hashicorp/aws",
+            version_constraint: version,
+            expressions: { region: { constant_value: region }, allowed_account_ids: { constant_value: [account] }, default_tags: [{ tags: { constant_value: { env: "prod" } } }] },
+          },
+        },
+        root_module: {},
+      },
+    };
+    fs.writeFileSync(path.join(dir, "app.json"), JSON.stringify(json));
+    return path.join(dir, "app.json");
+  }
+
+  it("compares the plan's provider configuration and version constraints with the base configuration given by --base (a plan holds no backend)", () => {
+    const base = config(baseConfig);
+    const changed = plan("us-east-1", "222222222222", ">= 5.0");
+    const found = diffPlans([changed], undefined, base)
+      .dangerous.filter((d) => d.class === "settings")
+      .map((d) => `${d.address} ${d.attribute}: ${d.before} → ${d.after}`);
+    expect(found).toEqual([
+      'provider.aws allowed_account_ids: ["111111111111"] → ["222222222222"]',
+      'provider.aws region: "eu-west-1" → "us-east-1"',
+      'terraform.required_providers aws.version: "5.100.0" → ">= 5.0"',
+    ]);
+    expect(diffPlans([plan("eu-west-1", "111111111111", "5.100.0")], undefined, base).dangerous).toEqual([]);
+    // Without the base configuration there is nothing to compare with.
+    expect(diffPlans([changed]).dangerous).toEqual([]);
+    expect(bulwark(["diff", "--plan", changed, "--base", base, "--fail-on", "dangerous"]).status).toBe(1);
+    expect(bulwark(["diff", "--plan", changed, "--head", base]).status).toBe(2);
+  });
+
+  it("labels a plan with no prior state, only creates, a new stack with the account and region of its provider", () => {
+    const file = plan("eu-west-1", "111111111111", "5.100.0");
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    json.resource_changes = [{ address: "aws_sns_topic.t", mode: "managed", type: "aws_sns_topic", name: "t", change: { actions: ["create"], before: null, after: { name: "t" }, after_unknown: { id: true } } }];
+    fs.writeFileSync(file, JSON.stringify(json));
+    const result = diffPlans([file]);
+    expect(result.newStacks).toEqual({ app: { account: "111111111111", region: "eu-west-1" } });
+    expect(diffMarkdown(result)).toContain("| app 🆕 new (account <code>111111111111</code>, <code>eu-west-1</code>) | 1 |");
+  });
+});
+
 describe("security regressions in place", () => {
   it("lists a rule's source widened, a world-reachable new port, encryption and logging turned off, in a caution block outside any details", () => {
     const rule = (source: Record<string, string>) => ({ security_group_id: "sg-1", ip_protocol: "tcp", from_port: 5432, to_port: 5432, description: "db", ...source });
@@ -181,7 +235,7 @@ describe("security regressions in place", () => {
     const caution = md.indexOf("> [!CAUTION]");
     expect(caution).toBeGreaterThan(0);
     expect(caution).toBeLessThan(md.indexOf("<details>"));
-    expect(md).toContain("> - **security** <code>app/aws&#95;ebs&#95;volume.data</code> <code>encrypted</code>: encryption turned off: <code>true</code> → <code>false</code>");
+    expect(md).toContain("> - **security** <code>encrypted</code> encryption turned off: <code>true</code> → <code>false</code> — <code>app/aws&#95;ebs&#95;volume.data</code>");
     const html = new MarkdownIt({ html: true }).render(md);
     expect(html).toContain("&lt;b&gt;not bold&lt;/b&gt;");
     // A create shows its values, with no "before" column.
@@ -240,5 +294,93 @@ describe("renames", () => {
     const pairs = pairRenames(base, head);
     expect(pairs).toHaveLength(n);
     expect(pairs.every(([d, c]) => d.name.slice(3) === c.name.slice(3))).toBe(true);
+  });
+});
+
+describe("security regressions in NACL rules and inline ingress blocks", () => {
+  const aclRule = (over: Record<string, unknown>) => ({ network_acl_id: "acl-1", rule_number: 100, egress: false, protocol: "tcp", rule_action: "allow", cidr_block: "10.0.1.0/24", from_port: 443, to_port: 443, ...over });
+  const security = (base: string, head: string) =>
+    diffConfigs(base, head)
+      .dangerous.filter((d) => d.class === "security")
+      .map((d) => `${d.address} ${d.attribute}: ${d.message}: ${d.before ?? ""} → ${d.after ?? ""}`)
+      .sort();
+
+  it("lists a NACL rule whose source or ports widen, that turns deny into allow or egress into ingress, and a new allow open to the internet", () => {
+    const base = config({
+      resource: {
+        aws_network_acl_rule: {
+          wider: aclRule({}),
+          ports: aclRule({ rule_number: 110 }),
+          deny: aclRule({ rule_number: 120, rule_action: "deny", cidr_block: "203.0.113.0/24" }),
+          out: aclRule({ rule_number: 130, egress: true, cidr_block: "192.0.2.0/24" }),
+          moved: aclRule({ rule_number: 140 }),
+        },
+      },
+    });
+    const head = config({
+      resource: {
+        aws_network_acl_rule: {
+          wider: aclRule({ cidr_block: "10.0.0.0/16" }),
+          ports: aclRule({ rule_number: 110, from_port: 1024, to_port: 65535 }),
+          deny: aclRule({ rule_number: 120, rule_action: "allow", cidr_block: "203.0.113.0/24" }),
+          out: aclRule({ rule_number: 130, egress: false, cidr_block: "192.0.2.0/24" }),
+          // As many addresses, other ones: an ordinary update, not a widening.
+          moved: aclRule({ rule_number: 140, cidr_block: "10.0.2.0/24" }),
+          // Protocol by its IANA number, as NACL rules often are: shown by name.
+          world: aclRule({ rule_number: 150, protocol: "6", cidr_block: "0.0.0.0/0" }),
+          world6: { ...aclRule({ rule_number: 151, protocol: "-1", from_port: 0, to_port: 0 }), cidr_block: undefined, ipv6_cidr_block: "0::/0" },
+          // A new deny, even of the world, opens nothing.
+          denyWorld: aclRule({ rule_number: 160, rule_action: "deny", cidr_block: "0.0.0.0/0" }),
+        },
+      },
+    });
+    expect(security(base, head)).toEqual([
+      'aws_network_acl_rule.deny rule_action: NACL rule turned from deny into allow: "deny" → "allow"',
+      "aws_network_acl_rule.out egress: NACL allow rule now applies to inbound traffic: true → false",
+      "aws_network_acl_rule.ports ports: port range widened: tcp 443 → tcp 1024-65535",
+      "aws_network_acl_rule.wider source: source widened (tcp 443): 10.0.1.0/24 → 10.0.0.0/16",
+      "aws_network_acl_rule.world source: new NACL allow rule reachable from the internet (tcp 443):  → 0.0.0.0/0",
+      "aws_network_acl_rule.world6 source: new NACL allow rule reachable from the internet (all ports):  → 0::/0",
+    ]);
+    // Terraform replaces a NACL rule for these changes: the rule is judged across the replace.
+    expect(diffConfigs(base, head).changes.find((c) => c.address === "aws_network_acl_rule.wider")!.actions).toEqual(["replace"]);
+  });
+
+  it("lists a new world-open inline ingress block and a widened one, in a security group and in a network ACL", () => {
+    const sgBlock = (over: Record<string, unknown>) => ({ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: [], ipv6_cidr_blocks: [], security_groups: [], prefix_list_ids: [], self: false, description: "x", ...over });
+    const aclBlock = (over: Record<string, unknown>) => ({ rule_no: 100, action: "allow", protocol: "tcp", from_port: 443, to_port: 443, cidr_block: "10.0.0.0/24", ...over });
+    const base = config({
+      resource: {
+        aws_security_group: {
+          web: { name: "web", description: "web", vpc_id: "vpc-1", ingress: [sgBlock({ security_groups: ["${aws_security_group.lb.id}"] }), sgBlock({ from_port: 22, to_port: 22, cidr_blocks: ["10.0.0.0/8"] })] },
+          lb: { name: "lb", description: "lb", vpc_id: "vpc-1" },
+        },
+        aws_network_acl: { data: { vpc_id: "vpc-1", ingress: [aclBlock({}), aclBlock({ rule_no: 200, action: "deny", cidr_block: "0.0.0.0/0" })] } },
+      },
+    });
+    const head = config({
+      resource: {
+        aws_security_group: {
+          web: {
+            name: "web",
+            description: "web",
+            vpc_id: "vpc-1",
+            ingress: [sgBlock({ cidr_blocks: ["10.0.0.0/8"] }), sgBlock({ from_port: 22, to_port: 22, cidr_blocks: ["10.0.0.0/8"] }), sgBlock({ from_port: 3389, to_port: 3389, ipv6_cidr_blocks: ["::/0"] })],
+          },
+          lb: { name: "lb", description: "lb", vpc_id: "vpc-1" },
+        },
+        aws_network_acl: { data: { vpc_id: "vpc-1", ingress: [aclBlock({ cidr_block: "10.0.0.0/16" }), aclBlock({ rule_no: 200, action: "allow", cidr_block: "0.0.0.0/0" })] } },
+      },
+    });
+    expect(security(base, head)).toEqual([
+      'aws_network_acl.data ingress: inline ingress rule 200 turned from deny into allow (tcp 443): "deny" → "allow"',
+      "aws_network_acl.data ingress: new inline ingress rule 200 reachable from the internet (tcp 443):  → 0.0.0.0/0",
+      "aws_network_acl.data ingress: inline ingress rule 100: source widened (tcp 443): 10.0.0.0/24 → 10.0.0.0/16",
+      "aws_security_group.web ingress: inline ingress rule: source widened from a group reference to an address range (tcp 443): ${aws_security_group.lb.id} → 10.0.0.0/8",
+      "aws_security_group.web ingress: new inline ingress rule reachable from the internet (tcp 3389):  → ::/0",
+    ].sort());
+    // Reordered blocks are no change at all.
+    const reordered = config({ resource: { aws_network_acl: { data: { vpc_id: "vpc-1", ingress: [aclBlock({ rule_no: 200, action: "deny", cidr_block: "0.0.0.0/0" }), aclBlock({})] } } } });
+    expect(security(config({ resource: { aws_network_acl: { data: { vpc_id: "vpc-1", ingress: [aclBlock({}), aclBlock({ rule_no: 200, action: "deny", cidr_block: "0.0.0.0/0" })] } } } }), reordered)).toEqual([]);
   });
 });
