@@ -32,7 +32,8 @@ export function isUnknown(value: unknown): value is Unknown {
 
 /** How an Unknown reads in a message: `${var.cidr}`, or `(known after apply)`. */
 export function describe(value: unknown): string {
-  if (isUnknown(value)) return value.why.startsWith("${") ? value.why : `(${value.why})`;
+  // The whole expression is kept (rules read it: user data templates); a message shows its start.
+  if (isUnknown(value)) return value.why.startsWith("${") ? (value.why.length > 160 ? `${value.why.slice(0, 157)}...` : value.why) : `(${value.why})`;
   if (value === undefined || value === null) return "unset";
   return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
 }

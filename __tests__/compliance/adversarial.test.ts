@@ -156,6 +156,11 @@ describe("values: every spelling of the world, protocols, unknowns", () => {
     expect(judge({ ...acl, aws_network_acl_rule: { p: rule(100, "10.0.0.0/8") } }, ["nacl-no-world-admin-ports"])).toEqual([]);
   });
 
+  it("reads the whole of an expression: a secret late in a user data template is found", () => {
+    const userData = `#!/bin/bash\necho \${var.environment}\n${"# padding line to push the secret far into the template\n".repeat(8)}export AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP\n`;
+    expect(judge({ aws_instance: { i: { ami: "ami-12345678", user_data: userData } } }, ["no-secrets-in-user-data"]).map((f) => f.severity)).toEqual(["error"]);
+  });
+
   it("judges unknown sources as unverifiable, never as a pass", () => {
     const f = judge({ aws_vpc_security_group_ingress_rule: { r: { security_group_id: "sg-1", ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ipv4: "${var.admin_cidr}", description: "SSH" } } }, ["sg-no-world-admin-ports"]);
     expect(f).toHaveLength(1);

@@ -147,7 +147,7 @@ const OPAQUE = /^(var|local|module|each)\./;
 
 /** Turns `${...}` strings into Unknowns (the expression is kept as the reason). */
 export function withExpressions(value: unknown): unknown {
-  if (typeof value === "string") return EXPRESSION.test(value) ? unknown(value.length > 160 ? `${value.slice(0, 157)}...` : value) : value;
+  if (typeof value === "string") return EXPRESSION.test(value) ? unknown(value) : value;
   if (Array.isArray(value)) return value.map(withExpressions);
   if (isObject(value)) {
     const out: Body = {};

@@ -5,7 +5,7 @@ import { isUnknown } from "../values";
 
 /** The user data as text: decoded from base64 when it is; an expression's literal parts when it is one. */
 function decoded(value: unknown): string | undefined {
-  if (isUnknown(value)) return value.why.startsWith("${") || value.why.includes("%{") ? value.why : undefined;
+  if (isUnknown(value)) return value.why.includes("${") || value.why.includes("%{") ? value.why : undefined;
   if (typeof value !== "string") return undefined;
   if (/^[A-Za-z0-9+/=\s]+$/.test(value) && value.length % 4 === 0) {
     const text = Buffer.from(value, "base64").toString("utf8");
