@@ -1,3 +1,4 @@
+import { ADMIN_PORTS_TEXT, isWorldHcl, reachesAdminPortHcl } from "../predicates";
 import { ModuleSpec } from "../spec";
 
 /**
@@ -16,7 +17,9 @@ export const networkAclModule: ModuleSpec = {
     "A network ACL with one `aws_network_acl_rule` per named rule (`for_each` over a map keyed by name, never `count`), so reordering or inserting rules plans no change to the others, and explicit subnet associations.",
   secureDefaults: [
     "Rules keyed by name; rule numbers explicit or derived from the name (deny rules 1000-9999, allow rules 10000-32766).",
-    "Any allow from 0.0.0.0/0 or ::/0 reaching port 22 or 3389 is refused unless the rule carries `allow_world_admin_reason` (EC2.21, CIS 5.2).",
+    `Any allow from the whole internet reaching port ${ADMIN_PORTS_TEXT} is refused unless the rule carries \`allow_world_admin_reason\` (EC2.21, CIS 5.2). CIDRs are parsed, not compared as text: \`0::/0\`, \`::0/0\`, \`00.0.0.0/0\` or \`::/1\` are the internet too.`,
+    "Deliberate difference from the construct: a validation judges one rule at a time, so rules that only together cover the internet (`0.0.0.0/1` + `128.0.0.0/1`, or a deny of one range before an allow of everything) pass the module; the construct refuses them, and `bulwark check` on the plan reports them (EC2.21).",
+    "icmp with an IPv6 CIDR and icmpv6 with an IPv4 CIDR are refused (they would match nothing).",
     "At least one subnet association (an unused ACL protects nothing: EC2.16).",
   ],
   controls: ["EC2.21", "EC2.16", "CIS 5.2", "CKV_AWS_231", "CKV_AWS_232", "CKV_AWS_352", "CKV2_AWS_1"],
@@ -58,11 +61,16 @@ export const networkAclModule: ModuleSpec = {
           message: "protocol must be tcp, udp, icmp, icmpv6, all or a protocol number 0-255.",
         },
         { condition: "alltrue([for r in values(var.rules) : r.from_port >= 0 && r.to_port <= 65535 && r.from_port <= r.to_port])", message: "ports must be 0-65535 with from_port <= to_port." },
+        {
+          // The construct refuses these too: icmp never matches IPv6 traffic, icmpv6 never IPv4.
+          condition: 'alltrue([for r in values(var.rules) : !(contains(["icmp", "1"], r.protocol) && strcontains(r.cidr, ":")) && !(contains(["icmpv6", "58"], r.protocol) && !strcontains(r.cidr, ":"))])',
+          message: "icmp does not match IPv6 traffic (use icmpv6 with an IPv6 cidr), icmpv6 does not match IPv4 traffic (use icmp).",
+        },
         { condition: "alltrue([for r in values(var.rules) : r.rule_number == null ? true : r.rule_number >= 1 && r.rule_number <= 32766])", message: "rule_number must be 1-32766." },
         {
           condition:
-            'alltrue([for r in values(var.rules) : !(r.direction == "ingress" && r.action == "allow" && contains(["0.0.0.0/0", "::/0"], r.cidr) && (contains(["all", "-1"], r.protocol) || (contains(["tcp", "udp", "6", "17"], r.protocol) && ((r.from_port <= 22 && 22 <= r.to_port) || (r.from_port <= 3389 && 3389 <= r.to_port))))) || try(length(trimspace(r.allow_world_admin_reason)) >= 10, false)])',
-          message: "an allow from 0.0.0.0/0 or ::/0 reaching port 22 or 3389 needs allow_world_admin_reason (EC2.21); narrow the source instead.",
+            `alltrue([for r in values(var.rules) : !(r.direction == "ingress" && r.action == "allow" && ${isWorldHcl("r.cidr")} && (contains(["all", "-1"], r.protocol) || (contains(["tcp", "udp", "6", "17"], r.protocol) && ${reachesAdminPortHcl("r.from_port", "r.to_port")}))) || try(length(trimspace(r.allow_world_admin_reason)) >= 10, false)])`,
+          message: `an allow from the whole internet (0.0.0.0/0, ::/0 or another spelling of them) reaching port ${ADMIN_PORTS_TEXT} needs allow_world_admin_reason (EC2.21); narrow the source instead.`,
         },
       ],
     },
@@ -195,6 +203,30 @@ run "refuses_world_rdp_inside_a_range" {
   command = plan
   variables {
     rules = { ephemeral = { direction = "ingress", protocol = "tcp", from_port = 1024, to_port = 65535, cidr = "::/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_world_ssh_spelled_0_colon_colon_0" {
+  command = plan
+  variables {
+    rules = { ssh = { direction = "ingress", protocol = "tcp", from_port = 22, to_port = 22, cidr = "0::/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_world_rdp_spelled_colon_colon_0_slash_0" {
+  command = plan
+  variables {
+    rules = { all = { direction = "ingress", protocol = "all", cidr = "::0/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_icmp_with_an_ipv6_cidr" {
+  command = plan
+  variables {
+    rules = { ping = { direction = "ingress", protocol = "icmp", cidr = "fd00::/8" } }
   }
   expect_failures = [var.rules]
 }
