@@ -1,4 +1,6 @@
 import { ADMIN_PORTS_TEXT, isWorldHcl, reachesAdminPortHcl } from "../predicates";
+import { RuleIds } from "../../modules/core/rule-ids";
+import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
 import { ModuleSpec } from "../spec";
 
 /**
@@ -86,6 +88,9 @@ export const networkAclModule: ModuleSpec = {
   outputs: [
     { name: "id", value: "aws_network_acl.this.id", description: "ACL id." },
     { name: "rule_numbers", value: "{ for k, r in aws_network_acl_rule.this : k => r.rule_number }", description: "Rule number of each named rule." },
+    suppressionsOutput([
+      `[for k, r in var.rules : { rule = "${RuleIds.naclAdminPortsFromWorld}", address = "aws_network_acl_rule.this[\\"\${k}\\"]", reason = r.allow_world_admin_reason } if r.allow_world_admin_reason != null]`,
+    ]),
   ],
   main: `
 locals {
@@ -155,6 +160,8 @@ module "app_acl" {
     block-scanners = { direction = "ingress", action = "deny", protocol = "all", cidr = "10.0.99.0/24" }
   }
 }
+
+${rootSuppressionsHcl(["app_acl"])}
 `,
   tests: {
     "network_acl.tftest.hcl": `

@@ -1,4 +1,6 @@
 import { ADMIN_PORTS_TEXT, isWorldHcl, reachesAdminPortHcl } from "../predicates";
+import { RuleIds } from "../../modules/core/rule-ids";
+import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
 import { ModuleSpec } from "../spec";
 
 export const securityGroupsModule: ModuleSpec = {
@@ -56,6 +58,9 @@ export const securityGroupsModule: ModuleSpec = {
   outputs: [
     { name: "id", value: "aws_security_group.this.id", description: "Security group id." },
     { name: "arn", value: "aws_security_group.this.arn", description: "Security group ARN." },
+    suppressionsOutput([
+      `[for k, r in var.rules : { rule = "${RuleIds.securityGroupAdminPortsFromWorld}", address = "aws_vpc_security_group_ingress_rule.this[\\"\${k}\\"]", reason = r.allow_world_admin_reason } if r.allow_world_admin_reason != null]`,
+    ]),
   ],
   main: `
 locals {
@@ -119,6 +124,8 @@ module "app_sg" {
     https-endpoints = { direction = "egress", description = "HTTPS to the VPC endpoints", from_port = 443, cidr = "10.0.0.0/16" }
   }
 }
+
+${rootSuppressionsHcl(["app_sg"])}
 `,
   tests: {
     "security_groups.tftest.hcl": `
