@@ -1,5 +1,6 @@
 import { AMI_ID_PATTERN } from "../../modules/core/validate";
-import { BASTION_TAG } from "../../modules/bastion";
+import { BASTION_TAG, SESSION_SHELL_PROFILE } from "../../modules/bastion";
+import { GROUP_METRICS } from "../../modules/auto-scaling";
 import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 export const bastionModule: ModuleSpec = {
@@ -154,6 +155,7 @@ resource "aws_ssm_document" "session" {
       runAsDefaultUser            = var.run_as_user
       idleSessionTimeout          = tostring(var.idle_timeout_minutes)
       maxSessionDuration          = tostring(var.max_session_minutes)
+      shellProfile                = { ${Object.entries(SESSION_SHELL_PROFILE).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")} }
     }
   })
   tags = var.tags
@@ -166,6 +168,9 @@ resource "aws_autoscaling_group" "this" {
   desired_capacity    = 1
   vpc_zone_identifier = var.subnet_ids
   health_check_type   = "EC2"
+  # Group metrics, as the construct's HardenedAutoScalingGroup enables them: an in-service alarm needs them.
+  enabled_metrics     = ${JSON.stringify(GROUP_METRICS).replace(/,/g, ", ")}
+  metrics_granularity = "1Minute"
 
   # latest_version, not "$Latest": the provider starts an instance refresh only when this block
   # changes, so a new AMI (any template change) now replaces the running instance.
@@ -283,6 +288,14 @@ run "session_manager_only" {
   assert {
     condition     = jsondecode(aws_ssm_document.session.content).inputs.runAsDefaultUser == "ssm-user"
     error_message = "sessions run as a non-root user"
+  }
+  assert {
+    condition     = jsondecode(aws_ssm_document.session.content).inputs.shellProfile.linux == ${JSON.stringify(SESSION_SHELL_PROFILE.linux)}
+    error_message = "sessions start a login shell, as the construct's"
+  }
+  assert {
+    condition     = contains(aws_autoscaling_group.this.enabled_metrics, "GroupInServiceInstances")
+    error_message = "group metrics are enabled (an in-service alarm needs them)"
   }
   assert {
     condition     = jsondecode(aws_iam_policy.operators.policy).Statement[0].Condition.StringEquals["ssm:resourceTag/${BASTION_TAG}"] == "bastion"
