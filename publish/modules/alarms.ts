@@ -1,6 +1,6 @@
 import { ASG_HEALTH_ALARMS, TOPIC_MANAGEMENT_ACTIONS } from "../../modules/alarms";
 import { AGENT_METRICS, AGENT_NAMESPACE } from "../../modules/launch-template/cloudwatch-agent";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
 
 /** Agent alarms come from the same catalogue that writes the agent configuration. */
 const agentMetrics = AGENT_METRICS.filter((m) => m.metricName !== "swap_used_percent")
@@ -28,6 +28,7 @@ export const alarmsModule: ModuleSpec = {
     "Every alarm has alarm and OK actions (CloudWatch.15).",
     "Missing data treated per metric: silence breaches for capacity, not for utilisation.",
     "Agent alarms watch exactly the metrics (namespace CWAgent, AutoScalingGroupName roll-up) the launch-template module's agent configuration emits.",
+    keyThroughModuleOutputNote(["sns-encrypted"]),
   ],
   controls: ["SNS.1", "CloudWatch.15", "CKV_AWS_26", "CKV_AWS_319"],
   variables: [

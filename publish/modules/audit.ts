@@ -1,7 +1,7 @@
 import { CONFIG_MANAGED_RULES } from "../../modules/audit";
 import { LOG_BUCKET_LIFECYCLE } from "../../modules/audit/log-bucket";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
 
 const RULES_HCL = Object.entries(CONFIG_MANAGED_RULES)
   .map(([name, id]) => `    "${name}" = "${id}"`)
@@ -16,6 +16,7 @@ export const auditModule: ModuleSpec = {
     "Trail multi-region, global service events, log file validation, SSE-KMS, CloudWatch Logs delivery (CloudTrail.1/.2/.4/.5).",
     "Log bucket: four public-access blocks, no ACLs, versioning, SSE-KMS, TLS-only policy, service writes scoped to this account, server access logging, lifecycle (CloudTrail.6/.7, S3.5, S3.8).",
     "Config recorder for all resources incl. global types, enabled, with managed rules (Config.1).",
+    keyThroughModuleOutputNote(["cloudtrail-bucket", "cloudtrail-encrypted", "log-group-encrypted"]),
   ],
   controls: ["CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7", "S3.5", "S3.8", "Config.1", "CIS 3.1-3.5"],
   variables: [
@@ -127,7 +128,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
       sse_algorithm     = each.key == "logs" ? "aws:kms" : "AES256"
       kms_master_key_id = each.key == "logs" ? local.kms_key_arn : null
     }
-    bucket_key_enabled = each.key == "logs"
+    bucket_key_enabled = each.key == "logs" ? true : null
   }
 }
 
@@ -163,7 +164,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
 resource "aws_s3_bucket_logging" "logs" {
   bucket        = aws_s3_bucket.this["logs"].id
-  target_bucket = aws_s3_bucket.this["access"].id
+  target_bucket = aws_s3_bucket.this["access"].bucket
   target_prefix = "\${local.buckets.logs}/"
 }
 

@@ -1,7 +1,7 @@
 import { AMI_ID_PATTERN } from "../../modules/core/validate";
 import { BASTION_TAG, SESSION_SHELL_PROFILE } from "../../modules/bastion";
 import { GROUP_METRICS } from "../../modules/auto-scaling";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
 
 export const bastionModule: ModuleSpec = {
   name: "bastion",
@@ -14,6 +14,7 @@ export const bastionModule: ModuleSpec = {
     "Operators may start sessions only on instances tagged as this bastion, only with these preferences.",
     "The hardened launch template: IMDSv2, encrypted volumes, no public IP, SSM role.",
     "A new AMI reaches the bastion: the group follows the template's latest_version, so any template change starts an instance refresh that launches the new instance, waits until it is healthy, then terminates the old one (rolled back if it never becomes healthy).",
+    keyThroughModuleOutputNote(["ebs-cmk", "log-group-encrypted"]),
   ],
   controls: ["SSM.1", "EC2.53", "EC2.54", "CKV_AWS_158"],
   variables: [

@@ -10,7 +10,7 @@ const NAME_PLACEHOLDER = "__BULWARK_NAME__";
 function userDataLocals(): string {
   return OPERATING_SYSTEMS.map((os) => {
     const text = escapeTemplate(buildUserData({ os, logGroupPrefix: `/bulwark/${NAME_PLACEHOLDER}` })).split(NAME_PLACEHOLDER).join("${var.name}");
-    return `    "${os}" = <<-EOT\n${text.replace(/\n$/, "").split("\n").map((l) => `      ${l}`).join("\n")}\n    EOT`;
+    return `    "${os}" = <<-EOT\n${text.replace(/\n$/, "").split("\n").map((l) => (l ? `      ${l}` : "")).join("\n")}\n    EOT`;
   }).join("\n");
 }
 
