@@ -134,5 +134,5 @@ export const ACCOUNT_ID_EXPR = "var.account_id != null ? var.account_id : data.a
  * passes. The parity test (__tests__/publish/parity.test.ts) holds the same list.
  */
 export function keyThroughModuleOutputNote(rules: readonly string[]): string {
-  return `Deliberate difference from the construct: with \`create_kms_key = true\` the key reaches the resources through the kms-key module's output, which \`bulwark check\` does not follow on a plan, so ${rules.map((r) => `\`${r}\``).join(", ")} report *unverifiable* on the module's plan where the construct's plan passes.`;
+  return `Deliberate difference from the construct: when the key comes from a module output (the module's own key with \`create_kms_key = true\`, or a kms-key module of the caller) it reaches the resources through the kms-key module's output, which \`bulwark check\` does not follow on a plan, so ${rules.map((r) => `\`${r}\``).join(", ")} report *unverifiable* on the module's plan where the construct's plan passes; with a \`kms_key_arn\` the plan knows (a literal ARN, or a variable set to one) they are judged.`;
 }
