@@ -81,8 +81,10 @@ program
   .description("Write each module as a standalone Terraform module (HCL, variables with validation, outputs, README, examples, tests)")
   .option("-o, --out <dir>", "output directory", "dist/terraform-modules")
   .option("-m, --module <name...>", "only these modules (and the modules they call)")
-  .action((opts: { out: string; module?: string[] }) => {
-    process.exitCode = publishCommand(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark publish: ${t}\n`));
+  .action((opts: { out: string; module?: string[] }, cmd: Command) => {
+    // Only the default directory (dist/terraform-modules) gets its parents created; a named --out needs an existing parent.
+    const createParents = cmd.getOptionValueSource("out") === "default";
+    process.exitCode = publishCommand({ ...opts, createParents }, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark publish: ${t}\n`));
   });
 
 program

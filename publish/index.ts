@@ -1,5 +1,4 @@
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import { AWS_MOCKS } from "./mocks";
 import { kmsKeyModule } from "./modules/kms-key";
 import { launchTemplateModule } from "./modules/launch-template";
@@ -14,9 +13,10 @@ import { networkModule } from "./modules/network";
 import { networkAclModule } from "./modules/network-acl";
 import { patchingModule } from "./modules/patching";
 import { ModuleSpec } from "./spec";
-import { writeModule } from "./write";
+import { moduleFiles, PublishError, writeSafely } from "./write";
 
 export { ModuleSpec } from "./spec";
+export { MANIFEST, PublishError } from "./write";
 
 /** Every module `bulwark publish` writes, in dependency order. */
 export const PUBLISHED_MODULES: readonly ModuleSpec[] = [
@@ -34,19 +34,21 @@ export const PUBLISHED_MODULES: readonly ModuleSpec[] = [
   bastionModule,
 ];
 
-export class PublishError extends Error {}
-
 export interface PublishOptions {
   outDir: string;
   /** Only these modules (and the modules they call). @default all */
   modules?: readonly string[];
   /** terraform binary for `terraform fmt`. @default "terraform" on PATH */
   terraformBin?: string;
+  /** Create missing parents of `outDir` (the CLI's default directory only). @default false */
+  createParents?: boolean;
 }
 
 /**
  * Writes each module as a standalone Terraform module folder and formats it with
- * `terraform fmt`. Output is deterministic: no timestamps, no absolute paths.
+ * `terraform fmt`. Output is deterministic: no timestamps, no absolute paths. Files go to a
+ * staging directory first and are swapped in only when every module was written and formatted;
+ * a file in `outDir` that no publish wrote is never removed or overwritten (see `writeSafely`).
  */
 export function publish(opts: PublishOptions, progress: (line: string) => void): string[] {
   const known = new Map(PUBLISHED_MODULES.map((m) => [m.name, m]));
@@ -59,17 +61,14 @@ export function publish(opts: PublishOptions, progress: (line: string) => void):
     for (const dep of spec.uses ?? []) add(dep, name);
   };
   for (const name of opts.modules?.length ? opts.modules : [...known.keys()]) add(name);
-  fs.mkdirSync(opts.outDir, { recursive: true });
-  const written: string[] = [];
   const selected = PUBLISHED_MODULES.filter((m) => wanted.has(m.name));
-  selected.forEach((spec, i) => {
-    const files = writeModule(opts.outDir, spec, AWS_MOCKS);
-    progress(`[${i + 1}/${selected.length}] ${spec.name}: ${files.length} files`);
-    written.push(spec.name);
+  const files = Object.fromEntries(selected.map((spec) => [spec.name, moduleFiles(spec, AWS_MOCKS)]));
+  writeSafely(opts.outDir, { createParents: opts.createParents }, files, (staging) => {
+    selected.forEach((spec, i) => progress(`[${i + 1}/${selected.length}] ${spec.name}: ${Object.keys(files[spec.name]).length} files`));
+    const bin = opts.terraformBin ?? process.env.TERRAFORM_BIN ?? "terraform";
+    const fmt = spawnSync(bin, ["fmt", "-recursive", "-list=false", staging], { encoding: "utf8" });
+    if (fmt.error) progress(`terraform not found (${bin}): files written unformatted; run terraform fmt -recursive ${opts.outDir}`);
+    else if (fmt.status !== 0) throw new PublishError(`terraform fmt rejected the published modules (nothing was written):\n${fmt.stderr.trim()}`);
   });
-  const bin = opts.terraformBin ?? process.env.TERRAFORM_BIN ?? "terraform";
-  const fmt = spawnSync(bin, ["fmt", "-recursive", "-list=false", opts.outDir], { encoding: "utf8" });
-  if (fmt.error) progress(`terraform not found (${bin}): files written unformatted; run terraform fmt -recursive ${opts.outDir}`);
-  else if (fmt.status !== 0) throw new PublishError(`terraform fmt rejected the published modules:\n${fmt.stderr.trim()}`);
-  return written;
+  return selected.map((m) => m.name);
 }

@@ -126,3 +126,13 @@ export const CALLER_IDENTITY_HCL = `data "aws_caller_identity" "current" {
 }`;
 /** The account: `var.account_id`, else the caller's (the data source above exists only then). */
 export const ACCOUNT_ID_EXPR = "var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id";
+
+/**
+ * The README line for findings `bulwark check` cannot decide on a plan of a module that creates
+ * its own key: the key's ARN reaches the resources through the kms-key module's output, which the
+ * checker does not follow into a value, so the rules report unverifiable where the construct's plan
+ * passes. The parity test (__tests__/publish/parity.test.ts) holds the same list.
+ */
+export function keyThroughModuleOutputNote(rules: readonly string[]): string {
+  return `Deliberate difference from the construct: when the key comes from a module output (the module's own key with \`create_kms_key = true\`, or a kms-key module of the caller) it reaches the resources through the kms-key module's output, which \`bulwark check\` does not follow on a plan, so ${rules.map((r) => `\`${r}\``).join(", ")} report *unverifiable* on the module's plan where the construct's plan passes; with a \`kms_key_arn\` the plan knows (a literal ARN, or a variable set to one) they are judged.`;
+}

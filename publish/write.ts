@@ -103,14 +103,153 @@ export function moduleFiles(spec: ModuleSpec, mocks: string): Record<string, str
   return files;
 }
 
-/** Writes a module folder, replacing what was there. */
-export function writeModule(outDir: string, spec: ModuleSpec, mocks: string): string[] {
-  const dir = path.join(outDir, spec.name);
-  fs.rmSync(dir, { recursive: true, force: true });
-  const files = moduleFiles(spec, mocks);
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
+/** A publish that cannot go ahead: one line for the user (exit 2), nothing changed. */
+export class PublishError extends Error {}
+
+/**
+ * The manifest of what `bulwark publish` wrote into an out directory, by module. A later publish
+ * replaces or removes only the files listed here; everything else in the directory is the user's.
+ */
+export const MANIFEST = ".bulwark-publish.json";
+
+export interface PublishManifest {
+  readonly publishedBy: "bulwark publish";
+  /** Files of each module, relative to the module folder, sorted. */
+  readonly modules: Readonly<Record<string, readonly string[]>>;
+}
+
+function manifestText(modules: Record<string, readonly string[]>): string {
+  const sorted = Object.fromEntries(Object.keys(modules).sort().map((m) => [m, [...modules[m]].sort()]));
+  const manifest: PublishManifest = { publishedBy: "bulwark publish", modules: sorted };
+  return JSON.stringify({ note: "Files bulwark publish wrote here; a later publish replaces or removes only these.", ...manifest }, null, 2) + "\n";
+}
+
+function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err?.code ? `${err.code}${err.path ? ` on ${err.path}` : ""}` : String((e as Error)?.message ?? e).split("\n")[0];
+}
+
+/**
+ * Decides whether `outDir` may receive a publish, before anything is written: a new directory
+ * (its parent must exist unless `createParents`), an empty one, or one holding the manifest of an
+ * earlier publish (returned). A file, a missing parent or a non-empty directory that no publish
+ * wrote is refused with one line.
+ */
+export function checkTarget(outDir: string, opts: { createParents?: boolean } = {}): PublishManifest | undefined {
+  const where = `--out ${outDir}`;
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(outDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new PublishError(`${where}: cannot read it (${errnoText(e)})`);
   }
-  return Object.keys(files).sort();
+  if (!stat) {
+    const parent = path.dirname(path.resolve(outDir));
+    const parentStat = fs.statSync(parent, { throwIfNoEntry: false });
+    if (!parentStat && !opts.createParents) throw new PublishError(`${where}: the parent directory ${path.dirname(outDir)} does not exist; create it first`);
+    if (parentStat && !parentStat.isDirectory()) throw new PublishError(`${where}: ${path.dirname(outDir)} is a file, not a directory`);
+    return undefined;
+  }
+  if (!stat.isDirectory()) throw new PublishError(`${where}: is a file, not a directory`);
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(outDir);
+  } catch (e) {
+    throw new PublishError(`${where}: cannot read it (${errnoText(e)})`);
+  }
+  if (!entries.includes(MANIFEST)) {
+    if (entries.length === 0) return undefined;
+    throw new PublishError(`${where}: is not empty and holds no ${MANIFEST} of an earlier publish; publish into a new or empty directory (nothing was written)`);
+  }
+  try {
+    const parsed = JSON.parse(fs.readFileSync(path.join(outDir, MANIFEST), "utf8")) as PublishManifest;
+    const ok = parsed?.publishedBy === "bulwark publish" && typeof parsed.modules === "object" && Object.values(parsed.modules).every((files) => Array.isArray(files) && files.every((f) => typeof f === "string" && !path.isAbsolute(f) && !f.split(/[\\/]/).includes("..")));
+    if (!ok) throw new Error("not a manifest");
+    return parsed;
+  } catch {
+    throw new PublishError(`${where}: ${MANIFEST} is not a manifest bulwark publish wrote; remove it or publish elsewhere (nothing was written)`);
+  }
+}
+
+/**
+ * Writes modules (file contents by module, then by path in the module) into `outDir` without
+ * touching a file publish did not write. Refused before anything is written: a target
+ * `checkTarget` refuses, and a file the publish would overwrite that no publish wrote. Then the
+ * files go to a staging directory on the same filesystem, `finish` formats them there (and may
+ * refuse), and only then are they swapped in: a new `outDir` is the staging directory renamed; an
+ * earlier publish gets each new file renamed over its old one, the files its manifest lists that
+ * are no longer published removed, and the manifest rewritten.
+ */
+export function writeSafely(
+  outDir: string,
+  opts: { createParents?: boolean },
+  modules: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  finish: (stagingDir: string) => void = () => {},
+): void {
+  const previous = checkTarget(outDir, opts);
+  const where = `--out ${outDir}`;
+  const exists = fs.existsSync(outDir);
+  const written: Record<string, string[]> = Object.fromEntries(Object.entries(modules).map(([m, files]) => [m, Object.keys(files).sort()]));
+  if (exists) {
+    const ours = new Set(Object.entries(previous?.modules ?? {}).flatMap(([m, files]) => files.map((f) => path.join(m, f))));
+    for (const [m, files] of Object.entries(written)) {
+      for (const f of files) {
+        const rel = path.join(m, f);
+        if (fs.existsSync(path.join(outDir, rel)) && !ours.has(rel)) {
+          throw new PublishError(`${where}: ${rel} exists and was not written by bulwark publish; move it away or publish elsewhere (nothing was changed)`);
+        }
+      }
+    }
+  }
+  let staging: string;
+  try {
+    if (!exists && opts.createParents) fs.mkdirSync(path.dirname(path.resolve(outDir)), { recursive: true });
+    // Stage on the same filesystem as the target so the swap is a rename.
+    staging = fs.mkdtempSync(exists ? path.join(outDir, ".bulwark-publish-staging-") : path.join(path.dirname(path.resolve(outDir)), `.${path.basename(path.resolve(outDir))}.bulwark-publish-`));
+  } catch (e) {
+    throw new PublishError(`${where}: cannot write there (${errnoText(e)})`);
+  }
+  try {
+    for (const [m, files] of Object.entries(modules)) {
+      for (const [rel, content] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(staging, m, rel)), { recursive: true });
+        fs.writeFileSync(path.join(staging, m, rel), content);
+      }
+    }
+    finish(staging);
+    const all: Record<string, readonly string[]> = { ...(previous?.modules ?? {}), ...written };
+    if (!exists) {
+      fs.writeFileSync(path.join(staging, MANIFEST), manifestText(all));
+      fs.renameSync(staging, outDir);
+      return;
+    }
+    for (const [m, files] of Object.entries(written)) {
+      const keep = new Set(files);
+      const emptied = new Set<string>();
+      for (const f of previous?.modules[m] ?? []) {
+        if (keep.has(f)) continue;
+        fs.rmSync(path.join(outDir, m, f), { force: true });
+        for (let d = path.dirname(f); d !== "."; d = path.dirname(d)) emptied.add(d);
+      }
+      for (const f of files) {
+        fs.mkdirSync(path.dirname(path.join(outDir, m, f)), { recursive: true });
+        fs.renameSync(path.join(staging, m, f), path.join(outDir, m, f));
+      }
+      // Folders left empty by removed files go too; a folder holding anything else stays.
+      for (const d of [...emptied].sort((a, b) => b.length - a.length)) {
+        try {
+          fs.rmdirSync(path.join(outDir, m, d));
+        } catch {
+          /* not empty, or already gone */
+        }
+      }
+    }
+    fs.writeFileSync(path.join(staging, MANIFEST), manifestText(all));
+    fs.renameSync(path.join(staging, MANIFEST), path.join(outDir, MANIFEST));
+  } catch (e) {
+    if (e instanceof PublishError) throw e;
+    throw new PublishError(`${where}: cannot write there (${errnoText(e)})`);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
 }

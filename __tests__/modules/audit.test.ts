@@ -61,7 +61,9 @@ describe("AccountAudit", () => {
     expect(enc.audit_logs_encryption.rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.audit_key_key.arn}" });
     // S3 server access logging can only deliver to SSE-S3 buckets.
     expect(enc["audit_access-logs_encryption"].rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
-    expect(resourcesOf(json, "aws_s3_bucket_logging")["audit_logs_access-logging"].target_bucket).toBe(`prod-access-${TEST_ACCOUNT.accountId}-${TEST_ACCOUNT.region}`);
+    // A reference to the access-log bucket, not its name as text: Terraform creates the target first.
+    expect(resourcesOf(json, "aws_s3_bucket_logging")["audit_logs_access-logging"].target_bucket).toBe("${aws_s3_bucket.audit_access-logs_bucket.bucket}");
+    expect(resourcesOf(json, "aws_s3_bucket")).toHaveProperty("audit_access-logs_bucket.bucket", `prod-access-${TEST_ACCOUNT.accountId}-${TEST_ACCOUNT.region}`);
     const rule = resourcesOf(json, "aws_s3_bucket_lifecycle_configuration").audit_logs_lifecycle.rule[0];
     expect(rule.transition.map((t: { storage_class: string }) => t.storage_class)).toEqual(["STANDARD_IA", "GLACIER"]);
   });

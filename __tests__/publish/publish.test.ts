@@ -79,10 +79,105 @@ describe("bulwark publish", () => {
   it("publishes a selection together with the modules it calls", () => {
     const some = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-publish-some-"));
     expect(bulwark(["publish", "--out", some, "--module", "bastion"]).status).toBe(0);
-    expect(fs.readdirSync(some).sort()).toEqual(["bastion", "kms-key", "launch-template"]);
+    expect(fs.readdirSync(some).sort()).toEqual([".bulwark-publish.json", "bastion", "kms-key", "launch-template"]);
   });
 
-  describe("a Terraform-only consumer composing network, network-acl, launch-template and alarms", () => {
+  describe("never touches a file it did not write", () => {
+    const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-publish-safe-"));
+    const USER_FILES: Record<string, string> = {
+      "backup/2024-db-dump.sql": "-- the only copy\n",
+      "terraform.tfvars": 'region = "eu-west-1"\n',
+      ".terraform.lock.hcl": "# lock\n",
+    };
+    const seed = (dir: string, files: Record<string, string>) => {
+      for (const [rel, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        fs.writeFileSync(path.join(dir, rel), text);
+      }
+    };
+    const expectFiles = (dir: string, files: Record<string, string>) => {
+      for (const [rel, text] of Object.entries(files)) expect([rel, fs.readFileSync(path.join(dir, rel), "utf8")]).toEqual([rel, text]);
+    };
+
+    it.each([["--out ."], ["--out modules"]])("refuses a user's non-empty directory (%s) with one line and exit 2, deleting nothing", (how) => {
+      const project = tmp();
+      seed(project, USER_FILES);
+      const target = how === "--out ." ? project : path.join(project, "modules");
+      if (how === "--out modules") seed(target, USER_FILES);
+      const before = listFiles(project);
+      // All modules: one of them is named backup, like the user's folder.
+      const res = bulwark(["publish", "--out", how === "--out ." ? "." : "modules"], project);
+      expect(res.status).toBe(2);
+      expect(res.stderr.trim().split("\n")).toHaveLength(1);
+      expect(res.stderr).toMatch(/^bulwark: --out (\.|modules): is not empty and holds no \.bulwark-publish\.json of an earlier publish/);
+      expect(listFiles(project)).toEqual(before);
+      expectFiles(project, USER_FILES);
+    });
+
+    it("republishes over an earlier publish: the user's files stay, files no longer published go, a user file in the way is refused", () => {
+      const target = path.join(tmp(), "modules");
+      expect(bulwark(["publish", "--out", target, "--module", "bastion"]).status).toBe(0);
+      const manifest = JSON.parse(fs.readFileSync(path.join(target, ".bulwark-publish.json"), "utf8"));
+      expect(Object.keys(manifest.modules)).toEqual(["bastion", "kms-key", "launch-template"]);
+      expect(manifest.modules.bastion).toEqual(listFiles(path.join(target, "bastion")));
+      // The user works in the published tree: their files, an init, a stale file an older publish wrote.
+      seed(target, USER_FILES);
+      seed(path.join(target, "bastion"), { ...USER_FILES, "tests/old.tftest.hcl": "# from an older publish\n" });
+      manifest.modules.bastion = [...manifest.modules.bastion, "tests/old.tftest.hcl"];
+      fs.writeFileSync(path.join(target, ".bulwark-publish.json"), JSON.stringify(manifest));
+      fs.writeFileSync(path.join(target, "bastion", "main.tf"), "# changed by hand, replaced by the next publish\n");
+
+      const again = bulwark(["publish", "--out", target, "--module", "bastion", "--module", "alarms"]);
+      expect([again.status, again.stderr]).toEqual([0, expect.any(String)]);
+      expectFiles(target, USER_FILES);
+      expectFiles(path.join(target, "bastion"), USER_FILES);
+      expect(fs.existsSync(path.join(target, "bastion", "tests", "old.tftest.hcl"))).toBe(false);
+      expect(fs.readFileSync(path.join(target, "bastion", "main.tf"), "utf8")).toContain('resource "aws_autoscaling_group"');
+      expect(fs.readdirSync(target).filter((f) => f.includes("staging"))).toEqual([]);
+      const after = JSON.parse(fs.readFileSync(path.join(target, ".bulwark-publish.json"), "utf8"));
+      expect(Object.keys(after.modules)).toEqual(["alarms", "bastion", "kms-key", "launch-template"]);
+      expect(after.modules.bastion).not.toContain("terraform.tfvars");
+
+      // A file the publish would write but no publish wrote: refused, nothing changed.
+      fs.rmSync(path.join(target, "alarms", "README.md"));
+      const manifestBefore = fs.readFileSync(path.join(target, ".bulwark-publish.json"), "utf8");
+      seed(target, { "cis-alarms/main.tf": "# the user's own\n" });
+      const refused = bulwark(["publish", "--out", target, "--module", "cis-alarms"]);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr.trim()).toMatch(/^bulwark: --out .*: cis-alarms\/main\.tf exists and was not written by bulwark publish; move it away or publish elsewhere \(nothing was changed\)$/);
+      expect(fs.readFileSync(path.join(target, "cis-alarms", "main.tf"), "utf8")).toBe("# the user's own\n");
+      expect(fs.readFileSync(path.join(target, ".bulwark-publish.json"), "utf8")).toBe(manifestBefore);
+      expect(fs.readdirSync(path.join(target, "cis-alarms"))).toEqual(["main.tf"]);
+    });
+
+    it("refuses --out naming a file, a missing parent or an unwritable directory with one line and exit 2", () => {
+      const dir = tmp();
+      fs.writeFileSync(path.join(dir, "notes.txt"), "mine\n");
+      const file = bulwark(["publish", "--out", path.join(dir, "notes.txt")]);
+      const missing = bulwark(["publish", "--out", path.join(dir, "no", "such", "modules")]);
+      // Root writes anywhere a mode allows nothing; a read-only filesystem refuses even root.
+      let unwritable: string;
+      if (process.getuid?.() === 0) unwritable = "/sys/bulwark-publish";
+      else {
+        fs.mkdirSync(path.join(dir, "ro"));
+        fs.chmodSync(path.join(dir, "ro"), 0o555);
+        unwritable = path.join(dir, "ro", "modules");
+      }
+      const ro = bulwark(["publish", "--out", unwritable]);
+      for (const [res, pattern] of [
+        [file, /^bulwark: --out .*notes\.txt: is a file, not a directory$/],
+        [missing, /^bulwark: --out .*modules: the parent directory .*no\/such does not exist; create it first$/],
+        [ro, /^bulwark: --out .*(bulwark-publish|modules): cannot write there \((EACCES|EPERM|EROFS)/],
+      ] as const) {
+        expect([res.status, res.stderr.trim().split("\n").length, res.stderr.trim()]).toEqual([2, 1, expect.stringMatching(pattern)]);
+        expect(res.stderr).not.toMatch(/\s+at /);
+      }
+      expect(fs.readdirSync(dir).sort()).toEqual(process.getuid?.() === 0 ? ["notes.txt"] : ["notes.txt", "ro"]);
+      expect(fs.readFileSync(path.join(dir, "notes.txt"), "utf8")).toBe("mine\n");
+    });
+  });
+
+  describe("a Terraform-only consumer composing network, network-acl, launch-template and alarms with one key", () => {
     it("inits, validates, plans offline and passes terraform test", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-consumer-"));
       fs.cpSync(path.join(__dirname, "..", "fixtures", "consumer"), dir, { recursive: true });
@@ -93,6 +188,8 @@ describe("bulwark publish", () => {
       expect(validate(dir).warnings).toEqual([]);
       const creates = plannedCreates(offlinePlan(dir));
       expect(creates).toEqual(expect.arrayContaining(["module.app.aws_launch_template.this", "module.network.aws_flow_log.this", 'module.app_acl.aws_network_acl_rule.this["https-endpoints-out"]', "module.alarms.aws_sns_topic.this"]));
+      // One key, passed to every module that would otherwise create its own.
+      expect(creates.filter((a) => a.endsWith("aws_kms_key.this"))).toEqual(["module.key.aws_kms_key.this"]);
       expect(terraformTest(dir)).toMatch(/Success! 1 passed, 0 failed\./);
     });
   });

@@ -29,6 +29,22 @@ export interface AlarmTopicProps {
 }
 
 /**
+ * What the account itself may do with an alarm topic (the statement `AccountManagesTopic`).
+ * Shared with the published alarms module, which renders the same statement.
+ */
+export const TOPIC_MANAGEMENT_ACTIONS = ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:DeleteTopic", "sns:TagResource"] as const;
+
+/**
+ * The Auto Scaling group's health alarms, as the construct and the published alarms module
+ * both build them (the in-service threshold is the caller's `minInService`).
+ */
+export const ASG_HEALTH_ALARMS = {
+  "status-check": { namespace: "AWS/EC2", metricName: "StatusCheckFailed", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, periodSeconds: 60, evaluationPeriods: 2, treatMissingData: "notBreaching" },
+  // No capacity metric at all is as bad as low capacity.
+  "in-service-low": { namespace: "AWS/AutoScaling", metricName: "GroupInServiceInstances", statistic: "Minimum", comparisonOperator: "LessThanThreshold", periodSeconds: 60, evaluationPeriods: 5, treatMissingData: "breaching" },
+} as const;
+
+/**
  * The topic alarms notify: encrypted with a customer-managed key (SNS.1), a policy that lets
  * CloudWatch of this account publish and nobody else, and subscriptions from config.
  */
@@ -67,7 +83,7 @@ export class AlarmTopic extends Construct {
           Sid: "AccountManagesTopic",
           Effect: "Allow",
           Principal: { AWS: `arn:${ctx.partition}:iam::${ctx.accountId}:root` },
-          Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:DeleteTopic", "sns:TagResource"],
+          Action: [...TOPIC_MANAGEMENT_ACTIONS],
           Resource: this.topic.arn,
         },
         {
@@ -230,28 +246,25 @@ export class AsgAlarms extends Construct {
     const dims = { AutoScalingGroupName: props.autoScalingGroupName };
     const t = props.tags;
     this.alarms.cpu = cpuAlarm(this, props.name, props.topicArn, props.cpu ?? {}, dims, t, `CPU of ${props.name} above threshold`);
-    this.alarms.statusCheck = alarm(this, "status-check", props.topicArn, {}, { threshold: 0, periodSeconds: 60, evaluationPeriods: 2 }, {
+    const health = (id: keyof typeof ASG_HEALTH_ALARMS, threshold?: number) => {
+      const { periodSeconds, evaluationPeriods, ...a } = ASG_HEALTH_ALARMS[id];
+      return { tuning: { threshold: threshold ?? ("threshold" in a ? a.threshold : 0), periodSeconds, evaluationPeriods }, input: { namespace: a.namespace, metricName: a.metricName, statistic: a.statistic, comparisonOperator: a.comparisonOperator, treatMissingData: a.treatMissingData } };
+    };
+    const status = health("status-check");
+    this.alarms.statusCheck = alarm(this, "status-check", props.topicArn, {}, status.tuning, {
       alarmName: `${props.name}-status-check`,
       alarmDescription: `An instance of ${props.name} fails its status checks (Auto Scaling replaces it)`,
-      namespace: "AWS/EC2",
-      metricName: "StatusCheckFailed",
-      statistic: "Maximum",
+      ...status.input,
       dimensions: dims,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
       tags: t,
     });
     if (props.minInService > 0) {
-      this.alarms.capacity = alarm(this, "in-service-low", props.topicArn, {}, { threshold: props.minInService, periodSeconds: 60, evaluationPeriods: 5 }, {
+      const low = health("in-service-low", props.minInService);
+      this.alarms.capacity = alarm(this, "in-service-low", props.topicArn, {}, low.tuning, {
         alarmName: `${props.name}-in-service-low`,
         alarmDescription: `Fewer than ${props.minInService} in-service instances in ${props.name}`,
-        namespace: "AWS/AutoScaling",
-        metricName: "GroupInServiceInstances",
-        statistic: "Minimum",
+        ...low.input,
         dimensions: dims,
-        comparisonOperator: "LessThanThreshold",
-        // No capacity metric at all is as bad as low capacity.
-        treatMissingData: "breaching",
         tags: t,
       });
     }

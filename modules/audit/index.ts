@@ -115,7 +115,8 @@ export class AccountAudit extends Construct {
     this.logBucket = new HardenedLogBucket(this, "logs", {
       bucketName,
       kmsKeyArn: this.kmsKeyArn,
-      accessLogBucketName: this.accessLogBucket.bucketName,
+      // A reference, not the name as text: Terraform orders the logging after the target bucket.
+      accessLogBucketName: this.accessLogBucket.bucket.bucket,
       retentionDays: props.bucketRetentionDays,
       objectLock: props.objectLock,
       preventDestroy: props.preventDestroy,

@@ -48,6 +48,18 @@ export interface HardenedLogBucketProps {
 }
 
 /**
+ * The log bucket's lifecycle rule, shared with the published audit module: tiering (defaults; the
+ * construct's transitionDays may change them), old versions expired, and uploads that never
+ * completed cleaned up (their parts are billed but invisible).
+ */
+export const LOG_BUCKET_LIFECYCLE = {
+  id: "tier-and-expire",
+  transitionDays: [90, 365] as const,
+  noncurrentVersionDays: 90,
+  abortIncompleteMultipartUploadDays: 7,
+} as const;
+
+/**
  * A log bucket hardened by default: the four public-access blocks, bucket-owner object
  * ownership (no ACLs), versioning, encryption, a policy that denies any request without TLS,
  * server access logging to a separate bucket, and lifecycle to cheaper storage.
@@ -66,7 +78,7 @@ export class HardenedLogBucket extends Construct {
       const problem = bucketNameProblem(props.bucketName);
       if (problem) throw new BulwarkValidationError(this, "bucketName", props.bucketName, problem);
     }
-    const [ia, glacier] = props.transitionDays ?? [90, 365];
+    const [ia, glacier] = props.transitionDays ?? LOG_BUCKET_LIFECYCLE.transitionDays;
     const retention = props.retentionDays ?? 2555;
     checkInteger(this, "transitionDays[0]", ia, 30, 36500);
     checkInteger(this, "transitionDays[1]", glacier, ia + 30, 36500, ` (at least 30 days after the Standard-IA transition at ${ia})`);
@@ -113,7 +125,7 @@ export class HardenedLogBucket extends Construct {
       bucket: this.bucket.id,
       rule: [
         {
-          id: "tier-and-expire",
+          id: LOG_BUCKET_LIFECYCLE.id,
           status: "Enabled",
           filter: [{ prefix: "" }],
           transition: [
@@ -121,8 +133,8 @@ export class HardenedLogBucket extends Construct {
             { days: glacier, storageClass: "GLACIER" },
           ],
           expiration: [{ days: retention }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 90 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+          noncurrentVersionExpiration: [{ noncurrentDays: LOG_BUCKET_LIFECYCLE.noncurrentVersionDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: LOG_BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays }],
         },
       ],
       provider,

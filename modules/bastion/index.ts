@@ -22,6 +22,9 @@ import { HardenedSecurityGroup } from "../security-groups";
 
 export const BASTION_TAG = "bulwark:bastion";
 
+/** Session Manager shell profile of the bastion: a login shell, so /etc/profile (umask, TMOUT, PATH) applies. Shared with the published module. */
+export const SESSION_SHELL_PROFILE = { linux: "exec bash -l" } as const;
+
 /** Private ranges: an allowlist entry inside them may be as broad as needed. */
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"];
 
@@ -275,7 +278,7 @@ export class Bastion extends Construct {
           runAsDefaultUser: runAs,
           idleSessionTimeout: String(props.idleTimeoutMinutes ?? 15),
           maxSessionDuration: String(props.maxSessionMinutes ?? 60),
-          shellProfile: { linux: "exec bash -l" },
+          shellProfile: { ...SESSION_SHELL_PROFILE },
         },
       }, this),
       tags: props.tags,

@@ -63,8 +63,9 @@ export const PROTOCOL_NUMBERS: Record<NaclProtocolName, string> = { tcp: "6", ud
 export { ADMIN_PORTS };
 export const DEFAULT_EPHEMERAL: [number, number] = [1024, 65535];
 export const DEFAULT_RULE_QUOTA = 20;
-const DENY_BAND: [number, number] = [1000, 9999];
-const ALLOW_BAND: [number, number] = [10000, 32766];
+/** Hashed numbers of deny rules (evaluated first) and of allow rules; shared with the published module. */
+export const DENY_BAND: readonly [number, number] = [1000, 9999];
+export const ALLOW_BAND: readonly [number, number] = [10000, 32766];
 
 /** A problem found in a rule set: `field` is relative to the rule set (`rule ssh: cidr`). */
 export interface RuleProblem {

@@ -28,7 +28,9 @@ import { HardenedSecurityGroup } from "../security-groups";
 export type SubnetTier = "public" | "private" | "isolated";
 export const SUBNET_TIERS: readonly SubnetTier[] = ["public", "private", "isolated"];
 
-export type NatMode = "none" | "single" | "per-az";
+/** NAT modes; shared with the published network module. */
+export const NAT_MODES = ["none", "single", "per-az"] as const;
+export type NatMode = (typeof NAT_MODES)[number];
 
 /**
  * Interface endpoints that let private instances be managed and monitored with no NAT: Session
@@ -123,7 +125,7 @@ export class Network extends Construct {
     for (const t of props.tiers ?? []) if (!SUBNET_TIERS.includes(t)) throw new BulwarkValidationError(this, "tiers", t, "must be public, private or isolated");
     if (tiers.length === 0) throw new BulwarkValidationError(this, "tiers", props.tiers, "must name at least one tier");
     const nat = props.natGateways ?? "none";
-    if (!["none", "single", "per-az"].includes(nat)) throw new BulwarkValidationError(this, "natGateways", nat, "must be none, single or per-az");
+    if (!(NAT_MODES as readonly string[]).includes(nat)) throw new BulwarkValidationError(this, "natGateways", nat, "must be none, single or per-az");
     if (nat !== "none" && !tiers.includes("public")) throw new BulwarkValidationError(this, "natGateways", nat, "needs a public tier to hold the NAT gateways");
     checkPattern(this, "kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN_PATTERN, "a KMS key ARN");
     const retention = props.flowLogs?.retentionDays ?? 365;

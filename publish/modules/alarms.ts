@@ -1,10 +1,17 @@
+import { ASG_HEALTH_ALARMS, TOPIC_MANAGEMENT_ACTIONS } from "../../modules/alarms";
 import { AGENT_METRICS, AGENT_NAMESPACE } from "../../modules/launch-template/cloudwatch-agent";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
 
 /** Agent alarms come from the same catalogue that writes the agent configuration. */
 const agentMetrics = AGENT_METRICS.filter((m) => m.metricName !== "swap_used_percent")
   .map((m) => `    "${m.metricName.replace(/_/g, "-")}" = { metric = "${m.metricName}", dimensions = ${m.fixedDimensions ? `{ ${Object.entries(m.fixedDimensions).map(([k, v]) => `${k} = "${v}"`).join(", ")} }` : "{}"} }`)
   .join("\n");
+
+/** One health alarm of the construct's ASG_HEALTH_ALARMS as an HCL object of the `capacity` map. */
+function healthHcl(id: keyof typeof ASG_HEALTH_ALARMS, threshold: string): string {
+  const a = ASG_HEALTH_ALARMS[id];
+  return `{ namespace = "${a.namespace}", metric = "${a.metricName}", statistic = "${a.statistic}", operator = "${a.comparisonOperator}", threshold = ${threshold}, period = ${a.periodSeconds}, evaluation_periods = ${a.evaluationPeriods}, missing = "${a.treatMissingData}" }`;
+}
 
 const period = (name: string) => ({
   condition: `var.${name} == 10 || var.${name} == 30 || (var.${name} >= 60 && var.${name} <= 86400 && var.${name} % 60 == 0)`,
@@ -21,6 +28,7 @@ export const alarmsModule: ModuleSpec = {
     "Every alarm has alarm and OK actions (CloudWatch.15).",
     "Missing data treated per metric: silence breaches for capacity, not for utilisation.",
     "Agent alarms watch exactly the metrics (namespace CWAgent, AutoScalingGroupName roll-up) the launch-template module's agent configuration emits.",
+    keyThroughModuleOutputNote(["sns-encrypted"]),
   ],
   controls: ["SNS.1", "CloudWatch.15", "CKV_AWS_26", "CKV_AWS_319"],
   variables: [
@@ -66,6 +74,8 @@ export const alarmsModule: ModuleSpec = {
   main: `
 ${CALLER_IDENTITY_HCL}
 
+data "aws_partition" "current" {}
+
 locals {
   account_id = ${ACCOUNT_ID_EXPR}
   kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
@@ -78,8 +88,8 @@ ${agentMetrics}
     { for k, m in local.agent_metrics : k => { namespace = "${AGENT_NAMESPACE}", metric = m.metric, statistic = "Maximum", threshold = var.agent_threshold, dimensions = m.dimensions } },
   )
   capacity = var.autoscaling_group_name == null ? {} : merge(
-    { status-check = { namespace = "AWS/EC2", metric = "StatusCheckFailed", statistic = "Maximum", operator = "GreaterThanThreshold", threshold = 0, missing = "notBreaching" } },
-    var.min_in_service > 0 ? { in-service-low = { namespace = "AWS/AutoScaling", metric = "GroupInServiceInstances", statistic = "Minimum", operator = "LessThanThreshold", threshold = var.min_in_service, missing = "breaching" } } : {},
+    { status-check = ${healthHcl("status-check", "0")} },
+    var.min_in_service > 0 ? { in-service-low = ${healthHcl("in-service-low", "var.min_in_service")} } : {},
   )
 }
 
@@ -103,6 +113,13 @@ resource "aws_sns_topic_policy" "this" {
         Action    = "sns:Publish"
         Resource  = aws_sns_topic.this.arn
         Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+      },
+      {
+        Sid       = "AccountManagesTopic"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:\${data.aws_partition.current.partition}:iam::\${local.account_id}:root" }
+        Action    = ${JSON.stringify([...TOPIC_MANAGEMENT_ACTIONS]).replace(/,/g, ", ")}
+        Resource  = aws_sns_topic.this.arn
       },
       {
         Sid       = "DenyInsecureTransport"
@@ -162,8 +179,8 @@ resource "aws_cloudwatch_metric_alarm" "capacity" {
   dimensions          = { AutoScalingGroupName = var.autoscaling_group_name }
   comparison_operator = each.value.operator
   threshold           = each.value.threshold
-  period              = 60
-  evaluation_periods  = 2
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluation_periods
   treat_missing_data  = each.value.missing
   alarm_actions       = [aws_sns_topic.this.arn]
   ok_actions          = [aws_sns_topic.this.arn]
@@ -196,6 +213,15 @@ variables {
 
 run "every_alarm_has_actions_and_the_topic_is_encrypted" {
   command = apply
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.capacity["in-service-low"].evaluation_periods == ${ASG_HEALTH_ALARMS["in-service-low"].evaluationPeriods} && aws_cloudwatch_metric_alarm.capacity["status-check"].evaluation_periods == ${ASG_HEALTH_ALARMS["status-check"].evaluationPeriods}
+    error_message = "health alarms evaluate as many periods as the construct's"
+  }
+  assert {
+    condition     = contains([for st in jsondecode(aws_sns_topic_policy.this.policy).Statement : st.Sid], "AccountManagesTopic")
+    error_message = "the account may manage its topic"
+  }
 
   assert {
     condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.utilisation), values(aws_cloudwatch_metric_alarm.capacity)) : length(a.alarm_actions) > 0 && length(a.ok_actions) > 0])

@@ -1,6 +1,7 @@
 import { CONFIG_MANAGED_RULES } from "../../modules/audit";
+import { LOG_BUCKET_LIFECYCLE } from "../../modules/audit/log-bucket";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
 
 const RULES_HCL = Object.entries(CONFIG_MANAGED_RULES)
   .map(([name, id]) => `    "${name}" = "${id}"`)
@@ -15,6 +16,7 @@ export const auditModule: ModuleSpec = {
     "Trail multi-region, global service events, log file validation, SSE-KMS, CloudWatch Logs delivery (CloudTrail.1/.2/.4/.5).",
     "Log bucket: four public-access blocks, no ACLs, versioning, SSE-KMS, TLS-only policy, service writes scoped to this account, server access logging, lifecycle (CloudTrail.6/.7, S3.5, S3.8).",
     "Config recorder for all resources incl. global types, enabled, with managed rules (Config.1).",
+    keyThroughModuleOutputNote(["cloudtrail-bucket", "cloudtrail-encrypted", "log-group-encrypted"]),
   ],
   controls: ["CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7", "S3.5", "S3.8", "Config.1", "CIS 3.1-3.5"],
   variables: [
@@ -31,9 +33,9 @@ export const auditModule: ModuleSpec = {
     {
       name: "bucket_retention_days",
       type: "number",
-      description: "Days objects stay in the log buckets (Standard-IA after 90, Glacier after 365).",
+      description: `Days objects stay in the log buckets (Standard-IA after ${LOG_BUCKET_LIFECYCLE.transitionDays[0]}, Glacier after ${LOG_BUCKET_LIFECYCLE.transitionDays[1]}; unfinished uploads cleaned up after ${LOG_BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays}).`,
       default: "2555",
-      validations: [{ condition: "var.bucket_retention_days > 365", message: "bucket_retention_days must be longer than the cold-storage transition at 365 days." }],
+      validations: [{ condition: `var.bucket_retention_days > ${LOG_BUCKET_LIFECYCLE.transitionDays[1]}`, message: `bucket_retention_days must be longer than the cold-storage transition at ${LOG_BUCKET_LIFECYCLE.transitionDays[1]} days.` }],
     },
     {
       name: "config_rules",
@@ -126,7 +128,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
       sse_algorithm     = each.key == "logs" ? "aws:kms" : "AES256"
       kms_master_key_id = each.key == "logs" ? local.kms_key_arn : null
     }
-    bucket_key_enabled = each.key == "logs"
+    bucket_key_enabled = each.key == "logs" ? true : null
   }
 }
 
@@ -135,31 +137,34 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
   bucket = aws_s3_bucket.this[each.key].id
   rule {
-    id     = "tier-and-expire"
+    id     = "${LOG_BUCKET_LIFECYCLE.id}"
     status = "Enabled"
     filter {
       prefix = ""
     }
     transition {
-      days          = 90
+      days          = ${LOG_BUCKET_LIFECYCLE.transitionDays[0]}
       storage_class = "STANDARD_IA"
     }
     transition {
-      days          = 365
+      days          = ${LOG_BUCKET_LIFECYCLE.transitionDays[1]}
       storage_class = "GLACIER"
     }
     expiration {
       days = var.bucket_retention_days
     }
     noncurrent_version_expiration {
-      noncurrent_days = 90
+      noncurrent_days = ${LOG_BUCKET_LIFECYCLE.noncurrentVersionDays}
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = ${LOG_BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays}
     }
   }
 }
 
 resource "aws_s3_bucket_logging" "logs" {
   bucket        = aws_s3_bucket.this["logs"].id
-  target_bucket = aws_s3_bucket.this["access"].id
+  target_bucket = aws_s3_bucket.this["access"].bucket
   target_prefix = "\${local.buckets.logs}/"
 }
 
@@ -288,6 +293,11 @@ variables {
 
 run "trail_bucket_and_config_are_hardened" {
   command = apply
+
+  assert {
+    condition     = alltrue([for l in aws_s3_bucket_lifecycle_configuration.this : l.rule[0].abort_incomplete_multipart_upload[0].days_after_initiation == ${LOG_BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays}])
+    error_message = "unfinished multipart uploads are cleaned up, as the construct's buckets do"
+  }
 
   assert {
     condition     = aws_cloudtrail.this.is_multi_region_trail && aws_cloudtrail.this.enable_log_file_validation && aws_cloudtrail.this.include_global_service_events

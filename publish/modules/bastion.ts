@@ -1,6 +1,7 @@
 import { AMI_ID_PATTERN } from "../../modules/core/validate";
-import { BASTION_TAG } from "../../modules/bastion";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { BASTION_TAG, SESSION_SHELL_PROFILE } from "../../modules/bastion";
+import { GROUP_METRICS } from "../../modules/auto-scaling";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
 
 export const bastionModule: ModuleSpec = {
   name: "bastion",
@@ -13,6 +14,7 @@ export const bastionModule: ModuleSpec = {
     "Operators may start sessions only on instances tagged as this bastion, only with these preferences.",
     "The hardened launch template: IMDSv2, encrypted volumes, no public IP, SSM role.",
     "A new AMI reaches the bastion: the group follows the template's latest_version, so any template change starts an instance refresh that launches the new instance, waits until it is healthy, then terminates the old one (rolled back if it never becomes healthy).",
+    keyThroughModuleOutputNote(["ebs-cmk", "log-group-encrypted"]),
   ],
   controls: ["SSM.1", "EC2.53", "EC2.54", "CKV_AWS_158"],
   variables: [
@@ -154,6 +156,7 @@ resource "aws_ssm_document" "session" {
       runAsDefaultUser            = var.run_as_user
       idleSessionTimeout          = tostring(var.idle_timeout_minutes)
       maxSessionDuration          = tostring(var.max_session_minutes)
+      shellProfile                = { ${Object.entries(SESSION_SHELL_PROFILE).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")} }
     }
   })
   tags = var.tags
@@ -166,6 +169,9 @@ resource "aws_autoscaling_group" "this" {
   desired_capacity    = 1
   vpc_zone_identifier = var.subnet_ids
   health_check_type   = "EC2"
+  # Group metrics, as the construct's HardenedAutoScalingGroup enables them: an in-service alarm needs them.
+  enabled_metrics     = ${JSON.stringify(GROUP_METRICS).replace(/,/g, ", ")}
+  metrics_granularity = "1Minute"
 
   # latest_version, not "$Latest": the provider starts an instance refresh only when this block
   # changes, so a new AMI (any template change) now replaces the running instance.
@@ -283,6 +289,14 @@ run "session_manager_only" {
   assert {
     condition     = jsondecode(aws_ssm_document.session.content).inputs.runAsDefaultUser == "ssm-user"
     error_message = "sessions run as a non-root user"
+  }
+  assert {
+    condition     = jsondecode(aws_ssm_document.session.content).inputs.shellProfile.linux == ${JSON.stringify(SESSION_SHELL_PROFILE.linux)}
+    error_message = "sessions start a login shell, as the construct's"
+  }
+  assert {
+    condition     = contains(aws_autoscaling_group.this.enabled_metrics, "GroupInServiceInstances")
+    error_message = "group metrics are enabled (an in-service alarm needs them)"
   }
   assert {
     condition     = jsondecode(aws_iam_policy.operators.policy).Statement[0].Condition.StringEquals["ssm:resourceTag/${BASTION_TAG}"] == "bastion"

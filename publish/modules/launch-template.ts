@@ -1,5 +1,7 @@
 import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN, INSTANCE_TYPE_PATTERN } from "../../modules/core/validate";
 import { buildUserData, escapeTemplate, LOG_RETENTION_DAYS, OPERATING_SYSTEMS, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
+import { RuleIds } from "../../modules/core/rule-ids";
+import { rootSuppressionsHcl, suppressionsOutput, suppressionWhen } from "../suppressions";
 import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const NAME_PLACEHOLDER = "__BULWARK_NAME__";
@@ -8,7 +10,7 @@ const NAME_PLACEHOLDER = "__BULWARK_NAME__";
 function userDataLocals(): string {
   return OPERATING_SYSTEMS.map((os) => {
     const text = escapeTemplate(buildUserData({ os, logGroupPrefix: `/bulwark/${NAME_PLACEHOLDER}` })).split(NAME_PLACEHOLDER).join("${var.name}");
-    return `    "${os}" = <<-EOT\n${text.replace(/\n$/, "").split("\n").map((l) => `      ${l}`).join("\n")}\n    EOT`;
+    return `    "${os}" = <<-EOT\n${text.replace(/\n$/, "").split("\n").map((l) => (l ? `      ${l}` : "")).join("\n")}\n    EOT`;
   }).join("\n");
 }
 
@@ -26,7 +28,7 @@ export const launchTemplateModule: ModuleSpec = {
   summary:
     "An EC2 launch template hardened by default, with its instance role and profile, KMS-encrypted host log groups and hardening cloud-init (SSH without root or passwords, automatic security updates, a default-deny host firewall, the CloudWatch agent, unneeded services off).",
   secureDefaults: [
-    "IMDSv2 required, hop limit 1; a higher hop limit needs `metadata_hop_limit_reason`.",
+    "IMDSv2 required, hop limit 1; containers on the host get a higher one only through `container_metadata_access = { reason = ... }` (a missing or short reason fails `terraform validate`), returned with the rule id in the `bulwark_suppressions` output for `bulwark-suppressions.yaml` (see the example).",
     "Every EBS volume encrypted with a customer-managed KMS key (created unless `create_kms_key = false`), gp3, deleted on termination.",
     "No public IP on the network interface; detailed monitoring on; EBS-optimized.",
     "Instance role with exactly AmazonSSMManagedInstanceCore and CloudWatchAgentServerPolicy.",
@@ -110,14 +112,30 @@ export const launchTemplateModule: ModuleSpec = {
       ],
     },
     {
-      name: "metadata_hop_limit",
-      type: "number",
-      description: "IMDSv2 hop limit. Above 1 (containers on the host) requires metadata_hop_limit_reason.",
-      default: "1",
-      validations: [{ condition: "var.metadata_hop_limit >= 1 && var.metadata_hop_limit <= 64 && floor(var.metadata_hop_limit) == var.metadata_hop_limit", message: "metadata_hop_limit must be a whole number from 1 to 64." }],
+      name: "container_metadata_access",
+      type: `object({
+    reason    = string
+    hop_limit = optional(number, 2)
+  })`,
+      description:
+        "Raises the IMDSv2 hop limit from 1 so containers on the host reach instance metadata (the construct's containerMetadataAccess). The reason is required and returned in the bulwark_suppressions output (ec2-imds-hop-limit).",
+      default: "null",
+      validations: [
+        { condition: "var.container_metadata_access == null ? true : try(length(trimspace(var.container_metadata_access.reason)) >= 10, false)", message: "container_metadata_access.reason must say why containers need instance metadata (at least 10 characters)." },
+        {
+          condition: "var.container_metadata_access == null ? true : try(var.container_metadata_access.hop_limit >= 2 && var.container_metadata_access.hop_limit <= 64 && floor(var.container_metadata_access.hop_limit) == var.container_metadata_access.hop_limit, false)",
+          message: "container_metadata_access.hop_limit must be a whole number from 2 to 64.",
+        },
+      ],
     },
-    { name: "metadata_hop_limit_reason", type: "string", description: "Why the hop limit is above 1 (recorded in a tag).", default: "null" },
-    { name: "disable_detailed_monitoring_reason", type: "string", description: "Turns detailed monitoring off; says why (recorded in a tag).", default: "null" },
+    { name: "instance_metadata_tags", type: "bool", description: "Exposes instance tags through instance metadata (the construct's instanceMetadataTags).", default: "false" },
+    {
+      name: "disable_detailed_monitoring_reason",
+      type: "string",
+      description: "Turns detailed monitoring off; says why (returned in the bulwark_suppressions output).",
+      default: "null",
+      validations: [{ condition: "var.disable_detailed_monitoring_reason == null ? true : length(trimspace(var.disable_detailed_monitoring_reason)) >= 10", message: "disable_detailed_monitoring_reason must say why (at least 10 characters)." }],
+    },
     {
       name: "extra_managed_policy_arns",
       type: "map(string)",
@@ -145,6 +163,10 @@ export const launchTemplateModule: ModuleSpec = {
     { name: "kms_key_arn", value: "local.kms_key_arn", description: "Key encrypting volumes and log groups." },
     { name: "security_group_ids", value: "var.security_group_ids", description: "Security groups attached." },
     { name: "log_group_names", value: "{ for k, g in aws_cloudwatch_log_group.host : k => g.name }", description: "Host log groups by kind." },
+    suppressionsOutput([
+      suppressionWhen("var.container_metadata_access != null", RuleIds.imdsHopLimit, "aws_launch_template.this", "try(var.container_metadata_access.reason, null)"),
+      suppressionWhen("var.disable_detailed_monitoring_reason != null", RuleIds.detailedMonitoring, "aws_launch_template.this", "var.disable_detailed_monitoring_reason"),
+    ]),
   ],
   uses: ["kms-key"],
   main: `
@@ -158,11 +180,7 @@ locals {
     { root = merge(var.root_volume, { device_name = local.root_device }) },
     var.data_volumes,
   )
-  weakenings = merge(
-    var.metadata_hop_limit > 1 ? { "bulwark:suppressed:ec2-imds-hop-limit" = coalesce(var.metadata_hop_limit_reason, "-") } : {},
-    var.disable_detailed_monitoring_reason != null ? { "bulwark:suppressed:ec2-detailed-monitoring" = var.disable_detailed_monitoring_reason } : {},
-  )
-  tags = merge(var.tags, local.weakenings, { Name = var.name })
+  tags = merge(var.tags, { Name = var.name })
   user_data = {
 ${userDataLocals()}
   }
@@ -216,9 +234,9 @@ resource "aws_launch_template" "this" {
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
-    http_put_response_hop_limit = var.metadata_hop_limit
+    http_put_response_hop_limit = var.container_metadata_access != null ? var.container_metadata_access.hop_limit : 1
     http_protocol_ipv6          = "disabled"
-    instance_metadata_tags      = "disabled"
+    instance_metadata_tags      = var.instance_metadata_tags ? "enabled" : "disabled"
   }
 
   monitoring {
@@ -275,10 +293,6 @@ resource "aws_launch_template" "this" {
       error_message = "Set exactly one of ami_id and image_ssm_parameter."
     }
     precondition {
-      condition     = var.metadata_hop_limit == 1 || try(length(trimspace(var.metadata_hop_limit_reason)) >= 10, false)
-      error_message = "A metadata hop limit above 1 weakens IMDS protection: say why in metadata_hop_limit_reason (at least 10 characters)."
-    }
-    precondition {
       condition     = length(base64encode(local.user_data[var.os])) <= 21848
       error_message = "User data exceeds the EC2 limit of 16384 bytes."
     }
@@ -297,6 +311,8 @@ module "app_launch_template" {
     data = { device_name = "/dev/xvdf", size_gib = 100 }
   }
 }
+
+${rootSuppressionsHcl(["app_launch_template"])}
 `,
   tests: {
     "launch_template.tftest.hcl": `
@@ -352,28 +368,36 @@ run "rejects_a_malformed_ami" {
   expect_failures = [var.ami_id]
 }
 
-run "rejects_hop_limit_0" {
-  command = plan
-  variables {
-    metadata_hop_limit = 0
-  }
-  expect_failures = [var.metadata_hop_limit]
-}
-
 run "rejects_hop_limit_65" {
   command = plan
   variables {
-    metadata_hop_limit = 65
+    container_metadata_access = { reason = "containers on the host read metadata", hop_limit = 65 }
   }
-  expect_failures = [var.metadata_hop_limit]
+  expect_failures = [var.container_metadata_access]
 }
 
-run "hop_limit_2_needs_a_reason" {
+run "container_access_needs_a_reason" {
   command = plan
   variables {
-    metadata_hop_limit = 2
+    container_metadata_access = { reason = "docker" }
   }
-  expect_failures = [aws_launch_template.this]
+  expect_failures = [var.container_metadata_access]
+}
+
+run "container_access_with_a_reason_is_suppressed" {
+  command = plan
+  variables {
+    container_metadata_access = { reason = "containers on the host read metadata" }
+    instance_metadata_tags    = true
+  }
+  assert {
+    condition     = aws_launch_template.this.metadata_options[0].http_put_response_hop_limit == 2 && aws_launch_template.this.metadata_options[0].instance_metadata_tags == "enabled"
+    error_message = "hop limit 2 and metadata tags as asked"
+  }
+  assert {
+    condition     = length(output.bulwark_suppressions) == 1 && output.bulwark_suppressions[0].rule == "ec2-imds-hop-limit" && output.bulwark_suppressions[0].address == "aws_launch_template.this" && output.bulwark_suppressions[0].reason == "containers on the host read metadata"
+    error_message = "the weakening is returned as a suppression entry"
+  }
 }
 
 run "rejects_volume_size_0" {

@@ -1,13 +1,38 @@
+import { ALLOW_BAND, DENY_BAND } from "../../modules/network-acl/rules";
+import { ADMIN_PORTS_TEXT, isWorldHcl, reachesAdminPortHcl } from "../predicates";
+import { RuleIds } from "../../modules/core/rule-ids";
+import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
 import { ModuleSpec } from "../spec";
 
 /**
  * The HCL twin of the construct's `hashedRuleNumber` (modules/network-acl/rules.ts): a rule's
- * number from its name, denies in 1000-9999, allows in 10000-32766. A test evaluates both.
+ * number from its name, deny rules in DENY_BAND, allow rules in ALLOW_BAND. A test evaluates both.
  */
 export function hashedRuleNumberHcl(name: string, action: string): string {
   const slot = `parseint(substr(md5(${name}), 0, 6), 16)`;
-  return `(${action} == "deny" ? 1000 + ${slot} % 9000 : 10000 + ${slot} % 22767)`;
+  const [dlo, dhi] = DENY_BAND;
+  const [alo, ahi] = ALLOW_BAND;
+  return `(${action} == "deny" ? ${dlo} + ${slot} % ${dhi - dlo + 1} : ${alo} + ${slot} % ${ahi - alo + 1})`;
 }
+
+/**
+ * The construct's collision handling in HCL: rules without a number are taken in the order of
+ * their hashed number, then name, and each gets the first number at or after its hashed one that
+ * neither an explicit number nor an earlier rule holds (linear probing in resolveRules). HCL has
+ * no loop with state, so the same result is computed in closed form: within a band, with the
+ * explicit numbers removed, the i-th rule lands on position max over j <= i of (start_j + i - j),
+ * and a position maps back to a number by adding the explicit numbers at or before it.
+ */
+const NUMBERING_HCL = `
+  bands = { deny = [${DENY_BAND.join(", ")}], allow = [${ALLOW_BAND.join(", ")}] }
+  # Explicit numbers per direction, ascending (sort() compares text: pad to five digits).
+  explicit = { for d in ["ingress", "egress"] : d => [for s in sort([for r in values(local.base) : format("%05d", r.rule_number) if r.direction == d && r.rule_number != null]) : tonumber(s)] }
+  # Rules to number per direction and band, in the construct's order: hashed number, then name.
+  auto_order = { for g in ["ingress/deny", "ingress/allow", "egress/deny", "egress/allow"] : g => [for s in sort([for k, r in local.base : format("%05d/%s", r.hashed, k) if "\${r.direction}/\${r.action}" == g && r.rule_number == null]) : split("/", s)[1]] }
+  band_explicit = { for g in keys(local.auto_order) : g => [for e in local.explicit[split("/", g)[0]] : e if e >= local.bands[split("/", g)[1]][0] && e <= local.bands[split("/", g)[1]][1]] }
+  auto_start = { for g, names in local.auto_order : g => [for k in names : local.base[k].hashed - local.bands[split("/", g)[1]][0] - length([for e in local.band_explicit[g] : e if e < local.base[k].hashed])] }
+  auto_position = { for g, names in local.auto_order : g => [for i, k in names : max([for j in range(i + 1) : local.auto_start[g][j] + i - j]...)] }
+  auto_number = merge([for g, names in local.auto_order : { for i, k in names : k => local.bands[split("/", g)[1]][0] + local.auto_position[g][i] + length([for m, e in local.band_explicit[g] : e if e - local.bands[split("/", g)[1]][0] - m <= local.auto_position[g][i]]) }]...)`;
 
 export const networkAclModule: ModuleSpec = {
   name: "network-acl",
@@ -15,8 +40,11 @@ export const networkAclModule: ModuleSpec = {
   summary:
     "A network ACL with one `aws_network_acl_rule` per named rule (`for_each` over a map keyed by name, never `count`), so reordering or inserting rules plans no change to the others, and explicit subnet associations.",
   secureDefaults: [
-    "Rules keyed by name; rule numbers explicit or derived from the name (deny rules 1000-9999, allow rules 10000-32766).",
-    "Any allow from 0.0.0.0/0 or ::/0 reaching port 22 or 3389 is refused unless the rule carries `allow_world_admin_reason` (EC2.21, CIS 5.2).",
+    `Rules keyed by name; rule numbers explicit or derived from the name (deny rules ${DENY_BAND.join("-")}, allow rules ${ALLOW_BAND.join("-")}); names that hash to one number are moved to the next free number, as the construct does, so both number a rule set alike.`,
+    "Deliberate difference from the construct: when moving past taken numbers would run off the end of a band the construct wraps to the band's start; the module refuses the plan and asks for an explicit `rule_number` (HCL cannot express the wrap; it needs several rules hashed to the band's last numbers).",
+    `Any allow from the whole internet reaching port ${ADMIN_PORTS_TEXT} is refused unless the rule carries \`allow_world_admin_reason\` (EC2.21, CIS 5.2). CIDRs are parsed, not compared as text: \`0::/0\`, \`::0/0\`, \`00.0.0.0/0\` or \`::/1\` are the internet too.`,
+    "Deliberate difference from the construct: a validation judges one rule at a time, so rules that only together cover the internet (`0.0.0.0/1` + `128.0.0.0/1`, or a deny of one range before an allow of everything) pass the module; the construct refuses them, and `bulwark check` on the plan reports them (EC2.21).",
+    "icmp with an IPv6 CIDR and icmpv6 with an IPv4 CIDR are refused (they would match nothing).",
     "At least one subnet association (an unused ACL protects nothing: EC2.16).",
   ],
   controls: ["EC2.21", "EC2.16", "CIS 5.2", "CKV_AWS_231", "CKV_AWS_232", "CKV_AWS_352", "CKV2_AWS_1"],
@@ -58,11 +86,16 @@ export const networkAclModule: ModuleSpec = {
           message: "protocol must be tcp, udp, icmp, icmpv6, all or a protocol number 0-255.",
         },
         { condition: "alltrue([for r in values(var.rules) : r.from_port >= 0 && r.to_port <= 65535 && r.from_port <= r.to_port])", message: "ports must be 0-65535 with from_port <= to_port." },
+        {
+          // The construct refuses these too: icmp never matches IPv6 traffic, icmpv6 never IPv4.
+          condition: 'alltrue([for r in values(var.rules) : !(contains(["icmp", "1"], r.protocol) && strcontains(r.cidr, ":")) && !(contains(["icmpv6", "58"], r.protocol) && !strcontains(r.cidr, ":"))])',
+          message: "icmp does not match IPv6 traffic (use icmpv6 with an IPv6 cidr), icmpv6 does not match IPv4 traffic (use icmp).",
+        },
         { condition: "alltrue([for r in values(var.rules) : r.rule_number == null ? true : r.rule_number >= 1 && r.rule_number <= 32766])", message: "rule_number must be 1-32766." },
         {
           condition:
-            'alltrue([for r in values(var.rules) : !(r.direction == "ingress" && r.action == "allow" && contains(["0.0.0.0/0", "::/0"], r.cidr) && (contains(["all", "-1"], r.protocol) || (contains(["tcp", "udp", "6", "17"], r.protocol) && ((r.from_port <= 22 && 22 <= r.to_port) || (r.from_port <= 3389 && 3389 <= r.to_port))))) || try(length(trimspace(r.allow_world_admin_reason)) >= 10, false)])',
-          message: "an allow from 0.0.0.0/0 or ::/0 reaching port 22 or 3389 needs allow_world_admin_reason (EC2.21); narrow the source instead.",
+            `alltrue([for r in values(var.rules) : !(r.direction == "ingress" && r.action == "allow" && ${isWorldHcl("r.cidr")} && (contains(["all", "-1"], r.protocol) || (contains(["tcp", "udp", "6", "17"], r.protocol) && ${reachesAdminPortHcl("r.from_port", "r.to_port")}))) || try(length(trimspace(r.allow_world_admin_reason)) >= 10, false)])`,
+          message: `an allow from the whole internet (0.0.0.0/0, ::/0 or another spelling of them) reaching port ${ADMIN_PORTS_TEXT} needs allow_world_admin_reason (EC2.21); narrow the source instead.`,
         },
       ],
     },
@@ -78,18 +111,23 @@ export const networkAclModule: ModuleSpec = {
   outputs: [
     { name: "id", value: "aws_network_acl.this.id", description: "ACL id." },
     { name: "rule_numbers", value: "{ for k, r in aws_network_acl_rule.this : k => r.rule_number }", description: "Rule number of each named rule." },
+    suppressionsOutput([
+      `[for k, r in var.rules : { rule = "${RuleIds.naclAdminPortsFromWorld}", address = "aws_network_acl_rule.this[\\"\${k}\\"]", reason = r.allow_world_admin_reason } if r.allow_world_admin_reason != null]`,
+    ]),
   ],
   main: `
 locals {
   protocols = { tcp = "6", udp = "17", icmp = "1", icmpv6 = "58", all = "-1", "-1" = "-1" }
-  rules = {
+  base = {
     for k, r in var.rules : k => merge(r, {
       protocol_number = lookup(local.protocols, r.protocol, r.protocol)
       ipv6            = strcontains(r.cidr, ":")
-      # Stable numbers from the name: denies first, then allows; explicit numbers win.
-      number = r.rule_number != null ? r.rule_number : ${hashedRuleNumberHcl("k", "r.action")}
+      hashed          = ${hashedRuleNumberHcl("k", "r.action")}
     })
   }
+${NUMBERING_HCL}
+  # Stable numbers from the name (denies first, then allows), moved past taken numbers as the construct does; explicit numbers win.
+  rules = { for k, r in local.base : k => merge(r, { number = r.rule_number != null ? r.rule_number : local.auto_number[k] }) }
   numbers = { for d in ["ingress", "egress"] : d => [for k, r in local.rules : r.number if r.direction == d] }
 }
 
@@ -100,7 +138,11 @@ resource "aws_network_acl" "this" {
   lifecycle {
     precondition {
       condition     = alltrue([for d, n in local.numbers : length(n) == length(distinct(n))])
-      error_message = "Two rules of one direction share a rule number: set rule_number on one of them."
+      error_message = "Two rules of one direction share an explicit rule_number."
+    }
+    precondition {
+      condition     = alltrue([for k, r in local.rules : r.rule_number != null || (r.number >= local.bands[r.action][0] && r.number <= local.bands[r.action][1])])
+      error_message = "A hashed rule number ran past the end of its band (the construct wraps to the band's start): set rule_number on the rule."
     }
     precondition {
       condition     = alltrue([for d, n in local.numbers : length(n) <= var.rule_quota])
@@ -147,6 +189,8 @@ module "app_acl" {
     block-scanners = { direction = "ingress", action = "deny", protocol = "all", cidr = "10.0.99.0/24" }
   }
 }
+
+${rootSuppressionsHcl(["app_acl"])}
 `,
   tests: {
     "network_acl.tftest.hcl": `
@@ -195,6 +239,30 @@ run "refuses_world_rdp_inside_a_range" {
   command = plan
   variables {
     rules = { ephemeral = { direction = "ingress", protocol = "tcp", from_port = 1024, to_port = 65535, cidr = "::/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_world_ssh_spelled_0_colon_colon_0" {
+  command = plan
+  variables {
+    rules = { ssh = { direction = "ingress", protocol = "tcp", from_port = 22, to_port = 22, cidr = "0::/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_world_rdp_spelled_colon_colon_0_slash_0" {
+  command = plan
+  variables {
+    rules = { all = { direction = "ingress", protocol = "all", cidr = "::0/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_icmp_with_an_ipv6_cidr" {
+  command = plan
+  variables {
+    rules = { ping = { direction = "ingress", protocol = "icmp", cidr = "fd00::/8" } }
   }
   expect_failures = [var.rules]
 }

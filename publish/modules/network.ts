@@ -1,4 +1,4 @@
-import { DEFAULT_INTERFACE_ENDPOINTS } from "../../modules/network";
+import { DEFAULT_INTERFACE_ENDPOINTS, NAT_MODES } from "../../modules/network";
 import { AVAILABILITY_ZONE_PATTERN } from "../../modules/core/validate";
 import { LOG_RETENTION_DAYS } from "../../modules/launch-template";
 import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
@@ -25,7 +25,7 @@ export const networkModule: ModuleSpec = {
     "Default security group and default network ACL managed with no rules (EC2.2, CIS 5.5).",
     "Flow logs of ALL traffic, 60-second aggregation, to a KMS-encrypted log group kept a year, through a role that may write only that group (EC2.6, CIS 3.7).",
     "Interface endpoints accept HTTPS from the VPC only.",
-    "No NAT unless asked; internet gateway only with public subnets.",
+    "No NAT unless asked (`nat_gateways`: none, single or per-az, as the construct's natGateways); internet gateway only with public subnets.",
   ],
   controls: ["EC2.2", "EC2.6", "EC2.15", "CIS 3.7", "CIS 5.5", "CKV2_AWS_11", "CKV2_AWS_12"],
   variables: [
@@ -40,7 +40,14 @@ export const networkModule: ModuleSpec = {
     subnetVar("private", true),
     subnetVar("public", false),
     subnetVar("isolated", false),
-    { name: "nat_gateway", type: "bool", description: "One NAT gateway (in the first public subnet) for private subnets' internet egress.", default: "false" },
+    {
+      name: "nat_gateways",
+      type: "string",
+      description:
+        "NAT for the private subnets' internet egress (the construct's natGateways): none; single (one gateway in the first public subnet); per-az (one per availability zone, each zone's private subnets routed through their own, so one zone's outage leaves the others' egress up).",
+      default: '"none"',
+      validations: [{ condition: `contains(${JSON.stringify(NAT_MODES)}, var.nat_gateways)`, message: `nat_gateways must be one of ${NAT_MODES.join(", ")}.` }],
+    },
     {
       name: "interface_endpoints",
       type: "set(string)",
@@ -77,7 +84,10 @@ locals {
   subnets = merge([for tier, m in local.tiers : { for az, cidr in m : "\${tier}/\${az}" => { tier = tier, az = az, cidr = cidr } }]...)
   vpc_prefix  = tonumber(split("/", var.cidr)[1])
   kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
-  nat_az      = length(var.public_subnets) > 0 ? sort(keys(var.public_subnets))[0] : null
+  # NAT gateways by availability zone; private route tables per zone with per-az NAT, else one.
+  nat_azs     = var.nat_gateways == "per-az" ? sort(keys(var.public_subnets)) : var.nat_gateways == "single" && length(var.public_subnets) > 0 ? [sort(keys(var.public_subnets))[0]] : []
+  table_of    = { for k, s in local.subnets : k => s.tier == "private" && var.nat_gateways == "per-az" ? "private-\${s.az}" : s.tier }
+  private_nat = { for t in distinct([for k, s in local.subnets : local.table_of[k] if s.tier == "private"]) : t => var.nat_gateways == "per-az" ? trimprefix(t, "private-") : local.nat_azs[0] if length(local.nat_azs) > 0 }
 }
 
 resource "aws_vpc" "this" {
@@ -93,8 +103,12 @@ resource "aws_vpc" "this" {
       error_message = "Every subnet CIDR must lie inside the VPC CIDR."
     }
     precondition {
-      condition     = !var.nat_gateway || length(var.public_subnets) > 0
-      error_message = "nat_gateway needs public_subnets to hold the NAT gateway."
+      condition     = var.nat_gateways == "none" || length(var.public_subnets) > 0
+      error_message = "nat_gateways needs public_subnets to hold the NAT gateways."
+    }
+    precondition {
+      condition     = var.nat_gateways != "per-az" || alltrue([for az in keys(var.private_subnets) : contains(keys(var.public_subnets), az)])
+      error_message = "nat_gateways per-az needs a public subnet in every availability zone of the private subnets."
     }
   }
 }
@@ -125,7 +139,7 @@ resource "aws_subnet" "this" {
 }
 
 resource "aws_route_table" "this" {
-  for_each = { for t, m in local.tiers : t => m if length(m) > 0 }
+  for_each = toset(values(local.table_of))
 
   vpc_id = aws_vpc.this.id
   tags   = merge(var.tags, { Name = "\${var.name}-\${each.key}" })
@@ -135,7 +149,7 @@ resource "aws_route_table_association" "this" {
   for_each = local.subnets
 
   subnet_id      = aws_subnet.this[each.key].id
-  route_table_id = aws_route_table.this[each.value.tier].id
+  route_table_id = aws_route_table.this[local.table_of[each.key]].id
 }
 
 resource "aws_internet_gateway" "this" {
@@ -152,23 +166,26 @@ resource "aws_route" "public_internet" {
 }
 
 resource "aws_eip" "nat" {
-  count  = var.nat_gateway ? 1 : 0
+  for_each = toset(local.nat_azs)
+
   domain = "vpc"
-  tags   = merge(var.tags, { Name = "\${var.name}-nat" })
+  tags   = merge(var.tags, { Name = "\${var.name}-nat-\${each.key}" })
 }
 
 resource "aws_nat_gateway" "this" {
-  count         = var.nat_gateway ? 1 : 0
-  allocation_id = aws_eip.nat[0].allocation_id
-  subnet_id     = aws_subnet.this["public/\${local.nat_az}"].id
-  tags          = merge(var.tags, { Name = "\${var.name}-nat" })
+  for_each = toset(local.nat_azs)
+
+  allocation_id = aws_eip.nat[each.key].allocation_id
+  subnet_id     = aws_subnet.this["public/\${each.key}"].id
+  tags          = merge(var.tags, { Name = "\${var.name}-nat-\${each.key}" })
 }
 
 resource "aws_route" "private_nat" {
-  count                  = var.nat_gateway ? 1 : 0
-  route_table_id         = aws_route_table.this["private"].id
+  for_each = local.private_nat
+
+  route_table_id         = aws_route_table.this[each.key].id
   destination_cidr_block = "0.0.0.0/0"
-  nat_gateway_id         = aws_nat_gateway.this[0].id
+  nat_gateway_id         = aws_nat_gateway.this[each.value].id
 }
 
 resource "aws_security_group" "endpoints" {
@@ -249,7 +266,7 @@ module "network" {
   cidr            = "10.20.0.0/16"
   private_subnets = { "eu-west-1a" = "10.20.0.0/20", "eu-west-1b" = "10.20.16.0/20" }
   public_subnets  = { "eu-west-1a" = "10.20.128.0/24", "eu-west-1b" = "10.20.129.0/24" }
-  nat_gateway     = true
+  nat_gateways    = "per-az"
 }
 `,
   tests: {
@@ -308,7 +325,44 @@ run "rejects_a_subnet_outside_the_vpc" {
 run "rejects_nat_without_public_subnets" {
   command = plan
   variables {
-    nat_gateway = true
+    nat_gateways = "single"
+  }
+  expect_failures = [aws_vpc.this]
+}
+
+run "single_nat_serves_every_private_subnet" {
+  command = plan
+  variables {
+    public_subnets = { "eu-west-1a" = "10.0.128.0/24", "eu-west-1b" = "10.0.129.0/24" }
+    nat_gateways   = "single"
+  }
+  assert {
+    condition     = keys(aws_nat_gateway.this) == ["eu-west-1a"] && keys(aws_route.private_nat) == ["private"]
+    error_message = "one gateway in the first zone, one private route table through it"
+  }
+}
+
+run "per_az_nat_routes_each_zone_through_its_own_gateway" {
+  command = apply
+  variables {
+    public_subnets = { "eu-west-1a" = "10.0.128.0/24", "eu-west-1b" = "10.0.129.0/24" }
+    nat_gateways   = "per-az"
+  }
+  assert {
+    condition     = keys(aws_nat_gateway.this) == ["eu-west-1a", "eu-west-1b"] && keys(aws_route.private_nat) == ["private-eu-west-1a", "private-eu-west-1b"]
+    error_message = "one gateway and one private route table per zone"
+  }
+  assert {
+    condition     = aws_route_table_association.this["private/eu-west-1b"].route_table_id == aws_route_table.this["private-eu-west-1b"].id
+    error_message = "each zone's private subnet uses its own route table"
+  }
+}
+
+run "rejects_per_az_nat_without_a_public_subnet_in_each_zone" {
+  command = plan
+  variables {
+    public_subnets = { "eu-west-1a" = "10.0.128.0/24" }
+    nat_gateways   = "per-az"
   }
   expect_failures = [aws_vpc.this]
 }

@@ -1,3 +1,6 @@
+import { ADMIN_PORTS_TEXT, isWorldHcl, reachesAdminPortHcl } from "../predicates";
+import { RuleIds } from "../../modules/core/rule-ids";
+import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
 import { ModuleSpec } from "../spec";
 
 export const securityGroupsModule: ModuleSpec = {
@@ -8,7 +11,8 @@ export const securityGroupsModule: ModuleSpec = {
   secureDefaults: [
     "No rules by default: nothing in, nothing out (the provider's allow-all egress is not created).",
     "Every group and rule needs a description (CKV_AWS_23).",
-    "Ingress from 0.0.0.0/0 or ::/0 reaching port 22 or 3389 is refused unless the rule carries `allow_world_admin_reason` (EC2.53, EC2.54, CIS 5.3/5.4).",
+    `Ingress from the whole internet reaching port ${ADMIN_PORTS_TEXT} is refused unless the rule carries \`allow_world_admin_reason\` (EC2.53, EC2.54, CIS 5.3/5.4). CIDRs are parsed, not compared as text: \`0::/0\`, \`::0/0\`, \`00.0.0.0/0\` or \`::/1\` are the internet too.`,
+    "Deliberate difference from the construct: a validation judges one rule at a time, so rules that only together cover the internet (`0.0.0.0/1` + `128.0.0.0/1`) pass the module; the construct refuses them, and `bulwark check` on the plan reports them (EC2.53/EC2.54).",
     "Peers by security group id or prefix list as well as CIDR: tiers reference each other, not address ranges.",
   ],
   controls: ["EC2.53", "EC2.54", "CIS 5.3", "CIS 5.4", "CKV_AWS_23", "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"],
@@ -44,9 +48,8 @@ export const securityGroupsModule: ModuleSpec = {
         },
         {
           // Terraform evaluates both sides of && and ||: null ports are caught with try().
-          condition:
-            'alltrue([for r in values(var.rules) : r.direction == "ingress" && contains(["0.0.0.0/0", "::/0"], coalesce(r.cidr, "-")) && (contains(["-1", "all"], r.protocol) || (contains(["tcp", "udp"], r.protocol) && try((r.from_port <= 22 && 22 <= coalesce(r.to_port, r.from_port)) || (r.from_port <= 3389 && 3389 <= coalesce(r.to_port, r.from_port)), false))) ? try(length(trimspace(r.allow_world_admin_reason)) >= 10, false) : true])',
-          message: "ingress from 0.0.0.0/0 or ::/0 to port 22 or 3389 needs allow_world_admin_reason (EC2.53/EC2.54); narrow the source instead.",
+          condition: `alltrue([for r in values(var.rules) : r.direction == "ingress" && ${isWorldHcl("coalesce(r.cidr, \"-\")")} && (contains(["-1", "all"], r.protocol) || (contains(["tcp", "udp"], r.protocol) && try(${reachesAdminPortHcl("r.from_port", "coalesce(r.to_port, r.from_port)")}, false))) ? try(length(trimspace(r.allow_world_admin_reason)) >= 10, false) : true])`,
+          message: `ingress from the whole internet (0.0.0.0/0, ::/0 or another spelling of them) to port ${ADMIN_PORTS_TEXT} needs allow_world_admin_reason (EC2.53/EC2.54); narrow the source instead.`,
         },
       ],
     },
@@ -55,6 +58,9 @@ export const securityGroupsModule: ModuleSpec = {
   outputs: [
     { name: "id", value: "aws_security_group.this.id", description: "Security group id." },
     { name: "arn", value: "aws_security_group.this.arn", description: "Security group ARN." },
+    suppressionsOutput([
+      `[for k, r in var.rules : { rule = "${RuleIds.securityGroupAdminPortsFromWorld}", address = "aws_vpc_security_group_ingress_rule.this[\\"\${k}\\"]", reason = r.allow_world_admin_reason } if r.allow_world_admin_reason != null]`,
+    ]),
   ],
   main: `
 locals {
@@ -118,6 +124,8 @@ module "app_sg" {
     https-endpoints = { direction = "egress", description = "HTTPS to the VPC endpoints", from_port = 443, cidr = "10.0.0.0/16" }
   }
 }
+
+${rootSuppressionsHcl(["app_sg"])}
 `,
   tests: {
     "security_groups.tftest.hcl": `
@@ -161,6 +169,22 @@ run "refuses_world_rdp_for_all_protocols" {
   command = plan
   variables {
     rules = { all = { direction = "ingress", description = "everything", protocol = "all", cidr = "::/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_world_ssh_spelled_0_colon_colon_0" {
+  command = plan
+  variables {
+    rules = { ssh = { direction = "ingress", description = "SSH from anywhere", from_port = 22, cidr = "0::/0" } }
+  }
+  expect_failures = [var.rules]
+}
+
+run "refuses_world_rdp_spelled_00_0_0_0" {
+  command = plan
+  variables {
+    rules = { rdp = { direction = "ingress", description = "RDP from anywhere", from_port = 3389, cidr = "00.0.0.0/0" } }
   }
   expect_failures = [var.rules]
 }
