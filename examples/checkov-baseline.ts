@@ -80,7 +80,7 @@ export const CHECKOV_DECISIONS: readonly CheckovDecision[] = [
     type: "aws_wafv2_web_acl",
     path: "load-balancer/web-acl",
     reason:
-      "The web ACL's four AWS managed rule groups, AWSManagedRulesKnownBadInputsRuleSet (Log4j) among them, are written as rule_json, which checkov does not read. Rule blocks cannot be used: the provider binding leaves statement untyped, and cdktf's HCL output then writes it as an attribute, which Terraform rejects. The unit tests assert the groups, their order and that none only counts.",
+      "The web ACL's four AWS managed rule groups, AWSManagedRulesKnownBadInputsRuleSet (Log4j) among them, are written as rule_json, which checkov does not read. Rule blocks cannot be used: the provider binding leaves statement untyped, and cdktf's HCL output then writes it as an attribute, which Terraform rejects. bulwark's waf-known-bad-inputs rule reads rule_json and checks that the group is there and blocks.",
   },
   {
     checks: ["CKV2_AWS_76"],

@@ -33,6 +33,15 @@ describe("HttpsLoadBalancer", () => {
     expect(resourcesOf(json, "aws_wafv2_web_acl_association")["lb_web-acl-association"]).toMatchObject({ resource_arn: "${aws_lb.lb_alb.arn}", web_acl_arn: "${aws_wafv2_web_acl.lb_web-acl.arn}" });
   });
 
+  it("blocks known bad inputs as waf-known-bad-inputs reads rule_json, and a count-only group fails it", () => {
+    const rule = ALL_RULES.filter((r) => r.id === "waf-known-bad-inputs");
+    expect(runRules(configResources(json, "t"), rule).findings).toEqual([]);
+    const acl = resourcesOf(json, "aws_wafv2_web_acl")["lb_web-acl"];
+    const counting = JSON.parse(acl.rule_json).map((r: { Name: string }) => (r.Name === "AWSManagedRulesKnownBadInputsRuleSet" ? { ...r, OverrideAction: { Count: {} } } : r));
+    const weakened = { ...json, resource: { ...json.resource, aws_wafv2_web_acl: { "lb_web-acl": { ...acl, rule_json: JSON.stringify(counting) } } } };
+    expect(runRules(configResources(weakened, "t"), rule).findings.map((f) => f.message)).toEqual(["AWSManagedRulesKnownBadInputsRuleSet only counts (override_action count): nothing is blocked"]);
+  });
+
   it("is reported by alb-access-logs and waf-logging when it has neither", () => {
     const ids = runRules(configResources(json, "t"), ALL_RULES.filter((r) => ["alb-access-logs", "waf-logging"].includes(r.id))).findings.map((f) => f.ruleId);
     expect(ids.sort()).toEqual(["alb-access-logs", "waf-logging"]);

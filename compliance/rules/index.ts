@@ -36,6 +36,7 @@ import { subnetNoPublicIp } from "./subnet-no-public-ip";
 import { vpcDefaultNaclManaged } from "./vpc-default-nacl-managed";
 import { vpcDefaultSgClosed } from "./vpc-default-sg-closed";
 import { vpcFlowLogs } from "./vpc-flow-logs";
+import { wafKnownBadInputs } from "./waf-known-bad-inputs";
 import { wafLogging } from "./waf-logging";
 
 /** The rule pack: one line per rule. A new rule is a new file plus one line here. */
@@ -78,4 +79,5 @@ export const ALL_RULES: readonly Rule[] = [
   backupCrossRegion,
   albAccessLogs,
   wafLogging,
+  wafKnownBadInputs,
 ];
