@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { BulwarkValidationError } from "./modules/core/errors";
 import { ConfigError, loadAndBuild } from "./examples";
+import { checkovBaseline } from "./examples/checkov-baseline";
 import { ALL_RULES, configResources, controlList, Finding, loadInput, runRules } from "./compliance";
 
 /** The project root: the nearest folder up from here that holds cdktf.json. */
@@ -66,6 +67,9 @@ try {
     console.error(`bulwark: synth stopped by ${errors.length} compliance finding(s):\n${errors.map(line).join("\n")}`);
     process.exit(1);
   }
+  // checkov's baseline (`--baseline cdktf.out/checkov.baseline`): the findings bulwark's
+  // suppressions and recorded decisions answer, each with its reason in docs/COMPLIANCE.md.
+  if (!app.hclOutput) fs.writeFileSync(path.join(app.outdir, "checkov.baseline"), JSON.stringify(checkovBaseline(resources), null, 2) + "\n");
   const counts = new Map<string, number>();
   for (const r of resources) if (r.mode === "managed") counts.set(r.stack, (counts.get(r.stack) ?? 0) + 1);
   const stacks = [...counts].map(([name, n]) => `${name} (${n} resources)`).join(", ");

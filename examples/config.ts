@@ -39,7 +39,18 @@ export const EnvironmentConfigSchema = z
     /** Region holding the backup copies; must differ from region. */
     backupCopyRegion: z.string().regex(REGION_PATTERN, "must be an AWS region such as eu-central-1"),
     /** Internet-facing HTTPS load balancer with WAF in front of the app tier (needs a public tier). */
-    loadBalancer: z.object({ certificateArn: z.string().regex(ACM_CERTIFICATE_ARN_PATTERN, "must be an ACM certificate ARN") }).strict().optional(),
+    loadBalancer: z
+      .object({
+        certificateArn: z.string().regex(ACM_CERTIFICATE_ARN_PATTERN, "must be an ACM certificate ARN"),
+        /**
+         * Bucket for the access logs when this environment holds no account baseline (whose access-log
+         * bucket is used otherwise): SSE-S3, its policy admitting the region's log delivery under
+         * `load-balancers/`.
+         */
+        accessLogBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name").optional(),
+      })
+      .strict()
+      .optional(),
     /** Where state lives: local (default), S3 with a lock file, or HCP Terraform. */
     backend: z
       .discriminatedUnion("type", [

@@ -23,6 +23,9 @@ import { EnvironmentConfig } from "./config";
  * `accountBaseline` is on — the account/region baseline (audit, CIS alarms, EBS default
  * encryption, backups with a cross-region copy, patching).
  */
+/** Where the load balancer's access logs land in the access-log bucket. */
+export const LOAD_BALANCER_LOG_PREFIX = "load-balancers";
+
 export class EnvironmentStack extends BulwarkStack {
   public readonly launchTemplate: HardenedLaunchTemplate;
   public readonly network: Network;
@@ -83,7 +86,11 @@ export class EnvironmentStack extends BulwarkStack {
     let instanceTags: Record<string, string> = {};
     let audit: AccountAudit | undefined;
     if (config.accountBaseline) {
-      audit = new AccountAudit(this, "audit", { name: config.name, preventDestroy: config.preventDestroy });
+      audit = new AccountAudit(this, "audit", {
+        name: config.name,
+        preventDestroy: config.preventDestroy,
+        loadBalancerLogPrefix: config.loadBalancer ? LOAD_BALANCER_LOG_PREFIX : undefined,
+      });
       new CisAlarms(this, "cis-alarms", { name: config.name, logGroupName: audit.trailLogGroup.name, alarmTopicArn: topic.arn });
       new EbsDefaults(this, "ebs-defaults", { name: config.name, preventDestroy: config.preventDestroy });
       const backup = new Backup(this, "backup", { name: config.name, copyRegion: config.backupCopyRegion, copyProvider, preventDestroy: config.preventDestroy });
@@ -115,6 +122,14 @@ export class EnvironmentStack extends BulwarkStack {
           certificateArn: config.loadBalancer.certificateArn,
           appPort: config.appPort,
           deletionProtection: config.preventDestroy,
+          // Access logs to the account baseline's access-log bucket (SSE-S3, as load balancer logs
+          // require); WAF logs to a log group under the environment's key.
+          accessLogs: audit
+            ? { bucketName: audit.accessLogBucket.bucketName, prefix: LOAD_BALANCER_LOG_PREFIX, dependsOn: [audit.accessLogBucket.policy] }
+            : config.loadBalancer.accessLogBucket
+              ? { bucketName: config.loadBalancer.accessLogBucket, prefix: LOAD_BALANCER_LOG_PREFIX }
+              : undefined,
+          wafLogs: { kmsKeyArn: key.keyArn },
         })
       : undefined;
     const asg = new HardenedAutoScalingGroup(this, "app-group", {

@@ -23,6 +23,19 @@ describe("AccountAudit", () => {
     expect(resourcesOf(json, "aws_cloudwatch_log_group")["audit_trail-log-group"]).toMatchObject({ retention_in_days: 365, kms_key_id: "${aws_kms_key.audit_key_key.arn}" });
   });
 
+  it("admits the region's load balancer log delivery to the access-log bucket only when asked", () => {
+    const sids = (j: typeof json) => JSON.parse(resourcesOf(j, "aws_s3_bucket_policy")["audit_access-logs_policy"].policy).Statement;
+    expect(sids(json).map((s: { Sid: string }) => s.Sid)).not.toContain("ElbAccessLogsDelivery");
+    const elb = sids(audit({ loadBalancerLogPrefix: "load-balancers" })).find((s: { Sid: string }) => s.Sid === "ElbAccessLogsDelivery");
+    expect(elb).toEqual({
+      Sid: "ElbAccessLogsDelivery",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::156460612806:root" },
+      Action: "s3:PutObject",
+      Resource: `arn:aws:s3:::prod-access-${TEST_ACCOUNT.accountId}-${TEST_ACCOUNT.region}/load-balancers/AWSLogs/${TEST_ACCOUNT.accountId}/*`,
+    });
+  });
+
   describe("log bucket policy", () => {
     const policy = JSON.parse(resourcesOf(json, "aws_s3_bucket_policy").audit_logs_policy.policy);
     const bySid = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));

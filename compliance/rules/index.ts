@@ -1,5 +1,6 @@
 import { Rule } from "../model";
 import { alarmActions } from "./alarm-actions";
+import { albAccessLogs } from "./alb-access-logs";
 import { asgLaunchTemplateVersion } from "./asg-launch-template-version";
 import { backupCrossRegion } from "./backup-cross-region";
 import { backupVaultCmk } from "./backup-vault-cmk";
@@ -37,6 +38,8 @@ import { subnetNoPublicIp } from "./subnet-no-public-ip";
 import { vpcDefaultNaclManaged } from "./vpc-default-nacl-managed";
 import { vpcDefaultSgClosed } from "./vpc-default-sg-closed";
 import { vpcFlowLogs } from "./vpc-flow-logs";
+import { wafKnownBadInputs } from "./waf-known-bad-inputs";
+import { wafLogging } from "./waf-logging";
 
 /** The rule pack: one line per rule. A new rule is a new file plus one line here. */
 export const ALL_RULES: readonly Rule[] = [
@@ -78,4 +81,7 @@ export const ALL_RULES: readonly Rule[] = [
   exposureInternetViaLoadBalancer,
   backupVaultCmk,
   backupCrossRegion,
+  albAccessLogs,
+  wafLogging,
+  wafKnownBadInputs,
 ];

@@ -13,6 +13,7 @@ import { BulwarkValidationError } from "../core/errors";
 import { assumeRolePolicy, policyDocument } from "../core/policy";
 import { checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
+import { elbAccessLogStatement } from "../load-balancer";
 import { HardenedLogBucket } from "./log-bucket";
 
 export * from "./log-bucket";
@@ -58,6 +59,11 @@ export interface AccountAuditProps {
   readonly objectLock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
   /** Config managed rules by name. @default every key of CONFIG_MANAGED_RULES */
   readonly configRules?: readonly string[];
+  /**
+   * Admits the region's load balancer access-log delivery to the access-log bucket under this
+   * prefix (that bucket uses SSE-S3, the only encryption load balancer logs accept). @default none
+   */
+  readonly loadBalancerLogPrefix?: string;
   /** `prevent_destroy` on key and buckets. @default false */
   readonly preventDestroy?: boolean;
   readonly tags?: Readonly<Record<string, string>>;
@@ -108,6 +114,9 @@ export class AccountAudit extends Construct {
           Resource: `arn:${ctx.partition}:s3:::${props.accessLogBucketName ?? `${props.name}-access-${suffix}`}/*`,
           Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
         },
+        ...(props.loadBalancerLogPrefix
+          ? [elbAccessLogStatement(`arn:${ctx.partition}:s3:::${props.accessLogBucketName ?? `${props.name}-access-${suffix}`}`, props.loadBalancerLogPrefix, ctx.accountId, ctx.region, ctx.partition)]
+          : []),
       ],
     });
     const bucketName = props.bucketName ?? `${props.name}-audit-${suffix}`;
