@@ -282,7 +282,64 @@ export function resourceDangers(f: ResourceChangeFacts): DangerousChange[] {
     }
   }
   if (gone && CONTROL_RESOURCES[f.type] && !STATEFUL_OR_SECURITY_TYPES.has(f.type)) out.push({ class: "security", ...base, message: CONTROL_RESOURCES[f.type] });
-  out.push(...ingressWidening(f), ...inlineWidening(f));
+  out.push(...ingressWidening(f), ...inlineWidening(f), ...policyWidening(f));
+  return out;
+}
+
+/** Attributes holding an IAM-style policy document, per resource type. */
+const POLICY_ATTRIBUTES: Record<string, string[]> = {
+  aws_iam_policy: ["policy"],
+  aws_iam_role_policy: ["policy"],
+  aws_iam_user_policy: ["policy"],
+  aws_iam_group_policy: ["policy"],
+  aws_iam_role: ["assume_role_policy", "inline_policy.policy"],
+  aws_s3_bucket_policy: ["policy"],
+  aws_kms_key: ["policy"],
+  aws_sns_topic_policy: ["policy"],
+  aws_sns_topic: ["policy"],
+  aws_sqs_queue_policy: ["policy"],
+  aws_cloudwatch_log_resource_policy: ["policy_document"],
+};
+
+/** Every (principal, action, resource) an Allow statement grants, as text, from literal policy JSON. */
+function grants(policy: unknown): Set<string> | undefined {
+  if (typeof policy !== "string") return undefined;
+  let doc: any;
+  try {
+    doc = JSON.parse(policy);
+  } catch {
+    return undefined;
+  }
+  const list = (x: unknown): string[] => (Array.isArray(x) ? x : x === undefined ? ["*"] : [x]).map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+  const out = new Set<string>();
+  for (const st of Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : []) {
+    if (st?.Effect !== "Allow") continue;
+    const principals = st.Principal === undefined ? ["(identity)"] : typeof st.Principal === "string" ? [st.Principal] : Object.entries<unknown>(st.Principal).flatMap(([k, v]) => list(v).map((x) => `${k}:${x}`));
+    const actions = st.NotAction !== undefined ? list(st.NotAction).map((a) => `NOT ${a}`) : list(st.Action);
+    const resources = st.NotResource !== undefined ? list(st.NotResource).map((r) => `NOT ${r}`) : list(st.Resource);
+    const condition = st.Condition ? ` if ${JSON.stringify(st.Condition)}` : "";
+    for (const p of principals) for (const a of actions) for (const r of resources) out.add(`${p} ${a} on ${r}${condition}`);
+  }
+  return out;
+}
+
+/**
+ * An IAM (or resource) policy that grants something it did not: a new action, resource or
+ * principal in an Allow statement, or a condition dropped. Judged on the parsed documents; a
+ * policy only known after apply is no evidence either way.
+ */
+function policyWidening(f: ResourceChangeFacts): DangerousChange[] {
+  if (!f.before || !f.after) return [];
+  const out: DangerousChange[] = [];
+  for (const attr of POLICY_ATTRIBUTES[f.type] ?? []) {
+    const before = grants(at(f.before, attr));
+    const after = grants(at(f.after, attr));
+    if (!before || !after) continue;
+    const added = [...after].filter((g) => !before.has(g));
+    if (added.length === 0) continue;
+    const shown = added.slice(0, 3).join("; ") + (added.length > 3 ? `; and ${added.length - 3} more` : "");
+    out.push({ class: "security", stack: f.stack, address: f.address, attribute: attr, message: `policy grants more: ${added.length} new allowed (principal, action, resource)`, before: `${before.size} grant(s)`, after: shown });
+  }
   return out;
 }
 

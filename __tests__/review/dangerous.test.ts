@@ -197,6 +197,22 @@ describe("provider settings in plan mode", () => {
 });
 
 describe("security regressions in place", () => {
+  it("lists a policy that grants more (a new action, resource or principal, a condition dropped), not one merely reordered", () => {
+    const policy = (statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+    const read = { Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::logs/*" };
+    const list = { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::logs", Condition: { Bool: { "aws:SecureTransport": "true" } } };
+    const role = (statements: unknown[]) => config({ resource: { aws_iam_role_policy: { reader: { name: "reader", role: "r", policy: policy(statements) } } } });
+    const base = role([read, list]);
+    const wider = diffConfigs(base, role([{ ...read, Action: ["s3:GetObject", "s3:*"] }, { ...list, Condition: undefined }]));
+    const found = wider.dangerous.filter((d) => d.class === "security" && d.attribute === "policy");
+    expect(found).toHaveLength(1);
+    expect(found[0].message).toBe("policy grants more: 2 new allowed (principal, action, resource)");
+    expect(found[0].after).toContain("(identity) s3:* on arn:aws:s3:::logs/*");
+    expect(found[0].after).toContain("(identity) s3:ListBucket on arn:aws:s3:::logs");
+    expect(diffConfigs(base, role([list, read])).dangerous).toEqual([]);
+    expect(diffConfigs(base, role([read])).dangerous).toEqual([]);
+  });
+
   it("lists a rule's source widened, a world-reachable new port, encryption and logging turned off, in a caution block outside any details", () => {
     const rule = (source: Record<string, string>) => ({ security_group_id: "sg-1", ip_protocol: "tcp", from_port: 5432, to_port: 5432, description: "db", ...source });
     const base = config({
