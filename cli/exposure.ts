@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { ALL_RULES, buildContext, loadInput, runRules } from "../compliance";
 import { ExposurePath, exposurePaths } from "../compliance/exposure/paths";
-import { exposureJson, exposureMarkdown, exposureMermaid, exposureText } from "../compliance/exposure/render";
+import { exposureDot, exposureJson, exposureMarkdown, exposureMermaid, exposureSvg, exposureText } from "../compliance/exposure/render";
 import { UsageError } from "./check";
 
 export interface ExposureOptions {
@@ -12,7 +12,7 @@ export interface ExposureOptions {
   port?: string;
 }
 
-const FORMATS = ["text", "json", "md", "mermaid"] as const;
+const FORMATS = ["text", "json", "md", "mermaid", "dot", "svg"] as const;
 /** The rules that judge paths: their unsuppressed errors make the exit status 1. */
 export const PATH_RULES = ["exposure-no-internet-admin", "exposure-internet-via-load-balancer"];
 
@@ -28,16 +28,18 @@ export function filterPaths(paths: readonly ExposurePath[], opts: Pick<ExposureO
   );
 }
 
-/** `bulwark exposure`: exit 0, 1 when a path rule fails, 2 bad usage or input. */
-export function exposure(target: string, opts: ExposureOptions, write: (text: string) => void): number {
+/** `bulwark exposure`: exit 0, 1 when a path rule fails, 2 bad usage or input. SVG is drawn asynchronously (WebAssembly). */
+export function exposure(target: string, opts: ExposureOptions, write: (text: string) => void): number | Promise<number> {
   if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format ${opts.format}: must be one of ${FORMATS.join(", ")}`);
   const input = loadInput(target);
   const ctx = buildContext(input.resources);
   const paths = filterPaths(exposurePaths(ctx), opts);
-  const text = opts.format === "json" ? exposureJson(paths) : opts.format === "md" ? exposureMarkdown(paths) : opts.format === "mermaid" ? exposureMermaid(paths) : exposureText(paths);
-  if (opts.output) fs.writeFileSync(opts.output, text);
-  else write(text);
   const report = runRules(input.resources, ALL_RULES.filter((r) => PATH_RULES.includes(r.id)), { scope: "resource", suppressions: input.suppressions, gaps: input.gaps, context: ctx });
-  if (report.findings.some((f) => f.ruleId === "input-not-read" && !f.suppressed)) return 2;
-  return report.summary.errors > 0 ? 1 : 0;
+  const status = report.findings.some((f) => f.ruleId === "input-not-read" && !f.suppressed) ? 2 : report.summary.errors > 0 ? 1 : 0;
+  const emit = (text: string) => (opts.output ? fs.writeFileSync(opts.output, text) : write(text));
+  if (opts.format === "svg") return exposureSvg(paths).then((svg) => (emit(svg), status));
+  emit(
+    opts.format === "json" ? exposureJson(paths) : opts.format === "md" ? exposureMarkdown(paths) : opts.format === "mermaid" ? exposureMermaid(paths) : opts.format === "dot" ? exposureDot(paths) : exposureText(paths),
+  );
+  return status;
 }

@@ -51,13 +51,22 @@ program
   .command("exposure")
   .description("Who can reach what: paths from the internet, CIDRs and security groups to what runs in the VPC, through routes, ACLs and security groups")
   .argument("[target]", "cdktf output directory, Terraform JSON directory or file, or plan JSON", "cdktf.out")
-  .option("-f, --format <format>", "text, json, md or mermaid", "text")
+  .option("-f, --format <format>", "text, json, md, mermaid, dot or svg", "text")
   .option("-o, --output <file>", "write the report to a file instead of stdout")
   .option("--from <source>", "only paths from: internet, a CIDR, a security group or subnet address")
   .option("--to <destination>", "only paths to: a resource address or security group")
   .option("--port <port>", "only paths that include this port")
   .action((target: string, opts: { format: string; output?: string; from?: string; to?: string; port?: string }) => {
-    process.exitCode = exposure(target, opts, (t) => process.stdout.write(t));
+    const status = exposure(target, opts, (t) => process.stdout.write(t));
+    if (typeof status === "number") process.exitCode = status;
+    else
+      status.then(
+        (code) => (process.exitCode = code),
+        (e: Error) => {
+          process.stderr.write(`bulwark: ${e.message.split("\n")[0]}\n`);
+          process.exitCode = 2;
+        },
+      );
   });
 
 program

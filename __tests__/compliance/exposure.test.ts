@@ -211,6 +211,12 @@ describe("bulwark exposure on the reference environments", () => {
     const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "EXPOSURE.md"), "utf8");
     expect(doc).toContain("```mermaid\n" + mermaid + "```");
     expect(mermaid).toMatch(/-- "tcp 8080" --> /);
+    // SVG drawn offline by Graphviz (WebAssembly); the docs' picture is today's.
+    const svg = bulwark(["exposure", synth.outdir, "--format", "svg"]);
+    expect(svg.status).toBe(0);
+    expect(svg.stdout).toMatch(/<svg [^>]*viewBox=/);
+    expect(svg.stdout).toContain("prod/aws_lb.load&#45;balancer_alb");
+    expect(fs.readFileSync(path.join(__dirname, "..", "..", "docs", "exposure-prod.svg"), "utf8")).toBe(svg.stdout);
     expect(bulwark(["exposure", synth.outdir, "--format", "md"]).stdout).toMatch(/^### bulwark exposure: 4 open path\(s\), 0 unverifiable/);
     expect(bulwark(["exposure", synth.outdir, "--port", "http"]).stderr.trim()).toBe("bulwark: --port http: must be a port 0-65535");
 

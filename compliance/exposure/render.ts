@@ -94,3 +94,41 @@ export function exposureMermaid(paths: readonly ExposurePath[]): string {
   }
   return ["flowchart LR", ...nodes.values(), ...edges].join("\n") + "\n";
 }
+
+/** A DOT string literal. */
+const dotText = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/[\r\n]+/g, " ")}"`;
+
+/**
+ * The same picture as the Mermaid flowchart, in Graphviz's DOT: sources as rounded nodes on
+ * the left, resources as boxes, one edge per path labeled with its ports (dashed when
+ * unverifiable), load balancer paths drawn from the load balancer.
+ */
+export function exposureDot(paths: readonly ExposurePath[]): string {
+  const nodes = new Map<string, string>();
+  const node = (kind: string, id: string, text: string, shape: "round" | "box") => {
+    const nid = nodeId(kind, id);
+    if (!nodes.has(nid)) nodes.set(nid, `  ${nid} [label=${dotText(text)}, shape=box, style=${shape === "round" ? '"rounded,filled", fillcolor="#fde8e8"' : 'filled, fillcolor="#eef2ff"'}];`);
+    return nid;
+  };
+  const res = (stack: string, address: string) => node("res", `${stack}/${address}`, `${stack}/${address}`, "box");
+  const edges = new Set<string>();
+  const edge = (from: string, to: string, text: string | undefined, open: boolean) => edges.add(`  ${from} -> ${to} [${text ? `label=${dotText(text)}, ` : ""}style=${open ? "solid" : "dashed"}];`);
+  for (const p of paths) {
+    const open = p.status === "open";
+    const to = res(p.destination.stack, p.destination.address);
+    if (p.via.length === 0) edge(node(p.source.kind, p.source.id, sourceText(p), "round"), to, portText(p), open);
+    else if (p.source.kind === "security-group") {
+      const member = res(p.destination.stack, p.via[0]);
+      edges.add(`  ${node(p.source.kind, p.source.id, sourceText(p), "round")} -> ${member} [label="member", style=dotted, arrowhead=none];`);
+      edge(member, to, portText(p), open);
+    } else edge(res(p.destination.stack, p.via[0]), to, `${portText(p)}${p.via[1] ? ` · ${p.via[1].replace(/^[a-z0-9_]+\./, "")}` : ""}`, open);
+  }
+  return ["digraph exposure {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=10];', ...nodes.values(), ...edges, "}"].join("\n") + "\n";
+}
+
+/** SVG of the picture, drawn by Graphviz compiled to WebAssembly (offline, no browser). */
+export async function exposureSvg(paths: readonly ExposurePath[]): Promise<string> {
+  const { Graphviz } = await import("@hpcc-js/wasm-graphviz");
+  const graphviz = await Graphviz.load();
+  return graphviz.dot(exposureDot(paths));
+}
