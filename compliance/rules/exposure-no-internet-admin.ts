@@ -1,6 +1,21 @@
 import { ADMIN_PORTS } from "../../modules/core/ports";
 import { exposurePaths } from "../exposure/paths";
-import { Rule, RuleFinding } from "../model";
+import { Rule, RuleFinding, TfJsonFixture } from "../model";
+
+/** A VPC with a public subnet and an instance whose group allows SSH from anywhere. */
+function sshInPublicSubnet(publicIp: boolean): TfJsonFixture {
+  return {
+    resource: {
+      aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
+      aws_internet_gateway: { i: { vpc_id: "${aws_vpc.v.id}" } },
+      aws_route_table: { public: { vpc_id: "${aws_vpc.v.id}", route: [{ cidr_block: "0.0.0.0/0", gateway_id: "${aws_internet_gateway.i.id}" }] } },
+      aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24" } },
+      aws_route_table_association: { s: { subnet_id: "${aws_subnet.s.id}", route_table_id: "${aws_route_table.public.id}" } },
+      aws_security_group: { g: { vpc_id: "${aws_vpc.v.id}", description: "web", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"], description: "ssh" }] } },
+      aws_instance: { a: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.g.id}"], associate_public_ip_address: publicIp } },
+    },
+  };
+}
 
 export const exposureNoInternetAdmin: Rule = {
   id: "exposure-no-internet-admin",
@@ -20,29 +35,6 @@ export const exposureNoInternetAdmin: Rule = {
         message: `the internet (${p.source.id}) reaches ${p.destination.kind} ${p.destination.address} on ${p.protocol} ${p.ports[0] === p.ports[1] ? p.ports[0] : p.ports.join("-")}${p.via.length ? ` via ${p.via.join(" → ")}` : ""}`,
         ...(p.status === "unverifiable" ? { unverifiable: true as const } : {}),
       })),
-  fixtures: {
-    pass: {
-      resource: {
-        aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
-        aws_internet_gateway: { i: { vpc_id: "${aws_vpc.v.id}" } },
-        aws_route_table: { public: { vpc_id: "${aws_vpc.v.id}", route: [{ cidr_block: "0.0.0.0/0", gateway_id: "${aws_internet_gateway.i.id}" }] } },
-        aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24" } },
-        aws_route_table_association: { s: { subnet_id: "${aws_subnet.s.id}", route_table_id: "${aws_route_table.public.id}" } },
-        aws_security_group: { g: { vpc_id: "${aws_vpc.v.id}", description: "web", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"], description: "ssh" }] } },
-        // The group opens 22 to the world, but the instance has no public address: no path.
-        aws_instance: { a: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.g.id}"], associate_public_ip_address: false } },
-      },
-    },
-    fail: {
-      resource: {
-        aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
-        aws_internet_gateway: { i: { vpc_id: "${aws_vpc.v.id}" } },
-        aws_route_table: { public: { vpc_id: "${aws_vpc.v.id}", route: [{ cidr_block: "0.0.0.0/0", gateway_id: "${aws_internet_gateway.i.id}" }] } },
-        aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24" } },
-        aws_route_table_association: { s: { subnet_id: "${aws_subnet.s.id}", route_table_id: "${aws_route_table.public.id}" } },
-        aws_security_group: { g: { vpc_id: "${aws_vpc.v.id}", description: "web", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"], description: "ssh" }] } },
-        aws_instance: { a: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.g.id}"], associate_public_ip_address: true } },
-      },
-    },
-  },
+  // The group opens 22 to the world in both; only the instance's public address makes the path.
+  fixtures: { pass: sshInPublicSubnet(false), fail: sshInPublicSubnet(true) },
 };
