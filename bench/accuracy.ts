@@ -109,3 +109,54 @@ export function accuracyReport(outcomes: readonly Outcome[]): string {
   return [rows.join("\n"), "", wrong.length ? `Disagreements (${wrong.length}):\n${lines.join("\n")}` : "No disagreements."].join("\n");
 }
 
+
+/**
+ * The same labels scored against a peer scanner, checkov, when `BULWARK_CHECKOV` names a runner
+ * (a development tool built offline: ../shared/tools/checkov; never a test dependency). A checkov
+ * finding counts for a bulwark rule when the rule maps that check id (its `controls.checkov`);
+ * precision and recall are over the labeled rules checkov has a check for.
+ */
+export function checkovOutcomes(dir: string, runner: string): Outcome[] {
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const byCheck = new Map<string, string[]>();
+  for (const r of ALL_RULES) for (const c of r.controls.checkov ?? []) byCheck.set(c, [...(byCheck.get(c) ?? []), r.id]);
+  const covered = new Set([...byCheck.values()].flat().filter((id) => LABELED_RULES.includes(id)));
+  const out: Outcome[] = [];
+  for (const example of fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, "labels.json"))).sort()) {
+    const labels = (JSON.parse(fs.readFileSync(path.join(dir, example, "labels.json"), "utf8")) as { labels: Label[] }).labels.filter((l) => covered.has(l.rule));
+    const run = spawnSync(runner, ["-f", path.join(dir, example, "plan.json"), "--framework", "terraform_plan", "-o", "json", "--quiet"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    let parsed: any = JSON.parse(run.stdout || "{}");
+    parsed = Array.isArray(parsed) ? parsed[0] : parsed;
+    const found = new Set<string>();
+    for (const f of parsed?.results?.failed_checks ?? []) {
+      const address = String(f.resource_address ?? f.resource);
+      // One check can stand for an instance rule and its launch-template twin (CKV_AWS_79, CKV_AWS_88,
+      // CKV_AWS_8): credit the twin that judges this resource's type, as the labels do.
+      const template = /(^|\.)aws_launch_(template|configuration)\./.test(address);
+      const twin: Record<string, string> = { "ec2-imdsv2": "lt-imdsv2", "ec2-no-public-ip": "lt-no-public-ip", "ebs-encrypted": "lt-ebs-encrypted" };
+      const rules = (byCheck.get(f.check_id) ?? []).map((r) => (template && twin[r] ? twin[r] : r)).filter((r) => template || !r.startsWith("lt-"));
+      for (const rule of new Set(rules)) if (covered.has(rule)) found.add(`${address}\u0000${rule}`);
+    }
+    const labeled = new Map(labels.map((l) => [`${l.address}\u0000${l.rule}`, l]));
+    for (const k of new Set([...found, ...labeled.keys()])) {
+      const [address, rule] = k.split("\u0000");
+      const l = labeled.get(k);
+      out.push({ example, address, rule, ...(l ? { label: l.expect, why: l.why } : {}), ...(found.has(k) ? { found: "fail" as const } : {}) });
+    }
+  }
+  return out;
+}
+
+/** bulwark and checkov side by side, over the rules checkov has a check for. */
+export function peerTable(ours: readonly Outcome[], peer: readonly Outcome[]): string {
+  const rules = new Set(peer.map((o) => o.rule));
+  const s = score(ours.filter((o) => rules.has(o.rule)));
+  const p = score(peer);
+  const fmt = (x: number) => x.toFixed(2);
+  return [
+    `| scanner (rules both cover: ${rules.size}) | TP | FP | FN | precision | recall |`,
+    "|---|---|---|---|---|---|",
+    `| bulwark | ${s.tp} | ${s.fp} | ${s.fn} | ${fmt(precision(s))} | ${fmt(recall(s))} |`,
+    `| checkov | ${p.tp} | ${p.fp} | ${p.fn} | ${fmt(precision(p))} | ${fmt(recall(p))} |`,
+  ].join("\n");
+}

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { accuracyReport, corpusDir, scoreCorpus } from "./accuracy";
+import { accuracyReport, checkovOutcomes, corpusDir, peerTable, scoreCorpus } from "./accuracy";
 import { Figure, printTable } from "./measure";
 import { renameFigures } from "./renames";
 import { scaleFigures } from "./scale";
@@ -29,7 +29,10 @@ const suites: Record<string, () => Figure[]> = {
 // Accuracy is a table of its own (precision and recall per rule), not a speed figure.
 if (!only || only.includes("accuracy")) {
   process.stderr.write("bench accuracy (labeled real-world corpus)\n");
-  console.log(accuracyReport(scoreCorpus(corpusDir(root))) + "\n");
+  const ours = scoreCorpus(corpusDir(root));
+  console.log(accuracyReport(ours) + "\n");
+  // Side by side with checkov when a runner is given (a development tool, never needed).
+  if (process.env.BULWARK_CHECKOV) console.log(peerTable(ours, checkovOutcomes(corpusDir(root), process.env.BULWARK_CHECKOV)) + "\n");
 }
 
 const rows: Figure[] = [];
