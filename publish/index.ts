@@ -22,8 +22,8 @@ export { MANIFEST, PublishError } from "./write";
 export const PUBLISHED_MODULES: readonly ModuleSpec[] = [
   kmsKeyModule,
   launchTemplateModule,
-  networkModule,
   networkAclModule,
+  networkModule,
   securityGroupsModule,
   alarmsModule,
   cisAlarmsModule,

@@ -2,8 +2,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { appTierRules, dataTierRules, managementTierRules, NaclRules, NetworkAclTier, publicWebTierRules, ResolvedNaclRule } from "../../modules/network-acl";
+import { Network, SubnetTier } from "../../modules/network";
 import { bulwark } from "../support/cli";
-import { synthJson } from "../support/synth";
+import { synthJson, TEST_ACCOUNT } from "../support/synth";
 import { init, offlinePlan, PlanJson } from "../support/terraform";
 
 /**
@@ -37,11 +38,16 @@ const snake = (k: string) => (k === "ephemeral" ? "ephemeral_ports" : k.replace(
 const hclValue = (v: unknown): string => (Array.isArray(v) ? `[${v.map(hclValue).join(", ")}]` : JSON.stringify(v));
 const presetHcl = (c: Case) => `{ tier = "${c.tier}"${Object.entries(c.options).map(([k, v]) => `, ${snake(k)} = ${hclValue(v)}`).join("")} }`;
 
+/** The network construct with every tier and NAT; the network module gets its subnet CIDRs. */
+const NETWORK = { name: "prod", cidr: "10.20.0.0/16", availabilityZones: ["eu-west-1b", "eu-west-1a"], tiers: ["public", "private", "isolated"] as SubnetTier[], natGateways: "single" as const, appPort: 9000, dataPorts: [5432, 6379] };
+
 type Compared = { direction: string; action: string; number: number; protocol: string; ports: string; cidr: string };
 const fromConstruct = (r: ResolvedNaclRule): Compared => ({ direction: r.direction, action: r.action, number: r.ruleNumber, protocol: r.protocol, ports: `${r.fromPort}-${r.toPort}`, cidr: r.cidr });
 
 describe("network-acl presets: the published module makes the construct's rules", () => {
   const construct: Record<string, Record<string, Compared>> = {};
+  const network: Partial<Record<SubnetTier, Record<string, Compared>>> = {};
+  let subnetCidrs: Partial<Record<SubnetTier, Record<string, string>>> = {};
   let plan: PlanJson;
   beforeAll(() => {
     synthJson((s) => {
@@ -49,9 +55,12 @@ describe("network-acl presets: the published module makes the construct's rules"
         const acl = new NetworkAclTier(s, id, { name: id, vpcId: "vpc-0123456789abcdef0", subnetIds: { a: "subnet-0123456789abcdef0" }, rules: PRESETS[c.tier](c.options as never) });
         construct[id] = Object.fromEntries(acl.rules.map((r) => [r.name, fromConstruct(r)]));
       }
+      const net = new Network(s, "network", NETWORK);
+      for (const [tier, acl] of Object.entries(net.acls)) network[tier as SubnetTier] = Object.fromEntries(acl!.rules.map((r) => [r.name, fromConstruct(r)]));
+      subnetCidrs = net.subnetCidrs;
     });
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-nacl-presets-"));
-    expect(bulwark(["publish", "--out", path.join(out, "modules"), "--module", "network-acl"]).status).toBe(0);
+    expect(bulwark(["publish", "--out", path.join(out, "modules"), "--module", "network-acl", "--module", "network"]).status).toBe(0);
     const root = path.join(out, "root");
     fs.mkdirSync(root);
     const calls = Object.entries(CASES).map(
@@ -64,20 +73,55 @@ describe("network-acl presets: the published module makes the construct's rules"
 }
 `,
     );
-    fs.writeFileSync(path.join(root, "main.tf"), `provider "aws" {\n  region = "eu-west-1"\n}\n\n${calls.join("\n")}`);
+    const map = (m: Record<string, string> | undefined) => `{ ${Object.entries(m ?? {}).map(([az, c]) => `"${az}" = "${c}"`).join(", ")} }`;
+    calls.push(`module "network" {
+  source           = "../modules/network"
+  account_id       = "${TEST_ACCOUNT.accountId}"
+  name             = "${NETWORK.name}"
+  cidr             = "${NETWORK.cidr}"
+  public_subnets   = ${map(subnetCidrs.public)}
+  private_subnets  = ${map(subnetCidrs.private)}
+  isolated_subnets = ${map(subnetCidrs.isolated)}
+  nat_gateways     = "${NETWORK.natGateways}"
+  app_port         = ${NETWORK.appPort}
+  data_ports       = [${NETWORK.dataPorts.join(", ")}]
+}
+`);
+    fs.writeFileSync(path.join(root, "main.tf"), `provider "aws" {\n  region = "${TEST_ACCOUNT.region}"\n}\n\n${calls.join("\n")}`);
     init(root);
     plan = offlinePlan(root);
   });
 
-  it.each(Object.keys(CASES))("%s: the same named rules with the same numbers, directions, protocols, ports and CIDRs", (id) => {
+  /** The planned rules of the network-acl module at `address` (`module.app` or `module.network.module.acl["private"]`). */
+  const plannedRules = (address: string): Record<string, Compared> => {
     const module: Record<string, Compared> = {};
+    const prefix = `${address}.aws_network_acl_rule.this["`;
     for (const rc of plan.resource_changes ?? []) {
-      const m = new RegExp(`^module\\.${id}\\.aws_network_acl_rule\\.this\\["([^"]+)"\\]$`).exec(rc.address);
+      const m = rc.address.startsWith(prefix) ? /^([^"]+)"\]$/.exec(rc.address.slice(prefix.length)) : null;
       if (!m) continue;
       const a = rc.change.after as Record<string, any>;
       module[m[1]] = { direction: a.egress ? "egress" : "ingress", action: a.rule_action, number: a.rule_number, protocol: a.protocol, ports: `${a.from_port ?? 0}-${a.to_port ?? 0}`, cidr: a.cidr_block ?? a.ipv6_cidr_block };
     }
+    return module;
+  };
+
+  it.each(Object.keys(CASES))("%s: the same named rules with the same numbers, directions, protocols, ports and CIDRs", (id) => {
     expect(Object.keys(construct[id]).length).toBeGreaterThan(2);
-    expect(module).toEqual(construct[id]);
+    expect(plannedRules(`module.${id}`)).toEqual(construct[id]);
+  });
+
+  describe("the network module puts each tier on its own ACL with the construct's preset", () => {
+    it.each(["public", "private", "isolated"] as const)("%s: the construct's rules, every subnet of the tier associated", (tier) => {
+      expect(Object.keys(network[tier] ?? {}).length).toBeGreaterThan(2);
+      const acl = `module.network.module.acl["${tier}"]`;
+      expect(plannedRules(acl)).toEqual(network[tier]);
+      const associations = (plan.resource_changes ?? []).filter((rc) => rc.address.startsWith(`${acl}.aws_network_acl_association.this[`)).map((rc) => rc.address.slice(acl.length));
+      expect(associations.sort()).toEqual(Object.keys(subnetCidrs[tier]!).sort().map((az) => `.aws_network_acl_association.this["${az}"]`));
+    });
+
+    it("leaves no subnet on the default ACL: one association per subnet, none twice", () => {
+      const associations = (plan.resource_changes ?? []).filter((rc) => rc.type === "aws_network_acl_association" && rc.address.startsWith("module.network."));
+      expect(associations).toHaveLength(NETWORK.tiers.length * NETWORK.availabilityZones.length);
+    });
   });
 });
