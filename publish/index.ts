@@ -3,6 +3,7 @@ import { AWS_MOCKS } from "./mocks";
 import { kmsKeyModule } from "./modules/kms-key";
 import { launchTemplateModule } from "./modules/launch-template";
 import { alarmsModule } from "./modules/alarms";
+import { autoScalingModule } from "./modules/auto-scaling";
 import { auditModule } from "./modules/audit";
 import { backupModule } from "./modules/backup";
 import { bastionModule } from "./modules/bastion";
@@ -22,8 +23,9 @@ export { MANIFEST, PublishError } from "./write";
 export const PUBLISHED_MODULES: readonly ModuleSpec[] = [
   kmsKeyModule,
   launchTemplateModule,
-  networkModule,
+  autoScalingModule,
   networkAclModule,
+  networkModule,
   securityGroupsModule,
   alarmsModule,
   cisAlarmsModule,

@@ -1,5 +1,8 @@
 import { Testing } from "cdktf";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { DataAwsSnsTopic } from "@cdktf/provider-aws/lib/data-aws-sns-topic";
+import { BulwarkValidationError } from "../../modules/core/errors";
+import { NetworkAclTier } from "../../modules/network-acl";
 import { accountContext } from "../../modules/core/account";
 import { BulwarkStack, logicalIdFromPath } from "../../modules/core/stack";
 
@@ -14,6 +17,33 @@ describe("BulwarkStack", () => {
     stack.toTerraformForSynth();
     new SnsTopic(stack, "b", { name: "b" });
     expect(Object.keys((stack.toTerraform() as any).resource.aws_sns_topic).sort()).toEqual(["a", "b"]);
+  });
+
+  it("refuses two construct paths that make one address, naming both (web.acl and web-acl would share one ACL)", () => {
+    const stack = new BulwarkStack(Testing.app(), "s");
+    const acl = (id: string, subnet: string) =>
+      new NetworkAclTier(stack, id, { name: "web", vpcId: "vpc-0123456789abcdef0", subnetIds: { a: subnet }, rules: { "https-in": { direction: "ingress", protocol: "tcp", port: 443, cidr: "10.0.0.0/16" } } });
+    let error: unknown;
+    try {
+      // Refused as soon as the second address is made (here when the rules reference the ACL), else at synth.
+      acl("web.acl", "subnet-0123456789abcdef0");
+      acl("web-acl", "subnet-0123456789abcdef1");
+      stack.toTerraform();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BulwarkValidationError);
+    expect((error as Error).message).toMatch(/^s\/web[.-]acl\/acl: construct id "acl" makes the same Terraform address \(aws_network_acl\.web-acl_acl\) as s\/web[.-]acl\/acl;/);
+    expect((error as Error).message).toContain("s/web.acl/acl");
+    expect((error as Error).message).toContain("s/web-acl/acl");
+  });
+
+  it("lets one logical id serve different address namespaces (a resource and a data source)", () => {
+    const stack = new BulwarkStack(Testing.app(), "s");
+    new SnsTopic(stack, "topic.ops", { name: "a" });
+    new DataAwsSnsTopic(stack, "topic-ops", { name: "a" });
+    const json = stack.toTerraform() as any;
+    expect([Object.keys(json.resource.aws_sns_topic), Object.keys(json.data.aws_sns_topic)]).toEqual([["topic-ops"], ["topic-ops"]]);
   });
 
   it("derives readable addresses from construct ids", () => {

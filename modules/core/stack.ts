@@ -49,10 +49,14 @@ const GATED = Symbol.for("bulwark.complianceGate");
  * and each component kept to letters, digits and `-` (`app_launch-template_role`), so that
  * addresses read well in a plan review and a published `moved` block is easy to write.
  * Construct ids come from names, never list positions, which is what keeps addresses
- * stable when a list is reordered.
+ * stable when a list is reordered. Two paths that make one address (`web.acl` and `web-acl`)
+ * are refused with a BulwarkValidationError naming both, rather than one resource silently
+ * replacing the other in the JSON.
  */
 export class BulwarkStack extends TerraformStack {
   private synthesized?: { json: { [key: string]: any }; constructs: number };
+  /** Construct path of each logical id handed out, per address namespace (`aws_vpc`, `data.aws_iam_policy_document`, `var`...). */
+  private readonly allocated = new Map<string, string>();
   /** The stack's default AWS provider, when `region` was given. */
   public readonly awsProvider?: HardenedAwsProvider;
 
@@ -109,7 +113,24 @@ export class BulwarkStack extends TerraformStack {
       .slice(stackIndex + 1)
       .map((c) => c.node.id)
       .filter((id) => id !== "Default" && id !== "Resource");
-    return logicalIdFromPath(components);
+    const id = logicalIdFromPath(components);
+    if (TerraformElement.isTerraformElement(element)) {
+      // Two paths that differ only in characters an address cannot hold (`web.acl` and `web-acl`) would
+      // make one address, and the later element would silently replace the earlier one in the JSON.
+      const namespace = (element as unknown as { _elementType?: string })._elementType ?? element.constructor.name;
+      const key = `${namespace}.${id}`;
+      const other = this.allocated.get(key);
+      if (other !== undefined && other !== node.path) {
+        throw new BulwarkValidationError(
+          node.path,
+          "construct id",
+          node.id,
+          `makes the same Terraform address (${key}) as ${other}; rename one of them (construct ids differing only in characters other than letters, digits and "-" collide)`,
+        );
+      }
+      this.allocated.set(key, node.path);
+    }
+    return id;
   }
 }
 

@@ -314,6 +314,9 @@ export function cidrKey(cidr: string): string {
 // ---------------------------------------------------------------------------------------
 // Tier presets. Each returns named rules including the stateless return traffic it needs.
 
+/** Defaults of the preset options; the published network-acl module's `preset` takes the same. */
+export const PRESET_DEFAULTS = { appPort: 8080, dataPorts: [5432] as readonly number[], clientCidrs: ["0.0.0.0/0"] as readonly string[] } as const;
+
 export interface ReturnTrafficOptions {
   /** Ephemeral port range of clients and of this tier's own connections. @default [1024, 65535] */
   readonly ephemeral?: [number, number];
@@ -358,7 +361,7 @@ export interface PublicWebTierOptions extends ReturnTrafficOptions {
 /** Public subnets holding load balancers: HTTP/HTTPS in, the app port out to the app subnets. */
 export function publicWebTierRules(o: PublicWebTierOptions): Record<string, NaclRule> {
   const rules: Record<string, NaclRule> = {};
-  const clients = o.clientCidrs ?? ["0.0.0.0/0"];
+  const clients = o.clientCidrs ?? PRESET_DEFAULTS.clientCidrs;
   clients.forEach((cidr) => {
     const n = clients.length === 1 ? "" : `-${cidrKey(cidr)}`;
     rules[`https-in${n}`] = { direction: "ingress", protocol: "tcp", port: 443, cidr };
@@ -366,7 +369,7 @@ export function publicWebTierRules(o: PublicWebTierOptions): Record<string, Nacl
     Object.assign(rules, returnTraffic(`clients-return${n}`, "egress", cidr, o));
   });
   o.appCidrs.forEach((cidr) => {
-    rules[`app-out-${cidrKey(cidr)}`] = { direction: "egress", protocol: "tcp", port: o.appPort ?? 8080, cidr };
+    rules[`app-out-${cidrKey(cidr)}`] = { direction: "egress", protocol: "tcp", port: o.appPort ?? PRESET_DEFAULTS.appPort, cidr };
     Object.assign(rules, returnTraffic(`app-return-${cidrKey(cidr)}`, "ingress", cidr, o));
   });
   const nat = o.natClientCidrs ?? [];
@@ -419,11 +422,11 @@ function httpsOut(o: ReturnTrafficOptions & { readonly httpsToInternet?: boolean
 export function appTierRules(o: AppTierOptions): Record<string, NaclRule> {
   const rules: Record<string, NaclRule> = {};
   o.webCidrs.forEach((cidr) => {
-    rules[`app-in-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port: o.appPort ?? 8080, cidr };
+    rules[`app-in-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port: o.appPort ?? PRESET_DEFAULTS.appPort, cidr };
     Object.assign(rules, returnTraffic(`web-return-${cidrKey(cidr)}`, "egress", cidr, o));
   });
   o.dataCidrs.forEach((cidr) => {
-    for (const port of o.dataPorts ?? [5432]) rules[`data-out-${port}-${cidrKey(cidr)}`] = { direction: "egress", protocol: "tcp", port, cidr };
+    for (const port of o.dataPorts ?? PRESET_DEFAULTS.dataPorts) rules[`data-out-${port}-${cidrKey(cidr)}`] = { direction: "egress", protocol: "tcp", port, cidr };
     Object.assign(rules, returnTraffic(`data-return-${cidrKey(cidr)}`, "ingress", cidr, o));
   });
   rules["https-endpoints-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: o.vpcCidr };
@@ -441,7 +444,7 @@ export interface DataTierOptions extends ReturnTrafficOptions {
 export function dataTierRules(o: DataTierOptions): Record<string, NaclRule> {
   const rules: Record<string, NaclRule> = {};
   o.appCidrs.forEach((cidr) => {
-    for (const port of o.dataPorts ?? [5432]) rules[`data-in-${port}-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port, cidr };
+    for (const port of o.dataPorts ?? PRESET_DEFAULTS.dataPorts) rules[`data-in-${port}-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port, cidr };
     Object.assign(rules, returnTraffic(`app-return-${cidrKey(cidr)}`, "egress", cidr, o));
   });
   return rules;

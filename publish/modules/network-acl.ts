@@ -1,4 +1,4 @@
-import { ALLOW_BAND, DENY_BAND } from "../../modules/network-acl/rules";
+import { ADMIN_PORTS, ALLOW_BAND, DEFAULT_EPHEMERAL, DENY_BAND, PRESET_DEFAULTS } from "../../modules/network-acl/rules";
 import { ADMIN_PORTS_TEXT, isWorldHcl, reachesAdminPortHcl } from "../predicates";
 import { RuleIds } from "../../modules/core/rule-ids";
 import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
@@ -34,6 +34,133 @@ const NUMBERING_HCL = `
   auto_position = { for g, names in local.auto_order : g => [for i, k in names : max([for j in range(i + 1) : local.auto_start[g][j] + i - j]...)] }
   auto_number = merge([for g, names in local.auto_order : { for i, k in names : k => local.bands[split("/", g)[1]][0] + local.auto_position[g][i] + length([for m, e in local.band_explicit[g] : e if e - local.bands[split("/", g)[1]][0] - m <= local.auto_position[g][i]]) }]...)`;
 
+
+// ---------------------------------------------------------------------------------------
+// Tier presets in HCL: the construct's preset functions (modules/network-acl/rules.ts) written
+// over the module's inputs, which are known only at plan time. Names, ports and the stateless
+// return traffic follow the TypeScript presets rule for rule; __tests__/publish/nacl-presets.test.ts
+// plans both for the same inputs and compares every rule (name, number, direction, cidr, ports).
+
+/** The tiers a preset names, each the construct function it mirrors. */
+export const NACL_PRESETS = { "public-web": "publicWebTierRules", app: "appTierRules", data: "dataTierRules", management: "managementTierRules" } as const;
+
+/** The `preset` variable's attributes: the construct's preset options, snake_cased, with their defaults. */
+const PRESET_TYPE = `object({
+    tier              = string
+    client_cidrs      = optional(list(string), ${JSON.stringify(PRESET_DEFAULTS.clientCidrs)})
+    app_cidrs         = optional(list(string), [])
+    web_cidrs         = optional(list(string), [])
+    data_cidrs        = optional(list(string), [])
+    nat_client_cidrs  = optional(list(string), [])
+    ssh_cidrs         = optional(list(string), [])
+    vpc_cidr          = optional(string)
+    app_port          = optional(number, ${PRESET_DEFAULTS.appPort})
+    data_ports        = optional(list(number), ${JSON.stringify(PRESET_DEFAULTS.dataPorts)})
+    vpc_ports         = optional(list(number), [])
+    https_to_internet = optional(bool, false)
+    https_to_s3       = optional(bool, false)
+    ephemeral_ports   = optional(list(number), [${DEFAULT_EPHEMERAL.join(", ")}])
+  })`;
+
+/** No preset: every list empty, so the preset locals make no rule. */
+const PRESET_NONE = `{ tier = "none", client_cidrs = [], app_cidrs = [], web_cidrs = [], data_cidrs = [], nat_client_cidrs = [], ssh_cidrs = [], vpc_cidr = null, app_port = 0, data_ports = [], vpc_ports = [], https_to_internet = false, https_to_s3 = false, ephemeral_ports = [${DEFAULT_EPHEMERAL.join(", ")}] }`;
+
+/** `cidrKey` (slug of the CIDR) in HCL. */
+const cidrKeyHcl = (cidr: string) => `trim(replace(${cidr}, "/[^A-Za-z0-9]+/", "-"), "-")`;
+
+/** One allowed tcp rule, with every attribute of the `rules` variable so the maps merge. */
+function tcpRule(direction: "ingress" | "egress", from: string, to: string, cidr: string): string {
+  return `{ direction = "${direction}", action = "allow", protocol = "tcp", from_port = ${from}, to_port = ${to}, cidr = ${cidr}, icmp_type = null, icmp_code = null, rule_number = null, allow_world_admin_reason = null }`;
+}
+
+/**
+ * `returnTraffic(prefix, direction, cidr)`: the ephemeral range to or from `cidr`; from the world
+ * (ingress) split around the admin ports (local.preset_world_ranges), each part named by its range.
+ */
+function returnTrafficHcl(prefix: string, direction: "ingress" | "egress", cidr: string): string {
+  if (direction === "egress") return `{ (${prefix}) = ${tcpRule("egress", "local.preset_ephemeral[0]", "local.preset_ephemeral[1]", cidr)} }`;
+  const ranges = `(${isWorldHcl(cidr)} ? local.preset_world_ranges : [local.preset_ephemeral])`;
+  return `{ for rg in ${ranges} : (length(${ranges}) == 1 ? ${prefix} : "\${${prefix}}-\${rg[0]}-\${rg[1]}") => ${tcpRule("ingress", "rg[0]", "rg[1]", cidr)} }`;
+}
+
+/** `httpsOut`: HTTPS out of the VPC through NAT (`internet`) or else to S3 (`s3`), with its replies. */
+const HTTPS_OUT_HCL = `merge([for via in local.preset_https_via : merge({ "https-\${via}-out" = ${tcpRule("egress", "443", "443", '"0.0.0.0/0"')} }, ${returnTrafficHcl('"${via}-return"', "ingress", '"0.0.0.0/0"')})]...)`;
+
+const PRESET_HCL = `
+  # Tier presets (the construct's publicWebTierRules, appTierRules, dataTierRules, managementTierRules):
+  # every list below is empty unless its tier is chosen, so only the chosen preset makes rules.
+  # var.preset over an empty preset, so every attribute exists when no preset is chosen.
+  preset           = merge(concat([${PRESET_NONE}], [for p in [var.preset] : p if p != null])...)
+  preset_tier      = local.preset.tier
+  preset_ephemeral = local.preset.ephemeral_ports
+  # The ephemeral range with the admin ports (${ADMIN_PORTS_TEXT}) cut out, for return traffic from the world.
+  preset_admin_cut    = [for a in [${[...ADMIN_PORTS].sort((a, b) => a - b).join(", ")}] : a if a >= local.preset_ephemeral[0] && a <= local.preset_ephemeral[1]]
+  preset_world_ranges = [for i, s in concat([local.preset_ephemeral[0]], [for a in local.preset_admin_cut : a + 1]) : [s, concat([for a in local.preset_admin_cut : a - 1], [local.preset_ephemeral[1]])[i]] if s <= concat([for a in local.preset_admin_cut : a - 1], [local.preset_ephemeral[1]])[i]]
+  preset_on        = { for t in ${JSON.stringify(Object.keys(NACL_PRESETS))} : t => local.preset_tier == t }
+  preset_https_via = (local.preset_on.app || local.preset_on.management) ? (local.preset.https_to_internet ? ["internet"] : local.preset.https_to_s3 ? ["s3"] : []) : []
+  preset_vpc       = (local.preset_on.app || local.preset_on.management) ? [local.preset.vpc_cidr] : []
+  # public-web: HTTP/HTTPS in from the clients, the app port out to the app subnets, HTTPS of the NAT clients.
+  web_clients = local.preset_on["public-web"] ? local.preset.client_cidrs : []
+  web_suffix  = { for c in local.web_clients : c => length(local.web_clients) == 1 ? "" : "-\${${cidrKeyHcl("c")}}" }
+  web_apps    = local.preset_on["public-web"] ? local.preset.app_cidrs : []
+  web_nat     = local.preset_on["public-web"] ? local.preset.nat_client_cidrs : []
+  public_web_rules = merge(
+    merge([for c in local.web_clients : merge(
+      { "https-in\${local.web_suffix[c]}" = ${tcpRule("ingress", "443", "443", "c")} },
+      { "http-in\${local.web_suffix[c]}" = ${tcpRule("ingress", "80", "80", "c")} },
+      ${returnTrafficHcl('"clients-return${local.web_suffix[c]}"', "egress", "c")},
+    )]...),
+    merge([for c in local.web_apps : merge(
+      { "app-out-\${${cidrKeyHcl("c")}}" = ${tcpRule("egress", "local.preset.app_port", "local.preset.app_port", "c")} },
+      ${returnTrafficHcl(`"app-return-\${${cidrKeyHcl("c")}}"`, "ingress", "c")},
+    )]...),
+    merge([for c in local.web_nat : merge(
+      { "nat-https-in-\${${cidrKeyHcl("c")}}" = ${tcpRule("ingress", "443", "443", "c")} },
+      ${returnTrafficHcl(`"nat-return-\${${cidrKeyHcl("c")}}"`, "egress", "c")},
+    )]...),
+    merge([for c in (length(local.web_nat) > 0 ? ["0.0.0.0/0"] : []) : merge(
+      { "nat-https-out" = ${tcpRule("egress", "443", "443", "c")} },
+      ${returnTrafficHcl('"nat-internet-return"', "ingress", "c")},
+    )]...),
+  )
+  # app: the app port from the web subnets, the data ports to the data subnets, HTTPS to the endpoints and out.
+  app_webs  = local.preset_on.app ? local.preset.web_cidrs : []
+  app_datas = local.preset_on.app ? local.preset.data_cidrs : []
+  app_rules = merge(
+    merge([for c in local.app_webs : merge(
+      { "app-in-\${${cidrKeyHcl("c")}}" = ${tcpRule("ingress", "local.preset.app_port", "local.preset.app_port", "c")} },
+      ${returnTrafficHcl(`"web-return-\${${cidrKeyHcl("c")}}"`, "egress", "c")},
+    )]...),
+    merge([for c in local.app_datas : merge(
+      merge([for p in local.preset.data_ports : { "data-out-\${p}-\${${cidrKeyHcl("c")}}" = ${tcpRule("egress", "p", "p", "c")} }]...),
+      ${returnTrafficHcl(`"data-return-\${${cidrKeyHcl("c")}}"`, "ingress", "c")},
+    )]...),
+    merge([for c in (local.preset_on.app ? local.preset_vpc : []) : merge(
+      { "https-endpoints-out" = ${tcpRule("egress", "443", "443", "c")} },
+      ${returnTrafficHcl('"endpoints-return"', "ingress", "c")},
+    )]...),
+  )
+  # data: the data ports from the app subnets and nothing else.
+  data_apps = local.preset_on.data ? local.preset.app_cidrs : []
+  data_rules = merge([for c in local.data_apps : merge(
+    merge([for p in local.preset.data_ports : { "data-in-\${p}-\${${cidrKeyHcl("c")}}" = ${tcpRule("ingress", "p", "p", "c")} }]...),
+    ${returnTrafficHcl(`"app-return-\${${cidrKeyHcl("c")}}"`, "egress", "c")},
+  )]...)
+  # management: HTTPS to the endpoints, ports to the VPC, SSH in from an allowlist, HTTPS out.
+  mgmt_ssh = local.preset_on.management ? local.preset.ssh_cidrs : []
+  management_rules = merge(
+    merge([for c in (local.preset_on.management ? local.preset_vpc : []) : merge(
+      { "https-endpoints-out" = ${tcpRule("egress", "443", "443", "c")} },
+      ${returnTrafficHcl('"vpc-return"', "ingress", "c")},
+      merge([for p in local.preset.vpc_ports : { "vpc-out-\${p}" = ${tcpRule("egress", "p", "p", "c")} }]...),
+    )]...),
+    merge([for c in local.mgmt_ssh : merge(
+      { "ssh-in-\${${cidrKeyHcl("c")}}" = ${tcpRule("ingress", "22", "22", "c")} },
+      ${returnTrafficHcl(`"ssh-return-\${${cidrKeyHcl("c")}}"`, "egress", "c")},
+    )]...),
+  )
+  preset_rules = merge(local.public_web_rules, local.app_rules, local.data_rules, local.management_rules, ${HTTPS_OUT_HCL})`;
+
 export const networkAclModule: ModuleSpec = {
   name: "network-acl",
   title: "network-acl: a network ACL with named, stable rules",
@@ -44,6 +171,7 @@ export const networkAclModule: ModuleSpec = {
     "Deliberate difference from the construct: when moving past taken numbers would run off the end of a band the construct wraps to the band's start; the module refuses the plan and asks for an explicit `rule_number` (HCL cannot express the wrap; it needs several rules hashed to the band's last numbers).",
     `Any allow from the whole internet reaching port ${ADMIN_PORTS_TEXT} is refused unless the rule carries \`allow_world_admin_reason\` (EC2.21, CIS 5.2). CIDRs are parsed, not compared as text: \`0::/0\`, \`::0/0\`, \`00.0.0.0/0\` or \`::/1\` are the internet too.`,
     "Deliberate difference from the construct: a validation judges one rule at a time, so rules that only together cover the internet (`0.0.0.0/1` + `128.0.0.0/1`, or a deny of one range before an allow of everything) pass the module; the construct refuses them, and `bulwark check` on the plan reports them (EC2.21).",
+    "Tier presets (`preset = { tier = \"app\", ... }`: public-web, app, data, management) make the construct's preset rules with the same names and numbers, stateless return traffic included (from the internet, the ephemeral range is split around the admin ports); `rules` adds to them or replaces one by name. A preset letting the internet reach an admin port (ssh_cidrs of 0.0.0.0/0) is refused.",
     "icmp with an IPv6 CIDR and icmpv6 with an IPv4 CIDR are refused (they would match nothing).",
     "At least one subnet association (an unused ACL protects nothing: EC2.16).",
   ],
@@ -76,7 +204,8 @@ export const networkAclModule: ModuleSpec = {
     rule_number              = optional(number)
     allow_world_admin_reason = optional(string)
   }))`,
-      description: "Rules keyed by name (the resource key). protocol: tcp, udp, icmp, icmpv6, all or a number.",
+      description: "Rules keyed by name (the resource key). protocol: tcp, udp, icmp, icmpv6, all or a number. Added to the preset's rules; a rule of the preset's name replaces it.",
+      default: "{}",
       validations: [
         { condition: 'alltrue([for k, r in var.rules : can(regex("^[A-Za-z][A-Za-z0-9-]{0,62}$", k))])', message: "rule names must be a letter, then letters, digits or hyphens." },
         { condition: 'alltrue([for r in values(var.rules) : contains(["ingress", "egress"], r.direction) && contains(["allow", "deny"], r.action)])', message: "direction must be ingress or egress; action allow or deny." },
@@ -100,6 +229,29 @@ export const networkAclModule: ModuleSpec = {
       ],
     },
     {
+      name: "preset",
+      type: PRESET_TYPE,
+      description:
+        "A tier preset with its stateless return traffic, as the construct's preset functions: `public-web` (80/443 in from client_cidrs, app_port out to app_cidrs, HTTPS of nat_client_cidrs through NAT), `app` (app_port in from web_cidrs, data_ports out to data_cidrs, HTTPS to vpc_cidr, and out through NAT with https_to_internet or to S3 with https_to_s3), `data` (data_ports in from app_cidrs) or `management` (HTTPS to vpc_cidr, vpc_ports to the VPC, SSH in from ssh_cidrs, HTTPS out as app). null: only `rules`.",
+      default: "null",
+      validations: [
+        { condition: `var.preset == null ? true : contains(${JSON.stringify(Object.keys(NACL_PRESETS))}, var.preset.tier)`, message: `preset.tier must be one of ${Object.keys(NACL_PRESETS).join(", ")}.` },
+        { condition: 'var.preset == null ? true : !contains(["app", "management"], var.preset.tier) || can(cidrhost(var.preset.vpc_cidr, 0))', message: "preset.vpc_cidr must be the VPC CIDR for the app and management presets." },
+        {
+          condition: "var.preset == null ? true : alltrue([for c in concat(var.preset.client_cidrs, var.preset.app_cidrs, var.preset.web_cidrs, var.preset.data_cidrs, var.preset.nat_client_cidrs, var.preset.ssh_cidrs) : can(cidrhost(c, 0))])",
+          message: "every CIDR of the preset must be a valid IPv4 or IPv6 CIDR.",
+        },
+        {
+          condition: "var.preset == null ? true : alltrue([for p in concat([var.preset.app_port], var.preset.data_ports, var.preset.vpc_ports) : p >= 0 && p <= 65535 && floor(p) == p])",
+          message: "preset ports must be whole numbers 0-65535.",
+        },
+        {
+          condition: "var.preset == null ? true : length(var.preset.ephemeral_ports) == 2 && var.preset.ephemeral_ports[0] >= 0 && var.preset.ephemeral_ports[0] <= var.preset.ephemeral_ports[1] && var.preset.ephemeral_ports[1] <= 65535",
+          message: "preset.ephemeral_ports must be [from, to] within 0-65535.",
+        },
+      ],
+    },
+    {
       name: "rule_quota",
       type: "number",
       description: "Rules allowed per direction (the account's quota).",
@@ -119,12 +271,13 @@ export const networkAclModule: ModuleSpec = {
 locals {
   protocols = { tcp = "6", udp = "17", icmp = "1", icmpv6 = "58", all = "-1", "-1" = "-1" }
   base = {
-    for k, r in var.rules : k => merge(r, {
+    for k, r in merge(local.preset_rules, var.rules) : k => merge(r, {
       protocol_number = lookup(local.protocols, r.protocol, r.protocol)
       ipv6            = strcontains(r.cidr, ":")
       hashed          = ${hashedRuleNumberHcl("k", "r.action")}
     })
   }
+${PRESET_HCL}
 ${NUMBERING_HCL}
   # Stable numbers from the name (denies first, then allows), moved past taken numbers as the construct does; explicit numbers win.
   rules = { for k, r in local.base : k => merge(r, { number = r.rule_number != null ? r.rule_number : local.auto_number[k] }) }
@@ -143,6 +296,11 @@ resource "aws_network_acl" "this" {
     precondition {
       condition     = alltrue([for k, r in local.rules : r.rule_number != null || (r.number >= local.bands[r.action][0] && r.number <= local.bands[r.action][1])])
       error_message = "A hashed rule number ran past the end of its band (the construct wraps to the band's start): set rule_number on the rule."
+    }
+    precondition {
+      # The construct refuses these in any rule set; var.rules is checked by its validation.
+      condition     = alltrue([for r in values(local.preset_rules) : !(r.direction == "ingress" && ${isWorldHcl("r.cidr")} && ${reachesAdminPortHcl("r.from_port", "r.to_port")})])
+      error_message = "The preset lets the whole internet reach port ${ADMIN_PORTS_TEXT} (EC2.21): narrow ssh_cidrs (or the CIDRs meeting an admin port)."
     }
     precondition {
       condition     = alltrue([for d, n in local.numbers : length(n) <= var.rule_quota])
@@ -181,11 +339,14 @@ module "app_acl" {
   name       = "prod-app"
   vpc_id     = "vpc-0123456789abcdef0"
   subnet_ids = { "eu-west-1a" = "subnet-0123456789abcdef0" }
+  # The app tier's rules and their return traffic, as the construct's appTierRules makes them.
+  preset = {
+    tier       = "app"
+    web_cidrs  = ["10.0.0.0/24"]
+    data_cidrs = ["10.0.32.0/24"]
+    vpc_cidr   = "10.0.0.0/16"
+  }
   rules = {
-    app-in         = { direction = "ingress", protocol = "tcp", from_port = 8080, to_port = 8080, cidr = "10.0.0.0/24" }
-    web-return     = { direction = "egress", protocol = "tcp", from_port = 1024, to_port = 65535, cidr = "10.0.0.0/24" }
-    https-out      = { direction = "egress", protocol = "tcp", from_port = 443, to_port = 443, cidr = "10.0.0.0/16" }
-    https-return   = { direction = "ingress", protocol = "tcp", from_port = 1024, to_port = 65535, cidr = "10.0.0.0/16" }
     block-scanners = { direction = "ingress", action = "deny", protocol = "all", cidr = "10.0.99.0/24" }
   }
 }
@@ -299,6 +460,39 @@ run "refuses_duplicate_numbers" {
     }
   }
   expect_failures = [aws_network_acl.this]
+}
+
+run "app_preset_with_its_return_traffic" {
+  command = plan
+  variables {
+    rules  = {}
+    preset = { tier = "app", web_cidrs = ["10.0.0.0/24"], data_cidrs = ["10.0.32.0/24"], vpc_cidr = "10.0.0.0/16", https_to_internet = true }
+  }
+  assert {
+    condition     = aws_network_acl_rule.this["app-in-10-0-0-0-24"].from_port == 8080 && aws_network_acl_rule.this["web-return-10-0-0-0-24"].egress && aws_network_acl_rule.this["data-out-5432-10-0-32-0-24"].egress
+    error_message = "the app preset allows the app port in, its replies out and the data port out"
+  }
+  assert {
+    condition     = aws_network_acl_rule.this["internet-return-1024-3388"].to_port == 3388 && aws_network_acl_rule.this["internet-return-3390-65535"].from_port == 3390
+    error_message = "replies from the internet skip the admin port 3389"
+  }
+}
+
+run "refuses_a_preset_opening_ssh_to_the_world" {
+  command = plan
+  variables {
+    rules  = {}
+    preset = { tier = "management", vpc_cidr = "10.0.0.0/16", ssh_cidrs = ["0.0.0.0/0"] }
+  }
+  expect_failures = [aws_network_acl.this]
+}
+
+run "refuses_an_app_preset_without_vpc_cidr" {
+  command = plan
+  variables {
+    preset = { tier = "app", web_cidrs = ["10.0.0.0/24"] }
+  }
+  expect_failures = [var.preset]
 }
 
 run "refuses_no_subnets" {

@@ -1,4 +1,5 @@
 import { DEFAULT_INTERFACE_ENDPOINTS, NAT_MODES } from "../../modules/network";
+import { PRESET_DEFAULTS } from "../../modules/network-acl/rules";
 import { AVAILABILITY_ZONE_PATTERN } from "../../modules/core/validate";
 import { LOG_RETENTION_DAYS } from "../../modules/launch-template";
 import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
@@ -19,10 +20,11 @@ export const networkModule: ModuleSpec = {
   name: "network",
   title: "network: a private-by-default VPC",
   summary:
-    "A VPC whose subnets never assign public IPs, with route tables per tier, optional NAT, Session Manager / logs / KMS / CloudWatch / EC2 interface endpoints and an S3 gateway endpoint (private instances are managed and monitored with no NAT), the default security group and ACL taken over with no rules, and flow logs of ALL traffic to a KMS-encrypted log group.",
+    "A VPC whose subnets never assign public IPs, with route tables per tier, optional NAT, Session Manager / logs / KMS / CloudWatch / EC2 interface endpoints and an S3 gateway endpoint (private instances are managed and monitored with no NAT), the default security group and ACL taken over with no rules, a network ACL per tier with the construct's presets (their return traffic included), and flow logs of ALL traffic to a KMS-encrypted log group.",
   secureDefaults: [
     "`map_public_ip_on_launch = false` on every subnet (EC2.15).",
-    "Default security group and default network ACL managed with no rules (EC2.2, CIS 5.5).",
+    "Default security group and default network ACL managed with no rules (EC2.2, CIS 5.5); no subnet stays on the default ACL.",
+    "Each tier's subnets on their own network ACL (the `network-acl` module), with the construct's preset per tier: public = public-web (80/443 in, the app port to the private subnets, their HTTPS through NAT), private = app (the app port from the public subnets, the data ports to the isolated subnets, HTTPS to the endpoints, out through NAT when there is one, else to S3), isolated = data (the data ports from the private subnets); each with its stateless return traffic. `acl_rules` replaces a tier's preset, as the construct's aclRules.",
     "Flow logs of ALL traffic, 60-second aggregation, to a KMS-encrypted log group kept a year, through a role that may write only that group (EC2.6, CIS 3.7).",
     "Interface endpoints accept HTTPS from the VPC only.",
     "No NAT unless asked (`nat_gateways`: none, single or per-az, as the construct's natGateways); internet gateway only with public subnets.",
@@ -47,6 +49,38 @@ export const networkModule: ModuleSpec = {
         "NAT for the private subnets' internet egress (the construct's natGateways): none; single (one gateway in the first public subnet); per-az (one per availability zone, each zone's private subnets routed through their own, so one zone's outage leaves the others' egress up).",
       default: '"none"',
       validations: [{ condition: `contains(${JSON.stringify(NAT_MODES)}, var.nat_gateways)`, message: `nat_gateways must be one of ${NAT_MODES.join(", ")}.` }],
+    },
+    {
+      name: "app_port",
+      type: "number",
+      description: "Port of the app tier, for the ACL presets (the construct's appPort).",
+      default: String(PRESET_DEFAULTS.appPort),
+      validations: [{ condition: "var.app_port >= 1 && var.app_port <= 65535 && floor(var.app_port) == var.app_port", message: "app_port must be a port 1-65535." }],
+    },
+    {
+      name: "data_ports",
+      type: "list(number)",
+      description: "Ports of the data tier, for the ACL presets (the construct's dataPorts).",
+      default: JSON.stringify(PRESET_DEFAULTS.dataPorts),
+      validations: [{ condition: "alltrue([for p in var.data_ports : p >= 1 && p <= 65535 && floor(p) == p])", message: "data_ports must be ports 1-65535." }],
+    },
+    {
+      name: "acl_rules",
+      type: `map(map(object({
+    direction                = string
+    action                   = optional(string, "allow")
+    protocol                 = string
+    from_port                = optional(number, 0)
+    to_port                  = optional(number, 0)
+    cidr                     = string
+    icmp_type                = optional(number)
+    icmp_code                = optional(number)
+    rule_number              = optional(number)
+    allow_world_admin_reason = optional(string)
+  })))`,
+      description: "Network ACL rules per tier (public, private, isolated), keyed by name as the network-acl module's rules; a tier named here gets these rules instead of its preset (the construct's aclRules).",
+      default: "{}",
+      validations: [{ condition: 'alltrue([for t in keys(var.acl_rules) : contains(["public", "private", "isolated"], t)])', message: "acl_rules keys must be public, private or isolated." }],
     },
     {
       name: "interface_endpoints",
@@ -74,8 +108,10 @@ export const networkModule: ModuleSpec = {
     { name: "endpoints_security_group_id", value: "aws_security_group.endpoints.id", description: "Security group of the interface endpoints." },
     { name: "s3_prefix_list_id", value: "aws_vpc_endpoint.s3.prefix_list_id", description: "Prefix list of the S3 gateway endpoint." },
     { name: "flow_log_id", value: "aws_flow_log.this.id", description: "Flow log id." },
+    { name: "network_acl_ids", value: "{ for t, acl in module.acl : t => acl.id }", description: "Network ACL id of each tier." },
+    { name: "network_acl_rule_numbers", value: "{ for t, acl in module.acl : t => acl.rule_numbers }", description: "Rule number of each named ACL rule, per tier." },
   ],
-  uses: ["kms-key"],
+  uses: ["kms-key", "network-acl"],
   main: `
 data "aws_region" "current" {}
 
@@ -87,6 +123,13 @@ locals {
   # NAT gateways by availability zone; private route tables per zone with per-az NAT, else one.
   nat_azs     = var.nat_gateways == "per-az" ? sort(keys(var.public_subnets)) : var.nat_gateways == "single" && length(var.public_subnets) > 0 ? [sort(keys(var.public_subnets))[0]] : []
   table_of    = { for k, s in local.subnets : k => s.tier == "private" && var.nat_gateways == "per-az" ? "private-\${s.az}" : s.tier }
+  # The construct's ACL presets per tier, over the subnet CIDRs in zone order.
+  cidrs_of = { for tier, m in local.tiers : tier => [for az in sort(keys(m)) : m[az]] }
+  acl_presets = {
+    public   = { tier = "public-web", app_cidrs = local.cidrs_of.private, app_port = var.app_port, nat_client_cidrs = var.nat_gateways == "none" ? [] : local.cidrs_of.private }
+    private  = { tier = "app", web_cidrs = local.cidrs_of.public, data_cidrs = local.cidrs_of.isolated, app_port = var.app_port, data_ports = var.data_ports, vpc_cidr = var.cidr, https_to_internet = var.nat_gateways != "none", https_to_s3 = true }
+    isolated = { tier = "data", app_cidrs = local.cidrs_of.private, data_ports = var.data_ports }
+  }
   private_nat = { for t in distinct([for k, s in local.subnets : local.table_of[k] if s.tier == "private"]) : t => var.nat_gateways == "per-az" ? trimprefix(t, "private-") : local.nat_azs[0] if length(local.nat_azs) > 0 }
 }
 
@@ -150,6 +193,19 @@ resource "aws_route_table_association" "this" {
 
   subnet_id      = aws_subnet.this[each.key].id
   route_table_id = aws_route_table.this[local.table_of[each.key]].id
+}
+
+# A network ACL per tier: its subnets leave the default ACL (which allows nothing) for the tier's rules.
+module "acl" {
+  source   = "../network-acl"
+  for_each = { for tier, m in local.tiers : tier => m if length(m) > 0 }
+
+  name       = "\${var.name}-\${each.key}"
+  vpc_id     = aws_vpc.this.id
+  subnet_ids = { for az in keys(each.value) : az => aws_subnet.this["\${each.key}/\${az}"].id }
+  preset     = contains(keys(var.acl_rules), each.key) ? null : local.acl_presets[each.key]
+  rules      = lookup(var.acl_rules, each.key, {})
+  tags       = var.tags
 }
 
 resource "aws_internet_gateway" "this" {
@@ -301,6 +357,10 @@ run "private_by_default" {
     error_message = "no internet path without public subnets"
   }
   assert {
+    condition     = keys(output.network_acl_ids) == ["private"] && contains(keys(output.network_acl_rule_numbers.private), "https-endpoints-out") && contains(keys(output.network_acl_rule_numbers.private), "endpoints-return")
+    error_message = "the private subnets have their own ACL with the app preset, HTTPS to the endpoints and its replies"
+  }
+  assert {
     condition     = length(aws_vpc_endpoint.interface) == ${DEFAULT_INTERFACE_ENDPOINTS.length} && alltrue([for s in ["ssm", "ssmmessages", "ec2messages", "monitoring"] : contains(keys(aws_vpc_endpoint.interface), s)])
     error_message = "the Session Manager and CloudWatch endpoints exist"
   }
@@ -355,6 +415,21 @@ run "per_az_nat_routes_each_zone_through_its_own_gateway" {
   assert {
     condition     = aws_route_table_association.this["private/eu-west-1b"].route_table_id == aws_route_table.this["private-eu-west-1b"].id
     error_message = "each zone's private subnet uses its own route table"
+  }
+  assert {
+    condition     = keys(output.network_acl_ids) == ["private", "public"] && contains(keys(output.network_acl_rule_numbers.public), "nat-https-out") && contains(keys(output.network_acl_rule_numbers.private), "https-internet-out")
+    error_message = "each tier has its ACL, and both let HTTPS through the NAT gateways"
+  }
+}
+
+run "acl_rules_replace_a_tier_preset" {
+  command = plan
+  variables {
+    acl_rules = { private = { only = { direction = "egress", protocol = "tcp", from_port = 443, to_port = 443, cidr = "10.0.0.0/16" } } }
+  }
+  assert {
+    condition     = keys(output.network_acl_rule_numbers.private) == ["only"]
+    error_message = "acl_rules replace the tier's preset"
   }
 }
 
