@@ -6,6 +6,8 @@ module.exports = {
   // swc strips types only; `npm run typecheck` (part of `npm test`) does the type-checking.
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }] },
   moduleFileExtensions: ["ts", "js", "json"],
+  // Finds the provider mirror once and proves Terraform can get the provider, or stops the run with one message.
+  globalSetup: "<rootDir>/__tests__/support/global-setup.ts",
   // Terraform-in-the-loop suites take tens of seconds each.
   testTimeout: 300000,
   maxWorkers: 2,

@@ -34,8 +34,10 @@ export const EnvironmentConfigSchema = z
     preventDestroy: z.boolean().default(false),
     /** App Auto Scaling group sizes. */
     app: z.object({ minSize: z.number().int().min(0), maxSize: z.number().int().min(1), desiredCapacity: z.number().int().min(0).optional() }).strict().default({ minSize: 1, maxSize: 2 }),
-    /** Alarm subscribers (email addresses). */
+    /** Alarm subscribers (email addresses); at least one, unless noAlarmEmails says why. */
     alarmEmails: z.array(z.string().email()).default([]),
+    /** Opting out of alarm email subscribers (alarms still go to the SNS topic): the reason, at least 10 characters. */
+    noAlarmEmails: z.object({ reason: z.string().trim().min(10, "must say why nobody receives alarm email (at least 10 characters)") }).strict().optional(),
     /** Region holding the backup copies; must differ from region. */
     backupCopyRegion: z.string().regex(REGION_PATTERN, "must be an AWS region such as eu-central-1"),
     /** Internet-facing HTTPS load balancer with WAF in front of the app tier (needs a public tier). */
@@ -65,6 +67,21 @@ export const EnvironmentConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    // The app tier, the bastion and the endpoints live in the private tier.
+    if (!c.subnetTiers.includes("private")) ctx.addIssue({ code: "custom", path: ["subnetTiers"], message: "must include private (the app tier, bastion and endpoints live there)" });
+    if (c.alarmEmails.length === 0 && !c.noAlarmEmails) {
+      ctx.addIssue({ code: "custom", path: ["alarmEmails"], message: "must name at least one address, or nobody gets the alarms (opting out is noAlarmEmails: { reason: ... })" });
+    }
+    if (c.alarmEmails.length > 0 && c.noAlarmEmails) ctx.addIssue({ code: "custom", path: ["noAlarmEmails"], message: "cannot be set together with alarmEmails" });
+    c.availabilityZones.forEach((az, i) => {
+      // An availability zone of another region passes the pattern and fails only at AWS.
+      if (!az.startsWith(c.region) || !/^[a-z]$/.test(az.slice(c.region.length))) {
+        ctx.addIssue({ code: "custom", path: ["availabilityZones", i], message: `is not an availability zone of region ${c.region}` });
+      }
+    });
+    for (const key of Object.keys(c.tags)) {
+      if (/^aws:/i.test(key)) ctx.addIssue({ code: "custom", path: ["tags", key], message: "has a tag key starting with aws:, which AWS reserves for its own tags" });
+    }
     if (c.backupCopyRegion === c.region) ctx.addIssue({ code: "custom", path: ["backupCopyRegion"], message: "must differ from region (a copy in the same region does not survive a regional outage)" });
     if (c.loadBalancer && !c.subnetTiers.includes("public")) ctx.addIssue({ code: "custom", path: ["loadBalancer"], message: "needs the public subnet tier in subnetTiers" });
     if (c.app.maxSize < c.app.minSize) ctx.addIssue({ code: "custom", path: ["app", "maxSize"], message: `must be at least app.minSize (${c.app.minSize})` });
@@ -83,20 +100,37 @@ export class ConfigError extends Error {
 export function loadEnvironmentFile(file: string, root = process.cwd()): EnvironmentConfig {
   const shown = path.relative(root, file) || file;
   let raw: unknown;
+  let text = "";
   try {
-    const text = fs.readFileSync(file, "utf8");
+    text = fs.readFileSync(file, "utf8");
     raw = file.endsWith(".json") ? JSON.parse(text) : parse(text);
   } catch (e) {
+    const duplicate = duplicateKeyMessage(e, text);
+    if (duplicate) throw new ConfigError(`${shown}: ${duplicate}`);
     throw new ConfigError(`${shown}: cannot be read: ${(e as Error).message.split("\n")[0]}`);
   }
   const result = EnvironmentConfigSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
+    if (issue.code === "unrecognized_keys") {
+      // Name the key only: the value shown for the enclosing path would be the whole document.
+      const fields = issue.keys.map((k) => [...issue.path, k].join("."));
+      throw new ConfigError(`${shown}: ${fields.join(", ")} ${fields.length > 1 ? "are not known fields" : "is not a known field"}`);
+    }
     const field = issue.path.join(".") || "(top level)";
     const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k as string] : undefined), raw);
     throw new ConfigError(`${shown}: ${field} ${formatValue(value)} ${issue.message}`);
   }
   return result.data;
+}
+
+/** The key and line of a duplicate YAML key, from the parser's error and the file's text. */
+function duplicateKeyMessage(e: unknown, text: string): string | undefined {
+  const err = e as { code?: string; pos?: [number, number]; linePos?: { line: number }[] };
+  if (err?.code !== "DUPLICATE_KEY" || !err.pos) return undefined;
+  const key = /^\s*("[^"]*"|'[^']*'|[^:\n]+?)\s*:/.exec(text.slice(err.pos[0]))?.[1] ?? "?";
+  const line = err.linePos?.[0]?.line ?? text.slice(0, err.pos[0]).split("\n").length;
+  return `key ${key.replace(/^["']|["']$/g, "")} is defined twice (again at line ${line})`;
 }
 
 /** Every environment file in `dir`, sorted by name. */

@@ -8,12 +8,13 @@ import { EnvironmentStack } from "../../examples/environment-stack";
 import { CHECKOV_DECISIONS, checkovBaseline, validateDecisions } from "../../examples/checkov-baseline";
 import { suppress } from "../../modules/core/suppressions";
 import { synthJson, synthStack } from "../support/synth";
+import { referenceEnvironmentsDir } from "../support/app";
 
 const REPO = path.join(__dirname, "..", "..");
 const docs = fs.readFileSync(path.join(REPO, "docs", "COMPLIANCE.md"), "utf8");
 
 describe("checkov baseline (cdktf.out/checkov.baseline)", () => {
-  const configs = loadEnvironments(path.join(REPO, "examples", "environments"), REPO);
+  const configs = loadEnvironments(referenceEnvironmentsDir(), REPO);
   const resources = configs.flatMap((c) => configResources(synthStack(new EnvironmentStack(Testing.app(), c)), c.name));
   const baseline = checkovBaseline(resources);
   const entries = (file: string) => Object.fromEntries(baseline.failed_checks.find((f) => f.file === file)!.findings.map((f) => [f.resource, f.check_ids]));

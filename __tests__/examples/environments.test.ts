@@ -7,7 +7,7 @@ import { BulwarkStack, HardenedAwsProvider } from "../../modules/core/stack";
 import { EnvironmentConfig, loadEnvironmentFile, loadEnvironments } from "../../examples/config";
 import { EnvironmentStack } from "../../examples/environment-stack";
 import { addresses, resourcesOf } from "../support/synth";
-import { expectGolden, runSynth, SynthRun } from "../support/app";
+import { expectGolden, referenceEnvironmentsDir, runSynth, SynthRun } from "../support/app";
 
 /** The main job, end to end: `npm run synth` on the built-in reference environments. */
 describe("npm run synth", () => {
@@ -115,6 +115,30 @@ describe("npm run synth", () => {
     const none = runSynth({ BULWARK_STACKS: "nope" });
     expect(none.status).toBe(1);
     expect(none.stderr.trim()).toBe("bulwark: BULWARK_STACKS names unknown environments: nope (known: dev, prod)");
+  });
+});
+
+describe("a user's environment file beside the reference ones", () => {
+  it("changes nothing the tests build: they pin dev and prod", () => {
+    const source = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-envs-"));
+    for (const name of ["dev", "prod"]) fs.copyFileSync(path.join(__dirname, "..", "..", "examples", "environments", `${name}.yaml`), path.join(source, `${name}.yaml`));
+    // As the README's deploy steps say: a new file, here one the schema refuses.
+    fs.writeFileSync(path.join(source, "staging.yaml"), "name: staging\n");
+    const pinned = referenceEnvironmentsDir(source);
+    expect(fs.readdirSync(pinned).sort()).toEqual(["dev.yaml", "prod.yaml"]);
+    expect(loadEnvironments(pinned).map((c) => c.name)).toEqual(["dev", "prod"]);
+  });
+
+  it("never writes a missing golden file as a side effect", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-golden-")), "staging.addresses.txt");
+    const update = process.env.BULWARK_UPDATE_GOLDEN;
+    delete process.env.BULWARK_UPDATE_GOLDEN;
+    try {
+      expect(() => expectGolden(file, ["aws_vpc.network_vpc"])).toThrow(/golden file .*staging\.addresses\.txt is missing \(write it on purpose with BULWARK_UPDATE_GOLDEN=1/);
+    } finally {
+      if (update !== undefined) process.env.BULWARK_UPDATE_GOLDEN = update;
+    }
+    expect(fs.existsSync(file)).toBe(false);
   });
 });
 

@@ -2,10 +2,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT } from "../support/app";
+import { referenceEnvironmentsDir, ROOT } from "../support/app";
 
 function synthInto(outdir: string, env: Record<string, string> = {}): void {
-  const res = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run.mjs"), "main.ts"], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir, ...env }, encoding: "utf8" });
+  const res = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run.mjs"), "main.ts"], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir, BULWARK_ENVIRONMENTS_DIR: referenceEnvironmentsDir(), ...env }, encoding: "utf8" });
   expect(res.status).toBe(0);
 }
 

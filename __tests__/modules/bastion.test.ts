@@ -216,6 +216,16 @@ describe("public key validation", () => {
     expect(publicKeyProblem(ED25519.replace("ssh-ed25519", "ssh-rsa"))).toMatch(/does not match its key type/);
     expect(publicKeyProblem("-----BEGIN OPENSSH PRIVATE KEY-----")).toMatch(/not an OpenSSH public key/);
   });
+
+  it("names a truncated key body instead of crashing", () => {
+    for (const key of ["ssh-ed25519 AAAA", "ssh-rsa AA==", "ssh-ed25519 AAAAC3Nz"]) {
+      expect(() => publicKeyProblem(key)).not.toThrow();
+      expect(publicKeyProblem(key)).toMatch(/truncated body|does not match its key type/);
+    }
+    expect(() => bastion({ mode: "ssh", ssh: { allowlist: { office: "203.0.113.0/28" }, publicKeys: { bob: "ssh-ed25519 AAAA" } } })).toThrow(
+      'bastion: ssh.publicKeys.bob "ssh-ed25519 AAAA…" has a truncated body (shorter than its key-type header)',
+    );
+  });
 });
 
 describe("both bastion modes with terraform", () => {

@@ -1,5 +1,5 @@
 import * as fc from "fast-check";
-import { Testing } from "cdktf";
+import { TerraformVariable, Testing } from "cdktf";
 import { BulwarkValidationError } from "../../modules/core/errors";
 import {
   appTierRules,
@@ -131,6 +131,41 @@ describe("NetworkAclTier", () => {
 
   it("refuses an ACL without subnets (EC2.16)", () => {
     expect(() => synthJson((s) => new NetworkAclTier(s, "x", { name: "x", vpcId: "v", subnetIds: {}, rules: {} }))).toThrow(/subnetIds \{\} must name at least one subnet/);
+  });
+});
+
+describe("NetworkAclTier with Terraform references", () => {
+  it("defers a referenced CIDR and referenced ports to Terraform instead of refusing the token", () => {
+    const json = synthJson((s) => {
+      const cidr = new TerraformVariable(s, "office_cidr", { type: "string" });
+      const port = new TerraformVariable(s, "app_port", { type: "number" });
+      const last = new TerraformVariable(s, "last_port", { type: "number" });
+      new NetworkAclTier(s, "app", {
+        name: "app",
+        vpcId: "vpc-1",
+        subnetIds: { a: "subnet-a" },
+        rules: {
+          "app-in": { direction: "ingress", protocol: "tcp", port: port.numberValue, cidr: cidr.stringValue },
+          "range-in": { direction: "ingress", protocol: "tcp", fromPort: 1024, toPort: last.numberValue, cidr: "10.0.0.0/16" },
+        },
+      });
+    });
+    const rules = resourcesOf(json, "aws_network_acl_rule");
+    expect(Object.values(rules).find((r) => r.cidr_block === "${var.office-cidr}")).toMatchObject({
+      cidr_block: "${var.office-cidr}",
+      from_port: "${var.app-port}",
+      to_port: "${var.app-port}",
+    });
+    expect(Object.values(rules).find((r) => r.to_port === "${var.last-port}")).toMatchObject({ from_port: 1024, cidr_block: "10.0.0.0/16" });
+  });
+
+  it("still refuses a literal that is wrong next to a reference", () => {
+    expect(() =>
+      synthJson((s) => {
+        const port = new TerraformVariable(s, "app_port", { type: "number" });
+        new NetworkAclTier(s, "app", { name: "app", vpcId: "vpc-1", subnetIds: { a: "subnet-a" }, rules: { "app-in": { direction: "ingress", protocol: "tcp", port: port.numberValue, cidr: "10.0.0.0/33" } } });
+      }),
+    ).toThrow('app: rule app-in: cidr "10.0.0.0/33" is not a valid IPv4 or IPv6 CIDR');
   });
 });
 

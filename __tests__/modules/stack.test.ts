@@ -4,7 +4,7 @@ import { DataAwsSnsTopic } from "@cdktf/provider-aws/lib/data-aws-sns-topic";
 import { BulwarkValidationError } from "../../modules/core/errors";
 import { NetworkAclTier } from "../../modules/network-acl";
 import { accountContext } from "../../modules/core/account";
-import { BulwarkStack, logicalIdFromPath } from "../../modules/core/stack";
+import { BulwarkStack, logicalIdFromPath, unquoteReferences } from "../../modules/core/stack";
 
 describe("BulwarkStack", () => {
   it("hands the gate's resolution to the writer once, and resolves again when the tree changed", () => {
@@ -73,5 +73,58 @@ describe("BulwarkStack", () => {
     const ungated = new BulwarkStack(Testing.app(), "u", { withoutComplianceGate: { reason: "judged by the platform pipeline" } });
     expect(BulwarkStack.isGated(ungated)).toBe(false);
     expect(() => new BulwarkStack(Testing.app(), "r", { region: "Frankfurt" })).toThrow('r: region "Frankfurt" is not an AWS region name (e.g. eu-west-1)');
+  });
+});
+
+describe("HCL output (cdktf synth --hcl)", () => {
+  it("writes depends_on, ignore_changes, replace_triggered_by and provider references bare, and nothing else", () => {
+    const quoted = [
+      'resource "aws_config_delivery_channel" "x" {',
+      "depends_on = [",
+      '"aws_s3_bucket_policy.logs",',
+      '"aws_config_configuration_recorder.rec",',
+      "]",
+      "tags = [",
+      '"aws_s3_bucket_policy.logs",',
+      "]",
+      "lifecycle {",
+      "  ignore_changes = [",
+      '"subnet_ids",',
+      "]",
+      "  replace_triggered_by = [",
+      '"aws_launch_template.app.latest_version",',
+      "]",
+      "}",
+      "}",
+      "lifecycle {",
+      '  ignore_changes = "all"',
+      "}",
+      'provider = "aws.backup-copy"',
+      'name = "aws.backup-copy"',
+    ].join("\n");
+    expect(unquoteReferences(quoted).split("\n")).toEqual([
+      'resource "aws_config_delivery_channel" "x" {',
+      "depends_on = [",
+      "aws_s3_bucket_policy.logs,",
+      "aws_config_configuration_recorder.rec,",
+      "]",
+      "tags = [",
+      '"aws_s3_bucket_policy.logs",',
+      "]",
+      "lifecycle {",
+      "  ignore_changes = [",
+      "subnet_ids,",
+      "]",
+      "  replace_triggered_by = [",
+      "aws_launch_template.app.latest_version,",
+      "]",
+      "}",
+      "}",
+      "lifecycle {",
+      "  ignore_changes = all",
+      "}",
+      "provider = aws.backup-copy",
+      'name = "aws.backup-copy"',
+    ]);
   });
 });

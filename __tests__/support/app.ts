@@ -15,6 +15,25 @@ export interface SynthRun {
   stacks: Record<string, TfJson>;
 }
 
+/** The reference environments the tests are about; a user's own environment file needs no test edits. */
+export const REFERENCE_ENVIRONMENTS = ["dev", "prod"] as const;
+
+const staged = new Map<string, string>();
+
+/**
+ * A directory holding only the reference environment files (copied from `source`, examples/environments
+ * by default), so that an environment file added next to them changes no test and writes no golden file.
+ */
+export function referenceEnvironmentsDir(source = path.join(ROOT, "examples", "environments")): string {
+  let dir = staged.get(source);
+  if (!dir) {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-reference-envs-"));
+    for (const name of REFERENCE_ENVIRONMENTS) fs.copyFileSync(path.join(source, `${name}.yaml`), path.join(dir, `${name}.yaml`));
+    staged.set(source, dir);
+  }
+  return dir;
+}
+
 /**
  * Runs the main job exactly as `npm run synth` does (the fast path, a separate node process)
  * into a temp directory, with extra environment variables.
@@ -23,7 +42,7 @@ export function runSynth(env: Record<string, string> = {}): SynthRun {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-synth-"));
   const res = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run.mjs"), "main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, ...env },
+    env: { ...process.env, CDKTF_OUTDIR: outdir, BULWARK_ENVIRONMENTS_DIR: referenceEnvironmentsDir(), ...env },
     encoding: "utf8",
   });
   const stacks: Record<string, TfJson> = {};
@@ -38,13 +57,16 @@ export function runSynth(env: Record<string, string> = {}): SynthRun {
   return { status: res.status, stdout: res.stdout, stderr: res.stderr, outdir, stacks };
 }
 
-/** Compares `actual` lines with a golden file; BULWARK_UPDATE_GOLDEN=1 rewrites the file instead. */
+/**
+ * Compares `actual` lines with a golden file; BULWARK_UPDATE_GOLDEN=1 rewrites the file instead.
+ * A missing golden file fails: it is written only on purpose, never as a side effect of a test run.
+ */
 export function expectGolden(file: string, actual: string[]): void {
   const text = actual.join("\n") + "\n";
-  if (process.env.BULWARK_UPDATE_GOLDEN === "1" || !fs.existsSync(file)) {
-    if (process.env.CI && !fs.existsSync(file)) throw new Error(`golden file ${file} is missing (run with BULWARK_UPDATE_GOLDEN=1 and commit it)`);
+  if (process.env.BULWARK_UPDATE_GOLDEN === "1") {
     fs.writeFileSync(file, text);
     return;
   }
+  if (!fs.existsSync(file)) throw new Error(`golden file ${path.relative(ROOT, file)} is missing (write it on purpose with BULWARK_UPDATE_GOLDEN=1 and commit it)`);
   expect(text).toEqual(fs.readFileSync(file, "utf8"));
 }

@@ -5,7 +5,9 @@
  * Configuration comes from the environment, never from a machine path in code:
  * - BULWARK_TF_MIRROR: a filesystem mirror of registry providers (the directory holding
  *   `registry.terraform.io/`). When set, a CLI config that installs hashicorp/* from it is
- *   written once per process and passed as TF_CLI_CONFIG_FILE. `.ci/run` detects the mirror.
+ *   written once per process and passed as TF_CLI_CONFIG_FILE. Unset, an existing CLI config of the
+ *   user's is honoured, or a mirror in the usual places is found (`provider-mirror.ts`, as `.ci/run`
+ *   does); the jest global setup decides once per run and proves Terraform can get the provider.
  * - TERRAFORM_BIN: the terraform binary. @default "terraform" on PATH
  * Without a mirror, terraform uses its usual CLI config (online registry or the user's own).
  */
@@ -15,6 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AWS_MOCKS } from "../../publish/mocks";
+import { providerSource } from "./provider-mirror";
 
 export class TerraformError extends Error {
   constructor(
@@ -38,6 +41,17 @@ function readableOutput(output: string): string {
 }
 
 let cliConfigFile: string | undefined;
+let foundMirror: string | undefined | null = null;
+
+/** BULWARK_TF_MIRROR, or (outside a jest run, whose global setup sets it) a mirror found once per process. */
+function mirrorDir(): string | undefined {
+  if (process.env.BULWARK_TF_MIRROR) return process.env.BULWARK_TF_MIRROR;
+  if (foundMirror === null) {
+    const source = providerSource(process.env);
+    foundMirror = source.kind === "mirror" ? source.mirror : undefined;
+  }
+  return foundMirror;
+}
 
 /** The environment every terraform call runs with. */
 export function terraformEnv(): NodeJS.ProcessEnv {
@@ -48,10 +62,10 @@ export function terraformEnv(): NodeJS.ProcessEnv {
     TF_INPUT: "0",
     AWS_EC2_METADATA_DISABLED: "true",
   };
-  const mirror = process.env.BULWARK_TF_MIRROR;
+  const mirror = mirrorDir();
   if (mirror) {
     if (!fs.existsSync(path.join(mirror, "registry.terraform.io"))) {
-      throw new Error(`BULWARK_TF_MIRROR=${mirror} holds no registry.terraform.io/ directory`);
+      throw new Error(`BULWARK_TF_MIRROR=${mirror} holds no registry.terraform.io/ directory (the filesystem mirror is the directory holding it)`);
     }
     if (!cliConfigFile) {
       cliConfigFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-tfrc-")), "terraform.rc");

@@ -33,6 +33,8 @@ export function publicKeyProblem(key: string): string | undefined {
   const m = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com) ([A-Za-z0-9+/]+={0,3})(?: [^\n]*)?$/.exec(key?.trim?.() ?? "");
   if (!m) return "is not an OpenSSH public key (type, base64 body, optional comment)";
   const body = Buffer.from(m[2], "base64");
+  // A truncated body (`ssh-ed25519 AAAA`) is shorter than the length prefix it must start with.
+  if (body.length < 4) return "has a truncated body (shorter than its key-type header)";
   const len = body.readUInt32BE(0);
   if (body.length < 4 + len || body.subarray(4, 4 + len).toString("ascii") !== m[1]) return "has a body that does not match its key type";
   if (m[1] === "ssh-rsa" && body.length < 260) return "is an RSA key shorter than 2048 bits";

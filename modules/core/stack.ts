@@ -106,6 +106,16 @@ export class BulwarkStack extends TerraformStack {
     return json;
   }
 
+  /**
+   * The stack as HCL (`cdktf synth --hcl`). cdktf's renderer writes the references of
+   * `depends_on`, `lifecycle.ignore_changes`, `replace_triggered_by` and an aliased `provider` as quoted strings, which
+   * Terraform accepts with a "Quoted references are deprecated" warning each: written bare here.
+   */
+  public toHclTerraform(): { [key: string]: any } {
+    const out = super.toHclTerraform() as { hcl: string; [key: string]: any };
+    return { ...out, hcl: unquoteReferences(out.hcl) };
+  }
+
   protected allocateLogicalId(element: TerraformElement | Node): string {
     const node = TerraformElement.isTerraformElement(element) ? element.node : element;
     const stackIndex = node.scopes.indexOf(this);
@@ -132,6 +142,20 @@ export class BulwarkStack extends TerraformStack {
     }
     return id;
   }
+}
+
+/**
+ * Rewrites the reference lists cdktf's HCL renderer quotes (`depends_on = [\n"aws_x.y",\n]`) to bare
+ * references, `ignore_changes = "all"` to the keyword and `provider = "aws.alias"` to the reference.
+ * Only plain references are touched.
+ */
+export function unquoteReferences(hcl: string): string {
+  return hcl
+    .replace(/^(\s*(?:depends_on|ignore_changes|replace_triggered_by) = \[\n)((?:"[A-Za-z_][A-Za-z0-9_.\-[\]*]*",\n)+)(?=\s*\])/gm, (_, head: string, items: string) =>
+      head + items.replace(/^"(.*)",$/gm, "$1,"),
+    )
+    .replace(/^(\s*ignore_changes = )"all"$/gm, "$1all")
+    .replace(/^(\s*provider = )"([A-Za-z][A-Za-z0-9_-]*\.[A-Za-z][A-Za-z0-9_-]*)"$/gm, "$1$2");
 }
 
 export function logicalIdFromPath(components: string[]): string {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { slug } from "../core/keys";
 import { cidrContains, cidrProblem, cidrRange, coversInternet, isWorld, parseCidr, addressInCidr, Ranges, subtractRanges, unionRanges } from "../core/cidr";
 import { ADMIN_PORTS } from "../core/ports";
+import { isLiteral } from "../core/validate";
 
 /**
  * The typed NACL rule model, its validation, stable numbering, the tier presets and a flow
@@ -97,6 +98,11 @@ function protocolNumber(p: NaclRule["protocol"]): string | undefined {
   return PROTOCOL_NUMBERS[p as NaclProtocolName];
 }
 
+/** A Terraform reference (an unresolved token) in place of a literal number. */
+function isReference(v: number): boolean {
+  return v !== undefined && !Number.isNaN(v) && !isLiteral(v);
+}
+
 function hasPorts(protocol: string): boolean {
   return protocol === "6" || protocol === "17";
 }
@@ -125,12 +131,15 @@ export function resolveRules(rules: NaclRules, opts: { ruleQuota?: number } = {}
       err(`${at}: protocol`, r.protocol, "must be tcp, udp, icmp, icmpv6, all or a protocol number 0-255");
       continue;
     }
-    const problem = cidrProblem(r.cidr);
+    // A Terraform reference is checked by Terraform (the provider and the published module's
+    // validation); only literals are judged here. A referenced CIDR goes to cidr_block (IPv4).
+    const cidrIsLiteral = isLiteral(r.cidr);
+    const problem = cidrIsLiteral ? cidrProblem(r.cidr) : undefined;
     if (problem) {
       err(`${at}: cidr`, r.cidr, problem);
       continue;
     }
-    const family = parseCidr(r.cidr)!.family;
+    const family = cidrIsLiteral ? parseCidr(r.cidr)!.family : "ipv4";
     if (protocol === "1" && family === "ipv6") err(`${at}: protocol`, r.protocol, "icmp does not match IPv6 traffic; use icmpv6");
     if (protocol === "58" && family === "ipv4") err(`${at}: protocol`, r.protocol, "icmpv6 does not match IPv4 traffic; use icmp");
     let fromPort = 0;
@@ -142,9 +151,10 @@ export function resolveRules(rules: NaclRules, opts: { ruleQuota?: number } = {}
       fromPort = r.port ?? r.fromPort ?? NaN;
       toPort = r.port ?? r.toPort ?? fromPort;
       for (const [field, v] of [["fromPort", fromPort], ["toPort", toPort]] as const) {
+        if (isReference(v)) continue;
         if (!Number.isInteger(v) || v < 0 || v > 65535) err(`${at}: ${r.port !== undefined ? "port" : field}`, r.port ?? (field === "fromPort" ? r.fromPort : r.toPort), "must be a port 0-65535");
       }
-      if (fromPort > toPort) err(`${at}: fromPort`, fromPort, `must not exceed toPort ${toPort}`);
+      if (!isReference(fromPort) && !isReference(toPort) && fromPort > toPort) err(`${at}: fromPort`, fromPort, `must not exceed toPort ${toPort}`);
     } else if (r.port !== undefined || r.fromPort !== undefined || r.toPort !== undefined) {
       err(`${at}: port`, r.port ?? r.fromPort, `only applies to tcp and udp`);
     }

@@ -1,0 +1,35 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
+import { noProviderMessage, providerSource } from "./provider-mirror";
+import { terraform } from "./terraform";
+
+/**
+ * Once per jest run, before any suite: where Terraform gets the aws provider (a mirror found here
+ * is handed to the workers as BULWARK_TF_MIRROR), and one `terraform init` proving it can. When it
+ * cannot, the run stops here with one message saying what to set, instead of every Terraform suite
+ * failing with the registry's errors.
+ */
+export default function globalSetup(): void {
+  const source = providerSource(process.env);
+  if (source.kind === "mirror" && source.from === "found") process.env.BULWARK_TF_MIRROR = source.mirror;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-provider-probe-"));
+  try {
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } } }));
+    let said: string | undefined;
+    try {
+      const res = terraform(dir, ["init", "-input=false", "-backend=false"], { allowFailure: true });
+      if (res.status !== 0) said = `${res.stderr}\n${res.stdout}`;
+    } catch (e) {
+      said = (e as Error).message;
+    }
+    if (said !== undefined) {
+      const error = new Error(noProviderMessage(source, said));
+      error.stack = error.message; // one message, no stack trace
+      throw error;
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
