@@ -4,6 +4,20 @@ import { RuleIds } from "../../modules/core/rule-ids";
 import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
 import { ModuleSpec } from "../spec";
 
+/** The HCL type of one named NACL rule: this module's `rules` and the network module's `acl_rules` share it. */
+export const NACL_RULE_TYPE = `object({
+    direction                = string
+    action                   = optional(string, "allow")
+    protocol                 = string
+    from_port                = optional(number, 0)
+    to_port                  = optional(number, 0)
+    cidr                     = string
+    icmp_type                = optional(number)
+    icmp_code                = optional(number)
+    rule_number              = optional(number)
+    allow_world_admin_reason = optional(string)
+  })`;
+
 /**
  * The HCL twin of the construct's `hashedRuleNumber` (modules/network-acl/rules.ts): a rule's
  * number from its name, deny rules in DENY_BAND, allow rules in ALLOW_BAND. A test evaluates both.
@@ -192,18 +206,7 @@ export const networkAclModule: ModuleSpec = {
     },
     {
       name: "rules",
-      type: `map(object({
-    direction                = string
-    action                   = optional(string, "allow")
-    protocol                 = string
-    from_port                = optional(number, 0)
-    to_port                  = optional(number, 0)
-    cidr                     = string
-    icmp_type                = optional(number)
-    icmp_code                = optional(number)
-    rule_number              = optional(number)
-    allow_world_admin_reason = optional(string)
-  }))`,
+      type: `map(${NACL_RULE_TYPE})`,
       description: "Rules keyed by name (the resource key). protocol: tcp, udp, icmp, icmpv6, all or a number. Added to the preset's rules; a rule of the preset's name replaces it.",
       default: "{}",
       validations: [

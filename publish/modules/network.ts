@@ -3,6 +3,7 @@ import { PRESET_DEFAULTS } from "../../modules/network-acl/rules";
 import { AVAILABILITY_ZONE_PATTERN } from "../../modules/core/validate";
 import { LOG_RETENTION_DAYS } from "../../modules/launch-template";
 import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { NACL_RULE_TYPE } from "./network-acl";
 
 const subnetVar = (tier: string, required: boolean) => ({
   name: `${tier}_subnets`,
@@ -66,18 +67,7 @@ export const networkModule: ModuleSpec = {
     },
     {
       name: "acl_rules",
-      type: `map(map(object({
-    direction                = string
-    action                   = optional(string, "allow")
-    protocol                 = string
-    from_port                = optional(number, 0)
-    to_port                  = optional(number, 0)
-    cidr                     = string
-    icmp_type                = optional(number)
-    icmp_code                = optional(number)
-    rule_number              = optional(number)
-    allow_world_admin_reason = optional(string)
-  })))`,
+      type: `map(map(${NACL_RULE_TYPE}))`,
       description: "Network ACL rules per tier (public, private, isolated), keyed by name as the network-acl module's rules; a tier named here gets these rules instead of its preset (the construct's aclRules).",
       default: "{}",
       validations: [{ condition: 'alltrue([for t in keys(var.acl_rules) : contains(["public", "private", "isolated"], t)])', message: "acl_rules keys must be public, private or isolated." }],
