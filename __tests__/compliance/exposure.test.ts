@@ -9,6 +9,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildContext, configResources } from "../../compliance";
 import { exposurePaths } from "../../compliance/exposure/paths";
+import { allowedRanges, naclRuleSets } from "../../compliance/families/network";
+import { cidrRange } from "../../modules/core/cidr";
+import { evaluateFlow, resolveRules } from "../../modules/network-acl/rules";
 import { runSynth, SynthRun } from "../support/app";
 import { bulwark } from "../support/cli";
 
@@ -163,6 +166,42 @@ describe("properties", () => {
         return [...after].every((p) => before.has(p));
       }),
       { seed: 20, numRuns: 60 },
+    );
+  });
+
+  it("agrees with the construct's flow evaluator on every NACL rule set, port and address", () => {
+    const ruleArbs = fc.dictionary(
+      fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/),
+      fc.record({
+        direction: fc.constantFrom("ingress", "egress") as fc.Arbitrary<"ingress" | "egress">,
+        action: fc.constantFrom("allow", "deny") as fc.Arbitrary<"allow" | "deny">,
+        protocol: fc.constantFrom("tcp", "udp", "all") as fc.Arbitrary<"tcp" | "udp" | "all">,
+        fromPort: fc.integer({ min: 0, max: 2000 }),
+        span: fc.integer({ min: 0, max: 3000 }),
+        cidr: fc.constantFrom("0.0.0.0/0", "0.0.0.0/1", "10.0.0.0/8", "10.1.0.0/16", "203.0.113.0/24", "128.0.0.0/2"),
+        allowWorldAdminAccess: fc.constant({ reason: "property test of the evaluator" }),
+      }),
+      { maxKeys: 6 },
+    );
+    fc.assert(
+      fc.property(ruleArbs, fc.constantFrom("ingress", "egress"), fc.constantFrom("tcp", "udp"), fc.integer({ min: 0, max: 5000 }), fc.constantFrom("10.1.2.3", "10.200.0.1", "203.0.113.9", "8.8.8.8", "150.1.1.1", "0.0.0.1"), (raw, direction, protocol, port, remote) => {
+        const rules = Object.fromEntries(
+          Object.entries(raw).map(([name, r]) => [name, r.protocol === "all" ? { direction: r.direction, action: r.action, protocol: r.protocol, cidr: r.cidr, allowWorldAdminAccess: r.allowWorldAdminAccess } : { direction: r.direction, action: r.action, protocol: r.protocol, fromPort: r.fromPort, toPort: r.fromPort + r.span, cidr: r.cidr, allowWorldAdminAccess: r.allowWorldAdminAccess }]),
+        );
+        const resolved = resolveRules(rules).rules;
+        const expected = evaluateFlow(resolved, { direction: direction as "ingress" | "egress", protocol: protocol as "tcp" | "udp", port, remote }).action === "allow";
+        // The same rules as Terraform resources, read by the checker's model.
+        const res = {
+          aws_network_acl: { a: { vpc_id: "vpc-1", subnet_ids: ["subnet-1"] } },
+          aws_network_acl_rule: Object.fromEntries(resolved.map((r) => [r.name, { network_acl_id: "${aws_network_acl.a.id}", rule_number: r.ruleNumber, egress: r.direction === "egress", protocol: r.protocol, rule_action: r.action, cidr_block: r.cidr, from_port: r.fromPort, to_port: r.toPort }])),
+        };
+        const set = naclRuleSets(buildContext(configResources({ resource: res }, "s"))).find((x) => x.owner)!;
+        const allowed = allowedRanges(set, direction as "ingress" | "egress", protocol as "tcp" | "udp", port, "ipv4", true).certain;
+        const at = cidrRange(`${remote}/32`)!.range[0];
+        const actual = allowed.some(([lo, hi]) => lo <= at && at <= hi);
+        return actual === expected;
+      }),
+      { seed: 22, numRuns: 300 },
     );
   });
 
