@@ -7,7 +7,7 @@ import * as fc from "fast-check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildContext, configResources } from "../../compliance";
+import { ALL_RULES, buildContext, configResources, runRules } from "../../compliance";
 import { exposurePaths } from "../../compliance/exposure/paths";
 import { allowedRanges, naclRuleSets } from "../../compliance/families/network";
 import { cidrRange } from "../../modules/core/cidr";
@@ -239,6 +239,27 @@ describe("bulwark exposure on the reference environments", () => {
     expect(out.summary).toEqual({ open: 4, unverifiable: 0 });
     // dev has no path at all: no ingress anywhere, Session Manager only.
     expect(lines.some((l) => l.includes(" dev/"))).toBe(false);
+  });
+
+  it("tags the tiers, and catches a data tier opened to anything but the app tier", () => {
+    const prod = JSON.parse(fs.readFileSync(path.join(synth.outdir, "stacks", "prod", "cdk.tf.json"), "utf8"));
+    const groups = Object.entries<any>(prod.resource.aws_security_group);
+    const tierOf = (suffix: string) => groups.find(([k]) => k.endsWith(`_${suffix}_group`))![1].tags["bulwark:tier"];
+    expect(["web", "app", "data"].map(tierOf)).toEqual(["web", "app", "data"]);
+    // Layered defence stops a web → data rule in prod (the web group's egress and the data ACL): judge the
+    // rule on a topology where nothing else stops it.
+    const tiered = (source: "app" | "web") =>
+      vpc({
+        aws_security_group: {
+          web: { vpc_id: "${aws_vpc.v.id}", description: "web", tags: { "bulwark:tier": "web" }, egress: [{ protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["10.0.0.0/16"], description: "all" }] },
+          app: { vpc_id: "${aws_vpc.v.id}", description: "app", tags: { "bulwark:tier": "app" }, egress: [{ protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["10.0.0.0/16"], description: "all" }] },
+          data: { vpc_id: "${aws_vpc.v.id}", description: "data", tags: { "bulwark:tier": "data" }, ingress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: [`\${aws_security_group.${source}.id}`], description: "db" }] },
+        },
+        aws_instance: { w: instanceIn("private", "web"), a: instanceIn("private", "app"), db: instanceIn("private", "data") },
+      });
+    const findings = (res: Res) => runRules(configResources({ resource: res }, "s"), ALL_RULES.filter((r) => r.id === "exposure-tier-isolation")).findings.map((f) => `${f.address}: ${f.message}`);
+    expect(findings(tiered("app"))).toEqual([]);
+    expect(findings(tiered("web"))).toEqual(["aws_instance.db: security-group aws_security_group.web (tier web) reaches the data tier (aws_instance.db) on tcp 5432; only app may"]);
   });
 
   it("filters, renders Mermaid and Markdown, and exits 1 when a path rule fails", () => {

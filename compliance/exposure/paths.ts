@@ -21,6 +21,8 @@ export interface ExposurePath {
   readonly status: "open" | "unverifiable";
   /** The destination resource (for suppressions and construct paths). */
   readonly resource: TfResource;
+  /** The destination's security groups (addresses), when known. */
+  readonly groups?: readonly string[];
 }
 
 /** Client ports a reply goes back to (Linux, Windows and NAT gateways use parts of this range). */
@@ -147,6 +149,7 @@ function directPaths(topo: Topology, w: Workload): ExposurePath[] {
           via: [],
           status: kind === "internet" ? (rest as "open" | "unverifiable") : "open",
           resource: w.resource,
+          ...(isUnknown(w.groups) ? {} : { groups: w.groups }),
         });
       }
     }
@@ -199,6 +202,7 @@ function forwardedPaths(topo: Topology): ExposurePath[] {
         via: [f.lb.resource.address, f.listener.address, f.targetGroup.address],
         status: both,
         resource: t.resource,
+        ...(isUnknown(t.groups) ? {} : { groups: t.groups }),
       });
     }
   }
@@ -281,6 +285,7 @@ function groupPaths(topo: Topology): ExposurePath[] {
               via: [from.resource.address],
               status,
               resource: to.resource,
+              groups: to.groups as string[],
             });
           }
         }

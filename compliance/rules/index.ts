@@ -20,6 +20,7 @@ import { ec2Imdsv2 } from "./ec2-imdsv2";
 import { ec2NoPublicIp } from "./ec2-no-public-ip";
 import { exposureInternetViaLoadBalancer } from "./exposure-internet-via-load-balancer";
 import { exposureNoInternetAdmin } from "./exposure-no-internet-admin";
+import { exposureTierIsolation } from "./exposure-tier-isolation";
 import { kmsRotation } from "./kms-rotation";
 import { logGroupEncrypted } from "./log-group-encrypted";
 import { ltEbsEncrypted } from "./lt-ebs-encrypted";
@@ -79,6 +80,7 @@ export const ALL_RULES: readonly Rule[] = [
   asgLaunchTemplateVersion,
   exposureNoInternetAdmin,
   exposureInternetViaLoadBalancer,
+  exposureTierIsolation,
   backupVaultCmk,
   backupCrossRegion,
   albAccessLogs,

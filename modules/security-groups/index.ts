@@ -205,7 +205,8 @@ export class SecurityGroupTiers extends Construct {
       bastion: "Bastion: no inbound (Session Manager); AWS endpoints and DNS out",
     };
     for (const t of ["web", "app", "data", "bastion"] as const) {
-      if (tiers.has(t)) this.groups[t] = new HardenedSecurityGroup(this, t, { name: `${props.name}-${t}`, description: descriptions[t], vpcId: props.vpcId, tags: props.tags });
+      // The tier tag lets the exposure analysis judge tiers in any Terraform (exposure-tier-isolation).
+      if (tiers.has(t)) this.groups[t] = new HardenedSecurityGroup(this, t, { name: `${props.name}-${t}`, description: descriptions[t], vpcId: props.vpcId, tags: { ...props.tags, "bulwark:tier": t } });
     }
     const { web, app, data, bastion } = this.groups;
     const awsOut = (g: HardenedSecurityGroup) => {

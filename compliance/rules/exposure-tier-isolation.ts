@@ -1,0 +1,74 @@
+import { exposurePaths } from "../exposure/paths";
+import { topology } from "../exposure/topology";
+import { Rule, RuleFinding } from "../model";
+
+/** The tag that names a security group's tier (SecurityGroupTiers sets it; any Terraform may). */
+export const TIER_TAG = "bulwark:tier";
+
+/** Which tiers may reach a tier at all. */
+export const TIER_SOURCES: Readonly<Record<string, readonly string[]>> = { data: ["app"] };
+
+export const exposureTierIsolation: Rule = {
+  id: "exposure-tier-isolation",
+  title: "The data tier is reachable only from the app tier",
+  severity: "error",
+  scope: "resource",
+  controls: {},
+  rationale:
+    "A database reached from the load balancers, the bastion, an office range or the internet is one flaw away from a breach; the app tier is the only thing that should talk to it. Tiers are read from the `bulwark:tier` tag of the security groups (SecurityGroupTiers sets it), and every path to a group tagged `data` is followed through routes, ACLs and security groups.",
+  remediation: "Admit the data ports only from the app tier's security group; remove address ranges and other groups from the data tier's rules.",
+  check: (ctx) => {
+    const topo = topology(ctx);
+    const tierOf = (group: string) => {
+      const tags = topo.groupSets.get(group)?.owner?.values.tags;
+      const t = tags && typeof tags === "object" ? (tags as Record<string, unknown>)[TIER_TAG] : undefined;
+      return typeof t === "string" ? t : undefined;
+    };
+    return exposurePaths(ctx).flatMap((p): RuleFinding[] => {
+      const tiers = (p.groups ?? []).map(tierOf).filter((t): t is string => !!t && t in TIER_SOURCES);
+      if (tiers.length === 0) return [];
+      const sourceTier = p.source.kind === "security-group" ? tierOf(p.source.id) : undefined;
+      const bad = tiers.filter((t) => !(sourceTier && TIER_SOURCES[t].includes(sourceTier)));
+      if (bad.length === 0) return [];
+      const from = p.source.kind === "internet" ? `the internet (${p.source.id})` : `${p.source.kind} ${p.source.id}${sourceTier ? ` (tier ${sourceTier})` : ""}`;
+      return [
+        {
+          resource: p.resource,
+          subject: `${p.protocol} ${p.ports.join("-")} from ${p.source.kind} ${p.source.id}`,
+          message: `${from} reaches the ${bad[0]} tier (${p.destination.address}) on ${p.protocol} ${p.ports[0] === p.ports[1] ? p.ports[0] : p.ports.join("-")}; only ${TIER_SOURCES[bad[0]].join(", ")} may`,
+          ...(p.status === "unverifiable" ? { unverifiable: true as const } : {}),
+        },
+      ];
+    });
+  },
+  fixtures: {
+    pass: {
+      resource: {
+        aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
+        aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24" } },
+        aws_security_group: {
+          app: { vpc_id: "${aws_vpc.v.id}", description: "app", tags: { "bulwark:tier": "app" }, egress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.data.id}"], description: "db" }] },
+          data: { vpc_id: "${aws_vpc.v.id}", description: "data", tags: { "bulwark:tier": "data" }, ingress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.app.id}"], description: "from app" }] },
+        },
+        aws_instance: {
+          app: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.app.id}"] },
+          db: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.data.id}"] },
+        },
+      },
+    },
+    fail: {
+      resource: {
+        aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
+        aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24" } },
+        aws_security_group: {
+          bastion: { vpc_id: "${aws_vpc.v.id}", description: "bastion", tags: { "bulwark:tier": "bastion" }, egress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.data.id}"], description: "db" }] },
+          data: { vpc_id: "${aws_vpc.v.id}", description: "data", tags: { "bulwark:tier": "data" }, ingress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.bastion.id}"], description: "from the bastion" }] },
+        },
+        aws_instance: {
+          jump: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.bastion.id}"] },
+          db: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.data.id}"] },
+        },
+      },
+    },
+  },
+};
