@@ -250,6 +250,7 @@ export function writeSafely(
     if (e instanceof PublishError) throw e;
     throw new PublishError(`${where}: cannot write there (${errnoText(e)})`);
   } finally {
+    // The staging folder is the fresh mkdtemp above: everything in it is publish's own.
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }

@@ -23,21 +23,24 @@ describe("suppressions of published modules", () => {
 }
 ${calls}`;
 
-  it("reports a reasoned hop limit and reasoned world SSH as suppressed, with the reasons the caller gave", () => {
-    const dir = path.join(out, "root");
-    fs.mkdirSync(dir);
-    fs.writeFileSync(
-      path.join(dir, "main.tf"),
-      root(`
-module "app" {
+  /** The launch-template module with container metadata access, for the reason given. */
+  const appWithContainerAccess = (reason: string) => `module "app" {
   source             = "../modules/launch-template"
   name               = "app"
   account_id         = "111111111111"
   ami_id             = "ami-0123456789abcdef0"
   instance_type      = "t3.micro"
   security_group_ids = ["sg-0123456789abcdef0"]
-  container_metadata_access = { reason = "the ECS agent's containers read metadata" }
-}
+  container_metadata_access = { reason = ${JSON.stringify(reason)} }
+}`;
+
+  it("reports a reasoned hop limit and reasoned world SSH as suppressed, with the reasons the caller gave", () => {
+    const dir = path.join(out, "root");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, "main.tf"),
+      root(`
+${appWithContainerAccess("the ECS agent's containers read metadata")}
 
 module "edge_acl" {
   source     = "../modules/network-acl"
@@ -91,15 +94,7 @@ ${rootSuppressionsHcl(["app", "edge_acl", "edge_sg"])}
     fs.writeFileSync(
       path.join(dir, "main.tf"),
       root(`
-module "app" {
-  source             = "../modules/launch-template"
-  name               = "app"
-  account_id         = "111111111111"
-  ami_id             = "ami-0123456789abcdef0"
-  instance_type      = "t3.micro"
-  security_group_ids = ["sg-0123456789abcdef0"]
-  container_metadata_access = { reason = "docker" }
-}
+${appWithContainerAccess("docker")}
 `),
     );
     init(dir);

@@ -1,12 +1,30 @@
 import { exposurePaths } from "../exposure/paths";
 import { topology } from "../exposure/topology";
-import { Rule, RuleFinding } from "../model";
+import { Rule, RuleFinding, TfJsonFixture } from "../model";
 
 /** The tag that names a security group's tier (SecurityGroupTiers sets it; any Terraform may). */
 export const TIER_TAG = "bulwark:tier";
 
 /** Which tiers may reach a tier at all. */
 export const TIER_SOURCES: Readonly<Record<string, readonly string[]>> = { data: ["app"] };
+
+/** One subnet, an instance in the data tier and one in `source`'s tier, the data tier admitting that tier's group. */
+function dataTierReachedFrom(source: string): TfJsonFixture {
+  return {
+    resource: {
+      aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
+      aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24" } },
+      aws_security_group: {
+        [source]: { vpc_id: "${aws_vpc.v.id}", description: source, tags: { [TIER_TAG]: source }, egress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.data.id}"], description: "db" }] },
+        data: { vpc_id: "${aws_vpc.v.id}", description: "data", tags: { [TIER_TAG]: "data" }, ingress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: [`\${aws_security_group.${source}.id}`], description: `from ${source}` }] },
+      },
+      aws_instance: {
+        client: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: [`\${aws_security_group.${source}.id}`] },
+        db: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.data.id}"] },
+      },
+    },
+  };
+}
 
 export const exposureTierIsolation: Rule = {
   id: "exposure-tier-isolation",
@@ -41,34 +59,5 @@ export const exposureTierIsolation: Rule = {
       ];
     });
   },
-  fixtures: {
-    pass: {
-      resource: {
-        aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
-        aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24" } },
-        aws_security_group: {
-          app: { vpc_id: "${aws_vpc.v.id}", description: "app", tags: { "bulwark:tier": "app" }, egress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.data.id}"], description: "db" }] },
-          data: { vpc_id: "${aws_vpc.v.id}", description: "data", tags: { "bulwark:tier": "data" }, ingress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.app.id}"], description: "from app" }] },
-        },
-        aws_instance: {
-          app: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.app.id}"] },
-          db: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.data.id}"] },
-        },
-      },
-    },
-    fail: {
-      resource: {
-        aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
-        aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24" } },
-        aws_security_group: {
-          bastion: { vpc_id: "${aws_vpc.v.id}", description: "bastion", tags: { "bulwark:tier": "bastion" }, egress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.data.id}"], description: "db" }] },
-          data: { vpc_id: "${aws_vpc.v.id}", description: "data", tags: { "bulwark:tier": "data" }, ingress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, security_groups: ["${aws_security_group.bastion.id}"], description: "from the bastion" }] },
-        },
-        aws_instance: {
-          jump: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.bastion.id}"] },
-          db: { ami: "ami-12345678", subnet_id: "${aws_subnet.s.id}", vpc_security_group_ids: ["${aws_security_group.data.id}"] },
-        },
-      },
-    },
-  },
+  fixtures: { pass: dataTierReachedFrom("app"), fail: dataTierReachedFrom("bastion") },
 };

@@ -152,7 +152,7 @@ run "one_rule_per_name_nothing_inline" {
     error_message = "one rule resource per name"
   }
   assert {
-    condition     = aws_vpc_security_group_egress_rule.this["v6"].cidr_ipv6 == "::/0" && aws_vpc_security_group_egress_rule.this["dns"].ip_protocol == "udp"
+    condition     = aws_vpc_security_group_egress_rule.this["v6"].cidr_ipv6 == var.rules["v6"].cidr && aws_vpc_security_group_egress_rule.this["v6"].cidr_ipv4 == null && aws_vpc_security_group_egress_rule.this["dns"].ip_protocol == "udp"
     error_message = "address family and protocol are kept"
   }
 }
