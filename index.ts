@@ -2,6 +2,8 @@
  * `bulwark`: every construct, the stack class and the compliance gate. Deep entry points
  * (`bulwark/launch-template`, `bulwark/network`, ...) load only the module and the provider
  * classes it uses; `bulwark/compliance` is the rule engine behind `bulwark check`.
+ *
+ * @module bulwark
  */
 export * from "./modules/core";
 export * from "./modules/alarms";

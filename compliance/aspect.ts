@@ -19,6 +19,7 @@ export function checkStack(stack: TerraformStack): Report {
  * Account-level rules need every stack and run in `bulwark check` and after the main job.
  */
 export class ComplianceGate {
+  /** Adds the gate to `stack`; `BulwarkStack` does this itself unless told `withoutComplianceGate`. */
   static of(stack: TerraformStack): void {
     stack.node.addValidation({
       validate: () =>

@@ -99,9 +99,11 @@ export function buildContext(resources: readonly TfResource[], settings: CheckSe
   };
 }
 
+/** Options of `runRules`. */
 export interface RunOptions {
   /** Judge only rules of this scope; both by default. */
   readonly scope?: Scope | "all";
+  /** Settings that change what rules accept. @default DEFAULT_SETTINGS */
   readonly settings?: CheckSettings;
   /** Suppressions from `bulwark-suppressions.yaml` files. */
   readonly suppressions?: readonly FileSuppression[];

@@ -11,21 +11,29 @@ export { InputError } from "./read/json";
 
 /** A suppression read from a `bulwark-suppressions.yaml`. */
 export interface FileSuppression {
+  /** Id of the rule suppressed. */
   readonly rule: string;
   /** A finding's address, `stack:address`, or a prefix ending in `*`. */
   readonly address: string;
+  /** Why the finding is acceptable; required, and shown beside it in every report. */
   readonly reason: string;
+  /** The file the entry came from, for messages. */
   readonly file: string;
   /** Set when the file sits in one stack's folder: it applies to that stack only. */
   readonly stack?: string;
 }
 
+/** What `loadInput` read: the resources to judge, and what it could not read. */
 export interface LoadedInput {
+  /** `config` for Terraform JSON configurations (cdktf output, `*.tf.json`), `plan` for `terraform show -json` output. */
   kind: "config" | "plan";
+  /** Every resource instance read, of every stack. */
   resources: TfResource[];
+  /** Names of the stacks read: a cdktf manifest's, sorted, or the one stack of a directory or plan. */
   stacks: string[];
   /** What was not read (HCL files, module calls): reported, never judged clean. */
   gaps: InputGap[];
+  /** Entries of the `bulwark-suppressions.yaml` files found beside the input. */
   suppressions: FileSuppression[];
 }
 

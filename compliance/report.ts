@@ -2,7 +2,9 @@ import * as path from "node:path";
 import { Controls, Finding, INPUT_NOT_READ, Report, Rule } from "./model";
 import { ALL_RULES } from "./rules";
 
+/** Report formats of `bulwark check --format`: one line per finding, the JSON contract, SARIF 2.1.0 for code scanning, Markdown for a pull-request comment. */
 export type Format = "text" | "json" | "sarif" | "md";
+/** Every `Format`; the CLI refuses others. */
 export const FORMATS: readonly Format[] = ["text", "json", "sarif", "md"];
 
 /** Control ids in one line: `EC2.8 · CIS 5.7 · CKV_AWS_79`. */
@@ -135,6 +137,10 @@ export function formatMarkdown(report: Report): string {
   return out.join("\n") + "\n";
 }
 
+/**
+ * Renders a report in one format.
+ * @param artifact for SARIF, the file a finding without a file of its own is located in (default `cdktf.out`)
+ */
 export function format(report: Report, fmt: Format, artifact?: string): string {
   switch (fmt) {
     case "json":

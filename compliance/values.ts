@@ -9,6 +9,7 @@ const BRAND = Symbol.for("bulwark.unknown");
 
 /** A value Terraform does not know while planning, or that this input does not say. */
 export interface Unknown {
+  /** Marks the object as an Unknown, so no JSON value from the input can pass for one. */
   readonly [BRAND]: true;
   /** What stands for the value: the expression (`${var.cidr}`), or "known after apply". */
   readonly why: string;
@@ -26,6 +27,7 @@ export function unknown(why: string, ...set: [boolean | undefined] | []): Unknow
   return { [BRAND]: true, why, set: set.length ? set[0] : true } as Unknown;
 }
 
+/** Is the value an Unknown (as opposed to a known value, `undefined` included)? */
 export function isUnknown(value: unknown): value is Unknown {
   return typeof value === "object" && value !== null && (value as { [BRAND]?: boolean })[BRAND] === true;
 }
@@ -73,10 +75,12 @@ export function bool(value: unknown): boolean | undefined | Unknown {
   return undefined;
 }
 
+/** Known to be true (`true` or `"true"`); false when false, unset or unknown. */
 export function isTrue(value: unknown): boolean {
   return bool(value) === true;
 }
 
+/** Known to be false (`false` or `"false"`); false when true, unset or unknown. */
 export function isFalse(value: unknown): boolean {
   return bool(value) === false;
 }
@@ -93,6 +97,7 @@ export function isSet(value: unknown): boolean | Unknown {
   return value !== undefined && value !== null;
 }
 
+/** A number (also from a string of digits), undefined when unset or not a number, Unknown when not known. */
 export function num(value: unknown): number | undefined | Unknown {
   if (isUnknown(value)) return value;
   if (typeof value === "number" && Number.isFinite(value)) return value;
@@ -100,6 +105,7 @@ export function num(value: unknown): number | undefined | Unknown {
   return undefined;
 }
 
+/** A string (numbers and booleans as text), undefined when unset or not a scalar, Unknown when not known. */
 export function str(value: unknown): string | undefined | Unknown {
   if (isUnknown(value)) return value;
   if (typeof value === "string") return value;
@@ -113,13 +119,19 @@ export function list(value: unknown): unknown[] | Unknown {
   return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
 }
 
+/** A list argument as `list` reads it, with an unknown list read as empty (for rules that judge what is there). */
 export function asList(value: unknown): unknown[] {
   const l = list(value);
   return isUnknown(l) ? [] : l;
 }
 
 /** Parses a policy document when it is literal JSON. */
-export function parsePolicy(value: unknown): { Statement: Record<string, any>[] } | undefined {
+export function parsePolicy(value: unknown):
+  | {
+      /** The statements; a single statement object is wrapped in a list. */
+      Statement: Record<string, any>[];
+    }
+  | undefined {
   if (typeof value !== "string") return undefined;
   try {
     const doc = JSON.parse(value);

@@ -1,3 +1,10 @@
+/**
+ * Alarms that tell someone: `AlarmTopic` (an SNS topic encrypted with a customer-managed key that only
+ * CloudWatch of this account may publish to), `AsgAlarms` for an Auto Scaling group and `InstanceAlarms`
+ * for one instance, every alarm with alarm and OK actions.
+ *
+ * @module bulwark/alarms
+ */
 import { Construct } from "constructs";
 import { CloudwatchCompositeAlarm } from "@cdktf/provider-aws/lib/cloudwatch-composite-alarm";
 import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -13,18 +20,23 @@ import { AGENT_METRICS, AGENT_NAMESPACE } from "../launch-template/cloudwatch-ag
 
 // ------------------------------------------------------------------ alarm topic
 
+/** One subscriber of an alarm topic. */
 export interface Subscription {
+  /** How notifications are delivered; plain `http` is refused (notifications would leave AWS in the clear). */
   readonly protocol: "email" | "https" | "sqs";
   /** Address, URL or queue ARN. */
   readonly endpoint: string;
 }
 
+/** Props of `AlarmTopic`. */
 export interface AlarmTopicProps {
+  /** Topic name; also the created key's alias prefix (`<name>/alarms`). */
   readonly name: string;
-  /** @default a new key open to CloudWatch alarms */
+  /** Customer-managed key that encrypts the topic; a key of your own must let CloudWatch alarms and SNS use it. @default a new key open to CloudWatch alarms */
   readonly kmsKeyArn?: string;
   /** Subscribers keyed by name. @default {} */
   readonly subscriptions?: Readonly<Record<string, Subscription>>;
+  /** Tags on the topic and the created key. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -39,9 +51,42 @@ export const TOPIC_MANAGEMENT_ACTIONS = ["sns:GetTopicAttributes", "sns:SetTopic
  * both build them (the in-service threshold is the caller's `minInService`).
  */
 export const ASG_HEALTH_ALARMS = {
-  "status-check": { namespace: "AWS/EC2", metricName: "StatusCheckFailed", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, periodSeconds: 60, evaluationPeriods: 2, treatMissingData: "notBreaching" },
-  // No capacity metric at all is as bad as low capacity.
-  "in-service-low": { namespace: "AWS/AutoScaling", metricName: "GroupInServiceInstances", statistic: "Minimum", comparisonOperator: "LessThanThreshold", periodSeconds: 60, evaluationPeriods: 5, treatMissingData: "breaching" },
+  /** An instance of the group fails an EC2 status check (Auto Scaling then replaces it). */
+  "status-check": {
+    /** EC2's per-instance metrics, rolled up by AutoScalingGroupName. */
+    namespace: "AWS/EC2",
+    /** 1 while either the system or the instance status check fails. */
+    metricName: "StatusCheckFailed",
+    /** The worst instance of the group counts. */
+    statistic: "Maximum",
+    /** Alarm above the threshold. */
+    comparisonOperator: "GreaterThanThreshold",
+    /** Any failed check. */
+    threshold: 0,
+    /** One-minute periods (the group's detailed monitoring). */
+    periodSeconds: 60,
+    /** Two failing minutes in a row, so a single flaky check does not page. */
+    evaluationPeriods: 2,
+    /** No data means no instance reported a failure. */
+    treatMissingData: "notBreaching",
+  },
+  /** Fewer in-service instances than the caller's `minInService` (the threshold). */
+  "in-service-low": {
+    /** Auto Scaling group metrics, which the group enables. */
+    namespace: "AWS/AutoScaling",
+    /** Instances in service, neither pending nor terminating. */
+    metricName: "GroupInServiceInstances",
+    /** The lowest count within the period. */
+    statistic: "Minimum",
+    /** Alarm below the threshold. */
+    comparisonOperator: "LessThanThreshold",
+    /** One-minute periods. */
+    periodSeconds: 60,
+    /** Five minutes in a row: long enough for a replacement instance to come into service. */
+    evaluationPeriods: 5,
+    /** No capacity metric at all is as bad as low capacity. */
+    treatMissingData: "breaching",
+  },
 } as const;
 
 /**
@@ -49,7 +94,9 @@ export const ASG_HEALTH_ALARMS = {
  * CloudWatch of this account publish and nobody else, and subscriptions from config.
  */
 export class AlarmTopic extends Construct {
+  /** The `aws_sns_topic` resource. */
   public readonly topic: SnsTopic;
+  /** Topic ARN, the `topicArn` of `AsgAlarms` and `InstanceAlarms`. */
   public readonly arn: string;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
@@ -107,13 +154,22 @@ export class AlarmTopic extends Construct {
 
 /** A threshold alarm's tunables; each is validated with a named error. */
 export interface AlarmTuning {
+  /** Value the statistic is compared with, in the metric's unit (percent for CPU and agent alarms, 1–100). @default per alarm */
   readonly threshold?: number;
   /** Seconds: 10, 30, or a multiple of 60. */
   readonly periodSeconds?: number;
+  /** Periods the alarm looks back over, 1–100. @default per alarm */
   readonly evaluationPeriods?: number;
+  /** Breaching periods among them that fire the alarm ("M of N"), at most `evaluationPeriods`. @default all of them */
   readonly datapointsToAlarm?: number;
 }
 
+/**
+ * Validates an `AlarmTuning` literal, naming `<field>.<tunable>` in the error; tokens are skipped.
+ * @param thresholdRange the allowed threshold, inclusive, when the metric has one (percentages: [1, 100])
+ * @throws BulwarkValidationError for a period that is not 10, 30 or a multiple of 60 up to a day,
+ *   evaluation periods outside 1–100, more datapoints than periods, or a threshold out of range
+ */
 export function checkTuning(scope: Construct, field: string, t: AlarmTuning, thresholdRange?: [number, number]): void {
   const period = t.periodSeconds;
   if (period !== undefined && isLiteral(period) && !(period === 10 || period === 30 || (Number.isInteger(period) && period >= 60 && period % 60 === 0 && period <= 86400))) {
@@ -207,21 +263,30 @@ function agentAlarms(
 
 // ------------------------------------------------------------------ Auto Scaling group alarms
 
+/** Props of `AsgAlarms`. */
 export interface AsgAlarmsProps {
   /** Name prefix of the alarms. */
   readonly name: string;
+  /** The group the alarms watch (the `AutoScalingGroupName` dimension). */
   readonly autoScalingGroupName: string;
+  /** SNS topic that receives every alarm and OK notification, e.g. an `AlarmTopic`'s `arn`. */
   readonly topicArn: string;
   /** The group's minimum size: in-service instances below it alarm. */
   readonly minInService: number;
-  /** @default threshold 80 %, 5 minutes × 3 */
+  /** Tuning of the CPUUtilization alarm. @default threshold 80 %, 5 minutes × 3 */
   readonly cpu?: AlarmTuning;
   /** Agent metrics (memory, disk) aggregated by AutoScalingGroupName. @default threshold 85 % */
   readonly agent?: AlarmTuning;
   /** Target group and load balancer ARN suffixes: unhealthy hosts alarm. @default none */
-  readonly targetGroup?: { readonly targetGroupArnSuffix: string; readonly loadBalancerArnSuffix: string };
+  readonly targetGroup?: {
+    /** The target group's `arn_suffix` (`targetgroup/<name>/<id>`), its CloudWatch dimension. */
+    readonly targetGroupArnSuffix: string;
+    /** The load balancer's `arn_suffix` (`app/<name>/<id>`). */
+    readonly loadBalancerArnSuffix: string;
+  };
   /** Anomaly-detection band on NetworkIn/NetworkOut (standard deviations). @default none */
   readonly networkAnomalyBand?: number;
+  /** Tags on every alarm. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -232,6 +297,11 @@ export interface AsgAlarmsProps {
  * capacity and health breach when silent, utilisation does not.
  */
 export class AsgAlarms extends Construct {
+  /**
+   * The alarms by key: `cpu`, `statusCheck`, `capacity` (when `minInService` > 0),
+   * `mem-used-percent`, `disk-used-percent`, `unhealthy` (with `targetGroup`), and `NetworkIn` and
+   * `NetworkOut` (with `networkAnomalyBand`).
+   */
   public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
 
   constructor(scope: Construct, id: string, props: AsgAlarmsProps) {
@@ -306,19 +376,24 @@ export class AsgAlarms extends Construct {
 
 // ------------------------------------------------------------------ instance alarms
 
+/** Props of `InstanceAlarms`. */
 export interface InstanceAlarmsProps {
+  /** Name prefix of the alarms (`<name>-cpu-high`, `<name>-unhealthy`, ...). */
   readonly name: string;
+  /** The instance the alarms watch; the status-check alarms recover or reboot it. */
   readonly instanceId: string;
+  /** SNS topic that receives every alarm and OK notification, e.g. an `AlarmTopic`'s `arn`. */
   readonly topicArn: string;
-  /** @default threshold 80 % */
+  /** Tuning of the CPUUtilization alarm. @default threshold 80 %, 5 minutes × 3 */
   readonly cpu?: AlarmTuning;
-  /** @default threshold 85 % */
+  /** Tuning of the agent's memory and disk alarms (per instance). @default threshold 85 %, 5 minutes × 3 */
   readonly agent?: AlarmTuning;
   /**
    * gp2/st1/sc1 volumes (keyed by name) whose I/O credit balance (AWS/EBS BurstBalance) alarms
    * below 20 %; gp3 and io volumes have no burst bucket. @default {}
    */
   readonly burstVolumes?: Readonly<Record<string, string>>;
+  /** Tags on every alarm. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -327,7 +402,9 @@ export interface InstanceAlarmsProps {
  * reboot; memory and disk from the agent; and a composite "instance unhealthy" for paging.
  */
 export class InstanceAlarms extends Construct {
+  /** The metric alarms by key: `system`, `instance`, `cpu`, `mem-used-percent`, `disk-used-percent` and `burst-<volume key>`. */
   public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
+  /** Composite alarm that fires when a status check fails or memory or disk runs out: the one to page on. */
   public readonly unhealthy: CloudwatchCompositeAlarm;
 
   constructor(scope: Construct, id: string, props: InstanceAlarmsProps) {

@@ -1,3 +1,9 @@
+/**
+ * The account and region audit baseline: `AccountAudit` (a multi-region CloudTrail to CloudWatch Logs and a
+ * locked-down bucket, AWS Config with managed rules) and `HardenedLogBucket`.
+ *
+ * @module bulwark/audit
+ */
 import { Construct } from "constructs";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -14,7 +20,7 @@ import { assumeRolePolicy, policyDocument } from "../core/policy";
 import { checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
 import { elbAccessLogStatement } from "../load-balancer";
-import { HardenedLogBucket } from "./log-bucket";
+import { HardenedLogBucket, ObjectLock } from "./log-bucket";
 
 export * from "./log-bucket";
 
@@ -42,21 +48,22 @@ export const CONFIG_MANAGED_RULES: Readonly<Record<string, string>> = {
   "s3-bucket-level-public-access-prohibited": "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
 };
 
+/** Props of `AccountAudit`. */
 export interface AccountAuditProps {
   /** Name prefix, e.g. `prod`. */
   readonly name: string;
   /** Key for trail, log groups, log bucket and Config delivery. @default a new key open to CloudTrail, CloudWatch Logs and Config */
   readonly kmsKeyArn?: string;
-  /** @default `<name>-audit-<account>-<region>` */
+  /** Name of the bucket that receives CloudTrail and Config. @default `<name>-audit-<account>-<region>` */
   readonly bucketName?: string;
-  /** @default `<name>-access-<account>-<region>` */
+  /** Name of the bucket that receives the log bucket's server access logs (and load balancer logs). @default `<name>-access-<account>-<region>` */
   readonly accessLogBucketName?: string;
   /** Days the trail log group keeps events. @default 365 */
   readonly logRetentionDays?: number;
   /** Days the log bucket keeps objects. @default 2555 */
   readonly bucketRetentionDays?: number;
   /** Object lock on the log bucket. @default none */
-  readonly objectLock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
+  readonly objectLock?: ObjectLock;
   /** Config managed rules by name. @default every key of CONFIG_MANAGED_RULES */
   readonly configRules?: readonly string[];
   /**
@@ -66,6 +73,7 @@ export interface AccountAuditProps {
   readonly loadBalancerLogPrefix?: string;
   /** `prevent_destroy` on key and buckets. @default false */
   readonly preventDestroy?: boolean;
+  /** Tags on every taggable resource the baseline creates. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -76,11 +84,17 @@ export interface AccountAuditProps {
  * the controls bulwark enforces.
  */
 export class AccountAudit extends Construct {
+  /** The multi-region trail (`<name>-audit`). */
   public readonly trail: Cloudtrail;
+  /** The log group the trail delivers to (`/bulwark/<name>/cloudtrail`), which `CisAlarms` reads. */
   public readonly trailLogGroup: CloudwatchLogGroup;
+  /** The bucket CloudTrail and Config deliver to, encrypted with the key. */
   public readonly logBucket: HardenedLogBucket;
+  /** The bucket of server access logs (SSE-S3, as S3 logging requires), also the target for load balancer access logs. */
   public readonly accessLogBucket: HardenedLogBucket;
+  /** ARN of the key that encrypts the trail, its log group, the log bucket and Config delivery. */
   public readonly kmsKeyArn: string;
+  /** The AWS Config recorder, recording every supported resource type including global ones. */
   public readonly recorder: ConfigConfigurationRecorder;
 
   constructor(scope: Construct, id: string, props: AccountAuditProps) {

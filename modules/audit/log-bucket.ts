@@ -24,7 +24,17 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Write-once retention of a bucket's objects (S3 Object Lock); a bucket gets it only when created. */
+export interface ObjectLock {
+  /** `COMPLIANCE`: nobody, root included, can delete or shorten it; `GOVERNANCE`: principals with `s3:BypassGovernanceRetention` can. */
+  readonly mode: "COMPLIANCE" | "GOVERNANCE";
+  /** Days each object version is kept from deletion, at most the bucket's retention. */
+  readonly days: number;
+}
+
+/** Props of `HardenedLogBucket`. */
 export interface HardenedLogBucketProps {
+  /** Bucket name, under S3's naming rules (3–63 lowercase letters, digits, dots and hyphens). */
   readonly bucketName: string;
   /**
    * SSE-KMS key. @default undefined — SSE-S3 (AES-256), which S3 server access logging
@@ -40,10 +50,12 @@ export interface HardenedLogBucketProps {
   /** Days before objects expire. @default 2555 (7 years) */
   readonly retentionDays?: number;
   /** Object lock in compliance or governance mode for this many days. @default none */
-  readonly objectLock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
-  /** @default false */
+  readonly objectLock?: ObjectLock;
+  /** `prevent_destroy` on the bucket, so no plan can delete it with the logs. @default false */
   readonly preventDestroy?: boolean;
+  /** Provider (alias) for a bucket in another region or account. @default the stack's default */
   readonly provider?: TerraformProvider;
+  /** Tags on the bucket. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -53,9 +65,13 @@ export interface HardenedLogBucketProps {
  * completed cleaned up (their parts are billed but invisible).
  */
 export const LOG_BUCKET_LIFECYCLE = {
+  /** The lifecycle rule's id. */
   id: "tier-and-expire",
+  /** Days before objects move to Standard-IA, then to Glacier. */
   transitionDays: [90, 365] as const,
+  /** Days a replaced or deleted object version is kept. */
   noncurrentVersionDays: 90,
+  /** Days after which the parts of an unfinished multipart upload are deleted. */
   abortIncompleteMultipartUploadDays: 7,
 } as const;
 
@@ -65,7 +81,9 @@ export const LOG_BUCKET_LIFECYCLE = {
  * server access logging to a separate bucket, and lifecycle to cheaper storage.
  */
 export class HardenedLogBucket extends Construct {
+  /** The `aws_s3_bucket` resource. */
   public readonly bucket: S3Bucket;
+  /** Bucket name, as given. */
   public readonly bucketName: string;
   /** ARN built from the name, so policies stay literal and reviewable. */
   public readonly arn: string;

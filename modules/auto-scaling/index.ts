@@ -1,3 +1,9 @@
+/**
+ * `HardenedAutoScalingGroup`: an Auto Scaling group on its launch template's latest version, so a template
+ * change rolls through the running instances by an instance refresh that launches before it terminates.
+ *
+ * @module bulwark/auto-scaling
+ */
 import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
@@ -9,6 +15,7 @@ import { checkInteger, checkName, checkOneOf, isLiteral } from "../core/validate
  * your own, pass `{ id: lt.id, latestVersion: lt.latestVersion, imageId: lt.imageId }`.
  */
 export interface LaunchTemplateReference {
+  /** Launch template id. */
   readonly id: string;
   /**
    * The template's `latest_version` attribute. The group launches that version, so every change to
@@ -25,7 +32,9 @@ export interface LaunchTemplateReference {
   readonly imageId?: string;
 }
 
+/** What an instance refresh does with instances protected from scale-in (see `InstanceRefreshOptions.scaleInProtectedInstances`). */
 export type ScaleInProtectedInstances = "Refresh" | "Ignore" | "Wait";
+/** What an instance refresh does with instances in Standby (see `InstanceRefreshOptions.standbyInstances`). */
 export type StandbyInstances = "Terminate" | "Ignore" | "Wait";
 
 /**
@@ -82,19 +91,23 @@ export interface InstanceRefreshOptions {
   readonly standbyInstances?: StandbyInstances;
 }
 
+/** Props of `HardenedAutoScalingGroup`. */
 export interface HardenedAutoScalingGroupProps {
+  /** Group name; the `AutoScalingGroupName` dimension its alarms and agent metrics use. */
   readonly name: string;
   /** The launch template; the group follows its latest version (see `LaunchTemplateReference`). */
   readonly launchTemplate: LaunchTemplateReference;
   /** Private subnets to launch into, keyed by AZ (or any stable name). */
   readonly subnetIds: Readonly<Record<string, string>>;
+  /** Fewest instances, 0–10000; pass it to `AsgAlarms` as `minInService` to be told when fewer are in service. */
   readonly minSize: number;
+  /** Most instances, at least `minSize` (and at least 1), at most 10000. */
   readonly maxSize: number;
-  /** @default minSize */
+  /** Instances to run, between `minSize` and `maxSize`. @default minSize */
   readonly desiredCapacity?: number;
   /** Target groups to register with; health checks then come from the load balancer. @default [] */
   readonly targetGroupArns?: readonly string[];
-  /** @default 300 */
+  /** Seconds after launch before health checks count (boot and user data take this long); also the refresh's default warm-up. @default 300 */
   readonly healthCheckGracePeriodSeconds?: number;
   /** Tags propagated to instances at launch (backup selection, patch group). @default {} */
   readonly instanceTags?: Readonly<Record<string, string>>;
@@ -122,7 +135,9 @@ export function defaultMaxHealthyPercentage(desiredCapacity: number | undefined)
  * group metrics on, and ELB health checks when behind a load balancer.
  */
 export class HardenedAutoScalingGroup extends Construct {
+  /** The `aws_autoscaling_group` resource. */
   public readonly group: AutoscalingGroup;
+  /** Group name, as given; pass it to `AsgAlarms` as `autoScalingGroupName`. */
   public readonly name: string;
 
   constructor(scope: Construct, id: string, props: HardenedAutoScalingGroupProps) {

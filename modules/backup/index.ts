@@ -1,3 +1,9 @@
+/**
+ * `Backup`: AWS Backup with an encrypted vault, a copy of every recovery point in a second region, selection
+ * by tag, an optional vault lock and scheduled restore tests.
+ *
+ * @module bulwark/backup
+ */
 import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
@@ -15,6 +21,7 @@ import { scheduleProblem } from "../core/schedule";
 import { checkInteger, checkName, checkPattern, isLiteral, KMS_KEY_ARN_PATTERN, REGION_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
 
+/** One rule of the backup plan: when it runs and how long its recovery points live. */
 export interface BackupRuleProps {
   /** cron(...) in UTC. */
   readonly schedule: string;
@@ -24,7 +31,31 @@ export interface BackupRuleProps {
   readonly coldStorageAfterDays?: number;
 }
 
+/** The tag that selects resources for backup: resources carrying `<key>=<value>` are backed up. */
+export interface BackupSelectionTag {
+  /** Tag key, e.g. `backup`. */
+  readonly key: string;
+  /** Tag value, e.g. the plan's name. */
+  readonly value: string;
+}
+
+/** A vault lock (write once, read many) on both vaults: recovery points cannot be deleted before their time. */
+export interface BackupVaultLock {
+  /** Shortest retention a rule may give; a rule with less is refused here and by AWS. */
+  readonly minRetentionDays: number;
+  /** Longest retention a rule may give, at least `minRetentionDays`. */
+  readonly maxRetentionDays: number;
+  /**
+   * Grace period (at least 3 days) after which the lock can no longer be changed or removed, by
+   * anyone, root included (compliance mode). @default none: governance mode, removable by
+   * principals with the permission
+   */
+  readonly changeableForDays?: number;
+}
+
+/** Props of `Backup`. */
 export interface BackupProps {
+  /** Name prefix of the vaults, plan, role and keys; also the default selection tag's value. */
   readonly name: string;
   /** Home region (where the protected resources live). @default the account context's region */
   readonly region?: string;
@@ -34,16 +65,17 @@ export interface BackupProps {
   readonly copyProvider: TerraformProvider;
   /** Key of the home vault. @default a new key */
   readonly kmsKeyArn?: string;
-  /** @default daily at 03:00 UTC kept 35 days, weekly on Sunday kept 90 days */
+  /** Plan rules keyed by name; every rule also copies to the copy vault. @default daily at 03:00 UTC kept 35 days, weekly on Sunday kept 90 days */
   readonly rules?: Readonly<Record<string, BackupRuleProps>>;
   /** Resources tagged `<key>=<value>` are backed up. @default { key: "backup", value: name } */
-  readonly selectionTag?: { readonly key: string; readonly value: string };
+  readonly selectionTag?: BackupSelectionTag;
   /** Vault lock (WORM): recovery points cannot be deleted early. @default none */
-  readonly vaultLock?: { readonly minRetentionDays: number; readonly maxRetentionDays: number; readonly changeableForDays?: number };
+  readonly vaultLock?: BackupVaultLock;
   /** Restore testing schedule. @default weekly, Saturday 05:00 UTC */
   readonly restoreTestSchedule?: string;
-  /** @default false */
+  /** `prevent_destroy` on the vaults and keys, so no plan can delete the recovery points with them. @default false */
   readonly preventDestroy?: boolean;
+  /** Tags on every taggable resource created. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -53,11 +85,14 @@ export interface BackupProps {
  * optional vault lock, and a restore testing plan so recovery is proven on a schedule.
  */
 export class Backup extends Construct {
+  /** The home vault (`<name>-vault`), encrypted with the home key. */
   public readonly vault: BackupVault;
+  /** The vault in the copy region (`<name>-vault-copy`), encrypted with a key of that region. */
   public readonly copyVault: BackupVault;
+  /** The backup plan (`<name>-plan`). */
   public readonly plan: BackupPlan;
   /** The tag resources carry to be backed up. */
-  public readonly selectionTag: { key: string; value: string };
+  public readonly selectionTag: BackupSelectionTag;
 
   constructor(scope: Construct, id: string, props: BackupProps) {
     super(scope, id);

@@ -1,3 +1,9 @@
+/**
+ * `Bastion`: a self-healing bastion host, reached through Session Manager (no inbound port) or, with a
+ * reason for each weakening, over SSH from an allowlist.
+ *
+ * @module bulwark/bastion
+ */
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -20,10 +26,17 @@ import { HardenedKmsKey } from "../kms-key";
 import { HardenedLaunchTemplate, ImageSource, OperatingSystem } from "../launch-template";
 import { HardenedSecurityGroup } from "../security-groups";
 
+/**
+ * Tag key (value: the bastion's name) on the bastion's instance and Elastic IP. The operator
+ * policy allows sessions only on instances carrying it, and `connectCommand` finds the instance by it.
+ */
 export const BASTION_TAG = "bulwark:bastion";
 
 /** Session Manager shell profile of the bastion: a login shell, so /etc/profile (umask, TMOUT, PATH) applies. Shared with the published module. */
-export const SESSION_SHELL_PROFILE = { linux: "exec bash -l" } as const;
+export const SESSION_SHELL_PROFILE = {
+  /** Run at the start of every Linux session. */
+  linux: "exec bash -l",
+} as const;
 
 /** Private ranges: an allowlist entry inside them may be as broad as needed. */
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"];
@@ -41,6 +54,7 @@ export function publicKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** SSH mode of a `Bastion`: who may reach port 22, with which keys, and what a session may do. */
 export interface SshAccess {
   /** CIDRs allowed to reach port 22, keyed by name. World and public ranges broader than /24 are refused. */
   readonly allowlist: Readonly<Record<string, string>>;
@@ -49,7 +63,10 @@ export interface SshAccess {
   /** The Linux user the keys log in as. @default "ec2-user" (Amazon Linux), "ubuntu" */
   readonly user?: string;
   /** A public range broader than /24 (or the world), with the reason. @default none */
-  readonly allowBroadSources?: { readonly reason: string };
+  readonly allowBroadSources?: {
+    /** Why SSH must be open to so broad a range, at least 10 characters; the suppression of `sg-no-world-admin-ports` carries it. */
+    readonly reason: string;
+  };
   /** Disable TCP and agent forwarding (no tunnels through the bastion). @default true */
   readonly restrictForwarding?: boolean;
   /**
@@ -59,7 +76,10 @@ export interface SshAccess {
    * through the VPC's `ec2` interface endpoint (one of the network's defaults).
    * @default none: reach the bastion over VPN or Direct Connect
    */
-  readonly publicAddress?: { readonly reason: string };
+  readonly publicAddress?: {
+    /** Why the bastion needs a public address, at least 10 characters; the suppression of `ec2-no-public-ip` carries it. */
+    readonly reason: string;
+  };
   /**
    * EC2 Instance Connect as well: operators push a short-lived key (60 s) with
    * `aws ec2-instance-connect send-ssh-public-key`; the operator policy allows it for this
@@ -73,21 +93,27 @@ export interface SshAccess {
   readonly awsCliOnImage?: boolean;
 }
 
+/** Props of `Bastion`. */
 export interface BastionProps {
+  /** Name of the bastion: its template, group, security group, session document and `BASTION_TAG` value. */
   readonly name: string;
-  /** @default "ssm" — Session Manager, no inbound port at all */
+  /** How operators connect. @default "ssm" — Session Manager, no inbound port at all */
   readonly mode?: "ssm" | "ssh";
+  /** The VPC of the bastion's security group. */
   readonly vpcId: string;
+  /** The VPC's CIDR: the only place the bastion may send DNS and onward SSH. */
   readonly vpcCidr: string;
   /** Subnets keyed by AZ: private for ssm mode, public for ssh mode. */
   readonly subnetIds: Readonly<Record<string, string>>;
+  /** Security group of the VPC's interface endpoints (a `Network`'s `endpointsSecurityGroupId`): the bastion's only HTTPS egress, for Session Manager. */
   readonly endpointsSecurityGroupId: string;
   /** The S3 gateway endpoint's prefix list: HTTPS to S3 for the OS package repositories. @default none */
   readonly s3PrefixListId?: string;
+  /** The bastion's AMI. */
   readonly image: ImageSource;
-  /** @default "amazon-linux-2023" */
+  /** Operating system of the AMI. SSH mode on Ubuntu needs `ssh.awsCliOnImage`. @default "amazon-linux-2023" */
   readonly os?: OperatingSystem;
-  /** @default "t3.micro" */
+  /** EC2 instance type. @default "t3.micro" */
   readonly instanceType?: string;
   /** Key for volumes, session logs and session data. @default a new key */
   readonly kmsKeyArn?: string;
@@ -99,8 +125,9 @@ export interface BastionProps {
   readonly maxSessionMinutes?: number;
   /** Non-root user sessions run as. @default "ssm-user" */
   readonly runAsUser?: string;
-  /** IAM groups / roles given the operator policy. @default none (attach `operatorPolicy` yourself) */
+  /** IAM groups given the operator policy, by name. @default none (attach `operatorPolicy` yourself) */
   readonly operatorGroups?: readonly string[];
+  /** IAM roles given the operator policy, by name. @default none */
   readonly operatorRoles?: readonly string[];
   /** Alarm topic: status-check and CPU alarms for the bastion. @default none */
   readonly alarmTopicArn?: string;
@@ -108,6 +135,7 @@ export interface BastionProps {
   readonly ssh?: SshAccess;
   /** Extra tags for the instance (patch group, backup). */
   readonly instanceTags?: Readonly<Record<string, string>>;
+  /** Tags on every taggable resource created. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -119,11 +147,17 @@ export interface BastionProps {
  * from an allowlist only, keys from config rotated without replacing the instance.
  */
 export class Bastion extends Construct {
+  /** The bastion's security group: egress to the endpoints, S3 (with `s3PrefixListId`), VPC DNS and SSH into the VPC; ingress on 22 from the allowlist in SSH mode only. */
   public readonly securityGroup: HardenedSecurityGroup;
+  /** The group of one that keeps the bastion running (a failed instance is replaced). */
   public readonly autoScalingGroup: HardenedAutoScalingGroup;
+  /** The bastion's hardened launch template. */
   public readonly launchTemplate: HardenedLaunchTemplate;
+  /** The Session Manager preferences document (`<name>-session-preferences`): encrypted, logged, time-limited sessions as a non-root user. */
   public readonly sessionDocument: SsmDocument;
+  /** The encrypted log group every session's input and output is streamed to. */
   public readonly sessionLogGroup: CloudwatchLogGroup;
+  /** The operator policy (`<name>-operators`): sessions on this bastion only, with its preferences, and their own sessions to end or resume. */
   public readonly operatorPolicy: IamPolicy;
   /** The command an operator runs to connect. */
   public readonly connectCommand: string;

@@ -6,14 +6,19 @@
 export interface CisAlarmControl {
   /** Stable key; names the filter and the alarm. */
   readonly key: string;
+  /** What the control watches, e.g. `Unauthorized API calls`; starts the alarm's description. */
   readonly title: string;
+  /** Security Hub control id, e.g. `CloudWatch.2`. */
   readonly securityHub: string;
+  /** CIS AWS Foundations Benchmark section, e.g. `4.1`. */
   readonly cis: string;
+  /** CloudWatch Logs filter pattern over CloudTrail events that the module's metric filter uses. */
   readonly pattern: string;
   /** Every marker must appear in a filter pattern for it to count as this control. */
   readonly markers: readonly string[];
 }
 
+/** The 14 controls, in the order of the CIS sections; `CisAlarms` makes one filter and one alarm for each. */
 export const CIS_ALARM_CONTROLS: readonly CisAlarmControl[] = [
   {
     key: "unauthorized-api-calls",

@@ -1,3 +1,9 @@
+/**
+ * `CisAlarms`: CloudTrail metric filters and alarms for the 14 controls of Security Hub CloudWatch.1–14 / CIS 4.x,
+ * and the control catalogue `bulwark check` recognises equivalent filters by.
+ *
+ * @module bulwark/cis-alarms
+ */
 import { Construct } from "constructs";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -9,6 +15,7 @@ export * from "./catalogue";
 
 /** Per-control change, allowed only with a reason (recorded in the alarm's description). */
 export interface CisControlOverride {
+  /** Why the control is changed, at least 10 characters; appended to the alarm's description. */
   readonly reason: string;
   /** Turn the control off (the finding `cis-cloudtrail-alarms` then reports it). */
   readonly disabled?: boolean;
@@ -16,16 +23,19 @@ export interface CisControlOverride {
   readonly threshold?: number;
 }
 
+/** Props of `CisAlarms`. */
 export interface CisAlarmsProps {
+  /** Name prefix of the metric filters, metrics and alarms (`<name>-<control key>`). */
   readonly name: string;
   /** CloudTrail's log group name (a reference is fine). */
   readonly logGroupName: string;
   /** Topic alarms notify (alarm and OK). */
   readonly alarmTopicArn: string;
-  /** @default "bulwark/CloudTrail" */
+  /** CloudWatch namespace of the filters' metrics. @default "bulwark/CloudTrail" */
   readonly namespace?: string;
   /** Overrides by control key. @default none: all 14 controls, threshold 1 */
   readonly overrides?: Readonly<Record<string, CisControlOverride>>;
+  /** Tags on every alarm (metric filters take none). @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -34,6 +44,7 @@ export interface CisAlarmsProps {
  * CloudWatch.1–14 / CIS 4.x. One filter and one alarm per control, keyed by its name.
  */
 export class CisAlarms extends Construct {
+  /** The alarms by control key (`unauthorized-api-calls`, ...); a disabled control has none. */
   public readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
 
   constructor(scope: Construct, id: string, props: CisAlarmsProps) {

@@ -11,7 +11,7 @@ export interface AccountContext {
   readonly accountId: string;
   /** Region name, e.g. `eu-west-1`. */
   readonly region: string;
-  /** @default "aws" */
+  /** AWS partition for ARNs: `aws-cn` or `aws-us-gov` outside the commercial regions. @default "aws" */
   readonly partition?: string;
 }
 
@@ -33,6 +33,12 @@ export function setAccountContext(stack: TerraformStack, context: AccountContext
   };
 }
 
+/**
+ * The account facts of the stack that holds `scope`: those `setAccountContext` (or `BulwarkStack`'s
+ * `accountId`/`region`) recorded, with `partition` filled in. Without them it adds one
+ * `aws_caller_identity` and one `aws_region` data source to the stack (once) and returns their
+ * attributes as tokens, which makes every plan of that stack need credentials.
+ */
 export function accountContext(scope: IConstruct): Required<AccountContext> {
   const stack = TerraformStack.of(scope) as unknown as { [CONTEXT]?: Required<AccountContext> } & TerraformStack;
   if (!stack[CONTEXT]) {

@@ -10,10 +10,19 @@ import { IConstruct } from "constructs";
  *   dev/app/launch-template: rootVolume.sizeGiB 0 must be between 1 and 16384 for gp3
  */
 export class BulwarkValidationError extends Error {
+  /** Path of the construct that refused the input (`dev/app/launch-template`), or the path a caller passed as text. */
   public readonly constructPath: string;
+  /** The prop at fault, with the rule or volume key when there is one (`rootVolume.sizeGiB`, `rule ssh-office: cidr`). */
   public readonly field: string;
+  /** The value as it was passed, for callers that report errors themselves. */
   public readonly value: unknown;
 
+  /**
+   * @param scope the construct (its path is used) or a path or name of your own
+   * @param field the prop at fault
+   * @param value the offending value, rendered with `formatValue`
+   * @param problem what is wrong, phrased to follow the value ("must be between 1 and 16384")
+   */
   constructor(scope: IConstruct | string, field: string, value: unknown, problem: string) {
     const where = typeof scope === "string" ? scope : scope.node.path;
     super(`${where}: ${field} ${formatValue(value)} ${problem}`);

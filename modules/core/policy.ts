@@ -8,12 +8,17 @@ import { IConstruct } from "constructs";
  * reviewer read every statement as it will be sent to AWS.
  */
 export interface PolicyStatement {
+  /** Statement id, unique in its policy: what a reviewer and a finding name the statement by. */
   readonly Sid: string;
+  /** Whether the statement grants or refuses; an explicit `Deny` wins over any `Allow`. */
   readonly Effect: "Allow" | "Deny";
+  /** Who the statement applies to (`{ Service: "logs.amazonaws.com" }`); only in resource and trust policies. */
   readonly Principal?: "*" | Record<string, string | string[]>;
+  /** The API actions, e.g. `kms:Decrypt` or `s3:PutObject`. */
   readonly Action: string | string[];
   /** Omitted only in trust (assume-role) policies. */
   readonly Resource?: string | string[];
+  /** Conditions that narrow the statement, by operator then key (`{ StringEquals: { "aws:SourceAccount": "111111111111" } }`). */
   readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 

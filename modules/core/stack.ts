@@ -36,7 +36,10 @@ export interface BulwarkStackProps {
    * another pipeline judges.
    * @default the gate is on
    */
-  readonly withoutComplianceGate?: { readonly reason: string };
+  readonly withoutComplianceGate?: {
+    /** Why this stack needs no gate, at least 10 characters. */
+    readonly reason: string;
+  };
 }
 
 const GATED = Symbol.for("bulwark.complianceGate");
@@ -158,6 +161,11 @@ export function unquoteReferences(hcl: string): string {
     .replace(/^(\s*provider = )"([A-Za-z][A-Za-z0-9_-]*\.[A-Za-z][A-Za-z0-9_-]*)"$/gm, "$1$2");
 }
 
+/**
+ * The Terraform name `BulwarkStack` gives a construct: its path below the stack, each component
+ * kept to letters, digits and `-` (others become `-`), joined by `_`, and prefixed with `_` when it
+ * would not start with a letter or `_` (`["app", "launch-template", "role"]` → `app_launch-template_role`).
+ */
 export function logicalIdFromPath(components: string[]): string {
   const id = components.map((c) => c.replace(/[^A-Za-z0-9-]/g, "-")).join("_");
   return /^[A-Za-z_]/.test(id) ? id : `_${id}`;

@@ -4,7 +4,9 @@ import { checkWeakening } from "./validate";
 
 /** A compliance rule switched off for one resource, and why. */
 export interface Suppression {
+  /** Id of the rule not met, as `bulwark check` reports it (`ec2-imds-hop-limit`; see `RuleIds`). */
   readonly ruleId: string;
+  /** Why it is acceptable here; shown beside the suppressed finding in every report. */
   readonly reason: string;
 }
 

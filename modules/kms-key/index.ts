@@ -1,3 +1,9 @@
+/**
+ * `HardenedKmsKey`: a customer-managed KMS key with rotation on, a key policy opened only to the services
+ * named, and an alias.
+ *
+ * @module bulwark/kms-key
+ */
 import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
@@ -25,6 +31,7 @@ export type KmsKeyService =
   /** SNS topics encrypted with this key (service-to-service publishing). */
   | "sns";
 
+/** Every `KmsKeyService`; `services` accepts only these. */
 export const KMS_KEY_SERVICES: readonly KmsKeyService[] = [
   "autoscaling",
   "cloudwatch-logs",
@@ -34,6 +41,7 @@ export const KMS_KEY_SERVICES: readonly KmsKeyService[] = [
   "sns",
 ];
 
+/** Props of `HardenedKmsKey`: its alias, who besides the account's IAM may use it, and how it is deleted. */
 export interface HardenedKmsKeyProps {
   /**
    * Alias name without the `alias/` prefix, e.g. `dev/ebs`.
@@ -41,7 +49,7 @@ export interface HardenedKmsKeyProps {
    */
   readonly alias: string;
 
-  /** @default "bulwark customer-managed key <alias>" */
+  /** Key description shown in the KMS console. @default "bulwark customer-managed key <alias>" */
   readonly description?: string;
 
   /**
@@ -63,7 +71,7 @@ export interface HardenedKmsKeyProps {
    */
   readonly preventDestroy?: boolean;
 
-  /** @default {} */
+  /** Tags on the key (the alias takes none), beside the provider's default tags. @default {} */
   readonly tags?: Record<string, string>;
 
   /** Provider (alias) for a key in another region, e.g. a backup copy region. @default the stack's default */
@@ -77,10 +85,13 @@ export interface HardenedKmsKeyProps {
  * to the account's IAM and opens the key only to the services named, and an alias.
  */
 export class HardenedKmsKey extends Construct {
+  /** The `aws_kms_key` resource, for arguments not surfaced here. */
   public readonly key: KmsKey;
+  /** The `aws_kms_alias` resource (`alias/<alias>`); its `name` is what humans and `resolve:` strings use. */
   public readonly alias: KmsAlias;
   /** Key ARN, for `kms_key_id` / `kms_master_key_id` arguments. */
   public readonly keyArn: string;
+  /** Key id (the UUID), for APIs and arguments that take an id rather than an ARN. */
   public readonly keyId: string;
 
   constructor(scope: Construct, id: string, props: HardenedKmsKeyProps) {

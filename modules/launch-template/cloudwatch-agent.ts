@@ -10,9 +10,13 @@ export const AGENT_NAMESPACE = "CWAgent";
 
 /** Dimensions the agent attaches to every metric (`append_dimensions`). */
 export const AGENT_APPEND_DIMENSIONS = {
+  /** The instance's Auto Scaling group, which group-wide alarms select on. */
   AutoScalingGroupName: "${aws:AutoScalingGroupName}",
+  /** The AMI the instance runs. */
   ImageId: "${aws:ImageId}",
+  /** The instance, which per-instance alarms and dashboards select on. */
   InstanceId: "${aws:InstanceId}",
+  /** The instance type. */
   InstanceType: "${aws:InstanceType}",
 } as const;
 
@@ -25,12 +29,15 @@ export interface AgentMetric {
   readonly metricName: string;
   /** Agent config section and measurement that produce it. */
   readonly section: "mem" | "disk" | "swap";
+  /** Measurement within the section, e.g. `used_percent`. */
   readonly measurement: string;
   /** Extra fixed dimensions the metric carries (disk metrics are per mount point). */
   readonly fixedDimensions?: Record<string, string>;
+  /** CloudWatch unit the agent publishes the metric in. */
   readonly unit: "Percent";
 }
 
+/** The metrics the agent collects on every bulwark host: memory, swap and root-disk use, in percent. */
 export const AGENT_METRICS: readonly AgentMetric[] = [
   { metricName: "mem_used_percent", section: "mem", measurement: "used_percent", unit: "Percent" },
   { metricName: "swap_used_percent", section: "swap", measurement: "used_percent", unit: "Percent" },
@@ -43,11 +50,15 @@ export const AGENT_METRICS: readonly AgentMetric[] = [
   },
 ];
 
+/** A host log file the agent ships, and where. */
 export interface AgentLogFile {
+  /** Absolute path on the host, e.g. `/var/log/secure`. */
   readonly filePath: string;
+  /** CloudWatch Logs group that receives it (one stream per instance). */
   readonly logGroupName: string;
 }
 
+/** Inputs of `cloudWatchAgentConfig`. */
 export interface AgentConfigOptions {
   /** Log files shipped to CloudWatch Logs. */
   readonly logFiles: readonly AgentLogFile[];

@@ -1,3 +1,10 @@
+/**
+ * `HardenedLaunchTemplate`: an EC2 launch template hardened by default (IMDSv2, encrypted volumes, no public IP,
+ * an SSM-managed role), with the cloud-init builder of its hardening user data and the CloudWatch agent
+ * configuration the alarms module shares.
+ *
+ * @module bulwark/launch-template
+ */
 import { Fn, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -38,11 +45,23 @@ import {
 export * from "./user-data";
 export * from "./cloudwatch-agent";
 
+/** EBS volume types a template's volumes may use; `io1` and `io2` need `iops`. */
 export type VolumeType = "gp3" | "gp2" | "io1" | "io2" | "st1" | "sc1" | "standard";
+/** Every `VolumeType`; `volumeType` is checked against it. */
 export const VOLUME_TYPES: readonly VolumeType[] = ["gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"];
 
 /** Size, IOPS and throughput limits per EBS volume type (hashicorp/aws 5.100 / EC2 API). */
-export const VOLUME_LIMITS: Record<VolumeType, { size: [number, number]; iops?: [number, number]; throughput?: [number, number] }> = {
+export const VOLUME_LIMITS: Record<
+  VolumeType,
+  {
+    /** Smallest and largest size in GiB. */
+    size: [number, number];
+    /** Lowest and highest provisioned IOPS; absent where the type takes no `iops`. */
+    iops?: [number, number];
+    /** Lowest and highest throughput in MiB/s; absent where the type takes no `throughputMiBps`. */
+    throughput?: [number, number];
+  }
+> = {
   gp3: { size: [1, 16384], iops: [3000, 16000], throughput: [125, 1000] },
   gp2: { size: [1, 16384] },
   io1: { size: [4, 16384], iops: [100, 64000] },
@@ -52,10 +71,11 @@ export const VOLUME_LIMITS: Record<VolumeType, { size: [number, number]; iops?: 
   standard: { size: [1, 1024] },
 };
 
+/** Size and performance of one EBS volume; every volume is encrypted with the template's key and deleted with its instance. */
 export interface VolumeProps {
-  /** @default 20 for the root volume */
+  /** Size in GiB, within the type's limits (`VOLUME_LIMITS`). @default 20 for the root volume */
   readonly sizeGiB?: number;
-  /** @default "gp3" */
+  /** EBS volume type. @default "gp3" */
   readonly volumeType?: VolumeType;
   /** Provisioned IOPS (gp3, io1, io2 only). @default the type's baseline */
   readonly iops?: number;
@@ -63,41 +83,54 @@ export interface VolumeProps {
   readonly throughputMiBps?: number;
 }
 
+/** An extra EBS volume: a device name and a size are required. */
 export interface DataVolumeProps extends VolumeProps {
-  /** Device name, e.g. `/dev/xvdf`. */
+  /** Device name, e.g. `/dev/xvdf`; unique among the template's volumes. */
   readonly deviceName: string;
+  /** Size in GiB, within the type's limits (`VOLUME_LIMITS`). */
   readonly sizeGiB: number;
 }
 
 /** Where the AMI comes from. */
 export type ImageSource =
   /** An explicit AMI id: reproducible, reviewable in a diff. */
-  | { readonly amiId: string }
+  | {
+      /** AMI id, `ami-` followed by 8 or 17 hex digits. */
+      readonly amiId: string;
+    }
   /**
    * An SSM parameter resolved by EC2 at launch (`resolve:ssm:<name>`), e.g.
    * `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`. Needs no lookup
    * to synth or plan; each launch takes the parameter's current value.
    */
-  | { readonly ssmParameter: string };
+  | {
+      /** SSM parameter name, starting with `/`. */
+      readonly ssmParameter: string;
+    };
 
 /** A secure default turned off on purpose: the reason is recorded and shown by `bulwark check`. */
 export interface Weakening {
+  /** Why the default does not fit here, at least 10 characters; it becomes the suppression's reason. */
   readonly reason: string;
 }
 
 /** Metadata access for containers on the host, which sit one network hop further away. */
 export interface ContainerMetadataAccess extends Weakening {
+  /** Why containers need instance metadata (they can then read the instance role's credentials), at least 10 characters. */
+  readonly reason: string;
   /** IMDSv2 response hop limit, 2–64. @default 2 */
   readonly hopLimit?: number;
 }
 
+/** Props of `HardenedLaunchTemplate`; every default is the hardened choice, weakened only with a reason. */
 export interface HardenedLaunchTemplateProps {
   /** Launch template name, 3–55 letters, digits, `_` or `-`; also names the role, instance profile and log groups. */
   readonly name: string;
+  /** The AMI: a fixed id, or an SSM parameter that each launch resolves. */
   readonly image: ImageSource;
   /** Operating system of the AMI; selects the user-data recipe and root device. @default "amazon-linux-2023" */
   readonly os?: OperatingSystem;
-  /** e.g. `t3.micro`. */
+  /** EC2 instance type, e.g. `t3.micro`. */
   readonly instanceType: string;
   /** Security groups of the primary network interface; at least one. */
   readonly securityGroupIds: string[];
@@ -106,9 +139,9 @@ export interface HardenedLaunchTemplateProps {
    * @default a new HardenedKmsKey open to Auto Scaling and CloudWatch Logs
    */
   readonly kmsKeyArn?: string;
-  /** @default gp3, 20 GiB, encrypted, deleted on termination */
+  /** Size and type of the root volume. @default gp3, 20 GiB, encrypted, deleted on termination */
   readonly rootVolume?: VolumeProps;
-  /** @default `/dev/xvda` on Amazon Linux 2023, `/dev/sda1` on Ubuntu */
+  /** Root device name; must match the AMI's root device, or `rootVolume` (and its encryption) applies to an extra volume instead of the root one. @default `/dev/xvda` on Amazon Linux 2023, `/dev/sda1` on Ubuntu */
   readonly rootDeviceName?: string;
   /** Extra EBS volumes keyed by name; all encrypted with the key. @default {} */
   readonly dataVolumes?: Readonly<Record<string, DataVolumeProps>>;
@@ -157,15 +190,23 @@ const MANAGED_POLICIES = {
  * encryption), EC2.25 (no public IP), SSM.1 (SSM role), CKV_AWS_46 (no secrets in user data).
  */
 export class HardenedLaunchTemplate extends Construct {
+  /** The `aws_launch_template` resource. */
   public readonly launchTemplate: LaunchTemplate;
+  /** Launch template id, for an Auto Scaling group or `aws_instance`. */
   public readonly id: string;
+  /** Launch template ARN. */
   public readonly arn: string;
+  /** Latest version number; a group that launches it rolls its instances when the template changes. */
   public readonly latestVersion: number;
   /** The image the template launches: an AMI id, or `resolve:ssm:<parameter>` resolved at each launch. */
   public readonly imageId: string;
+  /** The instance role (`<name>-instance`), to attach further policies to. */
   public readonly role: IamRole;
+  /** The instance profile that carries `role` into the template. */
   public readonly instanceProfile: IamInstanceProfile;
+  /** The security groups of the primary network interface, as given. */
   public readonly securityGroupIds: string[];
+  /** ARN of the key that encrypts the volumes and host log groups: the one given, or the created one. */
   public readonly kmsKeyArn: string;
   /** Host log groups by suffix: system, auth, cloud-init. */
   public readonly logGroups: Record<(typeof LOG_GROUP_SUFFIXES)[number], CloudwatchLogGroup>;

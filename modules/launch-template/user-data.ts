@@ -11,25 +11,32 @@ import { AgentLogFile, cloudWatchAgentConfig } from "./cloudwatch-agent";
  * unneeded services off. Caller parts are appended as further MIME parts.
  */
 
+/** Operating systems the user-data recipe knows: package manager, update service, log file paths and root device differ. */
 export type OperatingSystem = "amazon-linux-2023" | "ubuntu";
+/** Every `OperatingSystem`; `os` is checked against it. */
 export const OPERATING_SYSTEMS: readonly OperatingSystem[] = ["amazon-linux-2023", "ubuntu"];
 
 /** One allowlist entry of the host firewall; the name is its key and nft comment. */
 export interface HostFirewallRule {
+  /** Destination port on the host, 1–65535. */
   readonly port: number;
-  /** @default "tcp" */
+  /** Transport protocol of the port. @default "tcp" */
   readonly protocol?: "tcp" | "udp";
   /** IPv4 or IPv6 CIDRs allowed to reach the port. */
   readonly sources: readonly string[];
 }
 
+/** A MIME part of your own, added to the instance's user data after bulwark's cloud-config. */
 export interface UserDataPart {
   /** `text/x-shellscript` runs once at first boot; `text/cloud-config` merges with bulwark's. */
   readonly contentType: "text/x-shellscript" | "text/cloud-config";
+  /** The part's text, as cloud-init receives it; it must hold no secret (user data is readable by anyone who can describe the instance). */
   readonly content: string;
 }
 
+/** Inputs of the cloud-init document `buildUserData` writes; `HardenedLaunchTemplate` takes them as `userData` (less `os` and `logGroupPrefix`, which it sets). */
 export interface HardenedUserDataProps {
+  /** Operating system of the AMI; selects the package manager, update service and log files. */
   readonly os: OperatingSystem;
   /**
    * Inbound allowlist of the host firewall, keyed by rule name. Everything else inbound is
@@ -76,10 +83,16 @@ export function hostLogFiles(os: OperatingSystem, prefix: string): AgentLogFile[
   ];
 }
 
+/** Suffixes of the host log groups (`<prefix>/system`, `<prefix>/auth`, `<prefix>/cloud-init`) that the CloudWatch agent writes to. */
 export const LOG_GROUP_SUFFIXES = ["system", "auth", "cloud-init"] as const;
 
 /** A problem with user-data input; the launch template turns it into a named error. */
 export class UserDataProblem extends Error {
+  /**
+   * @param field the input at fault, e.g. `firewallAllow.https.port`
+   * @param value the offending value
+   * @param problem what is wrong, phrased to follow the value
+   */
   constructor(
     public readonly field: string,
     public readonly value: unknown,
@@ -89,6 +102,11 @@ export class UserDataProblem extends Error {
   }
 }
 
+/**
+ * The sshd drop-in (`/etc/ssh/sshd_config.d/00-bulwark.conf`): no root login, no passwords or
+ * keyboard-interactive login, three tries, unresponsive clients dropped after ten minutes, and an
+ * `AllowUsers` line when `allowUsers` names anyone.
+ */
 export function sshdConfig(allowUsers: readonly string[]): string {
   const lines = [
     "# bulwark: first match wins in sshd, so this file sorts before distribution defaults",
@@ -106,6 +124,11 @@ export function sshdConfig(allowUsers: readonly string[]): string {
   return lines.join("\n") + "\n";
 }
 
+/**
+ * The host firewall as an nftables ruleset: inbound dropped except established traffic,
+ * loopback, ICMP and one accept line per allowlist rule and address family, in name order.
+ * @throws UserDataProblem for a bad rule name, port, protocol or CIDR
+ */
 export function nftablesRuleset(allow: Readonly<Record<string, HostFirewallRule>>): string {
   const rules: string[] = [];
   for (const name of Object.keys(allow).sort()) {
@@ -249,7 +272,14 @@ const SECRET_PATTERNS: { what: string; pattern: RegExp }[] = [
 ];
 
 /** Names the kind of secret the text seems to hold, or undefined (CKV_AWS_46). */
-export function findSecret(text: string): { what: string; excerpt: string } | undefined {
+export function findSecret(text: string):
+  | {
+      /** The kind of secret, e.g. `an AWS access key id`. */
+      what: string;
+      /** Its first four characters and `…(redacted)`, safe to print. */
+      excerpt: string;
+    }
+  | undefined {
   for (const { what, pattern } of SECRET_PATTERNS) {
     const m = pattern.exec(text);
     if (m) return { what, excerpt: `${m[0].slice(0, 4)}…(redacted)` };

@@ -1,3 +1,9 @@
+/**
+ * `HttpsLoadBalancer`: an internet-facing Application Load Balancer that speaks HTTPS only, behind a WAFv2 web
+ * ACL with AWS managed rule groups.
+ *
+ * @module bulwark/load-balancer
+ */
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -8,6 +14,7 @@ import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { BulwarkValidationError } from "../core/errors";
+import type { PolicyStatement } from "../core/policy";
 import { ACM_CERTIFICATE_ARN_PATTERN, checkInteger, checkLogRetention, checkName, checkPattern, isLiteral, KMS_KEY_ARN_PATTERN } from "../core/validate";
 
 /** TLS policies accepted: TLS 1.2 minimum (1.3 preferred). */
@@ -48,13 +55,24 @@ export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
 };
 
 /** The principal a bucket policy admits for a region's load balancer access logs. */
-export function elbLogDeliveryPrincipal(region: string, partition = "aws"): { AWS: string } | { Service: string } {
+export function elbLogDeliveryPrincipal(
+  region: string,
+  partition = "aws",
+):
+  | {
+      /** The root of the region's Elastic Load Balancing account (regions opened before August 2022). */
+      AWS: string;
+    }
+  | {
+      /** The log delivery service principal (regions opened since). */
+      Service: string;
+    } {
   const account = ELB_LOG_DELIVERY_ACCOUNTS[region];
   return account ? { AWS: `arn:${partition}:iam::${account}:root` } : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" };
 }
 
 /** The bucket policy statement that lets the region's load balancers write access logs under `prefix`. */
-export function elbAccessLogStatement(bucketArn: string, prefix: string, accountId: string, region: string, partition = "aws") {
+export function elbAccessLogStatement(bucketArn: string, prefix: string, accountId: string, region: string, partition = "aws"): PolicyStatement {
   return {
     Sid: "ElbAccessLogsDelivery",
     Effect: "Allow" as const,
@@ -67,8 +85,11 @@ export function elbAccessLogStatement(bucketArn: string, prefix: string, account
 /** AWS managed rule groups the web ACL applies, in priority order. */
 export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesAmazonIpReputationList"] as const;
 
+/** Props of `HttpsLoadBalancer`. */
 export interface HttpsLoadBalancerProps {
+  /** Name of the load balancer, and prefix of its target group (`<name>-app`) and web ACL (`<name>-web`); at most 26 letters, digits or `-`. */
   readonly name: string;
+  /** The VPC of the target group. */
   readonly vpcId: string;
   /** Public subnets keyed by AZ (at least two). */
   readonly subnetIds: Readonly<Record<string, string>>;
@@ -76,13 +97,13 @@ export interface HttpsLoadBalancerProps {
   readonly securityGroupId: string;
   /** ACM certificate for the HTTPS listener. */
   readonly certificateArn: string;
-  /** @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (TLS 1.2+) */
+  /** TLS policy of the HTTPS listener; only TLS 1.2+ policies are accepted. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (TLS 1.2+) */
   readonly tlsPolicy?: (typeof TLS_POLICIES)[number];
   /** Port the app instances listen on. @default 8080 */
   readonly appPort?: number;
-  /** @default "/health" */
+  /** Path the target group's HTTP health check requests on the app port. @default "/health" */
   readonly healthCheckPath?: string;
-  /** @default true — a delete must be a deliberate two-step change */
+  /** Deletion protection: turning it off and deleting must be two separate applies. @default true — a delete must be a deliberate two-step change */
   readonly deletionProtection?: boolean;
   /**
    * Access logs (ELB.5): the bucket, which must use SSE-S3 (the only encryption load balancer logs
@@ -90,13 +111,26 @@ export interface HttpsLoadBalancerProps {
    * what the load balancer must wait for (that bucket policy: the load balancer checks it on creation).
    * @default none — `bulwark check` reports the load balancer (alb-access-logs)
    */
-  readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly dependsOn?: ITerraformDependable[] };
+  readonly accessLogs?: {
+    /** The bucket (SSE-S3) that receives the logs, e.g. an `AccountAudit`'s access-log bucket. */
+    readonly bucketName: string;
+    /** Key prefix without leading or trailing `/`; logs land under `<prefix>/AWSLogs/<account>/`. */
+    readonly prefix: string;
+    /** What the load balancer waits for, typically the bucket policy that admits the log delivery. @default none */
+    readonly dependsOn?: ITerraformDependable[];
+  };
   /**
    * WAF logging (WAF.11) to a log group `aws-waf-logs-<name>` encrypted with this key (it must admit
    * CloudWatch Logs), with the authorization and cookie headers redacted.
    * @default none — `bulwark check` reports the web ACL (waf-logging)
    */
-  readonly wafLogs?: { readonly kmsKeyArn: string; /** @default 365 */ readonly retentionDays?: number };
+  readonly wafLogs?: {
+    /** Key that encrypts the log group; its policy must admit CloudWatch Logs. */
+    readonly kmsKeyArn: string;
+    /** Days the log group keeps WAF logs. @default 365 */
+    readonly retentionDays?: number;
+  };
+  /** Tags on every taggable resource created. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -108,8 +142,11 @@ export interface HttpsLoadBalancerProps {
  * to a KMS-encrypted log group with credentials redacted, when given where.
  */
 export class HttpsLoadBalancer extends Construct {
+  /** The `aws_lb` resource; its `arnSuffix` is the `loadBalancerArnSuffix` of `AsgAlarms`. */
   public readonly loadBalancer: Lb;
+  /** The target group (`<name>-app`): instances on the app port over HTTP inside the VPC, for an Auto Scaling group's `targetGroupArns`. */
   public readonly targetGroup: LbTargetGroup;
+  /** The WAFv2 web ACL associated with the load balancer. */
   public readonly webAcl: Wafv2WebAcl;
   /** The WAF log group, when `wafLogs` is set. */
   public readonly wafLogGroup?: CloudwatchLogGroup;

@@ -1,3 +1,9 @@
+/**
+ * `NetworkAclTier`: a network ACL with one rule per named rule, and the pure rule model behind it: validation,
+ * stable rule numbers, tier presets with their return traffic, and a flow evaluator.
+ *
+ * @module bulwark/network-acl
+ */
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { NetworkAcl } from "@cdktf/provider-aws/lib/network-acl";
@@ -11,9 +17,11 @@ import { NaclRules, ResolvedNaclRule, resolveRules } from "./rules";
 
 export * from "./rules";
 
+/** Props of `NetworkAclTier`. */
 export interface NetworkAclTierProps {
   /** Name tag and key of the ACL, e.g. `prod-app`. */
   readonly name: string;
+  /** The VPC the ACL belongs to. */
   readonly vpcId: string;
   /** Subnets to associate, keyed by a stable name (e.g. the AZ). */
   readonly subnetIds: Readonly<Record<string, string>>;
@@ -21,7 +29,7 @@ export interface NetworkAclTierProps {
   readonly rules: NaclRules;
   /** Rules allowed per direction before the set is refused. @default 20 (the AWS default quota) */
   readonly ruleQuota?: number;
-  /** @default {} */
+  /** Tags on the ACL, beside its `Name`. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -31,7 +39,9 @@ export interface NetworkAclTierProps {
  * Refuses world access to 22/3389 unless a rule says why (EC2.21, CIS 5.2).
  */
 export class NetworkAclTier extends Construct {
+  /** The `aws_network_acl` resource. */
   public readonly acl: NetworkAcl;
+  /** The rules with every default applied and their numbers, ingress then egress: what was synthesized. */
   public readonly rules: ResolvedNaclRule[];
 
   constructor(scope: Construct, id: string, props: NetworkAclTierProps) {

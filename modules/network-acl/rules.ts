@@ -10,21 +10,32 @@ import { isLiteral } from "../core/validate";
  * share them.
  */
 
+/** Which way a rule or flow crosses the subnet boundary: `ingress` into the subnet, `egress` out of it. */
 export type Direction = "ingress" | "egress";
+/** Protocols a rule may name; `icmp` matches IPv4 only and `icmpv6` IPv6 only, `all` every protocol and port. */
 export type NaclProtocolName = "tcp" | "udp" | "icmp" | "icmpv6" | "all";
 
+/**
+ * One network ACL rule, as written: keyed by its name in a `NaclRules` map. ACLs are stateless,
+ * so a rule that lets a connection in needs a rule that lets its replies out (the tier presets
+ * include them; see `returnTraffic`).
+ */
 export interface NaclRule {
+  /** Whether the rule matches traffic entering (`ingress`) or leaving (`egress`) the subnet. */
   readonly direction: Direction;
-  /** @default "allow" */
+  /** Whether matching traffic is let through or dropped; without a `ruleNumber`, deny rules are numbered below every allow rule, so they are evaluated first. @default "allow" */
   readonly action?: "allow" | "deny";
   /** A name or an IP protocol number 0–255. */
   readonly protocol: NaclProtocolName | number;
   /** One port, or use fromPort/toPort (tcp and udp only). */
   readonly port?: number;
+  /** First port of a range (tcp and udp only), with `toPort`. */
   readonly fromPort?: number;
+  /** Last port of a range, inclusive. @default fromPort */
   readonly toPort?: number;
   /** ICMP type and code (-1: all). @default -1 */
   readonly icmpType?: number;
+  /** ICMP code (icmp and icmpv6 only), -1 for all. @default -1 */
   readonly icmpCode?: number;
   /** IPv4 or IPv6 CIDR of the remote side. */
   readonly cidr: string;
@@ -38,44 +49,71 @@ export interface NaclRule {
    * An allow from 0.0.0.0/0 or ::/0 that reaches port 22 or 3389 is refused (EC2.21 /
    * CIS 5.2) unless this says why. Recorded as a suppression.
    */
-  readonly allowWorldAdminAccess?: { readonly reason: string };
+  readonly allowWorldAdminAccess?: {
+    /** Why the internet must reach SSH or RDP here, at least 10 characters; the suppression of `nacl-no-world-admin-ports` carries it. */
+    readonly reason: string;
+  };
 }
 
+/**
+ * Rules keyed by name (a letter, then letters, digits or `-`). The name is the rule's
+ * Terraform key and the seed of its number, so reordering or adding rules changes no other rule.
+ */
 export type NaclRules = Readonly<Record<string, NaclRule>>;
 
 /** A rule with every default applied: what is synthesized and evaluated. */
 export interface ResolvedNaclRule {
+  /** The rule's name, its key in the rule set. */
   readonly name: string;
+  /** `ingress` or `egress`. */
   readonly direction: Direction;
+  /** `allow` or `deny`. */
   readonly action: "allow" | "deny";
   /** Protocol number as Terraform stores it ("-1" for all). */
   readonly protocol: string;
+  /** First port; 0 for protocols without ports. */
   readonly fromPort: number;
+  /** Last port, inclusive; 0 for protocols without ports. */
   readonly toPort: number;
+  /** ICMP type (-1: all); only for icmp and icmpv6. */
   readonly icmpType?: number;
+  /** ICMP code (-1: all); only for icmp and icmpv6. */
   readonly icmpCode?: number;
+  /** Remote CIDR, as given. */
   readonly cidr: string;
+  /** Address family of the CIDR: `cidr_block` or `ipv6_cidr_block` in Terraform (a reference counts as IPv4). */
   readonly family: "ipv4" | "ipv6";
+  /** The rule number: the one given, or the hashed one in its action's band. */
   readonly ruleNumber: number;
+  /** The `allowWorldAdminAccess` reason, when the rule has one. */
   readonly worldAdminReason?: string;
 }
 
+/** IP protocol numbers of the named protocols, as Terraform stores them (`-1` for all). */
 export const PROTOCOL_NUMBERS: Record<NaclProtocolName, string> = { tcp: "6", udp: "17", icmp: "1", icmpv6: "58", all: "-1" };
 export { ADMIN_PORTS };
+/** Ephemeral ports the return-traffic rules open: the range AWS recommends for ACLs, covering Linux, Windows, NAT gateways and load balancers. */
 export const DEFAULT_EPHEMERAL: [number, number] = [1024, 65535];
+/** Rules per direction an ACL may hold by default (the AWS quota); raise `ruleQuota` if the account's is higher. */
 export const DEFAULT_RULE_QUOTA = 20;
 /** Hashed numbers of deny rules (evaluated first) and of allow rules; shared with the published module. */
 export const DENY_BAND: readonly [number, number] = [1000, 9999];
+/** Hashed numbers of allow rules, after every deny. */
 export const ALLOW_BAND: readonly [number, number] = [10000, 32766];
 
 /** A problem found in a rule set: `field` is relative to the rule set (`rule ssh: cidr`). */
 export interface RuleProblem {
+  /** Where, relative to the rule set: `rule ssh: cidr`, `rule name`, `ingress rules`. */
   readonly field: string;
+  /** The offending value. */
   readonly value: unknown;
+  /** What is wrong, phrased to follow the value. */
   readonly problem: string;
+  /** `error`: the rule set is refused; `warning`: it works but something is likely a mistake (a deny that can never match). */
   readonly severity: "error" | "warning";
 }
 
+/** What a rule name must look like: a letter, then up to 62 letters, digits or hyphens. */
 export const RULE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
 
 /**
@@ -111,7 +149,18 @@ function hasPorts(protocol: string): boolean {
  * Validates and resolves a rule set. Returns resolved rules (sorted by direction, number)
  * and every problem found; callers throw on the first error and surface warnings.
  */
-export function resolveRules(rules: NaclRules, opts: { ruleQuota?: number } = {}): { rules: ResolvedNaclRule[]; problems: RuleProblem[] } {
+export function resolveRules(
+  rules: NaclRules,
+  opts: {
+    /** Rules allowed per direction. @default DEFAULT_RULE_QUOTA */
+    ruleQuota?: number;
+  } = {},
+): {
+  /** The resolved rules, ingress then egress, by number; empty when there is an error. */
+  rules: ResolvedNaclRule[];
+  /** Every error and warning found. */
+  problems: RuleProblem[];
+} {
   const problems: RuleProblem[] = [];
   const err = (field: string, value: unknown, problem: string) => problems.push({ field, value, problem, severity: "error" });
   const resolved: (Omit<ResolvedNaclRule, "ruleNumber"> & { ruleNumber?: number })[] = [];
@@ -247,7 +296,14 @@ export function resolveRules(rules: NaclRules, opts: { ruleQuota?: number } = {}
  * number first, so 0.0.0.0/1 + 128.0.0.0/1 (or a deny of one range before an allow of all) is
  * still the internet. Names the allow rules that let it in.
  */
-export function worldAdminExposure(rules: readonly ResolvedNaclRule[]): { port: number; family: "ipv4" | "ipv6"; rules: ResolvedNaclRule[] }[] {
+export function worldAdminExposure(rules: readonly ResolvedNaclRule[]): {
+  /** The admin port reached (22 or 3389). */
+  port: number;
+  /** The internet of which family reaches it. */
+  family: "ipv4" | "ipv6";
+  /** The allow rules that together let it in. */
+  rules: ResolvedNaclRule[];
+}[] {
   const out: { port: number; family: "ipv4" | "ipv6"; rules: ResolvedNaclRule[] }[] = [];
   const ingress = rules.filter((r) => r.direction === "ingress").sort((a, b) => a.ruleNumber - b.ruleNumber);
   for (const port of ADMIN_PORTS) {
@@ -271,11 +327,13 @@ export function worldAdminExposure(rules: readonly ResolvedNaclRule[]): { port: 
   return out;
 }
 
+/** True when the rule matches traffic to `port` (an all-protocols rule matches every port). */
 export function coversPort(r: Pick<ResolvedNaclRule, "protocol" | "fromPort" | "toPort">, port: number): boolean {
   if (r.protocol === "-1") return true;
   return hasPorts(r.protocol) && r.fromPort <= port && port <= r.toPort;
 }
 
+/** True when the rule matches traffic to an admin port (`ADMIN_PORTS`: SSH 22, RDP 3389). */
 export function reachesAdminPort(r: Pick<ResolvedNaclRule, "protocol" | "fromPort" | "toPort">): boolean {
   return ADMIN_PORTS.some((p) => coversPort(r, p));
 }
@@ -292,7 +350,9 @@ function covers(a: ResolvedNaclRule, b: ResolvedNaclRule): boolean {
 
 /** A packet crossing the subnet boundary, as a NACL sees it. */
 export interface Flow {
+  /** `ingress` for a packet entering the subnet, `egress` for one leaving it. */
   readonly direction: Direction;
+  /** The packet's protocol. */
   readonly protocol: NaclProtocolName;
   /** Destination port (tcp/udp). */
   readonly port?: number;
@@ -301,7 +361,15 @@ export interface Flow {
 }
 
 /** Evaluates a flow the way AWS does: lowest-numbered matching rule wins; none matches → deny. */
-export function evaluateFlow(rules: readonly ResolvedNaclRule[], flow: Flow): { action: "allow" | "deny"; rule?: string } {
+export function evaluateFlow(
+  rules: readonly ResolvedNaclRule[],
+  flow: Flow,
+): {
+  /** What happens to the packet. */
+  action: "allow" | "deny";
+  /** Name of the rule that decided; absent when no rule matched (the implicit deny). */
+  rule?: string;
+} {
   const protocol = PROTOCOL_NUMBERS[flow.protocol];
   const ordered = rules.filter((r) => r.direction === flow.direction).sort((a, b) => a.ruleNumber - b.ruleNumber);
   for (const r of ordered) {
@@ -325,8 +393,16 @@ export function cidrKey(cidr: string): string {
 // Tier presets. Each returns named rules including the stateless return traffic it needs.
 
 /** Defaults of the preset options; the published network-acl module's `preset` takes the same. */
-export const PRESET_DEFAULTS = { appPort: 8080, dataPorts: [5432] as readonly number[], clientCidrs: ["0.0.0.0/0"] as readonly string[] } as const;
+export const PRESET_DEFAULTS = {
+  /** Port the app instances listen on. */
+  appPort: 8080,
+  /** Ports of the data tier (PostgreSQL). */
+  dataPorts: [5432] as readonly number[],
+  /** Who may reach the public web tier on 80 and 443: the internet. */
+  clientCidrs: ["0.0.0.0/0"] as readonly string[],
+} as const;
 
+/** The ephemeral range the stateless return-traffic rules open. */
 export interface ReturnTrafficOptions {
   /** Ephemeral port range of clients and of this tier's own connections. @default [1024, 65535] */
   readonly ephemeral?: [number, number];
@@ -357,10 +433,11 @@ export function returnTraffic(prefix: string, direction: Direction, cidr: string
   return out;
 }
 
+/** Options of `publicWebTierRules`. */
 export interface PublicWebTierOptions extends ReturnTrafficOptions {
   /** CIDRs of the app subnets the load balancer forwards to. */
   readonly appCidrs: readonly string[];
-  /** @default 8080 */
+  /** Port the app instances listen on. @default 8080 */
   readonly appPort?: number;
   /** Internet CIDRs allowed in on 80/443. @default ["0.0.0.0/0"] */
   readonly clientCidrs?: readonly string[];
@@ -394,12 +471,15 @@ export function publicWebTierRules(o: PublicWebTierOptions): Record<string, Nacl
   return rules;
 }
 
+/** Options of `appTierRules`. */
 export interface AppTierOptions extends ReturnTrafficOptions {
+  /** CIDRs of the public web subnets, whose load balancers reach the app port. */
   readonly webCidrs: readonly string[];
+  /** CIDRs of the data subnets the app reaches on the data ports. */
   readonly dataCidrs: readonly string[];
-  /** @default 8080 */
+  /** Port the app instances listen on. @default 8080 */
   readonly appPort?: number;
-  /** @default [5432] */
+  /** Ports of the data tier. @default [5432] */
   readonly dataPorts?: readonly number[];
   /** The VPC CIDR: HTTPS to the interface endpoints. */
   readonly vpcCidr: string;
@@ -444,9 +524,11 @@ export function appTierRules(o: AppTierOptions): Record<string, NaclRule> {
   return { ...rules, ...httpsOut(o) };
 }
 
+/** Options of `dataTierRules`. */
 export interface DataTierOptions extends ReturnTrafficOptions {
+  /** CIDRs of the app subnets, the only ones that reach the data ports. */
   readonly appCidrs: readonly string[];
-  /** @default [5432] */
+  /** Ports of the data tier. @default [5432] */
   readonly dataPorts?: readonly number[];
 }
 
@@ -460,7 +542,9 @@ export function dataTierRules(o: DataTierOptions): Record<string, NaclRule> {
   return rules;
 }
 
+/** Options of `managementTierRules`. */
 export interface ManagementTierOptions extends ReturnTrafficOptions {
+  /** The VPC CIDR: HTTPS to the interface endpoints, and the `vpcPorts` to hosts inside. */
   readonly vpcCidr: string;
   /** Admin CIDRs allowed to SSH in (SSH-mode bastions only). @default [] */
   readonly sshCidrs?: readonly string[];

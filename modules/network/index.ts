@@ -1,3 +1,9 @@
+/**
+ * `Network`: a private-by-default VPC with subnet tiers, optional NAT, interface endpoints for Session Manager
+ * and logging, an S3 gateway endpoint, a network ACL per tier and flow logs.
+ *
+ * @module bulwark/network
+ */
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
@@ -25,11 +31,22 @@ import { HardenedKmsKey } from "../kms-key";
 import { appTierRules, dataTierRules, NaclRules, NetworkAclTier, publicWebTierRules } from "../network-acl";
 import { HardenedSecurityGroup } from "../security-groups";
 
+/**
+ * A tier of subnets: `public` routes to the internet gateway (load balancers, NAT, an SSH
+ * bastion), `private` reaches out only through NAT or the endpoints (app instances),
+ * `isolated` has no route out of the VPC (data).
+ */
 export type SubnetTier = "public" | "private" | "isolated";
+/** Every `SubnetTier`, in the order subnets are carved from the VPC CIDR. */
 export const SUBNET_TIERS: readonly SubnetTier[] = ["public", "private", "isolated"];
 
 /** NAT modes; shared with the published network module. */
 export const NAT_MODES = ["none", "single", "per-az"] as const;
+/**
+ * How private subnets reach the internet: `none` (only the VPC endpoints), `single` (one NAT
+ * gateway for all zones: cheaper, but an outage of its zone cuts every zone off) or `per-az` (one
+ * gateway and private route table per zone).
+ */
 export type NatMode = (typeof NAT_MODES)[number];
 
 /**
@@ -40,8 +57,9 @@ export type NatMode = (typeof NAT_MODES)[number];
  */
 export const DEFAULT_INTERFACE_ENDPOINTS = ["ec2", "ec2messages", "kms", "logs", "monitoring", "ssm", "ssmmessages"] as const;
 
+/** Where a `Network`'s flow logs go. */
 export interface FlowLogsProps {
-  /** @default "cloudwatch" — a KMS-encrypted log group */
+  /** Destination of the flow logs: a log group the network creates, or a bucket of yours. @default "cloudwatch" — a KMS-encrypted log group */
   readonly destination?: "cloudwatch" | "s3";
   /** Bucket ARN, required for the s3 destination. */
   readonly bucketArn?: string;
@@ -49,6 +67,7 @@ export interface FlowLogsProps {
   readonly retentionDays?: number;
 }
 
+/** Props of `Network`. */
 export interface NetworkProps {
   /** Name prefix of every resource, e.g. `prod`. */
   readonly name: string;
@@ -63,16 +82,19 @@ export interface NetworkProps {
    * AZs in name order (so reordering the AZ list changes nothing)
    */
   readonly subnetCidrs?: Partial<Record<SubnetTier, Readonly<Record<string, string>>>>;
-  /** @default "none" */
+  /** NAT gateways for the private tier (they need a public tier). @default "none" */
   readonly natGateways?: NatMode;
-  /** @default DEFAULT_INTERFACE_ENDPOINTS; the S3 gateway endpoint is always created */
+  /** Interface endpoints (service names such as `ssm`) in the private tier, or the isolated or public one without it. @default DEFAULT_INTERFACE_ENDPOINTS; the S3 gateway endpoint is always created */
   readonly interfaceEndpoints?: readonly string[];
   /** Key for the flow-log group (and nothing else). @default a new key open to CloudWatch Logs */
   readonly kmsKeyArn?: string;
-  /** @default CloudWatch Logs, ALL traffic, 365 days */
+  /** Destination and retention of the flow logs. @default CloudWatch Logs, ALL traffic, 365 days */
   readonly flowLogs?: FlowLogsProps;
   /** Turns flow logs off; recorded as a suppression of `vpc-flow-logs`. @default undefined — on (EC2.6) */
-  readonly disableFlowLogs?: { readonly reason: string };
+  readonly disableFlowLogs?: {
+    /** Why the VPC needs no flow logs, at least 10 characters; without them, no record exists of who talked to what. */
+    readonly reason: string;
+  };
   /**
    * Network ACL rules per tier, keyed by name. @default presets: public = web (80/443 in),
    * private = app (app port from public, data ports to isolated, HTTPS to endpoints),
@@ -83,6 +105,7 @@ export interface NetworkProps {
   readonly appPort?: number;
   /** Ports of the data tier, for the ACL presets. @default [5432] */
   readonly dataPorts?: readonly number[];
+  /** Tags on every taggable resource created (each also gets a `Name`). @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -93,17 +116,25 @@ export interface NetworkProps {
  * per tier, and flow logs of ALL traffic to a KMS-encrypted log group (EC2.6).
  */
 export class Network extends Construct {
+  /** The `aws_vpc` resource. */
   public readonly vpc: Vpc;
+  /** VPC id. */
   public readonly vpcId: string;
+  /** The VPC's IPv4 CIDR, as given. */
   public readonly cidr: string;
   /** Subnets per tier, keyed by AZ. */
   public readonly subnets: Partial<Record<SubnetTier, Record<string, Subnet>>> = {};
   /** Literal subnet CIDRs per tier, keyed by AZ. */
   public readonly subnetCidrs: Partial<Record<SubnetTier, Record<string, string>>> = {};
+  /** Security group of the interface endpoints: HTTPS from the VPC CIDR only. A group that calls AWS APIs needs egress to it on 443. */
   public readonly endpointsSecurityGroup: HardenedSecurityGroup;
+  /** The S3 gateway endpoint on the private and isolated route tables; its `prefixListId` admits HTTPS to S3 in security groups. */
   public readonly s3Endpoint: VpcEndpoint;
+  /** The network ACL of each tier. */
   public readonly acls: Partial<Record<SubnetTier, NetworkAclTier>> = {};
+  /** The VPC flow log (ALL traffic, one-minute aggregation); absent with `disableFlowLogs`. */
   public readonly flowLog?: FlowLog;
+  /** The encrypted log group the flow log writes to; absent for the s3 destination or with `disableFlowLogs`. */
   public readonly flowLogGroup?: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {

@@ -1,3 +1,9 @@
+/**
+ * `Patching`: Systems Manager patch baselines, a maintenance window that installs patches and a
+ * compliance scan (daily by default), for the instances tagged with its patch group.
+ *
+ * @module bulwark/patching
+ */
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -19,7 +25,9 @@ export const PATCH_GROUP_TAG = "Patch Group";
 
 const SSM_OS: Record<OperatingSystem, string> = { "amazon-linux-2023": "AMAZON_LINUX_2023", ubuntu: "UBUNTU" };
 
+/** Props of `Patching`. */
 export interface PatchingProps {
+  /** Name prefix of the baselines, maintenance window and role; the patch group is `<name>-patching`. */
   readonly name: string;
   /** Operating systems to baseline. @default ["amazon-linux-2023"] */
   readonly operatingSystems?: readonly OperatingSystem[];
@@ -33,6 +41,7 @@ export interface PatchingProps {
   readonly windowHours?: number;
   /** Compliance scan. @default rate(1 day) */
   readonly scanSchedule?: string;
+  /** Tags on the baselines, window and role. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -1,3 +1,9 @@
+/**
+ * `HardenedSecurityGroup` (no inline rules, nothing allowed by default, one resource per named rule) and
+ * `SecurityGroupTiers` (web, app, data and bastion groups wired to each other by reference).
+ *
+ * @module bulwark/security-groups
+ */
 import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
@@ -12,36 +18,58 @@ import { checkName, isLiteral } from "../core/validate";
 
 /** The other side of a security-group rule: exactly one of these. */
 export type SgPeer =
-  | { readonly cidr: string }
-  | { readonly securityGroupId: string }
-  | { readonly prefixListId: string };
+  | {
+      /** An IPv4 or IPv6 CIDR. */
+      readonly cidr: string;
+    }
+  | {
+      /** Another security group: its members, whatever their addresses. */
+      readonly securityGroupId: string;
+    }
+  | {
+      /** A managed prefix list, e.g. the S3 gateway endpoint's. */
+      readonly prefixListId: string;
+    };
 
+/** One rule of a `HardenedSecurityGroup`: one `aws_vpc_security_group_ingress_rule` or `_egress_rule`. */
 export interface SgRule {
+  /** `ingress` for traffic the group's members receive, `egress` for traffic they send. */
   readonly direction: "ingress" | "egress";
   /** Required: every rule says what it is for (CKV_AWS_23). */
   readonly description: string;
-  /** @default "tcp" */
+  /** IP protocol; `all` matches every protocol and port. @default "tcp" */
   readonly protocol?: "tcp" | "udp" | "icmp" | "icmpv6" | "all";
+  /** One port (tcp and udp, which need a port); or use `fromPort` and `toPort`. */
   readonly port?: number;
+  /** First port of a range (tcp and udp only). */
   readonly fromPort?: number;
+  /** Last port of a range, inclusive. @default fromPort */
   readonly toPort?: number;
+  /** Where the traffic comes from (ingress) or goes to (egress). */
   readonly peer: SgPeer;
   /**
    * World ingress (0.0.0.0/0, ::/0) to 22 or 3389 is refused (EC2.53/EC2.54, CIS 5.3/5.4)
    * unless this says why. Recorded as a suppression.
    */
-  readonly allowWorldAdminAccess?: { readonly reason: string };
+  readonly allowWorldAdminAccess?: {
+    /** Why the internet must reach SSH or RDP on this group, at least 10 characters; the suppressions of `sg-no-world-admin-ports` and `sg-no-world-unauthorized-ports` carry it. */
+    readonly reason: string;
+  };
 }
 
 const PROTOCOLS = { tcp: "tcp", udp: "udp", icmp: "icmp", icmpv6: "icmpv6", all: "-1" } as const;
 
+/** Props of `HardenedSecurityGroup`. */
 export interface HardenedSecurityGroupProps {
+  /** Group name and `Name` tag. */
   readonly name: string;
   /** Required: what the group is for (CKV_AWS_23). */
   readonly description: string;
+  /** The VPC of the group. */
   readonly vpcId: string;
   /** Rules keyed by name; the name is the Terraform resource key. @default {} — nothing in, nothing out */
   readonly rules?: Readonly<Record<string, SgRule>>;
+  /** Tags on the group, beside its `Name`. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -51,7 +79,9 @@ export interface HardenedSecurityGroupProps {
  * provider's default allow-all egress is not created).
  */
 export class HardenedSecurityGroup extends Construct {
+  /** The `aws_security_group` resource. */
   public readonly group: SecurityGroup;
+  /** Security group id, for rules, launch templates and load balancers. */
   public readonly id: string;
   private readonly ruleNames = new Set<string>();
   /** Ingress CIDR rules reaching an admin port without a reason: judged together, as AWS unions them. */
@@ -155,11 +185,14 @@ export class HardenedSecurityGroup extends Construct {
   }
 }
 
+/** A tier of `SecurityGroupTiers`; each group is tagged `bulwark:tier` with it. */
 export type TierName = "web" | "app" | "data" | "bastion";
 
+/** Props of `SecurityGroupTiers`. */
 export interface SecurityGroupTiersProps {
   /** Prefix of group names, e.g. `prod`. */
   readonly name: string;
+  /** The VPC of the groups. */
   readonly vpcId: string;
   /** The VPC CIDR: DNS to the VPC resolver. */
   readonly vpcCidr: string;
@@ -177,6 +210,7 @@ export interface SecurityGroupTiersProps {
   readonly webClientCidrs?: readonly string[];
   /** HTTPS from app and bastion to the internet (through NAT). @default false */
   readonly httpsToInternet?: boolean;
+  /** Tags on every group, beside `Name` and `bulwark:tier`. @default none */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -186,6 +220,7 @@ export interface SecurityGroupTiersProps {
  * tier reaches only the next tier's port, the endpoints on 443, the S3 prefix list and DNS.
  */
 export class SecurityGroupTiers extends Construct {
+  /** The group of each tier created. */
   public readonly groups: Partial<Record<TierName, HardenedSecurityGroup>> = {};
 
   constructor(scope: Construct, id: string, props: SecurityGroupTiersProps) {
