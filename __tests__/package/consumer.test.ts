@@ -57,6 +57,21 @@ describe("the packed tarball", () => {
     }
   });
 
+  it("links from its Markdown only to files it holds (the guide, the API reference, the docs)", () => {
+    const held = new Set(files);
+    const broken: string[] = [];
+    for (const file of files.filter((f) => f.endsWith(".md"))) {
+      const text = fs.readFileSync(path.join(ROOT, file), "utf8").replace(/```[\s\S]*?```/g, "");
+      for (const [, link] of text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+        if (/^[a-z][a-z0-9+.-]*:|^#/i.test(link)) continue;
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), decodeURI(link.split("#")[0])));
+        if (!held.has(target) && !files.some((f) => f.startsWith(`${target}/`))) broken.push(`${file} -> ${link}`);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(held.has("docs/api/README.md")).toBe(true);
+  });
+
   it("names cdktf, constructs and the AWS provider as peers, at the versions tested here", () => {
     const installed = JSON.parse(fs.readFileSync(path.join(app, "node_modules", "bulwark", "package.json"), "utf8"));
     expect(installed.private).toBeUndefined();
