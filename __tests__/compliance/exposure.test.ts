@@ -14,34 +14,7 @@ import { cidrRange } from "../../modules/core/cidr";
 import { evaluateFlow, resolveRules } from "../../modules/network-acl/rules";
 import { runSynth, SynthRun } from "../support/app";
 import { bulwark } from "../support/cli";
-
-type Res = Record<string, Record<string, Record<string, unknown>>>;
-
-/** A VPC with a public subnet (route to an internet gateway) and a private one, and whatever `extra` adds. */
-function vpc(extra: Res): Res {
-  const base: Res = {
-    aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
-    aws_internet_gateway: { igw: { vpc_id: "${aws_vpc.v.id}" } },
-    aws_route_table: {
-      public: { vpc_id: "${aws_vpc.v.id}", route: [{ cidr_block: "0.0.0.0/0", gateway_id: "${aws_internet_gateway.igw.id}" }] },
-      private: { vpc_id: "${aws_vpc.v.id}" },
-    },
-    aws_subnet: {
-      public: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24", map_public_ip_on_launch: true },
-      private: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.2.0/24" },
-    },
-    aws_route_table_association: {
-      public: { subnet_id: "${aws_subnet.public.id}", route_table_id: "${aws_route_table.public.id}" },
-      private: { subnet_id: "${aws_subnet.private.id}", route_table_id: "${aws_route_table.private.id}" },
-    },
-  };
-  const out: Res = structuredClone(base);
-  for (const [type, byName] of Object.entries(extra)) out[type] = { ...(out[type] ?? {}), ...byName };
-  return out;
-}
-
-const sshGroup = { vpc_id: "${aws_vpc.v.id}", description: "ssh", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"], description: "ssh" }] };
-const instanceIn = (subnet: string, group = "ssh") => ({ ami: "ami-12345678", subnet_id: `\${aws_subnet.${subnet}.id}`, vpc_security_group_ids: [`\${aws_security_group.${group}.id}`] });
+import { albToPrivateGroup, instanceIn, Res, sshGroup, vpc } from "../support/topologies";
 
 const paths = (resource: Res) => exposurePaths(buildContext(configResources({ resource }, "s"))).map((p) => `${p.status} ${p.source.kind}:${p.source.id} -> ${p.destination.address} ${p.protocol} ${p.ports.join("-")}${p.via.length ? ` via ${p.via.join(">")}` : ""}`);
 
@@ -87,17 +60,7 @@ describe("paths on hand-built topologies", () => {
   });
 
   it("follows the internet through a load balancer to private instances on the target port, and never straight to them", () => {
-    const lb = vpc({
-      aws_security_group: {
-        web: { vpc_id: "${aws_vpc.v.id}", description: "lb", ingress: [{ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"], description: "https" }], egress: [{ protocol: "tcp", from_port: 8080, to_port: 8080, security_groups: ["${aws_security_group.app.id}"], description: "to app" }] },
-        app: { vpc_id: "${aws_vpc.v.id}", description: "app", ingress: [{ protocol: "tcp", from_port: 8080, to_port: 8080, security_groups: ["${aws_security_group.web.id}"], description: "from lb" }] },
-      },
-      aws_lb: { alb: { internal: false, subnets: ["${aws_subnet.public.id}"], security_groups: ["${aws_security_group.web.id}"] } },
-      aws_lb_target_group: { t: { port: 8080, protocol: "HTTP", vpc_id: "${aws_vpc.v.id}" } },
-      aws_lb_listener: { https: { load_balancer_arn: "${aws_lb.alb.arn}", port: 443, protocol: "HTTPS", default_action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.t.arn}" }] } },
-      aws_launch_template: { app: { vpc_security_group_ids: ["${aws_security_group.app.id}"] } },
-      aws_autoscaling_group: { app: { min_size: 1, max_size: 2, vpc_zone_identifier: ["${aws_subnet.private.id}"], target_group_arns: ["${aws_lb_target_group.t.arn}"], launch_template: { id: "${aws_launch_template.app.id}", version: "${aws_launch_template.app.latest_version}" } } },
-    });
+    const lb = albToPrivateGroup();
     expect(paths(lb).sort()).toEqual([
       "open internet:0.0.0.0/0 -> aws_autoscaling_group.app tcp 8080-8080 via aws_lb.alb>aws_lb_listener.https>aws_lb_target_group.t",
       "open internet:0.0.0.0/0 -> aws_lb.alb tcp 443-443",

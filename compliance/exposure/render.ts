@@ -41,24 +41,55 @@ function md(text: string): string {
   return text.replace(/[\\`*_[\]<>&|~$#@!]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[\r\n]+/g, " ");
 }
 
-/** A table for a PR comment or a README. */
+/** Limits of Mermaid's default configuration: a bigger diagram is refused or not drawn (GitHub included). */
+export const MERMAID_LIMITS = { edges: 500, characters: 50_000 } as const;
+
+/** A table for a PR comment or a README, with the picture above it when Mermaid will draw it. */
 export function exposureMarkdown(paths: readonly ExposurePath[]): string {
   const s = exposureSummary(paths);
   const out = [`### bulwark exposure: ${s.open} open path(s), ${s.unverifiable} unverifiable`, ""];
   if (paths.length) {
+    const picture = exposureMermaid(paths);
+    const edges = mermaidGraph(paths).edges.length;
+    if (edges <= MERMAID_LIMITS.edges && picture.length <= MERMAID_LIMITS.characters) out.push("```mermaid", picture.trimEnd(), "```", "");
+    else out.push(`(${edges} edges: too many for Mermaid to draw; narrow with --from, --to or --port for a picture)`, "");
     out.push("| status | from | to | ports | via |", "|---|---|---|---|---|");
     for (const p of paths) out.push(`| ${p.status} | ${md(sourceText(p))} | ${md(`${p.destination.stack}/${p.destination.address}`)} | ${md(portText(p))} | ${md(p.via.join(" → ")) || "direct"} |`);
   }
   return out.join("\n") + "\n";
 }
 
-/** Mermaid node ids are letters and digits; labels are quoted with `"` written as #quot;. */
-function nodeId(kind: string, id: string): string {
+/**
+ * Node ids: letters and digits, stable across runs (a hash of the node's identity, so a picture in
+ * the docs changes only where the paths do); `ids` makes a colliding hash unique.
+ */
+function nodeId(kind: string, id: string, ids: Map<string, string>): string {
+  const k = `${kind}:${id}`;
+  const known = ids.get(k);
+  if (known) return known;
   let h = 0;
-  for (const c of `${kind}:${id}`) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
-  return `${kind.replace(/[^a-z]/g, "")}${(h >>> 0).toString(36)}`;
+  for (const c of k) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
+  const base = `${kind.replace(/[^a-z]/g, "")}${(h >>> 0).toString(36)}`;
+  const taken = new Set(ids.values());
+  let nid = base;
+  for (let i = 2; taken.has(nid); i++) nid = `${base}x${i}`;
+  ids.set(k, nid);
+  return nid;
 }
-const label = (text: string) => `"${text.replace(/"/g, "#quot;").replace(/[<>]/g, (c) => (c === "<" ? "#lt;" : "#gt;"))}"`;
+
+/** Characters a Mermaid label carries as they are; every other one is written as Mermaid's `#code;`. */
+const LABEL_SAFE = /^[A-Za-z0-9 .,_/()·+-]$/u;
+/**
+ * A quoted Mermaid label that reads as `text` and nothing else: quotes, brackets, backticks (a
+ * Markdown string), `#` (an entity of its own), `:` (after `style` Mermaid drops the `;` that ends
+ * an entity), `<`, `&` and everything outside plain ASCII are entity codes; line breaks are spaces.
+ */
+export function mermaidLabel(text: string): string {
+  let out = "";
+  for (const c of text.replace(/[\x00-\x1f\x7f]+/g, " ")) out += LABEL_SAFE.test(c) ? c : `#${c.codePointAt(0)};`;
+  return `"${out}"`;
+}
+const label = mermaidLabel;
 
 /**
  * A flowchart of the paths: sources on the left, what they reach on the right, one edge per
@@ -68,9 +99,15 @@ const label = (text: string) => `"${text.replace(/"/g, "#quot;").replace(/[<>]/g
  * renders it in comments and READMEs.
  */
 export function exposureMermaid(paths: readonly ExposurePath[]): string {
+  const { nodes, edges } = mermaidGraph(paths);
+  return ["flowchart LR", ...nodes, ...edges].join("\n") + "\n";
+}
+
+function mermaidGraph(paths: readonly ExposurePath[]): { nodes: string[]; edges: string[] } {
   const nodes = new Map<string, string>();
+  const ids = new Map<string, string>();
   const node = (kind: string, id: string, text: string, shape: "round" | "box") => {
-    const nid = nodeId(kind, id);
+    const nid = nodeId(kind, id, ids);
     if (!nodes.has(nid)) nodes.set(nid, shape === "round" ? `  ${nid}(${label(text)})` : `  ${nid}[${label(text)}]`);
     return nid;
   };
@@ -92,7 +129,7 @@ export function exposureMermaid(paths: readonly ExposurePath[]): string {
       edge(res(p.destination.stack, p.via[0]), to, `${portText(p)}${listener}`, open);
     }
   }
-  return ["flowchart LR", ...nodes.values(), ...edges].join("\n") + "\n";
+  return { nodes: [...nodes.values()], edges: [...edges] };
 }
 
 /** A DOT string literal. */
@@ -105,8 +142,9 @@ const dotText = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, 
  */
 export function exposureDot(paths: readonly ExposurePath[]): string {
   const nodes = new Map<string, string>();
+  const ids = new Map<string, string>();
   const node = (kind: string, id: string, text: string, shape: "round" | "box") => {
-    const nid = nodeId(kind, id);
+    const nid = nodeId(kind, id, ids);
     if (!nodes.has(nid)) nodes.set(nid, `  ${nid} [label=${dotText(text)}, shape=box, style=${shape === "round" ? '"rounded,filled", fillcolor="#fde8e8"' : 'filled, fillcolor="#eef2ff"'}];`);
     return nid;
   };
