@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildContext, configResources } from "../../compliance";
-import { ExposurePath, exposurePaths } from "../../compliance/exposure/paths";
+import { ExposurePath, listedPaths as exposurePaths } from "../../compliance/exposure/paths";
 import { exposureMarkdown, exposureMermaid, MERMAID_LIMITS } from "../../compliance/exposure/render";
 import { planResources } from "../../compliance/load";
 import { mermaidBlocks, MermaidResult, parseMermaid } from "../support/mermaid";
@@ -57,6 +57,28 @@ function hostilePaths(): ExposurePath[] {
   ]);
 }
 
+/** One topology with every kind of source: a prefix list with a hostile name, a peer, tiers, an endpoint, a network load balancer. */
+function everySource(): Res {
+  const r = vpc({
+    aws_vpc: { peer: { cidr_block: "10.1.0.0/16" } },
+    aws_vpc_peering_connection: { shared: { vpc_id: "${aws_vpc.v.id}", peer_vpc_id: "${aws_vpc.peer.id}" } },
+    aws_route_table: { private: { vpc_id: "${aws_vpc.v.id}", route: [{ cidr_block: "10.1.0.0/16", vpc_peering_connection_id: "${aws_vpc_peering_connection.shared.id}" }] } },
+    aws_ec2_managed_prefix_list: { office: { name: HOSTILE_KEY, address_family: "IPv4", max_entries: 2, entry: [{ cidr: "203.0.113.0/24" }] } },
+    aws_security_group: {
+      ssh: { vpc_id: "${aws_vpc.v.id}", description: "ssh", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, prefix_list_ids: ["${aws_ec2_managed_prefix_list.office.id}", "pl-63a5400a"], description: "office" }] },
+      db: { vpc_id: "${aws_vpc.v.id}", description: "db", ingress: [{ protocol: "tcp", from_port: 5432, to_port: 5432, cidr_blocks: ["10.1.0.0/16"], description: "peer" }] },
+      endpoints: { vpc_id: "${aws_vpc.v.id}", description: "e", ingress: [{ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.0.0.0/16"], description: "vpc" }] },
+    },
+    aws_instance: { a: instanceIn("public"), db: instanceIn("private", "db") },
+    aws_vpc_endpoint: {
+      ssm: { vpc_id: "${aws_vpc.v.id}", service_name: "com.amazonaws.eu-west-1.ssm", vpc_endpoint_type: "Interface", subnet_ids: ["${aws_subnet.private.id}"], security_group_ids: ["${aws_security_group.endpoints.id}"] },
+      kms: { vpc_id: "${aws_vpc.v.id}", service_name: "com.amazonaws.eu-west-1.kms", vpc_endpoint_type: "Interface", subnet_ids: ["${aws_subnet.private.id}"], security_group_ids: ["${aws_security_group.endpoints.id}"] },
+    },
+  });
+  r.aws_subnet.private.tags = { "bulwark:tier": "app" };
+  return r;
+}
+
 /** `n` distinct internet paths to one instance. */
 function manyPaths(n: number): ExposurePath[] {
   const [real] = pathsOf(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: instanceIn("public") } }));
@@ -76,6 +98,7 @@ describe("Mermaid's own parser reads every diagram bulwark draws as it was meant
     cases.unverifiable = exposureMermaid(pathsOf(vpc({ aws_security_group: { ssh: { ...sshGroup, ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["${var.admin}"], description: "ssh" }] } }, aws_instance: { a: instanceIn("public") } })));
     cases.hostilePlan = exposureMermaid(exposurePaths(buildContext(planResources(hostilePlan(), HOSTILE_STACK))));
     cases.hostilePaths = exposureMermaid(hostilePaths());
+    cases.everySource = exposureMermaid(pathsOf(everySource()));
     cases.markdown = mermaidBlocks(exposureMarkdown(pathsOf(albToPrivateGroup())))[0];
     cases.empty = exposureMermaid([]);
     cases.tooMany = exposureMermaid(manyPaths(MERMAID_LIMITS.edges + 1));
@@ -106,12 +129,26 @@ describe("Mermaid's own parser reads every diagram bulwark draws as it was meant
       "internet (0.0.0.0/0) -[tcp 443]-> s/aws_lb.alb",
       "s/aws_lb.alb -[tcp 8080 · https]-> s/aws_autoscaling_group.app",
       "s/aws_lb.alb -[tcp 8080]-> s/aws_autoscaling_group.app",
-      "security-group aws_security_group.web -[member]-> s/aws_lb.alb (dotted)",
+      "security-group s/aws_security_group.web -[member]-> s/aws_lb.alb (dotted)",
     ]);
-    expect(read(results.unverifiable)).toEqual(["internet (0.0.0.0/0) -[tcp 22]-> s/aws_instance.a (dotted)"]);
+    expect(read(results.unverifiable)).toEqual([
+      "internet (0.0.0.0/0) -[tcp 22]-> s/aws_instance.a (dotted)",
+      "subnet s/aws_subnet.private -[tcp 22]-> s/aws_instance.a (dotted)",
+      "subnet s/aws_subnet.public -[tcp 22]-> s/aws_instance.a (dotted)",
+    ]);
     expect(results.empty).toMatchObject({ ok: true, vertices: [], edges: [] });
     // The Markdown output carries the same picture.
     expect(read(results.markdown)).toEqual(read(results.alb));
+  });
+
+  it("draws every kind of source, a hostile prefix-list name included, and one box for endpoints reached alike", () => {
+    expect(read(results.everySource)).toEqual([
+      `prefix-list s/aws_ec2_managed_prefix_list.office (${HOSTILE_KEY.replace(/\n/g, " ")}) -[tcp 22]-> s/aws_instance.a`,
+      "prefix-list s/pl-63a5400a -[tcp 22]-> s/aws_instance.a (dotted)",
+      "subnet s/aws_subnet.public -[tcp 443]-> s/aws_vpc_endpoint.{kms, ssm}",
+      "subnet s/tier:app -[tcp 443]-> s/aws_vpc_endpoint.{kms, ssm}",
+      "peering s/aws_vpc_peering_connection.shared (10.1.0.0/16) -[tcp 5432]-> s/aws_instance.db",
+    ].sort());
   });
 
   it("keeps hostile names inside their labels, shown as written and never as markup", () => {
@@ -126,7 +163,7 @@ describe("Mermaid's own parser reads every diagram bulwark draws as it was meant
       const clean = (t: string) => t.replace(/[\r\n\t]+/g, " ");
       expect(shown).toContain(clean(`${p.destination.stack}/${p.destination.address}`));
       if (p.source.kind === "cidr") expect(shown).toContain(clean(`cidr ${p.source.id}`));
-      if (p.source.kind === "security-group") expect(shown).toContain(clean(`security-group ${p.source.id}`));
+      if (p.source.kind === "security-group") expect(shown).toContain(clean(`security-group ${p.destination.stack}/${p.source.id}`));
       expect(shown).toContain(clean(p.via.length > 1 ? `tcp 22 · ${p.via[1].replace(/^[a-z0-9_]+\./, "")}` : "tcp 22"));
     }
     // Nothing a browser would read as markup reaches a label.
