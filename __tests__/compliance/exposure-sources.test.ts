@@ -6,6 +6,7 @@
 import { ALL_RULES, buildContext, configResources, planResources, runRules } from "../../compliance";
 import { listedPaths as exposurePaths } from "../../compliance/exposure/paths";
 import { filterPaths } from "../../cli/exposure";
+import { exposureJson } from "../../compliance/exposure/render";
 import { exposureChanges } from "../../review/exposure";
 import { instanceIn, Res, sshGroup, vpc } from "../support/topologies";
 
@@ -141,6 +142,7 @@ describe("prefix lists as sources", () => {
     const byId = of("pl-63a5400a");
     expect(byId.map(line)).toEqual(["unverifiable prefix-list:pl-63a5400a -> aws_instance.a tcp 22-22"]);
     expect(byId[0].reason).toBe("the entries of prefix list pl-63a5400a are not in this input");
+    expect(JSON.parse(exposureJson(byId)).paths[0]).toMatchObject({ source: { kind: "prefix-list", id: "pl-63a5400a" }, status: "unverifiable", reason: "the entries of prefix list pl-63a5400a are not in this input" });
     const withData = { resource: vpc({ aws_security_group: { ssh: sshFromList("${data.aws_ec2_managed_prefix_list.cf.id}") }, aws_instance: { a: instanceIn("public") } }), data: { aws_ec2_managed_prefix_list: { cf: { name: "com.amazonaws.global.cloudfront.origin-facing" } } } };
     expect(exposurePaths(buildContext(configResources(withData, "s"))).map(line)).toEqual(["unverifiable prefix-list:data.aws_ec2_managed_prefix_list.cf (com.amazonaws.global.cloudfront.origin-facing) -> aws_instance.a tcp 22-22"]);
     const s3 = vpc({ aws_vpc_endpoint: { s3: { vpc_id: "${aws_vpc.v.id}", service_name: "com.amazonaws.eu-west-1.s3", vpc_endpoint_type: "Gateway" } }, aws_security_group: { ssh: sshFromList("${aws_vpc_endpoint.s3.prefix_list_id}") }, aws_instance: { a: instanceIn("public") } });

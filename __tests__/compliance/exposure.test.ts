@@ -238,6 +238,8 @@ describe("bulwark exposure on the reference environments", () => {
   it("filters, renders Mermaid and Markdown, and exits 1 when a path rule fails", () => {
     const port = bulwark(["exposure", synth.outdir, "--port", "8080", "--from", "internet"]);
     expect(port.stdout.trim().split("\n")).toHaveLength(2);
+    // A CIDR matches sources with addresses in it: prod's VPC holds its private tier, not the internet.
+    expect(bulwark(["exposure", synth.outdir, "--from", "10.20.0.0/16"]).stdout.trim().split("\n").slice(-1)).toEqual(["7 open path(s), 0 unverifiable"]);
     const mermaid = bulwark(["exposure", synth.outdir, "--format", "mermaid"]).stdout;
     expect(mermaid.startsWith("flowchart LR\n")).toBe(true);
     // The picture in docs/EXPOSURE.md is the one the command draws today.
