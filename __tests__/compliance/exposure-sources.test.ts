@@ -48,6 +48,8 @@ describe("interface endpoints as destinations", () => {
     expect(paths(vpc({ aws_security_group: { endpoints: wide }, aws_vpc_endpoint: { ssm: endpoint() } }))).toEqual(["open subnet:aws_subnet.private -> aws_vpc_endpoint.ssm tcp 443-443"]);
     const custom = paths(vpc({ aws_security_group: { endpoints: groupAdmitting(5432, ["10.0.2.0/24"]) }, aws_vpc_endpoint: { db: endpoint({ service_name: "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0" }) } }));
     expect(custom).toEqual(["open subnet:aws_subnet.private -> aws_vpc_endpoint.db tcp 5432-5432"]);
+    const smtp = paths(vpc({ aws_security_group: { endpoints: wide }, aws_vpc_endpoint: { mail: endpoint({ service_name: "com.amazonaws.eu-west-1.email-smtp" }) } }));
+    expect(smtp.map((l) => l.split(" tcp ")[1])).toEqual(["25-25", "465-465", "587-587", "2465-2465", "2587-2587"].sort());
     // A gateway endpoint is a route target, not something that answers.
     expect(paths(vpc({ aws_vpc_endpoint: { s3: { vpc_id: "${aws_vpc.v.id}", service_name: "com.amazonaws.eu-west-1.s3", vpc_endpoint_type: "Gateway" } } }))).toEqual([]);
   });
@@ -277,6 +279,20 @@ describe("a network load balancer passes the client's address to its targets", (
     // The targets' ACL lets only the VPC in on 443: the internet's clients stop there, the public subnet's pass.
     expect(forwarded(nlb({}, ["0.0.0.0/0"], acl)).map(line)).toEqual(["open subnet:aws_subnet.public -> aws_instance.app tcp 443-443 via aws_lb.nlb"]);
     expect(forwarded(nlb({}, ["198.51.100.0/24"])).map(line)).toEqual(["open cidr:198.51.100.0/24 -> aws_instance.app tcp 443-443 via aws_lb.nlb"]);
+  });
+
+  it("shows IPv6 clients to IPv4 instance targets as the load balancer's own address", () => {
+    const dual = (admit: Record<string, unknown>) => {
+      const r = nlb({}, [], {
+        aws_route: { v6: { route_table_id: "${aws_route_table.public.id}", destination_ipv6_cidr_block: "::/0", gateway_id: "${aws_internet_gateway.igw.id}" } },
+        aws_security_group: { app: { vpc_id: "${aws_vpc.v.id}", description: "app", ingress: [{ protocol: "tcp", from_port: 443, to_port: 443, description: "in", ...admit }] } },
+      });
+      r.aws_lb.nlb.ip_address_type = "dualstack";
+      r.aws_subnet.public.ipv6_cidr_block = "2001:db8:1::/64";
+      return forwarded(r).filter((p) => p.source.kind === "internet").map(line);
+    };
+    expect(dual({ ipv6_cidr_blocks: ["::/0"] })).toEqual([]);
+    expect(dual({ cidr_blocks: ["10.0.0.0/16"] })).toEqual(["open internet:::/0 -> aws_instance.app tcp 443-443 via aws_lb.nlb"]);
   });
 
   it("reports a client-address setting not known until apply as unverifiable, with the reason", () => {
