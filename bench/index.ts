@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { accuracyReport, checkovOutcomes, corpusDir, peerTable, scoreCorpus } from "./accuracy";
 import { Figure, printTable } from "./measure";
 import { renameFigures } from "./renames";
-import { scaleFigures } from "./scale";
+import { exposureFigures, scaleFigures } from "./scale";
 import { synthFigures } from "./synth";
 import { checkFigures, diffFigures, publishFigures, typecheckFigures } from "./tools";
 
@@ -19,6 +19,7 @@ const root = path.resolve(__dirname, "..", "..");
 const suites: Record<string, () => Figure[]> = {
   synth: () => synthFigures(root, runs),
   scale: () => scaleFigures(root, runs),
+  exposure: () => exposureFigures(root, runs),
   check: () => checkFigures(root, runs),
   diff: () => diffFigures(root, runs),
   renames: () => renameFigures(root, runs),

@@ -3,21 +3,38 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Figure, fmtSample, measure, runOnce, Sample } from "./measure";
 
+/** Copies of dev and prod with their own names and accounts, `n` in all, in a new directory. */
+function environments(root: string, n: number): string {
+  const dev = fs.readFileSync(path.join(root, "examples", "environments", "dev.yaml"), "utf8");
+  const prod = fs.readFileSync(path.join(root, "examples", "environments", "prod.yaml"), "utf8");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bulwark-scale-${n}-`));
+  for (let i = 0; i < n; i++) {
+    const src = i % 2 ? prod : dev;
+    fs.writeFileSync(path.join(dir, `env${i}.yaml`), src.replace(/^name: .*$/m, `name: env${i}`).replace(/^accountId: .*$/m, `accountId: "${100000000000 + i}"`));
+  }
+  return dir;
+}
+
+/** `bulwark exposure` over 50 environments (synthesized once): routes, ACLs both ways, security groups, endpoints, tiers. */
+export function exposureFigures(root: string, runs: number): Figure[] {
+  const dir = environments(root, 50);
+  const out = path.join(dir, "out");
+  runOnce(process.execPath, ["scripts/run.mjs", "main.ts"], { cwd: root, env: { BULWARK_ENVIRONMENTS_DIR: dir, CDKTF_OUTDIR: out } });
+  const sample = measure("bulwark exposure, 50 environments", runs, () => runOnce(process.execPath, ["bin/bulwark.mjs", "exposure", out, "--format", "json", "--output", path.join(dir, "exposure.json")], { cwd: root }));
+  const paths = (JSON.parse(fs.readFileSync(path.join(dir, "exposure.json"), "utf8")) as { paths: unknown[] }).paths.length;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return [{ figure: `bulwark exposure, 50 envs, ${paths} paths`, ours: fmtSample(sample), peer: "—", ratio: "—", goal: "≤ 2 s" }];
+}
+
 /**
  * Synth of generated environment sets (copies of dev and prod with their own names and
  * accounts) from 1 to 50 environments: time and peak memory, and how they grow.
  */
 export function scaleFigures(root: string, runs: number): Figure[] {
-  const dev = fs.readFileSync(path.join(root, "examples", "environments", "dev.yaml"), "utf8");
-  const prod = fs.readFileSync(path.join(root, "examples", "environments", "prod.yaml"), "utf8");
   const results: [number, Sample, number][] = [];
   let exposure: Sample | undefined;
   for (const n of [1, 10, 25, 50]) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bulwark-scale-${n}-`));
-    for (let i = 0; i < n; i++) {
-      const src = i % 2 ? prod : dev;
-      fs.writeFileSync(path.join(dir, `env${i}.yaml`), src.replace(/^name: .*$/m, `name: env${i}`).replace(/^accountId: .*$/m, `accountId: "${100000000000 + i}"`));
-    }
+    const dir = environments(root, n);
     const out = path.join(dir, "out");
     const sample = measure(`synth of ${n} environment(s)`, n >= 25 ? Math.min(runs, 3) : runs, () =>
       runOnce(process.execPath, ["scripts/run.mjs", "main.ts"], { cwd: root, env: { BULWARK_ENVIRONMENTS_DIR: dir, CDKTF_OUTDIR: out } }),

@@ -53,7 +53,7 @@ program
   .argument("[target]", "cdktf output directory, Terraform JSON directory or file, or plan JSON", "cdktf.out")
   .option("-f, --format <format>", "text, json, md, mermaid, dot or svg", "text")
   .option("-o, --output <file>", "write the report to a file instead of stdout")
-  .option("--from <source>", "only paths from: internet, a CIDR, a security group or subnet address")
+  .option("--from <source>", "only paths from: internet, addresses in a CIDR, or a source id or name (tier:private, a group, prefix list or peering)")
   .option("--to <destination>", "only paths to: a resource address or security group")
   .option("--port <port>", "only paths that include this port")
   .action((target: string, opts: { format: string; output?: string; from?: string; to?: string; port?: string }) => {

@@ -8,49 +8,22 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ALL_RULES, buildContext, configResources, runRules } from "../../compliance";
-import { exposurePaths } from "../../compliance/exposure/paths";
+import { exposurePaths, listedPaths } from "../../compliance/exposure/paths";
 import { allowedRanges, naclRuleSets } from "../../compliance/families/network";
 import { cidrRange } from "../../modules/core/cidr";
 import { evaluateFlow, resolveRules } from "../../modules/network-acl/rules";
 import { runSynth, SynthRun } from "../support/app";
 import { bulwark } from "../support/cli";
+import { albToPrivateGroup, instanceIn, Res, sshGroup, vpc } from "../support/topologies";
 
-type Res = Record<string, Record<string, Record<string, unknown>>>;
-
-/** A VPC with a public subnet (route to an internet gateway) and a private one, and whatever `extra` adds. */
-function vpc(extra: Res): Res {
-  const base: Res = {
-    aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
-    aws_internet_gateway: { igw: { vpc_id: "${aws_vpc.v.id}" } },
-    aws_route_table: {
-      public: { vpc_id: "${aws_vpc.v.id}", route: [{ cidr_block: "0.0.0.0/0", gateway_id: "${aws_internet_gateway.igw.id}" }] },
-      private: { vpc_id: "${aws_vpc.v.id}" },
-    },
-    aws_subnet: {
-      public: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24", map_public_ip_on_launch: true },
-      private: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.2.0/24" },
-    },
-    aws_route_table_association: {
-      public: { subnet_id: "${aws_subnet.public.id}", route_table_id: "${aws_route_table.public.id}" },
-      private: { subnet_id: "${aws_subnet.private.id}", route_table_id: "${aws_route_table.private.id}" },
-    },
-  };
-  const out: Res = structuredClone(base);
-  for (const [type, byName] of Object.entries(extra)) out[type] = { ...(out[type] ?? {}), ...byName };
-  return out;
-}
-
-const sshGroup = { vpc_id: "${aws_vpc.v.id}", description: "ssh", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"], description: "ssh" }] };
-const instanceIn = (subnet: string, group = "ssh") => ({ ami: "ami-12345678", subnet_id: `\${aws_subnet.${subnet}.id}`, vpc_security_group_ids: [`\${aws_security_group.${group}.id}`] });
-
-const paths = (resource: Res) => exposurePaths(buildContext(configResources({ resource }, "s"))).map((p) => `${p.status} ${p.source.kind}:${p.source.id} -> ${p.destination.address} ${p.protocol} ${p.ports.join("-")}${p.via.length ? ` via ${p.via.join(">")}` : ""}`);
+const paths = (resource: Res) => listedPaths(buildContext(configResources({ resource }, "s"))).map((p) => `${p.status} ${p.source.kind}:${p.source.id} -> ${p.destination.address} ${p.protocol} ${p.ports.join("-")}${p.via.length ? ` via ${p.via.join(">")}` : ""}`);
 
 describe("paths on hand-built topologies", () => {
   it("finds the internet reaching SSH on an instance with a public address in a public subnet", () => {
     expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: instanceIn("public") } }))).toEqual(["open internet:0.0.0.0/0 -> aws_instance.a tcp 22-22"]);
   });
 
-  it("finds no path when the ACL lets the request in but not the reply out (a stateless trap)", () => {
+  it("finds no path from the internet when the ACL lets the request in but not the reply out (a stateless trap)", () => {
     const acl = {
       aws_network_acl: { pub: { vpc_id: "${aws_vpc.v.id}", subnet_ids: ["${aws_subnet.public.id}"] } },
       aws_network_acl_rule: {
@@ -58,15 +31,19 @@ describe("paths on hand-built topologies", () => {
         out: { network_acl_id: "${aws_network_acl.pub.id}", rule_number: 100, egress: true, protocol: "6", rule_action: "allow", cidr_block: "10.0.0.0/16", from_port: 1024, to_port: 65535 },
       },
     };
-    expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: instanceIn("public") }, ...acl }))).toEqual([]);
-    // With the reply allowed, the path opens.
+    // The reply may go back inside the VPC only: the subnets reach it, the internet does not.
+    expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: instanceIn("public") }, ...acl }))).toEqual(["open subnet:aws_subnet.public -> aws_instance.a tcp 22-22", "open subnet:aws_subnet.private -> aws_instance.a tcp 22-22"]);
+    // With the reply allowed, the path opens (and covers the subnets' own).
     const replied = structuredClone(acl);
     (replied.aws_network_acl_rule.out as Record<string, unknown>).cidr_block = "0.0.0.0/0";
     expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: instanceIn("public") }, ...replied }))).toEqual(["open internet:0.0.0.0/0 -> aws_instance.a tcp 22-22"]);
   });
 
-  it("finds no path to a world-open group in a private subnet without a route out, or attached to nothing", () => {
-    expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: { ...instanceIn("private"), associate_public_ip_address: true } } }))).toEqual([]);
+  it("finds no path from the internet to a world-open group in a private subnet without a route out, only the VPC's subnets; none to a group attached to nothing", () => {
+    expect(paths(vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { a: { ...instanceIn("private"), associate_public_ip_address: true } } }))).toEqual([
+      "open subnet:aws_subnet.public -> aws_instance.a tcp 22-22",
+      "open subnet:aws_subnet.private -> aws_instance.a tcp 22-22",
+    ]);
     expect(paths(vpc({ aws_security_group: { ssh: sshGroup } }))).toEqual([]);
   });
 
@@ -82,22 +59,13 @@ describe("paths on hand-built topologies", () => {
       r.aws_subnet.public.assign_ipv6_address_on_creation = true;
       return r;
     };
-    expect(paths(v6({ egress_only_gateway_id: "${aws_egress_only_internet_gateway.e.id}" }))).toEqual([]);
+    // Only its own subnet has IPv6 addresses to reach it from.
+    expect(paths(v6({ egress_only_gateway_id: "${aws_egress_only_internet_gateway.e.id}" }))).toEqual(["open subnet:aws_subnet.public -> aws_instance.a tcp 22-22"]);
     expect(paths(v6({ gateway_id: "${aws_internet_gateway.igw.id}" }))).toEqual(["open internet:::/0 -> aws_instance.a tcp 22-22"]);
   });
 
   it("follows the internet through a load balancer to private instances on the target port, and never straight to them", () => {
-    const lb = vpc({
-      aws_security_group: {
-        web: { vpc_id: "${aws_vpc.v.id}", description: "lb", ingress: [{ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"], description: "https" }], egress: [{ protocol: "tcp", from_port: 8080, to_port: 8080, security_groups: ["${aws_security_group.app.id}"], description: "to app" }] },
-        app: { vpc_id: "${aws_vpc.v.id}", description: "app", ingress: [{ protocol: "tcp", from_port: 8080, to_port: 8080, security_groups: ["${aws_security_group.web.id}"], description: "from lb" }] },
-      },
-      aws_lb: { alb: { internal: false, subnets: ["${aws_subnet.public.id}"], security_groups: ["${aws_security_group.web.id}"] } },
-      aws_lb_target_group: { t: { port: 8080, protocol: "HTTP", vpc_id: "${aws_vpc.v.id}" } },
-      aws_lb_listener: { https: { load_balancer_arn: "${aws_lb.alb.arn}", port: 443, protocol: "HTTPS", default_action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.t.arn}" }] } },
-      aws_launch_template: { app: { vpc_security_group_ids: ["${aws_security_group.app.id}"] } },
-      aws_autoscaling_group: { app: { min_size: 1, max_size: 2, vpc_zone_identifier: ["${aws_subnet.private.id}"], target_group_arns: ["${aws_lb_target_group.t.arn}"], launch_template: { id: "${aws_launch_template.app.id}", version: "${aws_launch_template.app.latest_version}" } } },
-    });
+    const lb = albToPrivateGroup();
     expect(paths(lb).sort()).toEqual([
       "open internet:0.0.0.0/0 -> aws_autoscaling_group.app tcp 8080-8080 via aws_lb.alb>aws_lb_listener.https>aws_lb_target_group.t",
       "open internet:0.0.0.0/0 -> aws_lb.alb tcp 443-443",
@@ -122,7 +90,11 @@ describe("paths on hand-built topologies", () => {
 
   it("reports a path whose source is not known until apply as unverifiable, never open or closed", () => {
     const unknownSource = vpc({ aws_security_group: { ssh: { ...sshGroup, ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["${var.admin}"], description: "ssh" }] } }, aws_instance: { a: instanceIn("public") } });
-    expect(paths(unknownSource)).toEqual(["unverifiable internet:0.0.0.0/0 -> aws_instance.a tcp 22-22"]);
+    expect(paths(unknownSource)).toEqual([
+      "unverifiable internet:0.0.0.0/0 -> aws_instance.a tcp 22-22",
+      "unverifiable subnet:aws_subnet.public -> aws_instance.a tcp 22-22",
+      "unverifiable subnet:aws_subnet.private -> aws_instance.a tcp 22-22",
+    ]);
   });
 
   it("names a public CIDR source that is not the whole internet", () => {
@@ -151,10 +123,11 @@ describe("properties", () => {
       aws_network_acl_rule: rules,
     });
   };
+  /** Every (source, port) open to the instance, from the internet, a public range or the VPC's subnets. */
   const internetPorts = (res: Res) => {
-    const open = new Set<number>();
+    const open = new Set<string>();
     for (const p of exposurePaths(buildContext(configResources({ resource: res }, "s"))))
-      if (p.source.kind === "internet" && p.protocol === "tcp") for (const port of [0, 22, 80, 1024, 3389, 65535]) if (p.ports[0] <= port && port <= p.ports[1]) open.add(port);
+      if (p.protocol === "tcp" && p.status === "open") for (const port of [0, 22, 80, 1024, 3389, 65535]) if (p.ports[0] <= port && port <= p.ports[1]) open.add(`${p.source.kind} ${p.source.id} ${port}`);
     return open;
   };
 
@@ -236,9 +209,9 @@ describe("bulwark exposure on the reference environments", () => {
       .map((l) => l.trim())
       .sort();
     expect(lines).toEqual(documented);
-    expect(out.summary).toEqual({ open: 4, unverifiable: 0 });
-    // dev has no path at all: no ingress anywhere, Session Manager only.
-    expect(lines.some((l) => l.includes(" dev/"))).toBe(false);
+    expect(out.summary).toEqual({ open: 18, unverifiable: 0 });
+    // dev has no ingress from outside its VPC: only its private tier reaches the endpoints, on HTTPS.
+    expect(lines.filter((l) => l.includes(" dev/")).every((l) => l.startsWith("open subnet tier:private -> dev/aws_vpc_endpoint.") && l.endsWith(" 443-443"))).toBe(true);
   });
 
   it("tags the tiers, and catches a data tier opened to anything but the app tier", () => {
@@ -265,6 +238,8 @@ describe("bulwark exposure on the reference environments", () => {
   it("filters, renders Mermaid and Markdown, and exits 1 when a path rule fails", () => {
     const port = bulwark(["exposure", synth.outdir, "--port", "8080", "--from", "internet"]);
     expect(port.stdout.trim().split("\n")).toHaveLength(2);
+    // A CIDR matches sources with addresses in it: prod's VPC holds its private tier, not the internet.
+    expect(bulwark(["exposure", synth.outdir, "--from", "10.20.0.0/16"]).stdout.trim().split("\n").slice(-1)).toEqual(["7 open path(s), 0 unverifiable"]);
     const mermaid = bulwark(["exposure", synth.outdir, "--format", "mermaid"]).stdout;
     expect(mermaid.startsWith("flowchart LR\n")).toBe(true);
     // The picture in docs/EXPOSURE.md is the one the command draws today.
@@ -276,8 +251,8 @@ describe("bulwark exposure on the reference environments", () => {
     expect(svg.status).toBe(0);
     expect(svg.stdout).toMatch(/<svg [^>]*viewBox=/);
     expect(svg.stdout).toContain("prod/aws_lb.load&#45;balancer_alb");
-    expect(fs.readFileSync(path.join(__dirname, "..", "..", "docs", "exposure-prod.svg"), "utf8")).toBe(svg.stdout);
-    expect(bulwark(["exposure", synth.outdir, "--format", "md"]).stdout).toMatch(/^### bulwark exposure: 4 open path\(s\), 0 unverifiable/);
+    expect(fs.readFileSync(path.join(__dirname, "..", "..", "docs", "exposure-reference.svg"), "utf8")).toBe(svg.stdout);
+    expect(bulwark(["exposure", synth.outdir, "--format", "md"]).stdout).toMatch(/^### bulwark exposure: 18 open path\(s\), 0 unverifiable/);
     expect(bulwark(["exposure", synth.outdir, "--port", "http"]).stderr.trim()).toBe("bulwark: --port http: must be a port 0-65535");
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-exposure-"));

@@ -1,8 +1,8 @@
-import { coversInternet, INTERNET, IpFamily, Ranges, rangesSize, subtractRanges, unionRanges } from "../../modules/core/cidr";
-import { allowedRanges, intersectRanges, probePorts, RuleSet } from "../families/network";
+import { cidrRange, coversInternet, INTERNET, IpFamily, Ranges, rangesSize, subtractRanges, unionRanges } from "../../modules/core/cidr";
+import { allowedRanges, intersectRanges, NetRule, PrefixListPeer, RuleSet } from "../families/network";
 import { RuleContext, TfResource } from "../model";
-import { isUnknown, Unknown } from "../values";
-import { Subnet, topology, Topology, Workload } from "./topology";
+import { bool, isUnknown, str, Unknown } from "../values";
+import { all, everything, exactly, Forward, join, meet, NONE, Subnet, Tier, topology, Topology, Verdict, Workload } from "./topology";
 
 /**
  * Who can reach what: a path exists when routes, network ACLs (both directions, the reply on
@@ -10,33 +10,45 @@ import { Subnet, topology, Topology, Workload } from "./topology";
  * whatever unknown values turn out to be; `unverifiable` only if they turn out wide.
  */
 
-export type SourceKind = "internet" | "cidr" | "subnet" | "security-group";
+export type SourceKind = "internet" | "cidr" | "subnet" | "security-group" | "prefix-list" | "peering";
+
+export interface PathSource {
+  readonly kind: SourceKind;
+  /** internet: its CIDR; cidr: the CIDRs; subnet: `tier:<tag>` or the subnet's address; security group, prefix list, peering: address or id. */
+  readonly id: string;
+  /** What else names it: a prefix list's name, the peer addresses a peering reaches, the part of a tier that reaches. */
+  readonly name?: string;
+}
 
 export interface ExposurePath {
-  readonly source: { readonly kind: SourceKind; readonly id: string };
+  readonly source: PathSource;
   readonly destination: { readonly stack: string; readonly address: string; readonly group?: string; readonly kind: Workload["kind"] };
   readonly protocol: "tcp" | "udp";
   readonly ports: readonly [number, number];
   readonly via: readonly string[];
   readonly status: "open" | "unverifiable";
+  /** Why it is unverifiable, when one thing decides it. */
+  readonly reason?: string;
   /** The destination resource (for suppressions and construct paths). */
   readonly resource: TfResource;
   /** The destination's security groups (addresses), when known. */
   readonly groups?: readonly string[];
+  /** The source's addresses that reach, for address sources: what `--from CIDR` matches and a network load balancer passes on. */
+  readonly addresses?: { readonly family: IpFamily } & Verdict;
+  /**
+   * A path from inside (a subnet tier, a peer, a prefix list) to where the internet's open path goes on
+   * the same ports and way: not listed (listedPaths), but kept so that a change to the internet's path
+   * never reads as opening it.
+   */
+  readonly covered?: true;
 }
 
 /** Client ports a reply goes back to (Linux, Windows and NAT gateways use parts of this range). */
 export const EPHEMERAL: readonly [number, number] = [1024, 65535];
 
-type Verdict = { certain: Ranges; possible: Ranges };
-const EMPTY: Verdict = { certain: [], possible: [] };
-const meet = (a: Verdict, b: Verdict): Verdict => ({ certain: intersectRanges(a.certain, b.certain), possible: intersectRanges(a.possible, b.possible) });
-const all = (family: IpFamily): Ranges => subtractRanges(unionRanges([[0n, family === "ipv4" ? (1n << 32n) - 1n : (1n << 128n) - 1n]]), []);
-const everything = (family: IpFamily): Verdict => ({ certain: all(family), possible: all(family) });
-
 const replyCache = new WeakMap<object, Map<string, Verdict>>();
 
-/** What an ACL lets in on `port` and back out to the client's ephemeral ports, for one family. */
+/** What an ACL lets in on `port` and back out to the client's ephemeral ports, for one family (`inbound` false: out on `port`, the reply in). */
 function aclBothWays(acl: Subnet["acl"], protocol: "tcp" | "udp", port: number, family: IpFamily, inbound = true): Verdict {
   if (isUnknown(acl)) return { certain: [], possible: all(family) };
   const first = allowedRanges(acl, inbound ? "ingress" : "egress", protocol, port, family, true);
@@ -52,106 +64,232 @@ function aclBothWays(acl: Subnet["acl"], protocol: "tcp" | "udp", port: number, 
 }
 
 /** Addresses the ACL lets a reply reach on some of the client's ephemeral ports. */
-function replyOf(acl: NonNullable<Exclude<Subnet["acl"], Unknown>>, protocol: "tcp" | "udp", family: IpFamily, inbound: boolean): Verdict {
-  // The reply goes the other way to any of the client's ephemeral ports: a range the ACL lets through for some of them.
+function replyOf(acl: RuleSet, protocol: "tcp" | "udp", family: IpFamily, inbound: boolean): Verdict {
   const replyDir = inbound ? "egress" : "ingress";
-  const probes = probePorts({ ...acl, rules: acl.rules.map((r) => ({ ...r, direction: r.direction === replyDir ? "ingress" : "egress" })) }, [...EPHEMERAL]).filter((p) => p >= EPHEMERAL[0] && p <= EPHEMERAL[1]);
-  let reply: Verdict = EMPTY;
-  for (const p of probes) {
-    const r = allowedRanges(acl, replyDir, protocol, p, family, true);
-    reply = { certain: unionRanges([...reply.certain, ...r.certain]), possible: unionRanges([...reply.possible, ...r.possible]) };
-  }
+  let reply: Verdict = NONE;
+  for (const p of edges([acl], replyDir).filter((q) => q >= EPHEMERAL[0] && q <= EPHEMERAL[1]).concat(EPHEMERAL[0])) reply = join(reply, allowedRanges(acl, replyDir, protocol, p, family, true));
   return reply;
 }
 
-/** Sources a workload's security groups admit on `port` by address. */
-function groupsAdmit(topo: Topology, groups: string[] | Unknown, protocol: "tcp" | "udp", port: number, family: IpFamily): Verdict {
-  if (isUnknown(groups)) return { certain: [], possible: all(family) };
-  let v: Verdict = EMPTY;
-  for (const g of groups) {
-    const set = topo.groupSets.get(g);
-    if (!set) {
-      v = { certain: v.certain, possible: all(family) };
-      continue;
+/** Ports where a rule set's answer may change (each rule's edges and their neighbours) in one direction. */
+function edges(sets: readonly RuleSet[], direction: "ingress" | "egress"): number[] {
+  const ports = new Set<number>([0, 65535]);
+  for (const set of sets)
+    for (const r of set.rules) {
+      if (r.direction !== direction) continue;
+      for (const v of [r.from, r.to]) if (typeof v === "number" && v >= 0 && v <= 65535) ports.add(v);
+      if (typeof r.from === "number" && r.from > 0 && r.from <= 65535) ports.add(r.from - 1);
+      if (typeof r.to === "number" && r.to >= 0 && r.to < 65535) ports.add(r.to + 1);
     }
-    const r = allowedRanges(set, "ingress", protocol, port, family, false);
-    v = { certain: unionRanges([...v.certain, ...r.certain]), possible: unionRanges([...v.possible, ...r.possible]) };
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** Sources a workload's security groups admit on `port` by address. */
+function groupsAdmit(topo: Topology, stack: string, groups: string[] | Unknown, protocol: "tcp" | "udp", port: number, family: IpFamily): Verdict {
+  if (isUnknown(groups)) return { certain: [], possible: all(family) };
+  let v: Verdict = NONE;
+  for (const g of groups) {
+    const set = topo.group(stack, g);
+    v = set ? join(v, allowedRanges(set, "ingress", protocol, port, family, false)) : { certain: v.certain, possible: all(family) };
   }
   return v;
 }
 
-function statusOf(v: Verdict, test: (r: Ranges) => boolean): "open" | "unverifiable" | undefined {
-  return test(v.certain) ? "open" : test(v.possible) ? "unverifiable" : undefined;
+function egressAdmit(topo: Topology, stack: string, groups: string[], protocol: "tcp" | "udp", port: number, family: IpFamily): Verdict {
+  let v: Verdict = NONE;
+  for (const g of groups) {
+    const set = topo.group(stack, g);
+    if (!set) return { certain: v.certain, possible: all(family) };
+    v = join(v, allowedRanges(set, "egress", protocol, port, family, false));
+  }
+  return v;
 }
 
-/** Merges probe results into port ranges with the same answer. */
-function ranges(probes: number[], verdict: (port: number) => string | undefined): { from: number; to: number; value: string }[] {
-  const out: { from: number; to: number; value: string }[] = [];
-  probes.forEach((p, i) => {
-    const v = verdict(p);
-    const to = i + 1 < probes.length ? probes[i + 1] - 1 : 65535;
-    if (!v) return;
-    const last = out[out.length - 1];
-    if (last && last.value === v && last.to + 1 >= p) last.to = to;
-    else out.push({ from: p, to, value: v });
-  });
+/** Might the rule match this protocol and port (true), surely (sure), or not at all? */
+function ruleMatches(r: NetRule, protocol: "tcp" | "udp", port: number): "sure" | "maybe" | false {
+  if (r.protocol === undefined) return false;
+  if (isUnknown(r.protocol) || isUnknown(r.from) || isUnknown(r.to)) return "maybe";
+  if (r.protocol === "all") return "sure";
+  if (r.protocol !== protocol) return false;
+  return r.from <= port && port <= r.to ? "sure" : false;
+}
+
+/** Does one of `groups` admit a member of `peers` (by group reference) on the port? */
+function admitsGroup(topo: Topology, stack: string, groups: readonly string[], peers: readonly string[], direction: "ingress" | "egress", protocol: "tcp" | "udp", port: number): boolean {
+  return groups.some((g) => topo.group(stack, g)?.rules.some((r) => r.direction === direction && r.peers && r.peers.groups.some((p) => peers.includes(p)) && ruleMatches(r, protocol, port) === "sure"));
+}
+
+/** Prefix lists the groups' ingress rules admit on the port: with the addresses this input holds, or named only. */
+function prefixListsAt(topo: Topology, stack: string, groups: string[] | Unknown, protocol: "tcp" | "udp", port: number, family: IpFamily): { resolved: { peer: PrefixListPeer; ranges: Ranges }[]; named: PrefixListPeer[] } {
+  const out = { resolved: [] as { peer: PrefixListPeer; ranges: Ranges }[], named: [] as PrefixListPeer[] };
+  if (isUnknown(groups)) return out;
+  for (const g of groups)
+    for (const r of topo.group(stack, g)?.rules ?? []) {
+      if (r.direction !== "ingress" || r.prefixLists.length === 0 || !ruleMatches(r, protocol, port)) continue;
+      for (const peer of r.prefixLists) {
+        if (!peer.cidrs) {
+          if (!out.named.some((n) => n.id === peer.id)) out.named.push(peer);
+          continue;
+        }
+        const ranges = unionRanges(peer.cidrs.flatMap((c) => (typeof c === "string" ? [cidrRangeOf(c, family)].filter((x): x is readonly [bigint, bigint] => !!x) : [])));
+        if (ranges.length && !out.resolved.some((x) => x.peer.id === peer.id)) out.resolved.push({ peer, ranges });
+      }
+    }
   return out;
 }
 
-function portProbes(topo: Topology, w: Workload, extra: number[] = []): number[] {
-  const sets: RuleSet[] = [];
-  if (!isUnknown(w.groups)) for (const g of w.groups) if (topo.groupSets.get(g)) sets.push(topo.groupSets.get(g)!);
-  if (!isUnknown(w.subnets)) for (const s of w.subnets) if (s.acl && !isUnknown(s.acl)) sets.push(s.acl);
-  const ports = new Set<number>([0, ...extra]);
-  for (const set of sets) for (const p of probePorts(set, [])) ports.add(p);
-  return [...ports].sort((a, b) => a - b);
+const cidrRangeOf = (c: string, family: IpFamily) => {
+  const r = cidrRange(c);
+  return r && r.family === family ? r.range : undefined;
+};
+
+/** The peer's addresses a subnet can answer through a peering connection: the other VPC's, when this input holds it. */
+function peerAddresses(topo: Topology, peeringKey: string, d: Subnet, family: IpFamily): Verdict {
+  const pcx = topo.peerings.get(peeringKey);
+  const other = pcx?.vpcs.filter((v) => v !== d.vpc) ?? [];
+  if (!pcx || other.length !== 1) return everything(family);
+  const r = topo.vpcRanges.get(`${other[0].stack}\u0000${other[0].address}`);
+  return !r || isUnknown(r) ? { certain: [], possible: all(family) } : exactly(r[family]);
 }
 
-/** Internet (and named public CIDR) paths straight to a workload's addresses. */
-function directPaths(topo: Topology, w: Workload): ExposurePath[] {
-  const out: ExposurePath[] = [];
-  const subnets = isUnknown(w.subnets) ? undefined : w.subnets;
-  for (const protocol of ["tcp", "udp"] as const) {
-    for (const family of ["ipv4", "ipv6"] as const) {
-      const probes = portProbes(topo, w);
-      const verdict = (port: number): string | undefined => {
-        // Reachable addresses: the family's internet, if the workload has a public address and a route.
-        let best: "open" | "unverifiable" | undefined;
-        let cidrs: Ranges = [];
-        for (const s of subnets ?? [undefined]) {
-          const route = s ? s.internetRoute[family] : (w.subnets as Unknown);
-          const facing = w.internetFacing ?? false;
-          const address =
-            family === "ipv4" ? w.publicIpv4 : w.kind === "load balancer" ? (facing === true ? (w.dualStack ?? false) : facing) : s ? s.assignsIpv6 : (w.subnets as Unknown);
-          if (route === false || address === false) continue;
-          const uncertainRoute = isUnknown(route) || isUnknown(address);
-          const acl = s ? aclBothWays(s.acl, protocol, port, family) : { certain: [], possible: all(family) };
-          // A network load balancer without security groups lets everything through to its listeners.
-          const sg = w.unfiltered ? everything(family) : groupsAdmit(topo, w.groups, protocol, port, family);
-          let v = meet(meet(acl, sg), { certain: INTERNET[family], possible: INTERNET[family] });
-          if (uncertainRoute) v = { certain: [], possible: v.possible };
-          const st = statusOf(v, (r) => coversInternet(r, family));
-          if (st === "open" || (st && !best)) best = st;
-          if (!st && rangesSize(v.certain) > 0n) cidrs = unionRanges([...cidrs, ...v.certain]);
+type Found = { readonly source: PathSource; readonly status: "open" | "unverifiable"; readonly addresses?: Verdict; readonly reason?: string };
+
+const statusOf = (v: Verdict, test: (r: Ranges) => boolean): "open" | "unverifiable" | undefined => (test(v.certain) ? "open" : test(v.possible) ? "unverifiable" : undefined);
+const nonEmpty = (r: Ranges) => r.length > 0;
+
+/**
+ * Every address source that reaches `w` on one protocol, port and family: the internet and public
+ * CIDRs through an internet gateway, prefix lists, peered VPCs, and the VPC's subnet tiers.
+ */
+function sourcesAt(topo: Topology, tiers: readonly Tier[], w: Workload, protocol: "tcp" | "udp", port: number, family: IpFamily): Found[] {
+  const out: Found[] = [];
+  const stack = w.resource.stack;
+  const sg = w.unfiltered ? everything(family) : groupsAdmit(topo, stack, w.groups, protocol, port, family);
+  const lists = w.unfiltered ? { resolved: [], named: [] } : prefixListsAt(topo, stack, w.groups, protocol, port, family);
+  const subnets: (Subnet | undefined)[] = isUnknown(w.subnets) ? [undefined] : w.subnets;
+  let ext: Verdict = NONE;
+  let aclOpen = false;
+  const peers = new Map<string, Verdict>();
+  const reach = new Map<Tier, Verdict>();
+  for (const d of subnets) {
+    const acl = d ? aclBothWays(d.acl, protocol, port, family) : { certain: [], possible: all(family) };
+    const base = meet(sg, acl);
+    if (nonEmpty(acl.possible)) aclOpen = true;
+    // From outside the VPC through an internet gateway: the workload needs an address of the family and the subnet a route back.
+    const address = family === "ipv4" ? w.publicIpv4 : (w.ipv6 ?? (d ? d.assignsIpv6 : (w.subnets as Unknown)));
+    if (address !== false && nonEmpty(base.possible)) {
+      const routed = d ? d.routing.internet[family] : { certain: [], possible: all(family) };
+      let v = meet(meet(base, routed), exactly(INTERNET[family]));
+      if (isUnknown(address)) v = { certain: [], possible: v.possible };
+      ext = join(ext, v);
+    }
+    if (!d) {
+      // Where it runs is not known: any tier its groups admit may reach it.
+      for (const t of tiers) {
+        const v = meet(sg, t.addresses[family]);
+        if (nonEmpty(v.possible)) reach.set(t, join(reach.get(t) ?? NONE, { certain: [], possible: v.possible }));
+      }
+      continue;
+    }
+    // From a peered VPC: the addresses this subnet routes back through the connection.
+    for (const [pk, routed] of d.routing.peerings) {
+      const v = meet(meet(base, routed[family]), peerAddresses(topo, pk, d, family));
+      if (nonEmpty(v.possible)) peers.set(pk, join(peers.get(pk) ?? NONE, v));
+    }
+    // From the VPC's subnet tiers, by address: through the ACLs of both subnets (none inside one subnet).
+    for (const t of tiers) {
+      if (!nonEmpty(intersectRanges(sg.possible, t.addresses[family].possible))) continue;
+      const sameVpc = t.vpc && d.vpc ? t.vpc === d.vpc : undefined;
+      if (sameVpc === false) continue;
+      for (const s of t.subnets) {
+        let v: Verdict;
+        if (s === d) v = meet(sg, s.addresses[family]);
+        else {
+          const toward = meet(aclBothWays(s.acl, protocol, port, family, false), d.addresses[family]);
+          v = meet(base, s.addresses[family]);
+          v = { certain: nonEmpty(toward.certain) ? v.certain : [], possible: nonEmpty(toward.possible) ? v.possible : [] };
         }
-        return best ? `internet:${best}` : cidrs.length ? `cidr:${cidrText(cidrs, family)}` : undefined;
-      };
-      // A load balancer answers only on its listeners' ports.
-      const listening = w.kind === "load balancer" ? topo.listenerPorts.get(`${w.resource.stack}\u0000${w.resource.address}`) : undefined;
-      const found = ranges(probes, verdict).flatMap((r) => (listening ? [...listening].filter((p) => r.from <= p && p <= r.to).map((p) => ({ ...r, from: p, to: p })) : [r]));
-      for (const r of found) {
-        const [kind, rest] = r.value.split(/:(.*)/s);
+        if (sameVpc === undefined) v = { certain: [], possible: v.possible };
+        if (nonEmpty(v.possible)) reach.set(t, join(reach.get(t) ?? NONE, v));
+      }
+    }
+  }
+  const internetId = family === "ipv4" ? "0.0.0.0/0" : "::/0";
+  const st = statusOf(ext, (r) => coversInternet(r, family));
+  if (st) out.push({ source: { kind: "internet", id: internetId }, status: st, addresses: ext });
+  else if (nonEmpty(ext.certain)) {
+    // Part of the internet: named by the prefix lists that admit it, the rest by its CIDRs.
+    let rest = ext.certain;
+    for (const { peer, ranges } of lists.resolved) {
+      const mine = intersectRanges(ext.certain, ranges);
+      if (!nonEmpty(mine)) continue;
+      out.push({ source: { kind: "prefix-list", id: peer.id, ...(peer.name ? { name: peer.name } : {}) }, status: "open", addresses: exactly(mine) });
+      rest = subtractRanges(rest, ranges);
+    }
+    if (nonEmpty(rest)) out.push({ source: { kind: "cidr", id: cidrText(rest, family) }, status: "open", addresses: exactly(rest) });
+  }
+  for (const peer of lists.named)
+    if (aclOpen) out.push({ source: { kind: "prefix-list", id: peer.id, ...(peer.name ? { name: peer.name } : {}) }, status: "unverifiable", reason: `the entries of prefix list ${peer.id} are not in this input` });
+  for (const [pk, v] of peers) {
+    const pcx = topo.peerings.get(pk)!;
+    if (nonEmpty(v.certain)) out.push({ source: { kind: "peering", id: pcx.id, name: cidrText(v.certain, family) }, status: "open", addresses: v });
+    else out.push({ source: { kind: "peering", id: pcx.id }, status: "unverifiable", addresses: v });
+  }
+  for (const [t, v] of reach) {
+    const whole = rangesSize(subtractRanges(t.addresses[family].possible, v.certain)) === 0n;
+    if (whole) out.push({ source: { kind: "subnet", id: t.id }, status: "open", addresses: v });
+    else if (nonEmpty(v.certain)) out.push({ source: { kind: "subnet", id: t.id, name: cidrText(v.certain, family) }, status: "open", addresses: v });
+    else out.push({ source: { kind: "subnet", id: t.id }, status: "unverifiable", addresses: v });
+  }
+  return out;
+}
+
+const sourceKey = (f: Found) => JSON.stringify([f.source.kind, f.source.id, f.source.name ?? "", f.status, f.reason ?? ""]);
+
+/** Paths from address sources to a workload: port ranges with the same sources merged. */
+function addressPaths(topo: Topology, tiersOf: Map<string, Tier[]>, aclEdges: Map<string, number[]>, w: Workload): ExposurePath[] {
+  const out: ExposurePath[] = [];
+  const tiers = tiersOf.get(w.resource.stack) ?? [];
+  const groupSets = isUnknown(w.groups) ? [] : w.groups.map((g) => topo.group(w.resource.stack, g)).filter((s): s is RuleSet => !!s);
+  const probes = w.listening ? [...w.listening].sort((a, b) => a - b) : [...new Set([...edges(groupSets, "ingress"), ...(aclEdges.get(w.resource.stack) ?? [])])].sort((a, b) => a - b);
+  for (const protocol of w.protocols ?? (["tcp", "udp"] as const)) {
+    for (const family of ["ipv4", "ipv6"] as const) {
+      // One answer per probe holds up to the next probe (on a listener: that port alone).
+      const open = new Map<string, { found: Found; from: number; to: number; addresses: Verdict }>();
+      const flush = (k: string) => {
+        const r = open.get(k)!;
+        open.delete(k);
         out.push({
-          source: kind === "internet" ? { kind: "internet", id: family === "ipv4" ? "0.0.0.0/0" : "::/0" } : { kind: "cidr", id: rest },
+          source: r.found.source,
           destination: { stack: w.resource.stack, address: w.resource.address, kind: w.kind },
           protocol,
           ports: [r.from, r.to],
           via: [],
-          status: kind === "internet" ? (rest as "open" | "unverifiable") : "open",
+          status: r.found.status,
+          ...(r.found.reason ? { reason: r.found.reason } : {}),
           resource: w.resource,
           ...(isUnknown(w.groups) ? {} : { groups: w.groups }),
+          ...(r.found.addresses ? { addresses: { family, ...r.addresses } } : {}),
         });
-      }
+      };
+      probes.forEach((p, i) => {
+        const to = w.listening ? p : i + 1 < probes.length ? probes[i + 1] - 1 : 65535;
+        const here = new Set<string>();
+        for (const f of sourcesAt(topo, tiers, w, protocol, p, family)) {
+          const k = sourceKey(f);
+          here.add(k);
+          const cur = open.get(k);
+          if (cur && cur.to + 1 >= p) {
+            cur.to = to;
+            if (f.addresses) cur.addresses = { certain: intersectRanges(cur.addresses.certain, f.addresses.certain), possible: unionRanges([...cur.addresses.possible, ...f.addresses.possible]) };
+          } else {
+            if (cur) flush(k);
+            open.set(k, { found: f, from: p, to, addresses: f.addresses ?? { certain: [], possible: all(family) } });
+          }
+        }
+        for (const k of [...open.keys()]) if (!here.has(k) || w.listening) flush(k);
+      });
+      for (const k of [...open.keys()]) flush(k);
     }
   }
   return out;
@@ -181,29 +319,82 @@ function addressText(n: bigint, family: IpFamily): string {
   return parts.join(":").replace(/(^|:)0(:0)+(:|$)/, "::");
 }
 
-/** Internet → load balancer listener → target group → targets on the target port. */
-function forwardedPaths(topo: Topology): ExposurePath[] {
+/**
+ * What a load balancer's targets see of a front path. An application load balancer, and a network
+ * load balancer that does not preserve the client's address, connect from their own addresses and
+ * groups; a network load balancer that preserves it passes the client's address on, so the targets'
+ * groups and ACLs judge the client (or admit the load balancer's group, which AWS honours either way).
+ */
+function throughForward(topo: Topology, f: Forward, front: ExposurePath, t: Workload): { status: "open" | "unverifiable"; reason?: string; source?: PathSource } | undefined {
+  const tp = f.targetPort;
+  if (isUnknown(tp)) return { status: "unverifiable", reason: `the port of ${f.targetGroup.address} is not known until apply` };
+  if (f.lb.lbType !== "network") {
+    const st = innerStatus(topo, f.lb, t, tp);
+    return st && { status: st };
+  }
+  const tg = f.targetGroup.values;
+  const type = tg.target_type === undefined ? "instance" : str(tg.target_type);
+  const protocol = str(tg.protocol);
+  const preserve = bool(tg.preserve_client_ip);
+  if (isUnknown(type) || isUnknown(preserve) || (preserve === undefined && isUnknown(protocol)))
+    return { status: "unverifiable", reason: `whether ${f.targetGroup.address} passes the client's address to its targets is not known until apply` };
+  if (type === "alb") return { status: "unverifiable", reason: `${f.targetGroup.address} forwards to an application load balancer, judged on its own paths` };
+  const preserved = preserve ?? (type === "instance" || ["UDP", "TCP_UDP", "QUIC", "TCP_QUIC"].includes(String(protocol ?? "").toUpperCase()));
+  const family = front.addresses?.family ?? "ipv4";
+  // IPv6 clients reach IPv4 instance targets from the load balancer's own address.
+  if (!preserved || (family === "ipv6" && type === "instance")) {
+    const st = innerStatus(topo, f.lb, t, tp);
+    return st && { status: st };
+  }
+  if (isUnknown(t.subnets) || isUnknown(t.groups)) return { status: "unverifiable", reason: `where ${t.resource.address} runs, or its groups, are not known until apply` };
+  const clients: Verdict = front.addresses ?? { certain: [], possible: all(family) };
+  const stack = t.resource.stack;
+  const lbGroups = isUnknown(f.lb.groups) ? [] : f.lb.groups;
+  const byLbGroup = lbGroups.length > 0 && admitsGroup(topo, stack, t.groups, lbGroups, "ingress", "tcp", tp);
+  const sgIn = byLbGroup ? everything(family) : groupsAdmit(topo, stack, t.groups, "tcp", tp, family);
+  let seen: Verdict = NONE;
+  for (const d of t.subnets) {
+    // The load balancer's own groups must let it out to the target.
+    const out = f.lb.unfiltered || admitsGroup(topo, stack, lbGroups, t.groups, "egress", "tcp", tp) ? everything(family) : isUnknown(f.lb.groups) ? { certain: [], possible: all(family) } : egressAdmit(topo, stack, lbGroups, "tcp", tp, family);
+    const toward = meet(out, d.addresses[family]);
+    if (!nonEmpty(toward.possible)) continue;
+    let v = meet(meet(clients, sgIn), aclBothWays(d.acl, "tcp", tp, family));
+    if (!nonEmpty(toward.certain)) v = { certain: [], possible: v.possible };
+    seen = join(seen, v);
+  }
+  if (front.source.kind === "internet") {
+    const st = statusOf(seen, (r) => coversInternet(r, family));
+    if (st) return { status: st };
+    return nonEmpty(seen.certain) ? { status: "open", source: { kind: "cidr", id: cidrText(seen.certain, family) } } : undefined;
+  }
+  return nonEmpty(seen.certain) ? { status: "open" } : nonEmpty(seen.possible) ? { status: "unverifiable" } : undefined;
+}
+
+/** Sources → load balancer listener → target group → targets on the target port. */
+function forwardedPaths(topo: Topology, direct: Map<Workload, ExposurePath[]>): ExposurePath[] {
   const out: ExposurePath[] = [];
   for (const f of topo.forwards) {
-    const front = directPaths(topo, f.lb).filter((p) => p.source.kind === "internet" && p.protocol === "tcp" && p.ports[0] <= f.port && f.port <= p.ports[1]);
-    if (front.length === 0) continue;
+    const fronts = (direct.get(f.lb) ?? []).filter((p) => p.source.kind !== "security-group" && p.protocol === "tcp" && p.ports[0] <= f.port && f.port <= p.ports[1]);
     const tp = f.targetPort;
-    for (const t of f.targets) {
-      // A network load balancer passes the client's address through: the targets' groups then judge
-      // internet addresses, which this analysis does not follow yet — never claim such a path closed.
-      const status = f.lb.lbType === "network" ? "unverifiable" : innerStatus(topo, f.lb, t, isUnknown(tp) ? undefined : tp);
-      if (!status) continue;
-      const both = front.some((p) => p.status === "open") && status === "open" ? "open" : "unverifiable";
-      out.push({
-        source: front[0].source,
-        destination: { stack: t.resource.stack, address: t.resource.address, kind: t.kind },
-        protocol: "tcp",
-        ports: isUnknown(tp) ? [0, 65535] : [tp, tp],
-        via: [f.lb.resource.address, f.listener.address, f.targetGroup.address],
-        status: both,
-        resource: t.resource,
-        ...(isUnknown(t.groups) ? {} : { groups: t.groups }),
-      });
+    for (const front of fronts) {
+      for (const t of f.targets) {
+        const r = throughForward(topo, f, front, t);
+        if (!r) continue;
+        const status = front.status === "open" && r.status === "open" ? "open" : "unverifiable";
+        const reason = r.reason ?? front.reason;
+        out.push({
+          source: r.source ?? front.source,
+          destination: { stack: t.resource.stack, address: t.resource.address, kind: t.kind },
+          protocol: "tcp",
+          ports: isUnknown(tp) ? [0, 65535] : [tp, tp],
+          via: [f.lb.resource.address, f.listener.address, f.targetGroup.address],
+          status,
+          ...(status === "unverifiable" && reason ? { reason } : {}),
+          resource: t.resource,
+          ...(isUnknown(t.groups) ? {} : { groups: t.groups }),
+          ...(front.addresses ? { addresses: front.addresses } : {}),
+        });
+      }
     }
   }
   return out;
@@ -218,25 +409,23 @@ function innerStatus(topo: Topology, from: Workload, to: Workload, port: number 
   if (port === undefined || isUnknown(from.subnets) || isUnknown(to.subnets) || isUnknown(from.groups) || isUnknown(to.groups)) return "unverifiable";
   let best: "open" | "unverifiable" | undefined;
   const fromGroups = from.groups;
+  const toGroups = to.groups;
+  const stack = to.resource.stack;
   for (const src of from.subnets) {
     for (const dst of to.subnets) {
       for (const family of ["ipv4", "ipv6"] as const) {
-        if (rangesSize(src.ranges[family]) === 0n || rangesSize(dst.ranges[family]) === 0n) continue;
-        const srcV = { certain: src.ranges[family], possible: src.ranges[family] };
+        if (!nonEmpty(src.addresses[family].possible) || !nonEmpty(dst.addresses[family].possible)) continue;
         // Target groups: by address, or by naming one of the source's groups.
-        const byGroup = (isUnknown(to.groups) ? [] : to.groups).some((g) => topo.groupSets.get(g)?.rules.some((r) => r.direction === "ingress" && r.peers && r.peers.groups.some((p) => fromGroups.includes(p)) && portIn(r, port)));
-        const sgIn = byGroup ? everything(family) : groupsAdmit(topo, to.groups, "tcp", port, family);
-        // Source groups must let the request out (to the target's groups or addresses).
-        const outByGroup = fromGroups.some((g) => topo.groupSets.get(g)?.rules.some((r) => r.direction === "egress" && r.peers && r.peers.groups.some((p) => (to.groups as string[]).includes(p)) && portIn(r, port)));
-        const sgOut = outByGroup ? everything(family) : egressAdmit(topo, fromGroups, port, family);
-        const dstRanges = { certain: dst.ranges[family], possible: dst.ranges[family] };
-        const sameAcl = src.acl === dst.acl;
-        const aclDst = sameAcl && src === dst ? everything(family) : aclBothWays(dst.acl, "tcp", port, family);
-        const aclSrc = sameAcl && src === dst ? everything(family) : aclBothWays(src.acl, "tcp", port, family, false);
-        const sources = meet(meet(srcV, sgIn), aclDst);
-        const dests = meet(meet(dstRanges, sgOut), aclSrc);
+        const sgIn = admitsGroup(topo, stack, toGroups, fromGroups, "ingress", "tcp", port) ? everything(family) : groupsAdmit(topo, stack, toGroups, "tcp", port, family);
+        // Source groups must let the request out (to the target's groups or addresses); a network load balancer without groups filters nothing.
+        const sgOut = from.unfiltered || admitsGroup(topo, stack, fromGroups, toGroups, "egress", "tcp", port) ? everything(family) : egressAdmit(topo, stack, fromGroups, "tcp", port, family);
+        const same = src === dst;
+        const aclDst = same ? everything(family) : aclBothWays(dst.acl, "tcp", port, family);
+        const aclSrc = same ? everything(family) : aclBothWays(src.acl, "tcp", port, family, false);
+        const sources = meet(meet(src.addresses[family], sgIn), aclDst);
+        const dests = meet(meet(dst.addresses[family], sgOut), aclSrc);
         const st: "open" | "unverifiable" | undefined =
-          rangesSize(sources.certain) > 0n && rangesSize(dests.certain) > 0n ? "open" : rangesSize(sources.possible) > 0n && rangesSize(dests.possible) > 0n ? "unverifiable" : undefined;
+          nonEmpty(sources.certain) && nonEmpty(dests.certain) ? "open" : nonEmpty(sources.possible) && nonEmpty(dests.possible) ? "unverifiable" : undefined;
         if (st === "open" || (st && !best)) best = st;
       }
     }
@@ -244,36 +433,21 @@ function innerStatus(topo: Topology, from: Workload, to: Workload, port: number 
   return best;
 }
 
-function portIn(r: { protocol: unknown; from: unknown; to: unknown }, port: number): boolean {
-  if (r.protocol === "all") return true;
-  if (r.protocol !== "tcp") return false;
-  return typeof r.from === "number" && typeof r.to === "number" && r.from <= port && port <= r.to;
-}
-
-function egressAdmit(topo: Topology, groups: string[], port: number, family: IpFamily): Verdict {
-  let v: Verdict = EMPTY;
-  for (const g of groups) {
-    const set = topo.groupSets.get(g);
-    if (!set) return { certain: v.certain, possible: all(family) };
-    const r = allowedRanges(set, "egress", "tcp", port, family, false);
-    v = { certain: unionRanges([...v.certain, ...r.certain]), possible: unionRanges([...v.possible, ...r.possible]) };
-  }
-  return v;
-}
-
 /** Group-to-group paths: every ingress rule naming another group, judged with routes (local) and ACLs. */
 function groupPaths(topo: Topology): ExposurePath[] {
   const out: ExposurePath[] = [];
   const members = new Map<string, Workload[]>();
-  for (const w of topo.workloads) if (!isUnknown(w.groups)) for (const g of w.groups) (members.get(g) ?? members.set(g, []).get(g)!).push(w);
+  const at = (stack: string, g: string) => `${stack}\u0000${g}`;
+  for (const w of topo.workloads) if (!isUnknown(w.groups)) for (const g of w.groups) (members.get(at(w.resource.stack, g)) ?? members.set(at(w.resource.stack, g), []).get(at(w.resource.stack, g))!).push(w);
   for (const to of topo.workloads) {
     if (isUnknown(to.groups)) continue;
+    const stack = to.resource.stack;
     for (const g of to.groups) {
-      for (const rule of topo.groupSets.get(g)?.rules ?? []) {
+      for (const rule of topo.group(stack, g)?.rules ?? []) {
         if (rule.direction !== "ingress" || !rule.peers) continue;
         if (typeof rule.from !== "number" || typeof rule.to !== "number" || isUnknown(rule.protocol) || (rule.protocol !== "tcp" && rule.protocol !== "all")) continue;
         for (const peer of rule.peers.groups) {
-          for (const from of members.get(peer) ?? []) {
+          for (const from of members.get(at(stack, peer)) ?? []) {
             if (from === to) continue;
             const status = innerStatus(topo, from, to, rule.protocol === "all" ? 0 : rule.from);
             if (!status) continue;
@@ -295,17 +469,38 @@ function groupPaths(topo: Topology): ExposurePath[] {
   return out;
 }
 
-/** Every path of the run, memoized per context. */
+/** Sources inside (a subnet tier, a peer, a prefix list) that the internet's own open path to the same place already covers. */
+const COVERED_BY_INTERNET: readonly SourceKind[] = ["subnet", "peering", "prefix-list"];
+
+/** Every path of the run, covered ones included (see ExposurePath.covered), memoized per context. */
 export function exposurePaths(ctx: RuleContext): ExposurePath[] {
   return ctx.memo("exposure-paths", () => {
     const topo = topology(ctx);
-    const paths = [...topo.workloads.flatMap((w) => directPaths(topo, w)), ...forwardedPaths(topo), ...groupPaths(topo)];
+    const tiersOf = new Map<string, Tier[]>();
+    for (const t of topo.tiers) (tiersOf.get(t.stack) ?? tiersOf.set(t.stack, []).get(t.stack)!).push(t);
+    const aclEdges = new Map<string, number[]>();
+    for (const s of topo.subnets.values()) {
+      if (!s.acl || isUnknown(s.acl)) continue;
+      const e = aclEdges.get(s.resource.stack) ?? [];
+      aclEdges.set(s.resource.stack, [...new Set([...e, ...edges([s.acl], "ingress"), ...edges([s.acl], "egress")])]);
+    }
+    const direct = new Map(topo.workloads.map((w) => [w, addressPaths(topo, tiersOf, aclEdges, w)] as const));
+    const paths = [...[...direct.values()].flat(), ...forwardedPaths(topo, direct), ...groupPaths(topo)];
+    const internet = paths.filter((p) => p.source.kind === "internet" && p.status === "open");
+    const covered = (p: ExposurePath) =>
+      COVERED_BY_INTERNET.includes(p.source.kind) &&
+      internet.some((i) => i.destination.stack === p.destination.stack && i.destination.address === p.destination.address && i.protocol === p.protocol && i.via.join() === p.via.join() && i.ports[0] <= p.ports[0] && p.ports[1] <= i.ports[1]);
     const seen = new Set<string>();
-    return paths.filter((p) => {
+    return paths.flatMap((p) => {
       const k = JSON.stringify([p.source, p.destination.stack, p.destination.address, p.protocol, p.ports, p.via, p.status]);
-      if (seen.has(k)) return false;
+      if (seen.has(k)) return [];
       seen.add(k);
-      return true;
+      return [covered(p) ? { ...p, covered: true as const } : p];
     });
   });
+}
+
+/** The paths `bulwark exposure` lists and the path rules judge: every path but those the internet's covers. */
+export function listedPaths(ctx: RuleContext): ExposurePath[] {
+  return ctx.memo("exposure-listed-paths", () => exposurePaths(ctx).filter((p) => !p.covered));
 }

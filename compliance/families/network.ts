@@ -2,7 +2,7 @@ import { cidrRange, coversInternet, INTERNET, IpFamily, Ranges, subtractRanges, 
 import { parseProtocol, Protocol } from "../../modules/core/ports";
 import { RuleContext, TfResource } from "../model";
 import { join } from "../read/address";
-import { asList, blocks, isUnknown, list, num, str, Unknown } from "../values";
+import { asList, blocks, isUnknown, list, num, str, unknown, Unknown } from "../values";
 
 /**
  * The network family of the typed model: security-group rules in all three Terraform styles
@@ -31,14 +31,29 @@ export interface NetRule {
   readonly to: Val<number>;
   /** IPv4/IPv6 sources (or destinations); other peers (groups, prefix lists) are not addresses of the internet. */
   readonly cidrs: readonly Val<string>[];
-  /** Prefix lists whose entries this input does not show. */
-  readonly prefixLists: number;
+  /** Prefix lists the rule names as its peer: their entries count as its addresses when this input holds them. */
+  readonly prefixLists: readonly PrefixListPeer[];
   readonly description: unknown;
   /**
    * Security groups a security-group rule names as its peer (by full address), `self` for the
    * group itself, and whether a peer is given that cannot be followed.
    */
   readonly peers?: { readonly groups: readonly string[]; readonly self: boolean; readonly opaque: boolean };
+}
+
+/**
+ * A prefix list a rule or route names: a customer-managed list in this input (its `entry` blocks and
+ * `aws_ec2_managed_prefix_list_entry` resources), a data source whose entries a plan holds, or a list
+ * this input does not hold (an AWS-managed list by id, a gateway endpoint's list, a data source in a
+ * configuration) whose addresses are not known.
+ */
+export interface PrefixListPeer {
+  /** The list's address when it is in this input, else its id or the expression that names it. */
+  readonly id: string;
+  /** Its name (the list's `name`, a data source's `name` argument, an endpoint's service), when known. */
+  readonly name?: string;
+  /** Its entries; undefined when this input does not hold them. */
+  readonly cidrs?: readonly Val<string>[];
 }
 
 /** A group of rules judged together: a security group or NACL, or one rule whose owner is not known. */
@@ -72,6 +87,68 @@ function cidrList(...values: unknown[]): Val<string>[] {
 }
 
 const isGroup = (r: TfResource) => r.type === "aws_security_group" || r.type === "aws_default_security_group";
+
+/**
+ * Resources of `isType` that a value at `holder.attr` (or inside its blocks) names: by the expression
+ * a configuration keeps (`${aws_x.y.id}`), by a known id, or — when the value is not known — by the
+ * attribute's references if they name only such resources. Undefined: it names something else, or
+ * something this input cannot follow.
+ */
+export function valueTargets(ctx: RuleContext, holder: TfResource, attr: string, value: unknown, isType: (r: TfResource) => boolean): TfResource[] | undefined {
+  if (typeof value === "string") {
+    const found = ctx.named(value).filter((x) => isType(x) && x.stack === holder.stack && (x.values.id === value || x.values.arn === value));
+    return found.length ? found : undefined;
+  }
+  if (!isUnknown(value)) return undefined;
+  const named = /^\$\{((?:data\.)?[a-z0-9_]+\.[\w-]+)(?:\[[^\]]*\])?\.[a-z_]+\}$/.exec(value.why)?.[1];
+  if (named) {
+    const at = ctx.at(holder.stack, join(holder.module, named));
+    return at && isType(at) ? [at] : undefined;
+  }
+  const of = ctx.referenced(holder, attr).filter(isType);
+  return of.length === 1 && !ctx.isOpaque(holder, attr) ? of : undefined;
+}
+
+const isPrefixList = (r: TfResource) => r.type === "aws_ec2_managed_prefix_list";
+
+/** The prefix lists a rule's `prefix_list_ids` / `prefix_list_id` names (see PrefixListPeer). */
+export function prefixListPeers(ctx: RuleContext, holder: TfResource, attr: string, value: unknown): PrefixListPeer[] {
+  const l = list(value);
+  const values = isUnknown(l) ? [l] : l.filter((v) => v !== null && v !== undefined && v !== "");
+  return values.map((v) => prefixListPeer(ctx, holder, attr, v));
+}
+
+export function prefixListPeer(ctx: RuleContext, holder: TfResource, attr: string, value: unknown): PrefixListPeer {
+  const found = valueTargets(ctx, holder, attr, value, (r) => isPrefixList(r) || r.type === "aws_vpc_endpoint");
+  const target = found?.length === 1 ? found[0] : undefined;
+  if (target?.type === "aws_vpc_endpoint") {
+    const service = str(target.values.service_name);
+    return { id: target.address, ...(typeof service === "string" ? { name: service } : {}) };
+  }
+  if (target && target.mode === "managed") return { id: target.address, ...nameOf(target), cidrs: prefixListEntries(ctx, target) };
+  if (target) {
+    // A data source: a plan holds its entries (read while planning); a configuration, only its arguments.
+    const entries = blocks(target.values.entries);
+    return { id: target.address, ...nameOf(target), ...(isUnknown(entries) || entries.length === 0 ? {} : { cidrs: entries.map((e) => (isUnknown(e.cidr) ? e.cidr : String(e.cidr))) }) };
+  }
+  return { id: typeof value === "string" ? value : isUnknown(value) ? (value.why.startsWith("${") ? value.why.replace(/^\$\{(.*)\}$/, "$1") : `${holder.address}.${attr}`) : String(value) };
+}
+
+function nameOf(r: TfResource): { name?: string } {
+  const n = str(r.values.name);
+  return typeof n === "string" ? { name: n } : {};
+}
+
+/** A customer-managed list's entries: its `entry` blocks and the entry resources that name it. */
+function prefixListEntries(ctx: RuleContext, listRes: TfResource): Val<string>[] {
+  const out: Val<string>[] = [];
+  const b = inline(listRes.values.entry);
+  if (isUnknown(b)) out.push(b);
+  else for (const e of b) out.push(isUnknown(e.cidr) ? e.cidr : String(e.cidr));
+  for (const e of ctx.referencing("aws_ec2_managed_prefix_list_entry", "prefix_list_id", listRes)) out.push(isUnknown(e.values.cidr) ? e.values.cidr : String(e.values.cidr));
+  if (ctx.mayReference("aws_ec2_managed_prefix_list_entry", "prefix_list_id", listRes).length) out.push(unknown(`an entry of ${listRes.address} whose list cannot be followed`));
+  return out;
+}
 
 function resourcePeers(ctx: RuleContext, r: TfResource, attr: string, self: boolean): NetRule["peers"] {
   const v = r.values[attr];
@@ -118,7 +195,7 @@ export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
       for (const direction of ["ingress", "egress"] as const) {
         const b = inline(g.values[direction]);
         if (isUnknown(b)) {
-          set.rules.push({ resource: g, subject: `${direction} (inline)`, direction, action: "allow", protocol: b, from: b, to: b, cidrs: [b], prefixLists: 0, description: b });
+          set.rules.push({ resource: g, subject: `${direction} (inline)`, direction, action: "allow", protocol: b, from: b, to: b, cidrs: [b], prefixLists: [], description: b });
           continue;
         }
         b.forEach((block, i) => {
@@ -131,7 +208,7 @@ export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
             protocol: isUnknown(p) ? p : parseProtocol(p),
             ...portsOf(block.from_port, block.to_port),
             cidrs: cidrList(block.cidr_blocks, block.ipv6_cidr_blocks),
-            prefixLists: asList(block.prefix_list_ids).length,
+            prefixLists: prefixListPeers(ctx, g, direction, block.prefix_list_ids),
             description: block.description,
             peers: inlinePeers(ctx, g, block),
           });
@@ -150,7 +227,7 @@ export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
           protocol: isUnknown(p) ? p : parseProtocol(p),
           ...portsOf(r.values.from_port, r.values.to_port),
           cidrs: cidrList(r.values.cidr_blocks, r.values.ipv6_cidr_blocks),
-          prefixLists: asList(r.values.prefix_list_ids).length,
+          prefixLists: prefixListPeers(ctx, r, "prefix_list_ids", r.values.prefix_list_ids),
           description: r.values.description,
           peers: resourcePeers(ctx, r, "source_security_group_id", r.values.self === true || r.values.self === "true"),
         },
@@ -169,7 +246,7 @@ export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
             protocol,
             ...(protocol === "all" ? { from: 0, to: 65535 } : portsOf(r.values.from_port, r.values.to_port)),
             cidrs: cidrList(r.values.cidr_ipv4, r.values.cidr_ipv6),
-            prefixLists: r.values.prefix_list_id ? 1 : 0,
+            prefixLists: prefixListPeers(ctx, r, "prefix_list_id", r.values.prefix_list_id),
             description: r.values.description,
             peers: resourcePeers(ctx, r, "referenced_security_group_id", false),
           },
@@ -191,7 +268,7 @@ export function naclRuleSets(ctx: RuleContext): RuleSet[] {
       for (const direction of ["ingress", "egress"] as const) {
         const b = inline(acl.values[direction]);
         if (isUnknown(b)) {
-          set.rules.push({ resource: acl, subject: `${direction} (inline)`, direction, action: "allow", number: b, protocol: b, from: b, to: b, cidrs: [b], prefixLists: 0, description: undefined });
+          set.rules.push({ resource: acl, subject: `${direction} (inline)`, direction, action: "allow", number: b, protocol: b, from: b, to: b, cidrs: [b], prefixLists: [], description: undefined });
           continue;
         }
         for (const block of b) {
@@ -208,7 +285,7 @@ export function naclRuleSets(ctx: RuleContext): RuleSet[] {
             protocol: isUnknown(p) ? p : parseProtocol(p),
             ...portsOf(block.from_port, block.to_port),
             cidrs: cidrList(block.cidr_block, block.ipv6_cidr_block),
-            prefixLists: 0,
+            prefixLists: [],
             description: undefined,
           });
         }
@@ -228,7 +305,7 @@ export function naclRuleSets(ctx: RuleContext): RuleSet[] {
         protocol: isUnknown(p) ? p : parseProtocol(p),
         ...portsOf(r.values.from_port, r.values.to_port),
         cidrs: cidrList(r.values.cidr_block, r.values.ipv6_cidr_block),
-        prefixLists: 0,
+        prefixLists: [],
         description: undefined,
       };
       const owners = ctx.referenced(r, "network_acl_id").filter((a) => a.type === "aws_network_acl" || a.type === "aws_default_network_acl");
@@ -256,7 +333,8 @@ function matches(rule: NetRule, protocol: "tcp" | "udp", port: number): boolean 
 /** Sources of a rule in one family: ranges, or Unknown. Unparseable text covers nothing (AWS would refuse it). */
 function sourceRanges(rule: NetRule, family: IpFamily): Ranges | Unknown {
   const out: (readonly [bigint, bigint])[] = [];
-  for (const c of rule.cidrs) {
+  // A list this input does not hold adds no address here (exposure names it as a source of its own).
+  for (const c of [...rule.cidrs, ...rule.prefixLists.flatMap((p) => p.cidrs ?? [])]) {
     if (isUnknown(c)) return c;
     const r = cidrRange(c);
     if (r?.family === family) out.push(r.range);
@@ -376,6 +454,7 @@ export function probePorts(set: RuleSet, edges: readonly number[]): number[] {
 export function sourcesText(rules: readonly NetRule[], family: IpFamily): string {
   const cidrs = new Set<string>();
   for (const r of rules) for (const c of r.cidrs) cidrs.add(isUnknown(c) ? (c.why.startsWith("${") ? c.why : "(known after apply)") : c);
+  for (const r of rules) for (const p of r.prefixLists) if (p.cidrs) cidrs.add(`prefix list ${p.id}`);
   const shown = [...cidrs].filter((c) => !c.includes("/") || cidrRange(c)?.family === family || c.startsWith("(") || c.startsWith("$"));
   return (shown.length ? shown : [...cidrs]).join(" + ");
 }

@@ -1,4 +1,4 @@
-import { exposurePaths } from "../exposure/paths";
+import { listedPaths } from "../exposure/paths";
 import { Rule, RuleFinding } from "../model";
 import { exposureNoInternetAdmin } from "./exposure-no-internet-admin";
 
@@ -12,7 +12,7 @@ export const exposureInternetViaLoadBalancer: Rule = {
     "An instance the internet reaches directly is patched, logged and filtered only as well as its own host is; a load balancer in front terminates TLS, takes the WAF and keeps the instance's address private. The path is followed through routes, public addresses, ACLs (both ways) and security groups.",
   remediation: "Put instances in private subnets without public addresses and publish them through a load balancer's listener and target group.",
   check: (ctx) =>
-    exposurePaths(ctx)
+    listedPaths(ctx)
       .filter((p) => p.source.kind === "internet" && p.destination.kind !== "load balancer" && p.via.length === 0)
       .map((p): RuleFinding => ({
         resource: p.resource,

@@ -1,5 +1,5 @@
 import { ADMIN_PORTS } from "../../modules/core/ports";
-import { exposurePaths } from "../exposure/paths";
+import { listedPaths } from "../exposure/paths";
 import { Rule, RuleFinding, TfJsonFixture } from "../model";
 
 /** A VPC with a public subnet and an instance whose group allows SSH from anywhere. */
@@ -27,7 +27,7 @@ export const exposureNoInternetAdmin: Rule = {
     "A rule-by-rule check misses a door that only routes, ACLs and security groups open together. This rule follows the whole path — a route to an internet gateway, a public address, the ACL both ways, the security groups — to SSH (22) and RDP (3389) on anything that runs in the VPC.",
   remediation: "Close the path at any layer: no public address, no route to the internet gateway, or no ACL or security-group rule admitting the internet to 22/3389. Reach hosts with Session Manager.",
   check: (ctx) =>
-    exposurePaths(ctx)
+    listedPaths(ctx)
       .filter((p) => p.source.kind === "internet" && ADMIN_PORTS.some((port) => p.ports[0] <= port && port <= p.ports[1]))
       .map((p): RuleFinding => ({
         resource: p.resource,

@@ -1,9 +1,9 @@
-import { exposurePaths } from "../exposure/paths";
-import { topology } from "../exposure/topology";
+import { listedPaths } from "../exposure/paths";
+import { TIER_TAG, topology } from "../exposure/topology";
 import { Rule, RuleFinding, TfJsonFixture } from "../model";
 
 /** The tag that names a security group's tier (SecurityGroupTiers sets it; any Terraform may). */
-export const TIER_TAG = "bulwark:tier";
+export { TIER_TAG };
 
 /** Which tiers may reach a tier at all. */
 export const TIER_SOURCES: Readonly<Record<string, readonly string[]>> = { data: ["app"] };
@@ -37,15 +37,15 @@ export const exposureTierIsolation: Rule = {
   remediation: "Admit the data ports only from the app tier's security group; remove address ranges and other groups from the data tier's rules.",
   check: (ctx) => {
     const topo = topology(ctx);
-    const tierOf = (group: string) => {
-      const tags = topo.groupSets.get(group)?.owner?.values.tags;
+    const tierOf = (stack: string, group: string) => {
+      const tags = topo.group(stack, group)?.owner?.values.tags;
       const t = tags && typeof tags === "object" ? (tags as Record<string, unknown>)[TIER_TAG] : undefined;
       return typeof t === "string" ? t : undefined;
     };
-    return exposurePaths(ctx).flatMap((p): RuleFinding[] => {
-      const tiers = (p.groups ?? []).map(tierOf).filter((t): t is string => !!t && t in TIER_SOURCES);
+    return listedPaths(ctx).flatMap((p): RuleFinding[] => {
+      const tiers = (p.groups ?? []).map((g) => tierOf(p.resource.stack, g)).filter((t): t is string => !!t && t in TIER_SOURCES);
       if (tiers.length === 0) return [];
-      const sourceTier = p.source.kind === "security-group" ? tierOf(p.source.id) : undefined;
+      const sourceTier = p.source.kind === "security-group" ? tierOf(p.resource.stack, p.source.id) : undefined;
       const bad = tiers.filter((t) => !(sourceTier && TIER_SOURCES[t].includes(sourceTier)));
       if (bad.length === 0) return [];
       const from = p.source.kind === "internet" ? `the internet (${p.source.id})` : `${p.source.kind} ${p.source.id}${sourceTier ? ` (tier ${sourceTier})` : ""}`;
