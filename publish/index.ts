@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { AWS_MOCKS } from "./mocks";
 import { kmsKeyModule } from "./modules/kms-key";
 import { launchTemplateModule } from "./modules/launch-template";
+import { loadBalancerModule } from "./modules/load-balancer";
 import { alarmsModule } from "./modules/alarms";
 import { autoScalingModule } from "./modules/auto-scaling";
 import { auditModule } from "./modules/audit";
@@ -34,6 +35,7 @@ export const PUBLISHED_MODULES: readonly ModuleSpec[] = [
   patchingModule,
   backupModule,
   bastionModule,
+  loadBalancerModule,
 ];
 
 export interface PublishOptions {

@@ -1,4 +1,4 @@
-import { INTERNET } from "../modules/core/cidr";
+import { INTERNET, parseCidr } from "../modules/core/cidr";
 import { ADMIN_PORTS } from "../modules/core/ports";
 
 /**
@@ -41,3 +41,16 @@ export function reachesAdminPortHcl(from: string, to: string): string {
 
 /** The admin ports in words, for error messages ("22 or 3389"). */
 export const ADMIN_PORTS_TEXT = ADMIN_PORTS.join(" or ");
+
+/** HCL true when `cidr` is an IPv4 or IPv6 CIDR whose address is its network: the twin of `cidrProblem` finding nothing (modules/core/cidr.ts). */
+export function isNetworkCidrHcl(cidr: string): string {
+  return `try(cidrhost(${cidr}, 0) == cidrhost(format("%s/%d", split("/", ${cidr})[0], strcontains(${cidr}, ":") ? 128 : 32), 0), false)`;
+}
+
+/** HCL twin of `cidrContains(outer, inner)` (modules/core/cidr.ts) for a literal `outer` CIDR and an HCL expression `inner`. */
+export function cidrContainsHcl(outer: string, inner: string): string {
+  const o = parseCidr(outer);
+  if (!o) throw new Error(`${outer} is not a CIDR`);
+  const family = o.family === "ipv6" ? `strcontains(${inner}, ":")` : `!strcontains(${inner}, ":")`;
+  return `try(${family} && tonumber(split("/", ${inner})[1]) >= ${o.prefix} && cidrhost(format("%s/${o.prefix}", cidrhost(${inner}, 0)), 0) == cidrhost("${outer}", 0), false)`;
+}

@@ -33,6 +33,11 @@ export interface ModuleSpec {
   readonly summary: string;
   /** Bullet list of secure defaults. */
   readonly secureDefaults: readonly string[];
+  /**
+   * Where the module cannot do what the construct does (a check HCL cannot express, an input it
+   * lacks): the README lists these under "Deliberate difference from the construct".
+   */
+  readonly differences?: readonly string[];
   /** Control ids covered. */
   readonly controls: readonly string[];
   readonly variables: readonly VariableSpec[];
@@ -51,7 +56,45 @@ export interface ModuleSpec {
 
 /** An HCL string literal: quotes, backslashes and template sequences escaped. */
 export function hclString(text: string): string {
-  return JSON.stringify(text).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // Function replacements: in a replacement string "$$" would mean one "$".
+  return JSON.stringify(text).replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+}
+
+/**
+ * A JavaScript value as an HCL expression (objects with `key = value`, lists, strings quoted).
+ * `refs` maps placeholder text inside strings to HCL expressions interpolated in their place, so
+ * a value built by a construct's TypeScript with a placeholder for, say, the name renders with
+ * `\${var.name}` there.
+ */
+export function hclValue(value: unknown, refs: Readonly<Record<string, string>> = {}): string {
+  if (typeof value === "string") return interpolate(hclString(value), refs);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return `[${value.map((v) => hclValue(v, refs)).join(", ")}]`;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return "{}";
+  return `{ ${entries.map(([k, v]) => `${/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k)} = ${hclValue(v, refs)}`).join(", ")} }`;
+}
+
+/** Replaces each placeholder of an escaped HCL string or heredoc with `\${expression}`. */
+function interpolate(escaped: string, refs: Readonly<Record<string, string>>): string {
+  let out = escaped;
+  for (const [placeholder, expr] of Object.entries(refs)) out = out.split(placeholder).join(`\${${expr}}`);
+  return out;
+}
+
+/**
+ * Text as an HCL heredoc (`<<-EOT`, indented by `indent` spaces), template sequences escaped and
+ * placeholders of `refs` interpolated. Text without a final newline is wrapped in `chomp()`, as a
+ * heredoc always ends with one.
+ */
+export function hclHeredoc(text: string, refs: Readonly<Record<string, string>> = {}, indent = 4): string {
+  if (/\n\s*EOT\s*(\n|$)/.test(`\n${text}`)) throw new Error("text holds a line EOT, which would end the heredoc");
+  const pad = " ".repeat(indent + 2);
+  const body = interpolate(text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{"), refs).replace(/\n$/, "").split("\n").map((l) => (l ? `${pad}${l}` : "")).join("\n");
+  const heredoc = `<<-EOT\n${body}\n${" ".repeat(indent)}EOT`;
+  // The closing marker must stand alone on its line.
+  return text.endsWith("\n") ? heredoc : `chomp(${heredoc}\n${" ".repeat(Math.max(indent - 2, 0))})`;
 }
 
 /** A Go/RE2 regex literal for `regex()` from a JavaScript RegExp (no lookaround in the source). */

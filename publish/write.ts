@@ -65,6 +65,7 @@ function readme(spec: ModuleSpec): string {
     "",
     `Controls covered: ${spec.controls.join(", ")}.`,
     "",
+    ...(spec.differences?.length ? ["## Deliberate difference from the construct", "", ...spec.differences.map((d) => `- ${d}`), ""] : []),
     "## Inputs",
     "",
     "| name | description | type | default |",

@@ -42,9 +42,13 @@ describe("HttpsLoadBalancer", () => {
     expect(runRules(configResources(weakened, "t"), rule).findings.map((f) => f.message)).toEqual(["AWSManagedRulesKnownBadInputsRuleSet only counts (override_action count): nothing is blocked"]);
   });
 
-  it("is reported by alb-access-logs and waf-logging when it has neither", () => {
-    const ids = runRules(configResources(json, "t"), ALL_RULES.filter((r) => ["alb-access-logs", "waf-logging"].includes(r.id))).findings.map((f) => f.ruleId);
-    expect(ids.sort()).toEqual(["alb-access-logs", "waf-logging"]);
+  it("logs WAF to a log group under a key of its own by default; only the missing access logs are reported", () => {
+    const ids = runRules(configResources(json, "t"), ALL_RULES.filter((r) => ["alb-access-logs", "waf-logging", "log-group-encrypted"].includes(r.id))).findings.map((f) => f.ruleId);
+    expect(ids).toEqual(["alb-access-logs"]);
+    expect(resourcesOf(json, "aws_cloudwatch_log_group")["lb_waf-logs"]).toMatchObject({ name: "aws-waf-logs-prod-web", kms_key_id: "${aws_kms_key.lb_key_key.arn}", retention_in_days: 365 });
+    expect(resourcesOf(json, "aws_kms_alias")["lb_key_alias"].name).toBe("alias/prod-web/waf-logs");
+    // Given a key, the load balancer creates none.
+    expect(Object.keys(resourcesOf(lb({ wafLogs: { kmsKeyArn: "arn:aws:kms:eu-west-1:222222222222:key/0b7c7a10-5a54-4f1c-9a9b-5f0b6c2d1e3f" } }), "aws_kms_key"))).toEqual([]);
   });
 
   it("writes access logs to the bucket and WAF logs to an encrypted aws-waf-logs- group with credentials redacted", () => {

@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { ALL_RULES, configResources, FileSuppression, planResources, runRules } from "../../compliance";
 import { AWS_MOCKS } from "../../publish/mocks";
-import { PlanJson, terraform } from "./terraform";
+import { init, offlinePlan, PlanJson, stageStack, terraform } from "./terraform";
 
 /**
  * Parity of a construct and its published module, judged on offline plans: each side's planned
@@ -53,6 +55,7 @@ const KEYS: Record<string, (a: Record<string, unknown>) => unknown> = {
   aws_cloudwatch_metric_alarm: (a) => a.alarm_name,
   aws_network_acl_rule: (a) => `${a.egress ? "egress" : "ingress"}/${a.rule_number}`,
   aws_vpc_security_group_ingress_rule: (a) => JSON.stringify([a.ip_protocol, a.from_port, a.to_port, a.cidr_ipv4 ?? a.cidr_ipv6 ?? a.prefix_list_id ?? a.referenced_security_group_id ?? "?"]),
+  aws_lb_listener: (a) => a.port,
   aws_vpc_security_group_egress_rule: (a) => JSON.stringify([a.ip_protocol, a.from_port, a.to_port, a.cidr_ipv4 ?? a.cidr_ipv6 ?? a.prefix_list_id ?? a.referenced_security_group_id ?? "?"]),
 };
 
@@ -176,4 +179,115 @@ export function compareValues(construct: Record<string, unknown>, module: Record
     if (JSON.stringify(cv) !== JSON.stringify(mv)) out.push(`${key} (after a mocked apply): ${firstDifference(cv, mv)}`);
   }
   return out;
+}
+
+/**
+ * One construct/module pairing in a parity run: `construct` matches the construct's plan
+ * addresses, `module` is the module call's address prefix (`module.<call>.`), `dir` the
+ * published module's folder when it is not the side's name (several calls of one module).
+ */
+export interface ParitySide {
+  readonly construct: RegExp;
+  readonly module: string;
+  readonly dir?: string;
+}
+
+export interface ParityRun {
+  readonly constructPlan: PlanJson;
+  readonly modulePlan: PlanJson;
+  /** Differences on the plans, by side. */
+  readonly reports: Record<string, ParityReport>;
+  /** Differences after one mocked apply per side, by side. */
+  readonly applied: Record<string, string[]>;
+  /** What was compared after the mocked apply, by side (`<side> <key>.<attr>`). */
+  readonly comparedAfterApply: Record<string, string[]>;
+  /** Unknown on both plans but inside a module the module calls: compared on the plans only. */
+  readonly notCompared: Record<string, string[]>;
+}
+
+/**
+ * Plans the constructs' stack and a root calling the published modules offline (one init and
+ * one plan per side), compares each side's resources, then compares what neither plan knows
+ * (policies and documents holding ARNs) after one mocked `terraform test` apply per side.
+ * `modulesDir` holds the published modules; the root is written next to it.
+ */
+export function runParity(
+  constructJson: Record<string, unknown>,
+  modulesDir: string,
+  moduleCalls: string,
+  sides: Record<string, ParitySide>,
+  applyTime: ReadonlySet<string> = APPLY_TIME_ATTRIBUTES,
+): ParityRun {
+  const root = path.join(path.dirname(modulesDir), "root");
+  fs.mkdirSync(root, { recursive: true });
+  fs.writeFileSync(path.join(root, "main.tf"), moduleCalls);
+  const constructDir = stageStack(constructJson, "parity");
+  for (const dir of [constructDir, root]) init(dir);
+  const constructPlan = offlinePlan(constructDir);
+  const modulePlan = offlinePlan(root);
+
+  const reports: Record<string, ParityReport> = {};
+  const notCompared: Record<string, string[]> = {};
+  const constructExprs: Record<string, string> = {};
+  const moduleExprs: Record<string, Record<string, string>> = {};
+  for (const [name, side] of Object.entries(sides)) {
+    reports[name] = compareSides(plannedUnder(constructPlan, (a) => side.construct.test(a)), plannedUnder(modulePlan, (a) => a.startsWith(side.module)));
+    notCompared[name] = [];
+    for (const u of reports[name].unknownPairs.filter((p) => applyTime.has(p.attr))) {
+      const inner = u.module.slice(side.module.length);
+      if (inner.startsWith("module.")) {
+        notCompared[name].push(`${u.key}.${u.attr}`);
+        continue;
+      }
+      const k = `${name} ${u.key}.${u.attr}`;
+      constructExprs[k] = `${u.construct}.${u.attr}`;
+      (moduleExprs[side.dir ?? name] ??= {})[k] = `${inner}.${u.attr}`;
+    }
+  }
+  // One output per module folder holds every side's expressions (try: a call may lack another call's resources); the root keeps each call's own.
+  const object = (exprs: Record<string, string>, wrap = (e: string) => e) => `{ ${Object.entries(exprs).map(([k, e]) => `${JSON.stringify(k)} = ${wrap(e)}`).join(", ")} }`;
+  fs.writeFileSync(path.join(constructDir, "parity_dump.tf.json"), JSON.stringify({ output: { parity_dump: { value: `\${base64encode(jsonencode(${object(constructExprs)}))}` } } }));
+  for (const [dir, exprs] of Object.entries(moduleExprs)) {
+    fs.writeFileSync(path.join(modulesDir, dir, "zz_parity.tf"), `output "parity" {\n  value = ${object(exprs, (e) => `try(${e}, null)`)}\n}\n`);
+  }
+  const calls = Object.entries(sides)
+    .filter(([name, side]) => moduleExprs[side.dir ?? name])
+    .map(([name, side]) => `{ for k, v in module.${side.module.split(".")[1]}.parity : k => v if startswith(k, ${JSON.stringify(`${name} `)}) }`);
+  fs.writeFileSync(path.join(root, "parity.tf"), `output "parity_dump" {\n  value = base64encode(jsonencode(merge(${calls.join(", ")})))\n}\n`);
+  const [constructValues, moduleValues] = [mockedOutput(constructDir, "parity_dump"), mockedOutput(root, "parity_dump")];
+  const applied: Record<string, string[]> = {};
+  const comparedAfterApply: Record<string, string[]> = {};
+  for (const name of Object.keys(sides)) {
+    const mine = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(`${name} `)));
+    applied[name] = compareValues(mine(constructValues), mine(moduleValues));
+    comparedAfterApply[name] = Object.keys(mine(constructValues));
+  }
+  return { constructPlan, modulePlan, reports, applied, comparedAfterApply, notCompared };
+}
+
+/**
+ * Every rule's findings on one side's plan for the resources `belongs` selects, as
+ * `<rule> <severity>[ suppressed (<reason>)] on <type>` (sorted): comparable across the two
+ * sides whatever their addresses. `suppressions` are applied as `bulwark check` applies
+ * bulwark-suppressions.yaml.
+ */
+export function findingsOn(plan: PlanJson, belongs: (address: string) => boolean, suppressions: readonly FileSuppression[] = []): string[] {
+  const report = runRules(planResources(plan, "parity"), ALL_RULES, { scope: "resource", suppressions });
+  const type = (address: string) => /(?:^|\.)(aws_[a-z0-9_]+)\.[^.]+$/.exec(address.replace(/\["[^"]*"\]$/, "").replace(/\[\d+\]$/, ""))?.[1] ?? address;
+  return report.findings
+    .filter((f) => belongs(f.address))
+    .map((f) => `${f.ruleId} ${f.severity}${f.suppressed ? ` suppressed (${f.suppressionReason})` : ""} on ${type(f.address)}`)
+    .sort();
+}
+
+/** The suppressions a synthesized stack records in its resources' `//` blocks, as file entries for its plan. */
+export function constructSuppressions(stackJson: Record<string, unknown>): FileSuppression[] {
+  return configResources(stackJson, "parity").flatMap((r) => r.suppressions.map((s) => ({ rule: s.ruleId, address: r.address, reason: s.reason, file: "construct" })));
+}
+
+/** The root output `bulwark_suppressions` (rootSuppressionsHcl) of a module plan, as file entries. */
+export function moduleSuppressions(plan: PlanJson): FileSuppression[] {
+  const yaml = (plan.planned_values as { outputs?: Record<string, { value?: unknown }> } | undefined)?.outputs?.bulwark_suppressions?.value;
+  if (typeof yaml !== "string") throw new Error("the module plan has no bulwark_suppressions output (rootSuppressionsHcl)");
+  return ((parseYaml(yaml) as { rule: string; address: string; reason: string }[] | null) ?? []).map((e) => ({ ...e, file: "module" }));
 }

@@ -16,7 +16,7 @@ import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { AsgAlarms } from "../alarms";
 import { HardenedAutoScalingGroup } from "../auto-scaling";
 import { accountContext } from "../core/account";
-import { cidrProblem, isWorld, parseCidr } from "../core/cidr";
+import { cidrContains, cidrProblem, isWorld, parseCidr } from "../core/cidr";
 import { BulwarkValidationError } from "../core/errors";
 import { jsonDocument, policyDocument } from "../core/policy";
 import { RuleIds } from "../core/rule-ids";
@@ -39,20 +39,59 @@ export const SESSION_SHELL_PROFILE = {
 } as const;
 
 /** Private ranges: an allowlist entry inside them may be as broad as needed. */
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"];
+export const SSH_PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"] as const;
+/** A public allowlist entry broader than this prefix (or the world) needs `allowBroadSources` with a reason. */
+export const SSH_BROAD_PREFIX = {
+  /** IPv4: a /23 or broader public range needs a reason. */
+  ipv4: 24,
+  /** IPv6: a /55 or broader public range needs a reason. */
+  ipv6: 56,
+} as const;
+
+/** True when an allowlist CIDR is a public range broader than SSH_BROAD_PREFIX (the world included). */
+export function isBroadPublicSource(cidr: string): boolean {
+  const parsed = parseCidr(cidr);
+  if (!parsed || SSH_PRIVATE_RANGES.some((r) => cidrContains(r, cidr))) return false;
+  return parsed.prefix < SSH_BROAD_PREFIX[parsed.family];
+}
+
+/** Key types the bastion accepts. */
+export const SSH_KEY_TYPES = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com"] as const;
+/** The body of a 2048-bit RSA key is at least this long (bytes). */
+export const RSA_MIN_BODY_BYTES = 260;
+const KEY_LINE = new RegExp(`^(${SSH_KEY_TYPES.map((t) => t.replace(/[.]/g, "\\.")).join("|")}) ([A-Za-z0-9+/]+={0,3})(?: [^\\n]*)?$`);
 
 /** Why an SSH public key line is malformed, or undefined. */
 export function publicKeyProblem(key: string): string | undefined {
-  const m = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com) ([A-Za-z0-9+/]+={0,3})(?: [^\n]*)?$/.exec(key?.trim?.() ?? "");
+  const m = KEY_LINE.exec(key?.trim?.() ?? "");
   if (!m) return "is not an OpenSSH public key (type, base64 body, optional comment)";
   const body = Buffer.from(m[2], "base64");
   // A truncated body (`ssh-ed25519 AAAA`) is shorter than the length prefix it must start with.
   if (body.length < 4) return "has a truncated body (shorter than its key-type header)";
   const len = body.readUInt32BE(0);
   if (body.length < 4 + len || body.subarray(4, 4 + len).toString("ascii") !== m[1]) return "has a body that does not match its key type";
-  if (m[1] === "ssh-rsa" && body.length < 260) return "is an RSA key shorter than 2048 bits";
+  if (m[1] === "ssh-rsa" && body.length < RSA_MIN_BODY_BYTES) return "is an RSA key shorter than 2048 bits";
   return undefined;
 }
+
+/** The SSM parameter's value: one `type body name` line per key, sorted by name (comments dropped). */
+export function authorizedKeysValue(publicKeys: Readonly<Record<string, string>>): string {
+  return Object.keys(publicKeys)
+    .sort()
+    .map((k) => `${publicKeys[k].trim().split(" ").slice(0, 2).join(" ")} ${k}`)
+    .join("\n");
+}
+
+/** The SSM parameter holding the bastion's keys. */
+export const authorizedKeysParameterName = (name: string) => `/bulwark/${name}/authorized-keys`;
+
+/** The security group's description per mode (shared with the published module). */
+export const BASTION_SECURITY_GROUP_DESCRIPTION = {
+  /** Session Manager mode: nothing inbound. */
+  ssm: "Bastion (Session Manager): no inbound; AWS endpoints and DNS out",
+  /** SSH mode: port 22 from the allowlist only. */
+  ssh: "Bastion (SSH): port 22 from the allowlist; AWS endpoints and DNS out",
+} as const;
 
 /** SSH mode of a `Bastion`: who may reach port 22, with which keys, and what a session may do. */
 export interface SshAccess {
@@ -195,7 +234,7 @@ export class Bastion extends Construct {
 
     this.securityGroup = new HardenedSecurityGroup(this, "security-group", {
       name: props.name,
-      description: mode === "ssm" ? "Bastion (Session Manager): no inbound; AWS endpoints and DNS out" : "Bastion (SSH): port 22 from the allowlist; AWS endpoints and DNS out",
+      description: BASTION_SECURITY_GROUP_DESCRIPTION[mode],
       vpcId: props.vpcId,
       rules: {
         "https-endpoints": { direction: "egress", description: "HTTPS to the VPC interface endpoints (Session Manager)", port: 443, peer: { securityGroupId: props.endpointsSecurityGroupId } },
@@ -224,16 +263,13 @@ export class Bastion extends Construct {
     this.sessionLogGroup = new CloudwatchLogGroup(this, "session-logs", { name: `/bulwark/${props.name}/sessions`, kmsKeyId: key, retentionInDays: retention, tags: props.tags });
     const sshUser = props.ssh?.user ?? (os === "ubuntu" ? "ubuntu" : "ec2-user");
     let keysParameter: SsmParameter | undefined;
-    const keysParameterName = `/bulwark/${props.name}/authorized-keys`;
+    const keysParameterName = authorizedKeysParameterName(props.name);
     if (mode === "ssh") {
       keysParameter = new SsmParameter(this, "authorized-keys", {
         name: keysParameterName,
         description: `SSH public keys of bastion ${props.name}; read at each login, so rotating a key needs no new instance`,
         type: "String",
-        value: Object.keys(props.ssh!.publicKeys)
-          .sort()
-          .map((k) => `${props.ssh!.publicKeys[k].trim().split(" ").slice(0, 2).join(" ")} ${k}`)
-          .join("\n"),
+        value: authorizedKeysValue(props.ssh!.publicKeys),
         tags: props.tags,
       });
     }
@@ -389,15 +425,14 @@ export class Bastion extends Construct {
       const cidr = ssh.allowlist[name];
       const problem = cidrProblem(cidr);
       if (problem) throw new BulwarkValidationError(this, `ssh.allowlist.${name}`, cidr, problem);
-      const parsed = parseCidr(cidr)!;
-      const isPrivate = PRIVATE_RANGES.some((r) => parseCidr(r)!.family === parsed.family && parsed.prefix >= parseCidr(r)!.prefix && parsed.address.match(parseCidr(r)!.address as never, parseCidr(r)!.prefix));
-      const broad = parsed.family === "ipv4" ? parsed.prefix < 24 : parsed.prefix < 56;
-      if (!isPrivate && broad && !ssh.allowBroadSources) {
+      if (isBroadPublicSource(cidr) && !ssh.allowBroadSources) {
         throw new BulwarkValidationError(
           this,
           `ssh.allowlist.${name}`,
           cidr,
-          isWorld(cidr) ? "opens SSH to the whole internet; name the office or VPN ranges" : `is a public range broader than /${parsed.family === "ipv4" ? 24 : 56}; narrow it or set allowBroadSources with a reason`,
+          isWorld(cidr)
+            ? "opens SSH to the whole internet; name the office or VPN ranges"
+            : `is a public range broader than /${SSH_BROAD_PREFIX[parseCidr(cidr)!.family]}; narrow it or set allowBroadSources with a reason`,
         );
       }
     }
@@ -431,7 +466,7 @@ class IamGroupAttachment extends Construct {
  * user; without it, bulwark's command comes first and Instance Connect keys are ignored.
  * Forwarding is off unless allowed.
  */
-function sshKeysScript(name: string, region: string, user: string, parameter: string, restrictForwarding: boolean, instanceConnect: boolean): string {
+export function sshKeysScript(name: string, region: string, user: string, parameter: string, restrictForwarding: boolean, instanceConnect: boolean): string {
   const eic = "/opt/aws/bin/eic_run_authorized_keys";
   return [
     "#!/bin/bash",
@@ -459,7 +494,7 @@ function sshKeysScript(name: string, region: string, user: string, parameter: st
  * At boot the instance takes the bastion's Elastic IP (a replacement instance takes it over).
  * IMDSv2 gives the instance id; the role may associate this address with this bastion only.
  */
-function takeAddressScript(region: string, allocationId: string): string {
+export function takeAddressScript(region: string, allocationId: string): string {
   return [
     "#!/bin/bash",
     "set -euo pipefail",

@@ -241,7 +241,18 @@ function cloudConfig(props: HardenedUserDataProps): Record<string, unknown> {
   };
 }
 
-const BOUNDARY = "==BULWARK-USER-DATA==";
+/** The MIME boundary of multipart user data. */
+export const USER_DATA_BOUNDARY = "==BULWARK-USER-DATA==";
+
+/** The head of multipart user data, before its parts (shared with the published launch-template module). */
+export const MIME_HEADER = `Content-Type: multipart/mixed; boundary="${USER_DATA_BOUNDARY}"\nMIME-Version: 1.0\n\n`;
+/** The end of multipart user data, after its parts. */
+export const MIME_FOOTER = `--${USER_DATA_BOUNDARY}--\n`;
+
+/** One part of multipart user data; `index` is the part's number as two digits (`00`, `01`, ...). */
+export function mimePart(contentType: string, content: string, index: string): string {
+  return `--${USER_DATA_BOUNDARY}\nContent-Type: ${contentType}; charset="utf-8"\nMIME-Version: 1.0\n` + `Content-Disposition: attachment; filename="part-${index}"\n\n${content}\n`;
+}
 
 /** The raw user data (not base64): a cloud-config document, or MIME multipart with extra parts. */
 export function buildUserData(props: HardenedUserDataProps): string {
@@ -256,12 +267,8 @@ export function buildUserData(props: HardenedUserDataProps): string {
   const parts = [
     { contentType: "text/cloud-config", content: config },
     ...extra.map((p) => ({ contentType: p.contentType, content: Token.isUnresolved(p.content) ? p.content : literal(p.content) })),
-  ].map(
-    (p, i) =>
-      `--${BOUNDARY}\nContent-Type: ${p.contentType}; charset="utf-8"\nMIME-Version: 1.0\n` +
-      `Content-Disposition: attachment; filename="part-${String(i).padStart(2, "0")}"\n\n${p.content}\n`,
-  );
-  return `Content-Type: multipart/mixed; boundary="${BOUNDARY}"\nMIME-Version: 1.0\n\n${parts.join("")}--${BOUNDARY}--\n`;
+  ].map((p, i) => mimePart(p.contentType, p.content, String(i).padStart(2, "0")));
+  return `${MIME_HEADER}${parts.join("")}${MIME_FOOTER}`;
 }
 
 const SECRET_PATTERNS: { what: string; pattern: RegExp }[] = [

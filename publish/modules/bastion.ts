@@ -1,20 +1,112 @@
-import { AMI_ID_PATTERN } from "../../modules/core/validate";
-import { BASTION_TAG, SESSION_SHELL_PROFILE } from "../../modules/bastion";
+import { AMI_ID_PATTERN, NAME_PATTERN } from "../../modules/core/validate";
+import {
+  authorizedKeysParameterName,
+  BASTION_SECURITY_GROUP_DESCRIPTION,
+  BASTION_TAG,
+  RSA_MIN_BODY_BYTES,
+  SESSION_SHELL_PROFILE,
+  SSH_BROAD_PREFIX,
+  SSH_KEY_TYPES,
+  SSH_PRIVATE_RANGES,
+  sshKeysScript,
+  takeAddressScript,
+} from "../../modules/bastion";
 import { GROUP_METRICS } from "../../modules/auto-scaling";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
+import { RuleIds } from "../../modules/core/rule-ids";
+import { cidrContainsHcl, isNetworkCidrHcl, isWorldHcl } from "../predicates";
+import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclHeredoc, hclRegex, hclString, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
+
+/**
+ * HCL twin of `isBroadPublicSource` (modules/bastion): a valid CIDR outside the private ranges
+ * with a prefix shorter than SSH_BROAD_PREFIX. __tests__/publish/predicates.test.ts evaluates both.
+ */
+export function isBroadPublicSourceHcl(cidr: string): string {
+  const inPrivate = SSH_PRIVATE_RANGES.map((r) => cidrContainsHcl(r, cidr)).join(" || ");
+  return `(${isNetworkCidrHcl(cidr)} && !(${inPrivate}) && try(tonumber(split("/", ${cidr})[1]) < (strcontains(${cidr}, ":") ? ${SSH_BROAD_PREFIX.ipv6} : ${SSH_BROAD_PREFIX.ipv4}), false))`;
+}
+
+/**
+ * HCL true when an IPv4 CIDR has an octet with a leading zero: Terraform reads `010.0.0.0/8` as
+ * 10.0.0.0/8, the construct's parser (ipaddr.js) as 8.0.0.0/8, so the module refuses the spelling.
+ */
+export function hasLeadingZeroOctetHcl(cidr: string): string {
+  return `(!strcontains(${cidr}, ":") && can(regex("(^|[.])0[0-9]", split("/", ${cidr})[0])))`;
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const reChars = (chars: string) => chars.replace(/[+]/g, "\\+");
+
+/**
+ * The base64 text every body of a key type starts with: its header (a 4-byte length, then the
+ * type name) encoded, the last character as the class of those that carry the header's last bits.
+ * HCL cannot decode a key body to bytes (base64decode wants UTF-8), so the module reads the text.
+ */
+function keyHeaderPattern(type: string): string {
+  const header = Buffer.alloc(4 + type.length);
+  header.writeUInt32BE(type.length, 0);
+  header.write(type, 4, "ascii");
+  const whole = Math.floor(header.length / 3) * 3;
+  const rest = header.subarray(whole);
+  let re = reChars(header.subarray(0, whole).toString("base64"));
+  const cls = (from: number, n: number) => `[${reChars(BASE64.slice(from, from + n))}]`;
+  if (rest.length === 1) re += reChars(BASE64[rest[0] >> 2]) + cls((rest[0] & 3) << 4, 16);
+  if (rest.length === 2) re += reChars(BASE64[rest[0] >> 2] + BASE64[((rest[0] & 3) << 4) | (rest[1] >> 4)]) + cls((rest[1] & 15) << 2, 4);
+  return re;
+}
+
+/** A key line: a type, a body starting with that type's header, an optional comment (publicKeyProblem's grammar). */
+const KEY_LINE_HCL = new RegExp(`^(?:${SSH_KEY_TYPES.map((t) => `${t.replace(/[.]/g, "\\.")} ${keyHeaderPattern(t)}`).join("|")})[A-Za-z0-9+/]*={0,3}(?: [^\\n]*)?$`);
+
+/** HCL twin of `publicKeyProblem(key) === undefined` (modules/bastion); the predicates test evaluates both over the same keys. */
+export function isPublicKeyHcl(key: string): string {
+  const k = `trimspace(${key})`;
+  return `try(can(regex(${hclRegex(KEY_LINE_HCL)}, ${k})) && (!startswith(${k}, "ssh-rsa ") || floor(length(replace(split(" ", ${k})[1], "=", "")) * 3 / 4) >= ${RSA_MIN_BODY_BYTES}), false)`;
+}
+
+/** Placeholders the construct's script builders are called with. */
+const NAME = "__BULWARK_NAME__";
+const REGION = "__BULWARK_REGION__";
+const USER = "__BULWARK_USER__";
+const ALLOCATION = "__BULWARK_ALLOCATION__";
+const scriptRefs = { [NAME]: "var.name", [REGION]: "data.aws_region.current.name", [USER]: "local.ssh_user", [ALLOCATION]: "aws_eip.public_address[0].allocation_id" };
+
+/** The construct's keys command per `restrict_forwarding`/`instance_connect`, keyed "true/false". */
+const KEYS_SCRIPTS = [true, false]
+  .flatMap((restrict) => [false, true].map((eic) => `    "${restrict}/${eic}" = ${hclHeredoc(sshKeysScript(NAME, REGION, USER, authorizedKeysParameterName(NAME), restrict, eic), scriptRefs, 4)}`))
+  .join("\n");
+
+/** A well-formed ed25519 public key for the example and the tests (the key type's header, then 32 bytes): replace it with yours. */
+const EXAMPLE_KEY = (() => {
+  const type = "ssh-ed25519";
+  const header = Buffer.alloc(4 + type.length);
+  header.writeUInt32BE(type.length, 0);
+  header.write(type, 4, "ascii");
+  const material = Buffer.alloc(4 + 32, 0x5a);
+  material.writeUInt32BE(32, 0);
+  return `${type} ${Buffer.concat([header, material]).toString("base64")}`;
+})();
 
 export const bastionModule: ModuleSpec = {
   name: "bastion",
-  title: "bastion: a Session Manager bastion",
+  title: "bastion: a Session Manager bastion, or SSH from an allowlist",
   summary:
-    "A bastion reached through Session Manager only: an Auto Scaling group of exactly one instance (self-healing, rolling refresh) on the hardened launch-template module, a security group with no ingress, session preferences that log every session to a KMS-encrypted log group and encrypt session data, and an operator policy that may start sessions on this bastion and nothing else.",
+    "A bastion reached through Session Manager by default: an Auto Scaling group of exactly one instance (self-healing, rolling refresh) on the hardened launch-template module, a security group with no ingress, session preferences that log every session to a KMS-encrypted log group and encrypt session data, and an operator policy that may start sessions on this bastion and nothing else. `mode = \"ssh\"` is the explicit opt-in to SSH: port 22 from a named allowlist only, in the security group and the host firewall alike, with keys read from an SSM parameter at each login. The construct `Bastion` (modules/bastion) as Terraform.",
   secureDefaults: [
-    "No inbound port at all; egress only HTTPS to the VPC endpoints, DNS and SSH inside the VPC.",
+    "No inbound port at all (mode ssm); egress only HTTPS to the VPC endpoints, DNS and SSH inside the VPC.",
     "Sessions streamed to a KMS-encrypted log group kept a year; session data encrypted; idle timeout 15 min; maximum 60 min; run as a non-root user.",
     "Operators may start sessions only on instances tagged as this bastion, only with these preferences.",
     "The hardened launch template: IMDSv2, encrypted volumes, no public IP, SSM role.",
     "A new AMI reaches the bastion: the group follows the template's latest_version, so any template change starts an instance refresh that launches the new instance, waits until it is healthy, then terminates the old one (rolled back if it never becomes healthy).",
+    "`mode = \"ssh\"` (explicit opt-in): port 22 only from `ssh.allowlist` (named CIDRs), in the security group and in the host firewall alike. A CIDR covering the internet (`0.0.0.0/0`, `::/0` or any other spelling, judged by parsing as the construct does) and a public range broader than /24 (/56 for IPv6) are refused unless `ssh.allow_broad_sources = { reason = ... }`, which the `bulwark_suppressions` output returns. No default key pair: `ssh.public_keys` (OpenSSH keys, checked like the construct: type, a body whose header matches the type, RSA at least 2048 bits) live in an SSM parameter that sshd reads at each login, so rotating a key replaces no instance. sshd allows only `ssh.user` (never root, no passwords); TCP and agent forwarding and tunnels are off unless `restrict_forwarding = false`.",
+    "SSH mode has no public address unless `ssh.public_address = { reason = ... }`: an Elastic IP each instance takes at boot (the role may associate it with this bastion only), returned as a suppression of `ec2-no-public-ip` in `bulwark_suppressions`. EC2 Instance Connect keys are ignored unless `ssh.instance_connect = true`; then the operator policy allows pushing a key to this bastion for the SSH user only.",
+    "The user data and the keys command are the construct's, rendered from the same TypeScript builders. Key bodies cannot be decoded to bytes in HCL (`base64decode` wants UTF-8), so the key check reads the base64 text: the header each key type's body starts with (encoded from the same key types) and the RSA body length from the text's length, with the construct's verdicts (`__tests__/publish/predicates.test.ts` evaluates both over valid, truncated, mismatched and short keys).",
     keyThroughModuleOutputNote(["ebs-cmk", "log-group-encrypted"]),
+  ],
+  differences: [
+    "`mode` and `ssh` are checked together by a precondition when Terraform plans, not by `terraform validate`: a validation of Terraform 1.7 sees only its own variable. A `mode = \"ssh\"` without `ssh`, or `ssh` with `mode = \"ssm\"`, fails the plan with the construct's message.",
+    "An IPv4 octet with a leading zero (`010.0.0.0/8`) is refused in `ssh.allowlist`: Terraform reads it as decimal (10.0.0.0/8, private), the construct's parser as octal (8.0.0.0/8, a broad public range), so the two would judge it differently.",
+    "The module has no `os` input: the bastion runs the launch-template module's default, Amazon Linux 2023, whose AMIs ship the AWS CLI the keys command runs. The construct's refusal of SSH mode on Ubuntu without `ssh.awsCliOnImage` has nothing to refuse here.",
   ],
   controls: ["SSM.1", "EC2.53", "EC2.54", "CKV_AWS_158"],
   variables: [
@@ -22,7 +114,57 @@ export const bastionModule: ModuleSpec = {
     { name: "name", type: "string", description: "Bastion name.", validations: [{ condition: 'can(regex("^[A-Za-z][A-Za-z0-9-]{2,40}$", var.name))', message: "name must be 3-41 letters, digits or hyphens, starting with a letter." }] },
     { name: "vpc_id", type: "string", description: "VPC." },
     { name: "vpc_cidr", type: "string", description: "VPC CIDR (DNS and onward SSH).", validations: [{ condition: "can(cidrhost(var.vpc_cidr, 0))", message: "vpc_cidr must be a CIDR." }] },
-    { name: "subnet_ids", type: "list(string)", description: "Private subnets (one instance across them).", validations: [{ condition: "length(var.subnet_ids) > 0", message: "subnet_ids must name at least one subnet." }] },
+    {
+      name: "mode",
+      type: "string",
+      description: 'How operators reach the bastion: "ssm" (Session Manager, no inbound port) or "ssh" (port 22 from ssh.allowlist, keys from ssh.public_keys).',
+      default: '"ssm"',
+      validations: [{ condition: 'contains(["ssm", "ssh"], var.mode)', message: 'mode must be "ssm" or "ssh".' }],
+    },
+    {
+      name: "ssh",
+      type: `object({
+    allowlist           = map(string)
+    public_keys         = map(string)
+    user                = optional(string, "ec2-user")
+    allow_broad_sources = optional(object({ reason = string }))
+    restrict_forwarding = optional(bool, true)
+    public_address      = optional(object({ reason = string }))
+    instance_connect    = optional(bool, false)
+  })`,
+      description:
+        'SSH mode only (the construct\'s ssh): allowlist = source CIDRs keyed by name; public_keys = OpenSSH public keys keyed by name (rotate by editing the map); user = the login user; allow_broad_sources = { reason } for the world or a public range broader than /24 (/56); restrict_forwarding = false allows TCP and agent forwarding; public_address = { reason } for an Elastic IP; instance_connect = true admits EC2 Instance Connect keys.',
+      default: "null",
+      validations: [
+        { condition: "var.ssh == null ? true : length(var.ssh.allowlist) > 0", message: "ssh.allowlist must name at least one source CIDR." },
+        { condition: `var.ssh == null ? true : alltrue([for k in keys(var.ssh.allowlist) : can(regex(${hclRegex(NAME_PATTERN)}, k))])`, message: "ssh.allowlist keys must be a letter, then up to 62 letters, digits or hyphens." },
+        { condition: `var.ssh == null ? true : alltrue([for c in values(var.ssh.allowlist) : ${isNetworkCidrHcl("c")} && !${hasLeadingZeroOctetHcl("c")}])`, message: "ssh.allowlist values must be IPv4 or IPv6 CIDRs without host bits (and no IPv4 octet with a leading zero)." },
+        {
+          condition: `var.ssh == null ? true : var.ssh.allow_broad_sources != null || !anytrue([for c in values(var.ssh.allowlist) : ${isWorldHcl("c")}])`,
+          message: "ssh.allowlist opens SSH to the whole internet (0.0.0.0/0, ::/0 or another spelling of them); name the office or VPN ranges, or set ssh.allow_broad_sources with a reason.",
+        },
+        {
+          condition: `var.ssh == null ? true : var.ssh.allow_broad_sources != null || !anytrue([for c in values(var.ssh.allowlist) : ${isBroadPublicSourceHcl("c")}])`,
+          message: `ssh.allowlist holds a public range broader than /${SSH_BROAD_PREFIX.ipv4} (/${SSH_BROAD_PREFIX.ipv6} for IPv6); narrow it or set ssh.allow_broad_sources with a reason.`,
+        },
+        {
+          condition: "var.ssh == null ? true : var.ssh.allow_broad_sources == null ? true : try(length(trimspace(var.ssh.allow_broad_sources.reason)) >= 10, false)",
+          message: "ssh.allow_broad_sources.reason must say why the secure default is weakened (at least 10 characters).",
+        },
+        { condition: "var.ssh == null ? true : length(var.ssh.public_keys) > 0", message: "ssh.public_keys must hold at least one public key (no default key pair is used)." },
+        { condition: `var.ssh == null ? true : alltrue([for k in keys(var.ssh.public_keys) : can(regex(${hclRegex(NAME_PATTERN)}, k))])`, message: "ssh.public_keys keys must be a letter, then up to 62 letters, digits or hyphens." },
+        {
+          condition: `var.ssh == null ? true : alltrue([for k in values(var.ssh.public_keys) : ${isPublicKeyHcl("k")}])`,
+          message: "ssh.public_keys values must be OpenSSH public keys (type, base64 body whose header matches the type, optional comment); RSA keys of at least 2048 bits.",
+        },
+        { condition: 'var.ssh == null ? true : can(regex("^[a-z_][a-z0-9_-]{0,31}$", var.ssh.user)) && var.ssh.user != "root"', message: "ssh.user must be a non-root Linux user name." },
+        {
+          condition: "var.ssh == null ? true : var.ssh.public_address == null ? true : try(length(trimspace(var.ssh.public_address.reason)) >= 10, false)",
+          message: "ssh.public_address.reason must say why the secure default is weakened (at least 10 characters).",
+        },
+      ],
+    },
+    { name: "subnet_ids", type: "list(string)", description: "Subnets (one instance across them): private for mode ssm, and for mode ssh reached over VPN or Direct Connect; public with ssh.public_address.", validations: [{ condition: "length(var.subnet_ids) > 0", message: "subnet_ids must name at least one subnet." }] },
     { name: "endpoints_security_group_id", type: "string", description: "Security group of the VPC interface endpoints." },
     {
       name: "s3_prefix_list_id",
@@ -48,17 +190,25 @@ export const bastionModule: ModuleSpec = {
   ],
   outputs: [
     { name: "autoscaling_group_name", value: "aws_autoscaling_group.this.name", description: "Auto Scaling group." },
-    { name: "security_group_id", value: "aws_security_group.this.id", description: "Bastion security group (no ingress)." },
+    { name: "security_group_id", value: "aws_security_group.this.id", description: "Bastion security group (no ingress in mode ssm; port 22 from ssh.allowlist in mode ssh)." },
+    { name: "authorized_keys_parameter_name", value: "local.ssh_on ? aws_ssm_parameter.authorized_keys[0].name : null", description: "SSM parameter holding the SSH public keys (mode ssh); null in mode ssm." },
+    { name: "public_ip", value: "local.ssh_public_address ? aws_eip.public_address[0].public_ip : null", description: "The Elastic IP (mode ssh with ssh.public_address); null otherwise." },
     { name: "session_document_name", value: "aws_ssm_document.session.name", description: "Session preferences document." },
     { name: "operator_policy_arn", value: "aws_iam_policy.operators.arn", description: "Policy for operators." },
     {
       name: "connect_command",
       value:
-        '"aws ssm start-session --document-name ${aws_ssm_document.session.name} --target $(aws ec2 describe-instances --filters Name=tag:' +
+        'local.ssh_on ? "ssh -J ${local.ssh_user}@${local.ssh_public_address ? aws_eip.public_address[0].public_ip : "<bastion private address>"} <user>@<private host>" : "aws ssm start-session --document-name ${aws_ssm_document.session.name} --target $(aws ec2 describe-instances --filters Name=tag:' +
         BASTION_TAG +
         ',Values=${var.name} Name=instance-state-name,Values=running --query \'Reservations[0].Instances[0].InstanceId\' --output text)"',
       description: "The command an operator runs to connect.",
     },
+    suppressionsOutput([
+      // The construct records the reason on the whole bastion (allowBroadSources) and on each world rule (allowWorldAdminAccess).
+      `local.ssh_on && try(var.ssh.allow_broad_sources, null) != null ? [{ rule = "${RuleIds.securityGroupAdminPortsFromWorld}", address = "*", reason = var.ssh.allow_broad_sources.reason }] : []`,
+      `flatten([for k, c in local.ssh_allowlist : [for rule in ["${RuleIds.securityGroupAdminPortsFromWorld}", "${RuleIds.securityGroupUnauthorizedPortsFromWorld}"] : { rule = rule, address = "aws_vpc_security_group_ingress_rule.ssh[\\"\${k}\\"]", reason = var.ssh.allow_broad_sources.reason }] if ${isWorldHcl("c")} && try(var.ssh.allow_broad_sources, null) != null])`,
+      `local.ssh_public_address ? [{ rule = "${RuleIds.instancePublicIp}", address = "aws_eip.public_address[0]", reason = var.ssh.public_address.reason }] : []`,
+    ]),
   ],
   uses: ["launch-template", "kms-key"],
   main: `
@@ -69,16 +219,71 @@ data "aws_partition" "current" {}
 locals {
   account_id = ${ACCOUNT_ID_EXPR}
   kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
+
+  # Mode ssh without ssh is refused by the security group's precondition; nothing else reads a null ssh.
+  ssh_on             = var.mode == "ssh" && var.ssh != null
+  ssh_allowlist      = local.ssh_on ? try(var.ssh.allowlist, {}) : {}
+  ssh_user           = try(var.ssh.user, "ec2-user")
+  ssh_public_address = local.ssh_on && try(var.ssh.public_address, null) != null
+  # The construct's keys command (sshKeysScript), per restrict_forwarding/instance_connect.
+  ssh_keys_scripts = {
+${KEYS_SCRIPTS}
+  }
+  ssh_keys_script = local.ssh_keys_scripts["\${try(var.ssh.restrict_forwarding, true)}/\${try(var.ssh.instance_connect, false)}"]
 }
 
 ${kmsKeyModuleCall("\${var.name}/bastion", ["autoscaling", "cloudwatch-logs"])}
 
 resource "aws_security_group" "this" {
   name                   = var.name
-  description            = "Bastion (Session Manager): no inbound; AWS endpoints and DNS out"
+  description            = local.ssh_on ? ${hclString(BASTION_SECURITY_GROUP_DESCRIPTION.ssh)} : ${hclString(BASTION_SECURITY_GROUP_DESCRIPTION.ssm)}
   vpc_id                 = var.vpc_id
   revoke_rules_on_delete = true
   tags                   = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    precondition {
+      condition     = var.mode != "ssh" || var.ssh != null
+      error_message = "ssh is required for mode \\"ssh\\" (allowlist and public keys)."
+    }
+    precondition {
+      condition     = var.mode == "ssh" || var.ssh == null
+      error_message = "ssh applies only to mode \\"ssh\\"."
+    }
+  }
+}
+
+# SSH mode: port 22 from each allowlisted CIDR, one rule per name.
+resource "aws_vpc_security_group_ingress_rule" "ssh" {
+  for_each = local.ssh_allowlist
+
+  security_group_id = aws_security_group.this.id
+  description       = "SSH from \${each.key}"
+  ip_protocol       = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_ipv4         = strcontains(each.value, ":") ? null : each.value
+  cidr_ipv6         = strcontains(each.value, ":") ? each.value : null
+  tags              = { Name = "ssh-\${each.key}" }
+}
+
+# SSH mode: the keys sshd reads at each login, so rotating a key needs no new instance.
+resource "aws_ssm_parameter" "authorized_keys" {
+  count = local.ssh_on ? 1 : 0
+
+  name        = "${authorizedKeysParameterName("${var.name}")}"
+  description = "SSH public keys of bastion \${var.name}; read at each login, so rotating a key needs no new instance"
+  type        = "String"
+  value       = join("\\n", [for k in sort(keys(var.ssh.public_keys)) : "\${join(" ", slice(split(" ", trimspace(var.ssh.public_keys[k])), 0, 2))} \${k}"])
+  tags        = var.tags
+}
+
+# SSH mode with public_address: an Elastic IP each instance takes at boot (a replacement keeps it).
+resource "aws_eip" "public_address" {
+  count = local.ssh_public_address ? 1 : 0
+
+  domain = "vpc"
+  tags   = merge(var.tags, { Name = var.name, "${BASTION_TAG}" = var.name })
 }
 
 resource "aws_vpc_security_group_egress_rule" "this" {
@@ -115,6 +320,15 @@ module "launch_template" {
   create_kms_key     = false
   kms_key_arn        = local.kms_key_arn
   tags               = merge(var.tags, { "${BASTION_TAG}" = var.name })
+
+  # SSH mode: sshd admits the SSH user only, the host firewall lets SSH in from the same allowlist
+  # as the security group, and the keys command (and the address takeover) run at first boot.
+  ssh_allow_users     = local.ssh_on ? [local.ssh_user] : []
+  host_firewall_allow = { for k, v in { ssh = { port = 22, sources = [for n in sort(keys(local.ssh_allowlist)) : local.ssh_allowlist[n]] } } : k => v if local.ssh_on }
+  extra_user_data_parts = concat(
+    local.ssh_on ? [{ content_type = "text/x-shellscript", content = local.ssh_keys_script }] : [],
+    local.ssh_public_address ? [{ content_type = "text/x-shellscript", content = ${hclHeredoc(takeAddressScript(REGION, ALLOCATION), scriptRefs, 4)} }] : [],
+  )
 }
 
 resource "aws_cloudwatch_log_group" "sessions" {
@@ -129,11 +343,27 @@ resource "aws_iam_role_policy" "sessions" {
   role = module.launch_template.role_name
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       { Sid = "WriteSessionLogs", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource = [aws_cloudwatch_log_group.sessions.arn, "\${aws_cloudwatch_log_group.sessions.arn}:*"] },
       { Sid = "FindLogGroups", Effect = "Allow", Action = "logs:DescribeLogGroups", Resource = "*" },
       { Sid = "EncryptSessions", Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = local.kms_key_arn },
-    ]
+      ],
+      local.ssh_on ? [{ Sid = "ReadAuthorizedKeys", Effect = "Allow", Action = "ssm:GetParameter", Resource = aws_ssm_parameter.authorized_keys[0].arn }] : [],
+      # One list per statement: a conditional's two tuples must have one type.
+      local.ssh_public_address ? [{
+        Sid      = "TakeThePublicAddress"
+        Effect   = "Allow"
+        Action   = "ec2:AssociateAddress"
+        Resource = "arn:\${data.aws_partition.current.partition}:ec2:\${data.aws_region.current.name}:\${local.account_id}:elastic-ip/\${aws_eip.public_address[0].allocation_id}"
+      }] : [],
+      local.ssh_public_address ? [{
+        Sid       = "OnlyForThisBastion"
+        Effect    = "Allow"
+        Action    = "ec2:AssociateAddress"
+        Resource  = "arn:\${data.aws_partition.current.partition}:ec2:\${data.aws_region.current.name}:\${local.account_id}:instance/*"
+        Condition = { StringEquals = { "ec2:ResourceTag/${BASTION_TAG}" = var.name } }
+      }] : [],
+    )
   })
 }
 
@@ -207,7 +437,7 @@ resource "aws_iam_policy" "operators" {
   description = "Start Session Manager sessions on bastion \${var.name} only, with its preferences"
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Sid       = "StartSessionOnThisBastion"
         Effect    = "Allow"
@@ -219,7 +449,15 @@ resource "aws_iam_policy" "operators" {
       { Sid = "ManageOwnSessions", Effect = "Allow", Action = ["ssm:TerminateSession", "ssm:ResumeSession"], Resource = "arn:\${data.aws_partition.current.partition}:ssm:*:\${local.account_id}:session/$\${aws:userid}-*" },
       { Sid = "EncryptSessionData", Effect = "Allow", Action = "kms:GenerateDataKey", Resource = local.kms_key_arn },
       { Sid = "FindTheBastion", Effect = "Allow", Action = ["ec2:DescribeInstances", "ssm:DescribeSessions", "ssm:GetConnectionStatus"], Resource = "*" },
-    ]
+      ],
+      local.ssh_on && try(var.ssh.instance_connect, false) ? [{
+        Sid       = "InstanceConnectToThisBastion"
+        Effect    = "Allow"
+        Action    = "ec2-instance-connect:SendSSHPublicKey"
+        Resource  = "arn:\${data.aws_partition.current.partition}:ec2:\${data.aws_region.current.name}:\${local.account_id}:instance/*"
+        Condition = { StringEquals = { "ec2:ResourceTag/${BASTION_TAG}" = var.name, "ec2:osuser" = local.ssh_user } }
+      }] : [],
+    )
   })
   tags = var.tags
 }
@@ -243,6 +481,25 @@ module "bastion" {
   ami_id                      = "ami-0123456789abcdef0"
   operator_group_names        = ["platform-admins"]
 }
+
+# SSH instead of Session Manager, an explicit opt-in: port 22 from the named ranges only.
+module "bastion_ssh" {
+  source = "../.."
+
+  name                        = "prod-ssh-bastion"
+  mode                        = "ssh"
+  vpc_id                      = "vpc-0123456789abcdef0"
+  vpc_cidr                    = "10.20.0.0/16"
+  subnet_ids                  = ["subnet-0123456789abcdef0"]
+  endpoints_security_group_id = "sg-0123456789abcdef0"
+  ami_id                      = "ami-0123456789abcdef0"
+  ssh = {
+    allowlist   = { office = "203.0.113.0/24", vpn = "10.8.0.0/16" }
+    public_keys = { alice = "${EXAMPLE_KEY} alice@laptop" }
+  }
+}
+
+${rootSuppressionsHcl(["bastion", "bastion_ssh"])}
 `,
   tests: {
     "bastion.tftest.hcl": `
@@ -350,6 +607,102 @@ run "rejects_a_malformed_ami" {
     ami_id = "ami-xyz"
   }
   expect_failures = [var.ami_id]
+}
+
+run "ssh_from_the_allowlist_only" {
+  command = apply
+  variables {
+    mode = "ssh"
+    ssh = {
+      allowlist        = { office = "203.0.113.0/24", vpn = "10.8.0.0/16", office-v6 = "2001:db8:1::/56" }
+      public_keys      = { alice = "${EXAMPLE_KEY} alice@laptop", bob = "  ${EXAMPLE_KEY}  " }
+      instance_connect = true
+    }
+  }
+
+  assert {
+    condition     = length(aws_vpc_security_group_ingress_rule.ssh) == 3 && aws_vpc_security_group_ingress_rule.ssh["office"].cidr_ipv4 == "203.0.113.0/24" && aws_vpc_security_group_ingress_rule.ssh["office-v6"].cidr_ipv6 == "2001:db8:1::/56" && alltrue([for r in values(aws_vpc_security_group_ingress_rule.ssh) : r.from_port == 22 && r.to_port == 22 && r.ip_protocol == "tcp"])
+    error_message = "port 22 only, from each allowlisted range"
+  }
+  assert {
+    condition     = aws_security_group.this.description == ${JSON.stringify(BASTION_SECURITY_GROUP_DESCRIPTION.ssh)} && length(aws_vpc_security_group_egress_rule.this) == 4
+    error_message = "the SSH group keeps the egress of mode ssm"
+  }
+  assert {
+    condition     = aws_ssm_parameter.authorized_keys[0].value == "${EXAMPLE_KEY} alice\\n${EXAMPLE_KEY} bob" && aws_ssm_parameter.authorized_keys[0].name == "/bulwark/bastion/authorized-keys"
+    error_message = "the keys live in the SSM parameter, one line per name, comments dropped"
+  }
+  assert {
+    condition     = contains([for st in jsondecode(aws_iam_role_policy.sessions.policy).Statement : st.Sid], "ReadAuthorizedKeys") && !contains([for st in jsondecode(aws_iam_role_policy.sessions.policy).Statement : st.Sid], "TakeThePublicAddress")
+    error_message = "the instance may read its keys and take no address"
+  }
+  assert {
+    condition     = one([for st in jsondecode(aws_iam_policy.operators.policy).Statement : st.Condition.StringEquals["ec2:osuser"] if st.Sid == "InstanceConnectToThisBastion"]) == "ec2-user"
+    error_message = "Instance Connect keys only for the SSH user"
+  }
+  assert {
+    condition     = length(aws_eip.public_address) == 0 && startswith(output.connect_command, "ssh -J ec2-user@<bastion private address> ") && length(output.bulwark_suppressions) == 0
+    error_message = "no public address, nothing weakened"
+  }
+}
+
+run "ssh_from_the_world_with_reasons" {
+  command = apply
+  variables {
+    mode = "ssh"
+    ssh = {
+      allowlist           = { anywhere = "0.0.0.0/0" }
+      public_keys         = { alice = "${EXAMPLE_KEY}" }
+      user                = "ops"
+      allow_broad_sources = { reason = "vendor support over the internet, ticket SEC-42" }
+      public_address      = { reason = "no VPN in this account yet, ticket NET-7" }
+      restrict_forwarding = false
+    }
+  }
+
+  assert {
+    condition     = length(aws_eip.public_address) == 1 && contains([for st in jsondecode(aws_iam_role_policy.sessions.policy).Statement : st.Sid], "TakeThePublicAddress") && strcontains(output.connect_command, "ssh -J ops@")
+    error_message = "the Elastic IP, the right to take it, and the command naming it"
+  }
+  assert {
+    condition     = toset([for e in output.bulwark_suppressions : "\${e.rule} \${e.address}"]) == toset(["${RuleIds.securityGroupAdminPortsFromWorld} *", "${RuleIds.securityGroupAdminPortsFromWorld} aws_vpc_security_group_ingress_rule.ssh[\\"anywhere\\"]", "${RuleIds.securityGroupUnauthorizedPortsFromWorld} aws_vpc_security_group_ingress_rule.ssh[\\"anywhere\\"]", "${RuleIds.instancePublicIp} aws_eip.public_address[0]"])
+    error_message = "every weakened default is returned with its reason"
+  }
+}
+
+run "rejects_ssh_from_the_world_without_a_reason" {
+  command = plan
+  variables {
+    mode = "ssh"
+    ssh  = { allowlist = { anywhere = "::0/0" }, public_keys = { alice = "${EXAMPLE_KEY}" } }
+  }
+  expect_failures = [var.ssh]
+}
+
+run "rejects_a_broad_public_range_without_a_reason" {
+  command = plan
+  variables {
+    mode = "ssh"
+    ssh  = { allowlist = { isp = "198.51.0.0/16" }, public_keys = { alice = "${EXAMPLE_KEY}" } }
+  }
+  expect_failures = [var.ssh]
+}
+
+run "rejects_a_truncated_public_key" {
+  command = plan
+  variables {
+    mode = "ssh"
+    ssh  = { allowlist = { office = "203.0.113.0/24" }, public_keys = { alice = "ssh-ed25519 AAAA" } }
+  }
+  expect_failures = [var.ssh]
+}
+
+run "rejects_ssh_mode_without_ssh" {
+  command = plan
+  variables {
+    mode = "ssh"
+  }
+  expect_failures = [aws_security_group.this]
 }
 `,
   },

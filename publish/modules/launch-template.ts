@@ -1,18 +1,96 @@
 import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN, INSTANCE_TYPE_PATTERN } from "../../modules/core/validate";
-import { buildUserData, escapeTemplate, LOG_RETENTION_DAYS, OPERATING_SYSTEMS, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
+import { buildUserData, escapeTemplate, LOG_RETENTION_DAYS, MIME_FOOTER, MIME_HEADER, mimePart, OPERATING_SYSTEMS, OperatingSystem, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
+import { isNetworkCidrHcl } from "../predicates";
 import { RuleIds } from "../../modules/core/rule-ids";
 import { rootSuppressionsHcl, suppressionsOutput, suppressionWhen } from "../suppressions";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, hclValue, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
 
 const NAME_PLACEHOLDER = "__BULWARK_NAME__";
 
-/** The hardening cloud-init per OS, as a Terraform template with the module's name in the log group prefix. */
+/**
+ * The construct's user-data builder, called once per OS with sentinel inputs: an `AllowUsers`
+ * line and one host-firewall rule with an IPv4 and an IPv6 source. The module keeps the text as
+ * a template and replaces those sentinel lines with the lines of its own inputs, written in the
+ * builder's format (the sentinel lines with the values swapped for interpolations).
+ */
+const SENTINEL = { user: "bulwarksentineluser", rule: "Bulwarksentinelrule", port: 54321, v4: "192.0.2.0/24", v6: "2001:db8::/32" } as const;
+
+function sentinelUserData(os: OperatingSystem): { text: string; allowUsers: string; firewall: [string, string] } {
+  const text = buildUserData({
+    os,
+    logGroupPrefix: `/bulwark/${NAME_PLACEHOLDER}`,
+    sshAllowUsers: [SENTINEL.user],
+    firewallAllow: { [SENTINEL.rule]: { port: SENTINEL.port, sources: [SENTINEL.v4, SENTINEL.v6] } },
+  });
+  const lines = text.split("\n");
+  const one = (test: (l: string) => boolean, what: string) => {
+    const found = lines.filter(test);
+    if (found.length !== 1) throw new Error(`the user-data builder's ${what} line is not where the published module expects it (${found.length} found)`);
+    return found[0];
+  };
+  const allowUsers = one((l) => l.trimStart() === `AllowUsers ${SENTINEL.user}`, "AllowUsers");
+  const v4 = one((l) => l.includes(`{ ${SENTINEL.v4} }`), "IPv4 firewall");
+  const v6 = one((l) => l.includes(`{ ${SENTINEL.v6} }`), "IPv6 firewall");
+  if (lines.indexOf(v6) !== lines.indexOf(v4) + 1) throw new Error("the user-data builder no longer writes a rule's IPv6 line right after its IPv4 line");
+  return { text, allowUsers, firewall: [v4, v6] };
+}
+
+const SENTINELS = Object.fromEntries(OPERATING_SYSTEMS.map((os) => [os, sentinelUserData(os)])) as Record<OperatingSystem, ReturnType<typeof sentinelUserData>>;
+for (const os of OPERATING_SYSTEMS) {
+  const [a, b] = [SENTINELS[os], SENTINELS[OPERATING_SYSTEMS[0]]];
+  if (a.allowUsers !== b.allowUsers || a.firewall.join("\n") !== b.firewall.join("\n")) throw new Error(`the sshd and firewall lines of ${os} differ from ${OPERATING_SYSTEMS[0]}'s: render them per OS`);
+}
+const LINES = SENTINELS[OPERATING_SYSTEMS[0]];
+
+/** The hardening cloud-init per OS, as a Terraform template with the module's name in the log group prefix (sentinel lines kept). */
 function userDataLocals(): string {
   return OPERATING_SYSTEMS.map((os) => {
-    const text = escapeTemplate(buildUserData({ os, logGroupPrefix: `/bulwark/${NAME_PLACEHOLDER}` })).split(NAME_PLACEHOLDER).join("${var.name}");
+    const text = escapeTemplate(SENTINELS[os].text).split(NAME_PLACEHOLDER).join("${var.name}");
     return `    "${os}" = <<-EOT\n${text.replace(/\n$/, "").split("\n").map((l) => (l ? `      ${l}` : "")).join("\n")}\n    EOT`;
   }).join("\n");
 }
+
+/** A sentinel line with each sentinel value (found once) swapped for an HCL expression, as an HCL string ending in a newline. */
+function lineTemplate(line: string, swaps: Readonly<Record<string, string>>): string {
+  const placeholders: Record<string, string> = {};
+  let text = line;
+  Object.entries(swaps).forEach(([from, expr], i) => {
+    if (text.split(from).length !== 2) throw new Error(`sentinel ${from} is not once in the user-data line ${line}`);
+    text = text.replace(from, `__SLOT${i}__`);
+    placeholders[`__SLOT${i}__`] = expr;
+  });
+  return hclValue(`${text}\n`, placeholders);
+}
+
+/** A host-firewall line of the builder for the rule `r` of local.host_firewall_rules, with the sources of one family. */
+const firewallLine = (line: string, sentinel: string, sources: string) =>
+  lineTemplate(line, { [sentinel]: `join(", ", ${sources})`, [SENTINEL.rule]: "r.name", tcp: "r.protocol", [String(SENTINEL.port)]: "r.port" });
+
+/** The user-data locals: the builder's template with the sentinel lines replaced, then MIME parts when there are extra parts. */
+const USER_DATA_HCL = `
+  ssh_allow_users_line = length(var.ssh_allow_users) == 0 ? "" : ${lineTemplate(LINES.allowUsers, { [SENTINEL.user]: 'join(" ", var.ssh_allow_users)' })}
+  host_firewall_rules = [
+    for name, r in var.host_firewall_allow : {
+      name     = name
+      port     = r.port
+      protocol = r.protocol
+      v4       = [for c in r.sources : c if !strcontains(c, ":")]
+      v6       = [for c in r.sources : c if strcontains(c, ":")]
+    }
+  ]
+  host_firewall_lines = join("", flatten([
+    for r in local.host_firewall_rules : [
+      length(r.v4) == 0 ? "" : ${firewallLine(LINES.firewall[0], SENTINEL.v4, "r.v4")},
+      length(r.v6) == 0 ? "" : ${firewallLine(LINES.firewall[1], SENTINEL.v6, "r.v6")},
+    ]
+  ]))
+  cloud_config = replace(replace(local.user_data_templates[var.os], ${hclValue(`${LINES.allowUsers}\n`)}, local.ssh_allow_users_line), ${hclValue(`${LINES.firewall.join("\n")}\n`)}, local.host_firewall_lines)
+  user_data_parts = concat([{ content_type = "text/cloud-config", content = local.cloud_config }], var.extra_user_data_parts)
+  user_data = length(var.extra_user_data_parts) == 0 ? local.cloud_config : join("", concat(
+    [${hclValue(MIME_HEADER)}],
+    [for i, p in local.user_data_parts : ${hclValue(mimePart("__CT__", "__CONTENT__", "__INDEX__"), { __CT__: "p.content_type", __CONTENT__: "p.content", __INDEX__: 'format("%02d", i)' })}],
+    [${hclValue(MIME_FOOTER)}],
+  ))`;
 
 const limits = Object.fromEntries(VOLUME_TYPES.map((t) => [t, VOLUME_LIMITS[t]]));
 // Terraform evaluates both sides of || and &&: guard the lookup with a conditional.
@@ -151,6 +229,39 @@ export const launchTemplateModule: ModuleSpec = {
       default: "365",
       validations: [{ condition: `contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.log_retention_days)`, message: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(", ")}.` }],
     },
+    {
+      name: "ssh_allow_users",
+      type: "list(string)",
+      description: "Users allowed to log in over SSH (sshd AllowUsers; the construct's userData.sshAllowUsers). Empty: no AllowUsers line; root and passwords are refused regardless.",
+      default: "[]",
+      validations: [{ condition: 'alltrue([for u in var.ssh_allow_users : can(regex("^[a-z_][a-z0-9_-]{0,31}$", u)) && u != "root"])', message: "ssh_allow_users must be non-root Linux user names." }],
+    },
+    {
+      name: "host_firewall_allow",
+      type: `map(object({
+    port     = number
+    protocol = optional(string, "tcp")
+    sources  = list(string)
+  }))`,
+      description: "Inbound allowlist of the host firewall (nftables), keyed by rule name (the construct's userData.firewallAllow); everything else inbound is dropped.",
+      default: "{}",
+      validations: [
+        { condition: 'alltrue([for k in keys(var.host_firewall_allow) : can(regex("^[A-Za-z][A-Za-z0-9-]{0,62}$", k))])', message: "host_firewall_allow keys must be a letter, then letters, digits or hyphens." },
+        { condition: "alltrue([for r in values(var.host_firewall_allow) : r.port >= 1 && r.port <= 65535 && floor(r.port) == r.port])", message: "host_firewall_allow ports must be whole numbers from 1 to 65535." },
+        { condition: 'alltrue([for r in values(var.host_firewall_allow) : contains(["tcp", "udp"], r.protocol)])', message: "host_firewall_allow protocol must be tcp or udp." },
+        { condition: `alltrue([for r in values(var.host_firewall_allow) : length(r.sources) > 0 && alltrue([for c in r.sources : ${isNetworkCidrHcl("c")}])])`, message: "host_firewall_allow sources must name at least one IPv4 or IPv6 CIDR each, without host bits." },
+      ],
+    },
+    {
+      name: "extra_user_data_parts",
+      type: `list(object({
+    content_type = string
+    content      = string
+  }))`,
+      description: "Parts appended to the hardening cloud-config as MIME parts, in order (the construct's userData.extraParts): text/x-shellscript runs once at first boot, text/cloud-config merges.",
+      default: "[]",
+      validations: [{ condition: 'alltrue([for p in var.extra_user_data_parts : contains(["text/x-shellscript", "text/cloud-config"], p.content_type)])', message: "extra_user_data_parts content_type must be text/x-shellscript or text/cloud-config." }],
+    },
     { name: "dedicated_tenancy", type: "bool", description: "Run on single-tenant hardware.", default: "false" },
     { name: "tags", type: "map(string)", description: "Tags for the template and its instances, volumes and interfaces.", default: "{}" },
   ],
@@ -181,9 +292,12 @@ locals {
     var.data_volumes,
   )
   tags = merge(var.tags, { Name = var.name })
-  user_data = {
+  # The hardening cloud-init of the construct's user-data builder per OS. Its sentinel AllowUsers and
+  # firewall lines are replaced by the lines of ssh_allow_users and host_firewall_allow below.
+  user_data_templates = {
 ${userDataLocals()}
   }
+${USER_DATA_HCL}
 }
 
 ${kmsKeyModuleCall("\${var.name}/ebs-logs", ["autoscaling", "cloudwatch-logs"])}
@@ -225,7 +339,7 @@ resource "aws_launch_template" "this" {
   instance_type          = var.instance_type
   ebs_optimized          = true
   update_default_version = true
-  user_data              = base64encode(local.user_data[var.os])
+  user_data              = base64encode(local.user_data)
 
   iam_instance_profile {
     arn = aws_iam_instance_profile.this.arn
@@ -293,7 +407,7 @@ resource "aws_launch_template" "this" {
       error_message = "Set exactly one of ami_id and image_ssm_parameter."
     }
     precondition {
-      condition     = length(base64encode(local.user_data[var.os])) <= 21848
+      condition     = length(base64encode(local.user_data)) <= 21848
       error_message = "User data exceeds the EC2 limit of 16384 bytes."
     }
   }
@@ -355,9 +469,43 @@ run "defaults_are_hardened" {
     error_message = "user data hardens sshd"
   }
   assert {
+    condition     = !strcontains(base64decode(aws_launch_template.this.user_data), "AllowUsers") && !strcontains(base64decode(aws_launch_template.this.user_data), "saddr") && !strcontains(base64decode(aws_launch_template.this.user_data), "sentinel")
+    error_message = "without inputs, no AllowUsers line and nothing inbound in the host firewall"
+  }
+  assert {
     condition     = length(module.kms_key) == 1
     error_message = "a key is created when none is passed"
   }
+}
+
+run "ssh_users_host_firewall_and_extra_parts_go_into_user_data" {
+  command = plan
+  variables {
+    ssh_allow_users       = ["ec2-user"]
+    host_firewall_allow   = { ssh = { port = 22, sources = ["10.0.0.0/8", "fd00::/8", "192.168.0.0/16"] }, dns = { port = 53, protocol = "udp", sources = ["fd00::/8"] } }
+    extra_user_data_parts = [{ content_type = "text/x-shellscript", content = "#!/bin/bash\\necho keys" }]
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "\\n      AllowUsers ec2-user\\n")
+    error_message = "sshd allows the named users only"
+  }
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "ip saddr { 10.0.0.0/8, 192.168.0.0/16 } tcp dport 22 accept comment \\"ssh\\"\\n") && strcontains(base64decode(aws_launch_template.this.user_data), "ip6 saddr { fd00::/8 } tcp dport 22 accept comment \\"ssh\\"\\n") && strcontains(base64decode(aws_launch_template.this.user_data), "ip6 saddr { fd00::/8 } udp dport 53 accept comment \\"dns\\"\\n") && !strcontains(base64decode(aws_launch_template.this.user_data), "ip saddr {  }")
+    error_message = "the host firewall lets in exactly the listed sources, per family"
+  }
+  assert {
+    condition     = startswith(base64decode(aws_launch_template.this.user_data), "Content-Type: multipart/mixed") && strcontains(base64decode(aws_launch_template.this.user_data), "filename=\\"part-01\\"\\n\\n#!/bin/bash\\necho keys\\n--") && !strcontains(base64decode(aws_launch_template.this.user_data), "sentinel")
+    error_message = "extra parts follow the cloud-config as MIME parts"
+  }
+}
+
+run "rejects_a_host_firewall_source_with_host_bits" {
+  command = plan
+  variables {
+    host_firewall_allow = { ssh = { port = 22, sources = ["10.0.0.1/8"] } }
+  }
+  expect_failures = [var.host_firewall_allow]
 }
 
 run "rejects_a_malformed_ami" {
