@@ -44,7 +44,8 @@ export const ADMIN_PORTS_TEXT = ADMIN_PORTS.join(" or ");
 
 /** HCL true when `cidr` is an IPv4 or IPv6 CIDR whose address is its network: the twin of `cidrProblem` finding nothing (modules/core/cidr.ts). */
 export function isNetworkCidrHcl(cidr: string): string {
-  return `try(cidrhost(${cidr}, 0) == cidrhost(format("%s/%d", split("/", ${cidr})[0], strcontains(${cidr}, ":") ? 128 : 32), 0), false)`;
+  // An IPv4 octet with a leading zero: Terraform reads it as decimal, AWS and cidrProblem refuse it.
+  return `(!try(!strcontains(${cidr}, ":") && can(regex("(^|[.])0[0-9]", split("/", ${cidr})[0])), false) && try(cidrhost(${cidr}, 0) == cidrhost(format("%s/%d", split("/", ${cidr})[0], strcontains(${cidr}, ":") ? 128 : 32), 0), false))`;
 }
 
 /** HCL twin of `cidrContains(outer, inner)` (modules/core/cidr.ts) for a literal `outer` CIDR and an HCL expression `inner`. */

@@ -16,14 +16,28 @@ export interface ParsedCidr {
 }
 
 /**
- * ipaddr.js also accepts legacy IPv4 forms (`10.0.0/8`, `0x0a.0.0.0/8`); AWS does not, so
- * IPv4 must be four decimal octets.
+ * ipaddr.js also accepts legacy IPv4 forms (`10.0.0/8`, `0x0a.0.0.0/8`, and `010.0.0.0/8` as octal);
+ * AWS does not, so IPv4 must be four decimal octets. Terraform reads an octet with a leading zero
+ * as decimal and the AWS provider refuses it: input is refused (`strict`), judging reads it as
+ * Terraform does (`decimal`).
  */
-function isValidCidrText(text: string): boolean {
-  if (typeof text !== "string" || !ipaddr.isValidCIDR(text)) return false;
-  const [address] = text.split("/");
-  return address.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(address);
+function cidrText(text: string, octets: "strict" | "decimal"): string | undefined {
+  if (typeof text !== "string") return undefined;
+  const [address, ...rest] = text.split("/");
+  if (!address.includes(":")) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return undefined;
+    if (/(^|\.)0\d/.test(address)) {
+      if (octets === "strict") return undefined;
+      text = [address.split(".").map((o) => String(Number(o))).join("."), ...rest].join("/");
+    }
+  }
+  return ipaddr.isValidCIDR(text) ? text : undefined;
 }
+
+const isValidCidrText = (text: string) => cidrText(text, "strict") !== undefined;
+
+/** True when an IPv4 CIDR has an octet with a leading zero (`010.0.0.0/8`). */
+const hasLeadingZeroOctet = (text: string) => typeof text === "string" && !text.includes(":") && /(^|\.)0\d/.test(text.split("/")[0]);
 
 /** Parses a CIDR; undefined when malformed or when host bits are set (`10.0.0.1/16`). */
 export function parseCidr(text: string): ParsedCidr | undefined {
@@ -37,6 +51,7 @@ export function parseCidr(text: string): ParsedCidr | undefined {
 
 /** Why a CIDR is invalid, for error messages. */
 export function cidrProblem(text: string): string | undefined {
+  if (hasLeadingZeroOctet(text)) return "has an IPv4 octet with a leading zero (write it without: Terraform reads it as decimal, AWS refuses it)";
   if (!isValidCidrText(text)) return "is not a valid IPv4 or IPv6 CIDR";
   if (!parseCidr(text)) return "has host bits set (use the network address)";
   return undefined;
@@ -125,8 +140,9 @@ export function cidrRange(text: string): { family: IpFamily; range: readonly [bi
 const rangeCache = new Map<string, { family: IpFamily; range: readonly [bigint, bigint] } | null>();
 
 function parseRange(text: string): { family: IpFamily; range: readonly [bigint, bigint] } | undefined {
-  if (!isValidCidrText(text.trim())) return undefined;
-  const [address, prefix] = ipaddr.parseCIDR(text.trim());
+  const read = cidrText(text.trim(), "decimal");
+  if (read === undefined) return undefined;
+  const [address, prefix] = ipaddr.parseCIDR(read);
   const family = address.kind() as IpFamily;
   const bits = BITS[family];
   const span = 1n << BigInt(bits - prefix);

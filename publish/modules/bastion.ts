@@ -26,14 +26,6 @@ export function isBroadPublicSourceHcl(cidr: string): string {
   return `(${isNetworkCidrHcl(cidr)} && !(${inPrivate}) && try(tonumber(split("/", ${cidr})[1]) < (strcontains(${cidr}, ":") ? ${SSH_BROAD_PREFIX.ipv6} : ${SSH_BROAD_PREFIX.ipv4}), false))`;
 }
 
-/**
- * HCL true when an IPv4 CIDR has an octet with a leading zero: Terraform reads `010.0.0.0/8` as
- * 10.0.0.0/8, the construct's parser (ipaddr.js) as 8.0.0.0/8, so the module refuses the spelling.
- */
-export function hasLeadingZeroOctetHcl(cidr: string): string {
-  return `(!strcontains(${cidr}, ":") && can(regex("(^|[.])0[0-9]", split("/", ${cidr})[0])))`;
-}
-
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const reChars = (chars: string) => chars.replace(/[+]/g, "\\+");
 
@@ -105,7 +97,6 @@ export const bastionModule: ModuleSpec = {
   ],
   differences: [
     "`mode` and `ssh` are checked together by a precondition when Terraform plans, not by `terraform validate`: a validation of Terraform 1.7 sees only its own variable. A `mode = \"ssh\"` without `ssh`, or `ssh` with `mode = \"ssm\"`, fails the plan with the construct's message.",
-    "An IPv4 octet with a leading zero (`010.0.0.0/8`) is refused in `ssh.allowlist`: Terraform reads it as decimal (10.0.0.0/8, private), the construct's parser as octal (8.0.0.0/8, a broad public range), so the two would judge it differently.",
     "The module has no `os` input: the bastion runs the launch-template module's default, Amazon Linux 2023, whose AMIs ship the AWS CLI the keys command runs. The construct's refusal of SSH mode on Ubuntu without `ssh.awsCliOnImage` has nothing to refuse here.",
   ],
   controls: ["SSM.1", "EC2.53", "EC2.54", "CKV_AWS_158"],
@@ -138,7 +129,7 @@ export const bastionModule: ModuleSpec = {
       validations: [
         { condition: "var.ssh == null ? true : length(var.ssh.allowlist) > 0", message: "ssh.allowlist must name at least one source CIDR." },
         { condition: `var.ssh == null ? true : alltrue([for k in keys(var.ssh.allowlist) : can(regex(${hclRegex(NAME_PATTERN)}, k))])`, message: "ssh.allowlist keys must be a letter, then up to 62 letters, digits or hyphens." },
-        { condition: `var.ssh == null ? true : alltrue([for c in values(var.ssh.allowlist) : ${isNetworkCidrHcl("c")} && !${hasLeadingZeroOctetHcl("c")}])`, message: "ssh.allowlist values must be IPv4 or IPv6 CIDRs without host bits (and no IPv4 octet with a leading zero)." },
+        { condition: `var.ssh == null ? true : alltrue([for c in values(var.ssh.allowlist) : ${isNetworkCidrHcl("c")}])`, message: "ssh.allowlist values must be IPv4 or IPv6 CIDRs without host bits (and no IPv4 octet with a leading zero)." },
         {
           condition: `var.ssh == null ? true : var.ssh.allow_broad_sources != null || !anytrue([for c in values(var.ssh.allowlist) : ${isWorldHcl("c")}])`,
           message: "ssh.allowlist opens SSH to the whole internet (0.0.0.0/0, ::/0 or another spelling of them); name the office or VPN ranges, or set ssh.allow_broad_sources with a reason.",
