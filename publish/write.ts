@@ -251,7 +251,26 @@ export function writeSafely(
     if (e instanceof PublishError) throw e;
     throw new PublishError(`${where}: cannot write there (${errnoText(e)})`);
   } finally {
-    // The staging folder is the fresh mkdtemp above: everything in it is publish's own.
-    fs.rmSync(staging, { recursive: true, force: true });
+    removeStaging(staging, written);
+  }
+}
+
+/**
+ * Removes the staging folder: the files publish wrote into it (those not yet renamed away), the
+ * manifest, then its folders deepest first. Anything else found there stays, with its folder.
+ */
+function removeStaging(staging: string, written: Readonly<Record<string, readonly string[]>>): void {
+  const dirs = new Set<string>([staging]);
+  const files = [MANIFEST, ...Object.entries(written).flatMap(([m, names]) => names.map((f) => path.join(m, f)))];
+  for (const rel of files) {
+    fs.rmSync(path.join(staging, rel), { force: true });
+    for (let d = path.dirname(rel); d !== "."; d = path.dirname(d)) dirs.add(path.join(staging, d));
+  }
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      /* not empty (something publish did not write), or already gone */
+    }
   }
 }

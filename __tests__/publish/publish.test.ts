@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PUBLISHED_MODULES } from "../../publish";
 import { AWS_MOCKS } from "../../publish/mocks";
+import { writeSafely } from "../../publish/write";
 import { bulwark } from "../support/cli";
 import { init, offlinePlan, plannedCreates, terraform, terraformTest, validate } from "../support/terraform";
 
@@ -148,6 +149,28 @@ describe("bulwark publish", () => {
       expect(fs.readFileSync(path.join(target, "cis-alarms", "main.tf"), "utf8")).toBe("# the user's own\n");
       expect(fs.readFileSync(path.join(target, ".bulwark-publish.json"), "utf8")).toBe(manifestBefore);
       expect(fs.readdirSync(path.join(target, "cis-alarms"))).toEqual(["main.tf"]);
+    });
+
+    it("leaves no staging folder when a publish fails after staging, and keeps what it did not write there", () => {
+      const project = tmp();
+      seed(project, USER_FILES);
+      const target = path.join(project, "modules");
+      let staged = "";
+      const fail = (stagingDir: string) => {
+        staged = stagingDir;
+        fs.writeFileSync(path.join(stagingDir, "m", "sub", "stranger.txt"), "not publish's\n");
+        throw new Error("terraform fmt failed");
+      };
+      expect(() => writeSafely(target, {}, { m: { "main.tf": "# a\n", "sub/x.tf": "# b\n" } }, fail)).toThrow(/terraform fmt failed/);
+      // Of the staging folder only the stranger and the folders holding it are left; the user's files are untouched, no target made.
+      expect(listFiles(staged)).toEqual([path.join("m", "sub", "stranger.txt")]);
+      expectFiles(project, USER_FILES);
+      expect(fs.existsSync(target)).toBe(false);
+      fs.rmSync(path.join(staged, "m", "sub", "stranger.txt"));
+      expect(() => writeSafely(target, {}, { m: { "main.tf": "# a\n" } }, () => {
+        throw new Error("again");
+      })).toThrow(/again/);
+      expect(fs.readdirSync(project).filter((f) => f.includes("bulwark-publish") && f !== path.basename(staged))).toEqual([]);
     });
 
     it("refuses --out naming a file, a missing parent or an unwritable directory with one line and exit 2", () => {
