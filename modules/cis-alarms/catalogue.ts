@@ -14,6 +14,23 @@ export interface CisAlarmControl {
   readonly markers: readonly string[];
 }
 
+/**
+ * How each control's alarm judges its metric (events per 5 minutes, summed), the construct's and
+ * the published module's: no events in a period means nothing happened, which is not a breach.
+ * A threshold override (with a reason) is a whole number in THRESHOLD_RANGE.
+ */
+export const CIS_ALARM_SETTINGS = {
+  statistic: "Sum",
+  periodSeconds: 300,
+  evaluationPeriods: 1,
+  threshold: 1,
+  thresholdRange: [1, 100000],
+  comparisonOperator: "GreaterThanOrEqualToThreshold",
+  treatMissingData: "notBreaching",
+  /** Characters a reason for an override needs at least. */
+  reasonLength: 10,
+} as const;
+
 export const CIS_ALARM_CONTROLS: readonly CisAlarmControl[] = [
   {
     key: "unauthorized-api-calls",

@@ -1,7 +1,7 @@
 import { AMI_ID_PATTERN } from "../../modules/core/validate";
 import { BASTION_TAG, SESSION_SHELL_PROFILE } from "../../modules/bastion";
 import { GROUP_METRICS } from "../../modules/auto-scaling";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
 
 export const bastionModule: ModuleSpec = {
   name: "bastion",
@@ -14,7 +14,6 @@ export const bastionModule: ModuleSpec = {
     "Operators may start sessions only on instances tagged as this bastion, only with these preferences.",
     "The hardened launch template: IMDSv2, encrypted volumes, no public IP, SSM role.",
     "A new AMI reaches the bastion: the group follows the template's latest_version, so any template change starts an instance refresh that launches the new instance, waits until it is healthy, then terminates the old one (rolled back if it never becomes healthy).",
-    keyThroughModuleOutputNote(["ebs-cmk", "log-group-encrypted"]),
   ],
   controls: ["SSM.1", "EC2.53", "EC2.54", "CKV_AWS_158"],
   variables: [
@@ -68,7 +67,6 @@ data "aws_partition" "current" {}
 
 locals {
   account_id = ${ACCOUNT_ID_EXPR}
-  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
 }
 
 ${kmsKeyModuleCall("\${var.name}/bastion", ["autoscaling", "cloudwatch-logs"])}
@@ -113,13 +111,13 @@ module "launch_template" {
   instance_type      = var.instance_type
   security_group_ids = [aws_security_group.this.id]
   create_kms_key     = false
-  kms_key_arn        = local.kms_key_arn
+  kms_key_arn        = ${KMS_KEY_ARN_EXPR}
   tags               = merge(var.tags, { "${BASTION_TAG}" = var.name })
 }
 
 resource "aws_cloudwatch_log_group" "sessions" {
   name              = "/bulwark/\${var.name}/sessions"
-  kms_key_id        = local.kms_key_arn
+  kms_key_id        = ${KMS_KEY_ARN_EXPR}
   retention_in_days = 365
   tags              = var.tags
 }
@@ -132,7 +130,7 @@ resource "aws_iam_role_policy" "sessions" {
     Statement = [
       { Sid = "WriteSessionLogs", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource = [aws_cloudwatch_log_group.sessions.arn, "\${aws_cloudwatch_log_group.sessions.arn}:*"] },
       { Sid = "FindLogGroups", Effect = "Allow", Action = "logs:DescribeLogGroups", Resource = "*" },
-      { Sid = "EncryptSessions", Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = local.kms_key_arn },
+      { Sid = "EncryptSessions", Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = ${KMS_KEY_ARN_EXPR} },
     ]
   })
 }
@@ -151,7 +149,7 @@ resource "aws_ssm_document" "session" {
       cloudWatchLogGroupName      = aws_cloudwatch_log_group.sessions.name
       cloudWatchEncryptionEnabled = true
       cloudWatchStreamingEnabled  = true
-      kmsKeyId                    = local.kms_key_arn
+      kmsKeyId                    = ${KMS_KEY_ARN_EXPR}
       runAsEnabled                = true
       runAsDefaultUser            = var.run_as_user
       idleSessionTimeout          = tostring(var.idle_timeout_minutes)
@@ -217,7 +215,7 @@ resource "aws_iam_policy" "operators" {
       },
       { Sid = "UseTheseSessionPreferences", Effect = "Allow", Action = "ssm:StartSession", Resource = aws_ssm_document.session.arn },
       { Sid = "ManageOwnSessions", Effect = "Allow", Action = ["ssm:TerminateSession", "ssm:ResumeSession"], Resource = "arn:\${data.aws_partition.current.partition}:ssm:*:\${local.account_id}:session/$\${aws:userid}-*" },
-      { Sid = "EncryptSessionData", Effect = "Allow", Action = "kms:GenerateDataKey", Resource = local.kms_key_arn },
+      { Sid = "EncryptSessionData", Effect = "Allow", Action = "kms:GenerateDataKey", Resource = ${KMS_KEY_ARN_EXPR} },
       { Sid = "FindTheBastion", Effect = "Allow", Action = ["ec2:DescribeInstances", "ssm:DescribeSessions", "ssm:GetConnectionStatus"], Resource = "*" },
     ]
   })
