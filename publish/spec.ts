@@ -131,11 +131,22 @@ export function kmsKeyVariables(what: string): VariableSpec[] {
   ];
 }
 
-/** The call of the kms-key module a module makes when `create_kms_key` is true. */
-export function kmsKeyModuleCall(alias: string, services: readonly string[]): string {
+/**
+ * The module's key: its own (the kms-key module's output) or the caller's. Written out where it
+ * is used rather than kept in a local: a plan's JSON holds no locals, so `bulwark check` follows a
+ * reference through the kms-key module's output to the key but cannot see through a local (it
+ * would judge the encryption rules *unverifiable* on the module's plan).
+ */
+export const KMS_KEY_ARN_EXPR = "(var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn)";
+
+/**
+ * The call of the kms-key module a module makes when `create_kms_key` is true (and `also`, an HCL
+ * condition, holds: the network module needs a key only for flow logs to CloudWatch Logs).
+ */
+export function kmsKeyModuleCall(alias: string, services: readonly string[], also?: string): string {
   return `module "kms_key" {
   source = "../kms-key"
-  count  = var.create_kms_key ? 1 : 0
+  count  = var.create_kms_key${also ? ` && ${also}` : ""} ? 1 : 0
 
   account_id = var.account_id
   alias      = "${alias}"
@@ -171,11 +182,9 @@ export const CALLER_IDENTITY_HCL = `data "aws_caller_identity" "current" {
 export const ACCOUNT_ID_EXPR = "var.account_id != null ? var.account_id : data.aws_caller_identity.current[0].account_id";
 
 /**
- * The README line for findings `bulwark check` cannot decide on a plan of a module that creates
- * its own key: the key's ARN reaches the resources through the kms-key module's output, which the
- * checker does not follow into a value, so the rules report unverifiable where the construct's plan
- * passes. The parity test (__tests__/publish/parity.test.ts) holds the same list.
+ * The README line for the constructs' `preventDestroy`, which no module variable can carry:
+ * Terraform accepts only literal values in a `lifecycle` block.
  */
-export function keyThroughModuleOutputNote(rules: readonly string[]): string {
-  return `Deliberate difference from the construct: when the key comes from a module output (the module's own key with \`create_kms_key = true\`, or a kms-key module of the caller) it reaches the resources through the kms-key module's output, which \`bulwark check\` does not follow on a plan, so ${rules.map((r) => `\`${r}\``).join(", ")} report *unverifiable* on the module's plan where the construct's plan passes; with a \`kms_key_arn\` the plan knows (a literal ARN, or a variable set to one) they are judged.`;
+export function preventDestroyNote(what: string): string {
+  return `Deliberate difference from the construct: the construct's \`preventDestroy\` (\`lifecycle { prevent_destroy = true }\` on ${what}) has no input here, because Terraform accepts only literal values in \`lifecycle\`; a plan cannot show it either way. Guard the module's resources from deletion in the caller (a reviewed plan with \`bulwark diff --fail-on delete\`, an SCP).`;
 }

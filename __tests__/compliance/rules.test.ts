@@ -1,4 +1,4 @@
-import { ALL_RULES, configResources, runRules } from "../../compliance";
+import { ALL_RULES, configResources, planResources, runRules } from "../../compliance";
 
 describe("rule pack", () => {
   it("has unique ids, kebab-case, and help text for every rule", () => {
@@ -53,6 +53,81 @@ describe("rule pack", () => {
   });
 });
 
+describe("references on a plan", () => {
+  it("follows a conditional past a module call that has no instance (count = 0) to the resource it takes", () => {
+    const plan = {
+      format_version: "1.2",
+      planned_values: {
+        root_module: {
+          resources: [
+            { address: "aws_kms_key.shared", mode: "managed", type: "aws_kms_key", name: "shared", values: { enable_key_rotation: true } },
+            { address: "aws_cloudwatch_log_group.app", mode: "managed", type: "aws_cloudwatch_log_group", name: "app", values: { name: "app", retention_in_days: 365 } },
+          ],
+        },
+      },
+      resource_changes: [{ address: "aws_cloudwatch_log_group.app", change: { actions: ["create"], after: { name: "app", retention_in_days: 365 }, after_unknown: { kms_key_id: true } } }],
+      configuration: {
+        root_module: {
+          resources: [
+            { address: "aws_kms_key.shared", mode: "managed", type: "aws_kms_key", name: "shared", expressions: {} },
+            {
+              address: "aws_cloudwatch_log_group.app",
+              mode: "managed",
+              type: "aws_cloudwatch_log_group",
+              name: "app",
+              // kms_key_id = var.create_kms_key ? module.kms_key[0].key_arn : aws_kms_key.shared.arn, with create_kms_key false
+              expressions: { kms_key_id: { references: ["var.create_kms_key", "module.kms_key[0].key_arn", "module.kms_key[0]", "module.kms_key", "aws_kms_key.shared.arn", "aws_kms_key.shared"] } },
+            },
+          ],
+          module_calls: {
+            kms_key: { count_expression: { references: ["var.create_kms_key"] }, module: { resources: [{ address: "aws_kms_key.this", mode: "managed", type: "aws_kms_key", name: "this", expressions: {} }], outputs: { key_arn: { expression: { references: ["aws_kms_key.this.arn", "aws_kms_key.this"] } } } } },
+          },
+        },
+      },
+    };
+    const findings = runRules(planResources(plan, "s"), ALL_RULES.filter((r) => r.id === "log-group-encrypted")).findings;
+    expect(findings.map((f) => `${f.severity} ${f.address}: ${f.message}`)).toEqual([]);
+  });
+});
+
+describe("blocks on a plan", () => {
+  // A launch template with a static root device and a dynamic block of data volumes: the plan's
+  // configuration describes the static block only, so no planned block maps to it by position.
+  const plan = (dataVolumes: number) => {
+    const devices = [...Array.from({ length: dataVolumes }, (_, i) => `/dev/sd${"fgh"[i]}`), "/dev/xvda"];
+    const after = { block_device_mappings: devices.map((d) => ({ device_name: d, ebs: [{ encrypted: "true" }] })) };
+    return {
+      format_version: "1.2",
+      planned_values: {
+        root_module: {
+          resources: [
+            { address: "aws_kms_key.k", mode: "managed", type: "aws_kms_key", name: "k", values: {} },
+            { address: "aws_launch_template.app", mode: "managed", type: "aws_launch_template", name: "app", values: after },
+          ],
+        },
+      },
+      resource_changes: [{ address: "aws_launch_template.app", change: { actions: ["create"], after, after_unknown: { block_device_mappings: devices.map(() => ({ ebs: [{ kms_key_id: true }] })) } } }],
+      configuration: {
+        root_module: {
+          resources: [
+            { address: "aws_kms_key.k", mode: "managed", type: "aws_kms_key", name: "k", expressions: {} },
+            { address: "aws_launch_template.app", mode: "managed", type: "aws_launch_template", name: "app", expressions: { block_device_mappings: [{ device_name: { constant_value: "/dev/xvda" }, ebs: [{ encrypted: { constant_value: true }, kms_key_id: { references: ["aws_kms_key.k.arn", "aws_kms_key.k"] } }] }] } },
+          ],
+        },
+      },
+    };
+  };
+  const findings = (p: object) => runRules(planResources(p, "s"), ALL_RULES.filter((r) => r.id === "ebs-cmk")).findings.map((f) => `${f.severity} ${f.subject}`);
+
+  it("follows a static block's key when the plan holds that block alone", () => {
+    expect(findings(plan(0))).toEqual([]);
+  });
+
+  it("judges no block by another's configuration when dynamic blocks sit among them", () => {
+    expect(findings(plan(1)).sort()).toEqual(["unverifiable block device /dev/sdf", "unverifiable block device /dev/xvda"]);
+  });
+});
+
 describe("ec2-no-public-ip on Elastic IPs", () => {
   const findings = (resource: Record<string, unknown>) =>
     runRules(configResources({ resource }, "s"), ALL_RULES.filter((r) => r.id === "ec2-no-public-ip")).findings.map((f) => f.address);
@@ -65,6 +140,32 @@ describe("ec2-no-public-ip on Elastic IPs", () => {
         aws_lb: { n: { load_balancer_type: "network", subnet_mapping: [{ subnet_id: "subnet-1", allocation_id: "${aws_eip.nlb.id}" }] } },
       }),
     ).toEqual([]);
+  });
+
+  it("follows a NAT gateway's aws_eip.nat[each.key] on a plan to the Elastic IP of the same key", () => {
+    const plan = (index: string) => ({
+      format_version: "1.2",
+      planned_values: {
+        root_module: {
+          resources: ["a", "b"].flatMap((k) => [
+            { address: `aws_eip.nat["${k}"]`, mode: "managed", type: "aws_eip", name: "nat", index: k, values: { domain: "vpc" } },
+            { address: `aws_nat_gateway.this["${k}"]`, mode: "managed", type: "aws_nat_gateway", name: "this", index: k, values: { subnet_id: "subnet-1" } },
+          ]),
+        },
+      },
+      configuration: {
+        root_module: {
+          resources: [
+            { address: "aws_eip.nat", mode: "managed", type: "aws_eip", name: "nat", expressions: { domain: { constant_value: "vpc" } } },
+            { address: "aws_nat_gateway.this", mode: "managed", type: "aws_nat_gateway", name: "this", expressions: { allocation_id: { references: ["aws_eip.nat", index] } } },
+          ],
+        },
+      },
+    });
+    const findings = (p: object) => runRules(planResources(p, "s"), ALL_RULES.filter((r) => r.id === "ec2-no-public-ip")).findings.map((f) => `${f.severity} ${f.address}`);
+    expect(findings(plan("each.key"))).toEqual([]);
+    // each.value may name any instance: not followed.
+    expect(findings(plan("each.value"))).toEqual(['unverifiable aws_eip.nat["a"]', 'unverifiable aws_eip.nat["b"]']);
   });
 
   it("flags an Elastic IP nothing of the network uses, and every association", () => {

@@ -79,6 +79,22 @@ describe("NetworkAclTier", () => {
     ]);
   });
 
+  it("accepts a reasoned world rule beside a narrower rule reaching the same admin port, and refuses a world completed by an unreasoned rule", () => {
+    const reason = { reason: "vendor jump host, ticket SEC-77" };
+    // vpc-return (10.0.0.0/16, 1024-65535) is numbered before vendor-rdp: it lets part of the internet reach 3389 first.
+    const rules = resolved({
+      "vendor-rdp": { direction: "ingress", protocol: "tcp", port: 3389, cidr: "0.0.0.0/0", allowWorldAdminAccess: reason },
+      "vpc-return": { direction: "ingress", protocol: "tcp", fromPort: 1024, toPort: 65535, cidr: "10.0.0.0/16" },
+    });
+    expect(rules.find((r) => r.name === "vpc-return")!.ruleNumber).toBeLessThan(rules.find((r) => r.name === "vendor-rdp")!.ruleNumber);
+    expect(() =>
+      resolved({
+        "low-half": { direction: "ingress", protocol: "tcp", port: 3389, cidr: "0.0.0.0/1", allowWorldAdminAccess: reason },
+        "high-half": { direction: "ingress", protocol: "tcp", port: 3389, cidr: "128.0.0.0/1" },
+      }),
+    ).toThrow(/rule high-half: cidr with rule .*allows the world to reach admin port 3389|rule high-half: cidr allows the world to reach admin port 3389/);
+  });
+
   it("warns about a deny that an earlier allow shadows", () => {
     const stack = testStack();
     new NetworkAclTier(stack, "x", {

@@ -1,79 +1,68 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { ALL_RULES, planResources, runRules } from "../../compliance";
 import { AlarmTopic, AsgAlarms } from "../../modules/alarms";
 import { AccountAudit } from "../../modules/audit";
 import { Bastion } from "../../modules/bastion";
-import { NetworkAclTier } from "../../modules/network-acl";
+import { managementTierRules, NetworkAclTier } from "../../modules/network-acl";
 import { HardenedSecurityGroup } from "../../modules/security-groups";
-import { PUBLISHED_MODULES } from "../../publish";
-import { APPLY_TIME_ATTRIBUTES, compareSides, compareValues, mockedOutput, ParityReport, plannedUnder } from "../support/parity";
-import { bulwark } from "../support/cli";
-import { synthJson, TEST_ACCOUNT } from "../support/synth";
-import { init, offlinePlan, PlanJson, stageStack } from "../support/terraform";
+import { describeParity, ParityCase } from "../support/parity";
+import { TEST_ACCOUNT } from "../support/synth";
 
 /**
- * Each construct with default props and its published module called with the same inputs, both
- * planned offline (one init and one plan per side), compared resource by resource. A difference
- * fails, naming the resource and the attribute, unless the module README lists it as deliberate.
+ * alarms, bastion, network-acl, security-groups and audit: each construct and its published
+ * module called with the same inputs, first with default props, then with the documented options
+ * and the weakened modes with their reasons, all planned offline in one root per side (see
+ * describeParity) and compared resource by resource, findings and suppressions included.
  */
 const AMI = "ami-0123456789abcdef0";
 const VPC = "vpc-0123456789abcdef0";
 const SUBNET = "subnet-0123456789abcdef0";
 const ENDPOINTS_SG = "sg-0123456789abcdef0";
+const ACCOUNT = `account_id = "${TEST_ACCOUNT.accountId}"`;
+const KEY = `arn:aws:kms:${TEST_ACCOUNT.region}:${TEST_ACCOUNT.accountId}:key/11111111-2222-4333-8444-555555555555`;
+const S3_PREFIX_LIST = "pl-6da54004";
+const TAGS = { team: "platform", "cost-centre": "42" };
+const TAGS_HCL = `tags = { team = "platform", "cost-centre" = "42" }`;
 
-const constructs = () =>
-  synthJson((s) => {
-    const topic = new AlarmTopic(s, "alarms", { name: "ops" });
-    new AsgAlarms(s, "alarms-asg", { name: "ops", autoScalingGroupName: "app", topicArn: topic.arn, minInService: 1 });
-    new Bastion(s, "bastion", { name: "ops-bastion", vpcId: VPC, vpcCidr: "10.0.0.0/16", subnetIds: { a: SUBNET }, endpointsSecurityGroupId: ENDPOINTS_SG, image: { amiId: AMI } });
-    new NetworkAclTier(s, "acl", {
-      name: "app",
-      vpcId: VPC,
-      subnetIds: { a: SUBNET },
-      rules: {
-        "https-in": { direction: "ingress", protocol: "tcp", port: 443, cidr: "10.0.0.0/16" },
-        "https-return": { direction: "egress", protocol: "tcp", fromPort: 1024, toPort: 65535, cidr: "10.0.0.0/16" },
-        "deny-bad": { direction: "ingress", action: "deny", protocol: "all", cidr: "10.0.99.0/24" },
-        "ping-v6": { direction: "ingress", protocol: "icmpv6", cidr: "fd00::/8", icmpType: 128 },
-      },
-    });
-    new HardenedSecurityGroup(s, "sg", {
-      name: "app",
-      description: "App instances",
-      vpcId: VPC,
-      rules: {
-        "from-alb": { direction: "ingress", description: "App port from the load balancer", port: 8080, peer: { securityGroupId: ENDPOINTS_SG } },
-        dns: { direction: "egress", description: "DNS to the resolver", protocol: "udp", port: 53, peer: { cidr: "10.0.0.0/16" } },
-      },
-    });
-    new AccountAudit(s, "audit", { name: "ops" });
-  });
-
-const MODULE_CALLS = `
-module "alarms" {
-  source                 = "../modules/alarms"
-  account_id             = "${TEST_ACCOUNT.accountId}"
+const CASES: ParityCase[] = [
+  {
+    id: "alarms",
+    module: "alarms",
+    construct: (s) => {
+      const topic = new AlarmTopic(s, "topic", { name: "ops" });
+      new AsgAlarms(s, "asg", { name: "ops", autoScalingGroupName: "app", topicArn: topic.arn, minInService: 1 });
+    },
+    call: `${ACCOUNT}
   name                   = "ops"
   autoscaling_group_name = "app"
-  min_in_service         = 1
-}
-
-module "bastion" {
-  source                      = "../modules/bastion"
-  account_id                  = "${TEST_ACCOUNT.accountId}"
+  min_in_service         = 1`,
+  },
+  {
+    id: "bastion",
+    module: "bastion",
+    construct: (s) => new Bastion(s, "bastion", { name: "ops-bastion", vpcId: VPC, vpcCidr: "10.0.0.0/16", subnetIds: { a: SUBNET }, endpointsSecurityGroupId: ENDPOINTS_SG, image: { amiId: AMI } }),
+    call: `${ACCOUNT}
   name                        = "ops-bastion"
   vpc_id                      = "${VPC}"
   vpc_cidr                    = "10.0.0.0/16"
   subnet_ids                  = ["${SUBNET}"]
   endpoints_security_group_id = "${ENDPOINTS_SG}"
-  ami_id                      = "${AMI}"
-}
-
-module "acl" {
-  source     = "../modules/network-acl"
-  name       = "app"
+  ami_id                      = "${AMI}"`,
+  },
+  {
+    id: "acl",
+    module: "network-acl",
+    construct: (s) =>
+      new NetworkAclTier(s, "acl", {
+        name: "app",
+        vpcId: VPC,
+        subnetIds: { a: SUBNET },
+        rules: {
+          "https-in": { direction: "ingress", protocol: "tcp", port: 443, cidr: "10.0.0.0/16" },
+          "https-return": { direction: "egress", protocol: "tcp", fromPort: 1024, toPort: 65535, cidr: "10.0.0.0/16" },
+          "deny-bad": { direction: "ingress", action: "deny", protocol: "all", cidr: "10.0.99.0/24" },
+          "ping-v6": { direction: "ingress", protocol: "icmpv6", cidr: "fd00::/8", icmpType: 128 },
+        },
+      }),
+    call: `name       = "app"
   vpc_id     = "${VPC}"
   subnet_ids = { a = "${SUBNET}" }
   rules = {
@@ -81,139 +70,191 @@ module "acl" {
     https-return = { direction = "egress", protocol = "tcp", from_port = 1024, to_port = 65535, cidr = "10.0.0.0/16" }
     deny-bad     = { direction = "ingress", action = "deny", protocol = "all", cidr = "10.0.99.0/24" }
     ping-v6      = { direction = "ingress", protocol = "icmpv6", cidr = "fd00::/8", icmp_type = 128 }
-  }
-}
-
-module "sg" {
-  source      = "../modules/security-groups"
-  name        = "app"
+  }`,
+  },
+  {
+    id: "sg",
+    module: "security-groups",
+    construct: (s) =>
+      new HardenedSecurityGroup(s, "sg", {
+        name: "app",
+        description: "App instances",
+        vpcId: VPC,
+        rules: {
+          "from-alb": { direction: "ingress", description: "App port from the load balancer", port: 8080, peer: { securityGroupId: ENDPOINTS_SG } },
+          dns: { direction: "egress", description: "DNS to the resolver", protocol: "udp", port: 53, peer: { cidr: "10.0.0.0/16" } },
+        },
+      }),
+    call: `name        = "app"
   description = "App instances"
   vpc_id      = "${VPC}"
   rules = {
     from-alb = { direction = "ingress", description = "App port from the load balancer", from_port = 8080, security_group_id = "${ENDPOINTS_SG}" }
     dns      = { direction = "egress", description = "DNS to the resolver", protocol = "udp", from_port = 53, cidr = "10.0.0.0/16" }
+  }`,
+  },
+  {
+    id: "audit",
+    module: "audit",
+    construct: (s) => new AccountAudit(s, "audit", { name: "ops" }),
+    call: `${ACCOUNT}
+  name = "ops"`,
+  },
+
+  // ---- the documented options, the weakened modes with their reasons among them ----
+  {
+    // The caller's key, subscribers, every tuning, a larger group.
+    id: "alarms-opts",
+    module: "alarms",
+    construct: (s) => {
+      const topic = new AlarmTopic(s, "topic", {
+        name: "prod",
+        kmsKeyArn: KEY,
+        subscriptions: { oncall: { protocol: "email", endpoint: "oncall@example.com" }, pager: { protocol: "https", endpoint: "https://pager.example.com/hook" } },
+        tags: TAGS,
+      });
+      const tuning = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 };
+      new AsgAlarms(s, "asg", { name: "prod", autoScalingGroupName: "prod-app", topicArn: topic.arn, minInService: 3, cpu: { threshold: 70, ...tuning }, agent: { threshold: 90, ...tuning }, tags: TAGS });
+    },
+    call: `${ACCOUNT}
+  name           = "prod"
+  create_kms_key = false
+  kms_key_arn    = "${KEY}"
+  subscriptions = {
+    oncall = { protocol = "email", endpoint = "oncall@example.com" }
+    pager  = { protocol = "https", endpoint = "https://pager.example.com/hook" }
   }
-}
+  autoscaling_group_name = "prod-app"
+  min_in_service         = 3
+  cpu_threshold          = 70
+  agent_threshold        = 90
+  period                 = 60
+  evaluation_periods     = 5
+  datapoints_to_alarm    = 3
+  ${TAGS_HCL}`,
+  },
+  {
+    // The management preset with the caller's rules: a reasoned world RDP, an explicit number, a larger quota.
+    id: "acl-opts",
+    module: "network-acl",
+    construct: (s) =>
+      new NetworkAclTier(s, "acl", {
+        name: "mgmt",
+        vpcId: VPC,
+        subnetIds: { a: SUBNET, b: "subnet-0123456789abcdef1" },
+        rules: {
+          ...managementTierRules({ vpcCidr: "10.0.0.0/16", sshCidrs: ["203.0.113.10/32"], vpcPorts: [22, 5432], httpsToInternet: true }),
+          "vendor-rdp": { direction: "ingress", protocol: "tcp", port: 3389, cidr: "0.0.0.0/0", allowWorldAdminAccess: { reason: "vendor jump host, ticket SEC-77" } },
+          pinned: { direction: "ingress", action: "deny", protocol: "udp", fromPort: 0, toPort: 65535, cidr: "10.0.99.0/24", ruleNumber: 500 },
+        },
+        ruleQuota: 30,
+        tags: TAGS,
+      }),
+    call: `name       = "mgmt"
+  vpc_id     = "${VPC}"
+  subnet_ids = { a = "${SUBNET}", b = "subnet-0123456789abcdef1" }
+  preset     = { tier = "management", vpc_cidr = "10.0.0.0/16", ssh_cidrs = ["203.0.113.10/32"], vpc_ports = [22, 5432], https_to_internet = true }
+  rules = {
+    vendor-rdp = { direction = "ingress", protocol = "tcp", from_port = 3389, to_port = 3389, cidr = "0.0.0.0/0", allow_world_admin_reason = "vendor jump host, ticket SEC-77" }
+    pinned     = { direction = "ingress", action = "deny", protocol = "udp", from_port = 0, to_port = 65535, cidr = "10.0.99.0/24", rule_number = 500 }
+  }
+  rule_quota = 30
+  ${TAGS_HCL}`,
+  },
+  {
+    // A reasoned world SSH, IPv6, a prefix list, icmp, all protocols, a port range.
+    id: "sg-opts",
+    module: "security-groups",
+    construct: (s) =>
+      new HardenedSecurityGroup(s, "sg", {
+        name: "edge",
+        description: "Vendor appliance",
+        vpcId: VPC,
+        rules: {
+          "vendor-ssh": { direction: "ingress", description: "SSH for the vendor", port: 22, peer: { cidr: "0.0.0.0/0" }, allowWorldAdminAccess: { reason: "vendor appliance, ticket SEC-42" } },
+          "https-v6": { direction: "ingress", description: "HTTPS over IPv6", port: 443, peer: { cidr: "::/0" } },
+          "s3-out": { direction: "egress", description: "HTTPS to S3", port: 443, peer: { prefixListId: S3_PREFIX_LIST } },
+          ping: { direction: "ingress", description: "Ping from the VPC", protocol: "icmp", peer: { cidr: "10.0.0.0/16" } },
+          "vpc-out": { direction: "egress", description: "Anything to the VPC", protocol: "all", peer: { cidr: "10.0.0.0/16" } },
+          "app-range": { direction: "ingress", description: "App ports from the VPC", fromPort: 8000, toPort: 8100, peer: { cidr: "10.0.0.0/16" } },
+        },
+        tags: TAGS,
+      }),
+    call: `name        = "edge"
+  description = "Vendor appliance"
+  vpc_id      = "${VPC}"
+  rules = {
+    vendor-ssh = { direction = "ingress", description = "SSH for the vendor", from_port = 22, cidr = "0.0.0.0/0", allow_world_admin_reason = "vendor appliance, ticket SEC-42" }
+    https-v6   = { direction = "ingress", description = "HTTPS over IPv6", from_port = 443, cidr = "::/0" }
+    s3-out     = { direction = "egress", description = "HTTPS to S3", from_port = 443, prefix_list_id = "${S3_PREFIX_LIST}" }
+    ping       = { direction = "ingress", description = "Ping from the VPC", protocol = "icmp", cidr = "10.0.0.0/16" }
+    vpc-out    = { direction = "egress", description = "Anything to the VPC", protocol = "all", cidr = "10.0.0.0/16" }
+    app-range  = { direction = "ingress", description = "App ports from the VPC", from_port = 8000, to_port = 8100, cidr = "10.0.0.0/16" }
+  }
+  ${TAGS_HCL}`,
+  },
+  {
+    // The caller's key, longer retention, a subset of the Config rules.
+    id: "audit-opts",
+    module: "audit",
+    construct: (s) =>
+      new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], tags: TAGS }),
+    call: `${ACCOUNT}
+  name                  = "prod"
+  create_kms_key        = false
+  kms_key_arn           = "${KEY}"
+  log_retention_days    = 731
+  bucket_retention_days = 3650
+  config_rules          = ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"]
+  ${TAGS_HCL}`,
+  },
+  {
+    // Session Manager mode with its options (SSH mode has its own parity file).
+    id: "bastion-opts",
+    module: "bastion",
+    construct: (s) =>
+      new Bastion(s, "bastion", {
+        name: "prod-bastion",
+        vpcId: VPC,
+        vpcCidr: "10.0.0.0/16",
+        subnetIds: { a: SUBNET, b: "subnet-0123456789abcdef1" },
+        endpointsSecurityGroupId: ENDPOINTS_SG,
+        s3PrefixListId: S3_PREFIX_LIST,
+        image: { amiId: AMI },
+        instanceType: "t3.small",
+        kmsKeyArn: KEY,
+        idleTimeoutMinutes: 10,
+        maxSessionMinutes: 120,
+        runAsUser: "operator",
+        operatorGroups: ["ops"],
+        tags: TAGS,
+      }),
+    call: `${ACCOUNT}
+  name                        = "prod-bastion"
+  vpc_id                      = "${VPC}"
+  vpc_cidr                    = "10.0.0.0/16"
+  subnet_ids                  = ["${SUBNET}", "subnet-0123456789abcdef1"]
+  endpoints_security_group_id = "${ENDPOINTS_SG}"
+  s3_prefix_list_id           = "${S3_PREFIX_LIST}"
+  ami_id                      = "${AMI}"
+  instance_type               = "t3.small"
+  create_kms_key              = false
+  kms_key_arn                 = "${KEY}"
+  idle_timeout_minutes        = 10
+  max_session_minutes         = 120
+  run_as_user                 = "operator"
+  operator_group_names        = ["ops"]
+  ${TAGS_HCL}`,
+  },
+];
 
-module "audit" {
-  source     = "../modules/audit"
-  account_id = "${TEST_ACCOUNT.accountId}"
-  name       = "ops"
-}
-`;
-
-/** Construct ids per module: the first segment of a logical id (alarms-asg is the alarms module's too). */
-const SIDES: Record<string, { construct: RegExp; module: string }> = {
-  alarms: { construct: /^aws_[a-z0-9_]+\.alarms[_-]/, module: "module.alarms." },
-  bastion: { construct: /^aws_[a-z0-9_]+\.bastion_/, module: "module.bastion." },
-  "network-acl": { construct: /^aws_[a-z0-9_]+\.acl_/, module: "module.acl." },
-  "security-groups": { construct: /^aws_[a-z0-9_]+\.sg_/, module: "module.sg." },
-  audit: { construct: /^aws_[a-z0-9_]+\.audit_/, module: "module.audit." },
-};
-
-/**
- * Differences the module READMEs list as deliberate ("Deliberate difference from the construct"),
- * by module: `key` or `key.attribute` as compareSides names them.
- */
-const DELIBERATE: Record<string, readonly string[]> = {};
-
-/**
- * Findings only the module's plan has, listed in its README (keyThroughModuleOutputNote): the
- * module's own key reaches resources through a child module's output, which the checker does
- * not follow, so these rules cannot decide there.
- */
-const DELIBERATE_FINDINGS: Record<string, readonly string[]> = {
-  alarms: ["sns-encrypted unverifiable on aws_sns_topic"],
-  bastion: ["ebs-cmk unverifiable on aws_launch_template", ...Array(4).fill("log-group-encrypted unverifiable on aws_cloudwatch_log_group")],
-  audit: ["cloudtrail-bucket unverifiable on aws_s3_bucket", "cloudtrail-encrypted unverifiable on aws_cloudtrail", "log-group-encrypted unverifiable on aws_cloudwatch_log_group"],
-};
-
-type Finding = { ruleId: string; severity: string; suppressed: boolean; address: string };
-
-/** Findings of every rule on one side's plan, those of one module, without the side's naming. */
-function findingsOf(plan: PlanJson, belongs: (address: string) => boolean): string[] {
-  const report = runRules(planResources(plan, "parity"), ALL_RULES, { scope: "resource" });
-  const type = (address: string) => /(?:^|\.)(aws_[a-z0-9_]+)\.[^.]+$/.exec(address.replace(/\["[^"]*"\]$/, ""))?.[1] ?? address;
-  return (report.findings as Finding[]).filter((f) => belongs(f.address)).map((f) => `${f.ruleId} ${f.severity}${f.suppressed ? " suppressed" : ""} on ${type(f.address)}`).sort();
-}
-
-describe("published modules plan what their constructs plan", () => {
-  let constructPlan: PlanJson;
-  let modulePlan: PlanJson;
-  const reports: Record<string, ParityReport> = {};
-  const applied: Record<string, string[]> = {};
-  const notCompared: Record<string, string[]> = {};
-  const comparedAfterApply: Record<string, string[]> = {};
-  beforeAll(() => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-parity-"));
-    const modules = path.join(out, "modules");
-    const publish = bulwark(["publish", "--out", modules, ...Object.keys(SIDES).flatMap((m) => ["--module", m])]);
-    expect([publish.status, publish.stderr]).toEqual([0, expect.any(String)]);
-    const root = path.join(out, "root");
-    fs.mkdirSync(root);
-    fs.writeFileSync(path.join(root, "main.tf"), `provider "aws" {\n  region = "${TEST_ACCOUNT.region}"\n}\n${MODULE_CALLS}`);
-    const constructDir = stageStack(constructs() as Record<string, unknown>, "parity");
-    for (const dir of [constructDir, root]) init(dir);
-    constructPlan = offlinePlan(constructDir);
-    modulePlan = offlinePlan(root);
-
-    // Plans first; then what neither plan knows (policies and documents holding ARNs) after one mocked apply per side.
-    const constructExprs: Record<string, string> = {};
-    const moduleExprs: Record<string, Record<string, string>> = {};
-    for (const [name, side] of Object.entries(SIDES)) {
-      reports[name] = compareSides(plannedUnder(constructPlan, (a) => side.construct.test(a)), plannedUnder(modulePlan, (a) => a.startsWith(side.module)));
-      notCompared[name] = [];
-      for (const u of reports[name].unknownPairs.filter((p) => APPLY_TIME_ATTRIBUTES.has(p.attr))) {
-        const inner = u.module.slice(side.module.length);
-        if (inner.startsWith("module.")) {
-          notCompared[name].push(`${u.key}.${u.attr}`);
-          continue;
-        }
-        const k = `${name} ${u.key}.${u.attr}`;
-        constructExprs[k] = `${u.construct}.${u.attr}`;
-        (moduleExprs[name] ??= {})[k] = `${inner}.${u.attr}`;
-      }
-    }
-    const object = (exprs: Record<string, string>) => `{ ${Object.entries(exprs).map(([k, e]) => `${JSON.stringify(k)} = ${e}`).join(", ")} }`;
-    fs.writeFileSync(path.join(constructDir, "parity_dump.tf.json"), JSON.stringify({ output: { parity_dump: { value: `\${base64encode(jsonencode(${object(constructExprs)}))}` } } }));
-    for (const [name, exprs] of Object.entries(moduleExprs)) {
-      fs.writeFileSync(path.join(modules, name, "zz_parity.tf"), `output "parity" {\n  value = ${object(exprs)}\n}\n`);
-    }
-    const calls = Object.keys(moduleExprs).map((name) => `module.${SIDES[name].module.split(".")[1]}.parity`);
-    fs.writeFileSync(path.join(root, "parity.tf"), `output "parity_dump" {\n  value = base64encode(jsonencode(merge(${calls.join(", ")})))\n}\n`);
-    const [constructValues, moduleValues] = [mockedOutput(constructDir, "parity_dump"), mockedOutput(root, "parity_dump")];
-    for (const name of Object.keys(SIDES)) {
-      const mine = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(`${name} `)));
-      applied[name] = compareValues(mine(constructValues), mine(moduleValues));
-      comparedAfterApply[name] = Object.keys(mine(constructValues));
-    }
-  });
-
+describeParity("published modules plan what their constructs plan (alarms, bastion, network-acl, security-groups, audit: defaults and options)", CASES, {}, (run) => {
   it("compares the policies and documents that plans cannot know after the mocked apply", () => {
-    expect(comparedAfterApply.alarms).toContain('alarms aws_sns_topic_policy[#0].policy');
-    expect(comparedAfterApply.bastion).toEqual(expect.arrayContaining(['bastion aws_ssm_document["ops-bastion-session-preferences"].content', 'bastion aws_iam_policy["ops-bastion-operators"].policy']));
-    expect(comparedAfterApply.audit).toContain('audit aws_iam_role_policy["write-trail-log-group"].policy');
+    const { cases } = run();
+    expect(cases.alarms.comparedAfterApply).toContain("alarms aws_sns_topic_policy[#0].policy");
+    expect(cases.bastion.comparedAfterApply).toEqual(expect.arrayContaining(['bastion aws_ssm_document["ops-bastion-session-preferences"].content', 'bastion aws_iam_policy["ops-bastion-operators"].policy']));
+    expect(cases.audit.comparedAfterApply).toContain('audit aws_iam_role_policy["write-trail-log-group"].policy');
     // Resources of a module the module calls (its kms-key, the bastion's launch template) are compared on the plans only.
-    expect(notCompared.bastion.every((k) => /^aws_(kms_alias|cloudwatch_log_group)\[/.test(k))).toBe(true);
-  });
-
-  describe.each(Object.keys(SIDES))("%s", (name) => {
-    const deliberate = (d: string) => (DELIBERATE[name] ?? []).some((x) => d.startsWith(`${x}:`) || d.startsWith(`${x} `));
-    it("creates the same resources with the same security-relevant attributes (plans, then a mocked apply)", () => {
-      expect([...reports[name].differences, ...applied[name]].filter((d) => !deliberate(d))).toEqual([]);
-    });
-
-    it("gets the same compliance findings", () => {
-      const side = SIDES[name];
-      const module = findingsOf(modulePlan, (a) => a.startsWith(side.module));
-      for (const f of DELIBERATE_FINDINGS[name] ?? []) {
-        const i = module.indexOf(f);
-        if (i >= 0) module.splice(i, 1);
-      }
-      expect(module).toEqual(findingsOf(constructPlan, (a) => side.construct.test(a)));
-      // Each deliberate finding is named in the module's README.
-      const readme = PUBLISHED_MODULES.find((m) => m.name === name)!.secureDefaults.join("\n");
-      for (const f of DELIBERATE_FINDINGS[name] ?? []) expect([f, readme.includes(`\`${f.split(" ")[0]}\``)]).toEqual([f, true]);
-    });
+    expect(cases.bastion.notCompared.every((k) => /^aws_(kms_alias|cloudwatch_log_group)\[/.test(k))).toBe(true);
   });
 });

@@ -1,15 +1,25 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
 import { parse as parseYaml } from "yaml";
-import { ALL_RULES, configResources, FileSuppression, planResources, runRules } from "../../compliance";
+import { ALL_RULES, FileSuppression, Finding, planResources, runRules, TfResource } from "../../compliance";
+import { HardenedAwsProvider } from "../../modules/core/stack";
+import { PUBLISHED_MODULES } from "../../publish";
 import { AWS_MOCKS } from "../../publish/mocks";
+import { rootSuppressionsHcl, SUPPRESSIONS_OUTPUT } from "../../publish/suppressions";
+import { bulwark } from "./cli";
+import { synthJson, TEST_ACCOUNT, TfJson } from "./synth";
 import { init, offlinePlan, PlanJson, stageStack, terraform } from "./terraform";
 
 /**
  * Parity of a construct and its published module, judged on offline plans: each side's planned
  * creates are grouped by resource type, paired by a key that does not depend on how the side
- * names its resources, and every known attribute is compared (JSON documents parsed). Values
- * unknown until apply on both sides cannot be compared; they are listed, not judged equal.
+ * names its resources, and every known attribute is compared (JSON documents parsed, user data
+ * parsed as cloud-init reads it), then what each attribute refers to. Security-relevant values
+ * unknown until apply on both sides (policies holding ARNs) are compared after a mocked apply;
+ * the others are listed, not judged equal. `describeParity` runs a file's cases this way.
  */
 
 export interface PlannedResource {
@@ -30,12 +40,50 @@ export function plannedUnder(plan: PlanJson, prefix: (address: string) => boolea
 const COSMETIC = new Set(["tags", "tags_all", "description", "alarm_description", "name_prefix"]);
 
 /**
- * A string holding a JSON object or array (policies, documents) compares parsed, base64 user
- * data decoded; lists compare as sets (order decides nothing in the attributes compared here:
- * statements, tag specifications, CIDR lists).
+ * User data as cloud-init reads it: a MIME multipart split into its parts (content type and
+ * content), a `#cloud-config` document parsed as YAML, anything else (a shell script) as text.
+ * Two renderings that cloud-init reads alike compare equal (YAML quoting, key order, MIME
+ * boundaries and file names); the order of lists (runcmd, parts) is kept, since it decides.
+ */
+export function parseUserData(text: string): unknown {
+  const boundary = /^Content-Type: multipart\/mixed; boundary="([^"]+)"/.exec(text)?.[1];
+  if (boundary) {
+    const parts = text.split(`--${boundary}`).slice(1, -1);
+    return {
+      multipart: parts.map((p) => {
+        const body = p.replace(/^\n/, "");
+        const split = body.indexOf("\n\n");
+        const header = body.slice(0, split);
+        const contentType = /^Content-Type: ([^;\n]+)/m.exec(header)?.[1] ?? "?";
+        return { contentType, content: parseUserData(body.slice(split + 2).replace(/\n$/, "")) };
+      }),
+    };
+  }
+  if (text.startsWith("#cloud-config\n")) return { cloudConfig: ordered(parseYaml(text)) };
+  return text;
+}
+
+/** Objects with sorted keys, lists in order, JSON documents inside strings parsed. */
+function ordered(value: unknown): unknown {
+  if (typeof value === "string" && /^\s*[[{]/.test(value)) {
+    try {
+      return ordered(JSON.parse(value));
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map(ordered);
+  if (value && typeof value === "object") return Object.fromEntries(Object.keys(value).sort().map((k) => [k, ordered((value as Record<string, unknown>)[k])]));
+  return value;
+}
+
+/**
+ * A string holding a JSON object or array (policies, documents) compares parsed, user data
+ * decoded and parsed as cloud-init does (`parseUserData`); other lists compare as sets (order
+ * decides nothing in the attributes compared here: statements, tag specifications, CIDR lists).
  */
 function normalize(value: unknown, attr = ""): unknown {
-  if (typeof value === "string" && attr === "user_data") return Buffer.from(value, "base64").toString("utf8");
+  if (typeof value === "string" && attr === "user_data") return parseUserData(Buffer.from(value, "base64").toString("utf8"));
   if (typeof value === "string" && /^\s*[[{]/.test(value)) {
     try {
       return normalize(JSON.parse(value));
@@ -57,10 +105,16 @@ const KEYS: Record<string, (a: Record<string, unknown>) => unknown> = {
   aws_vpc_security_group_ingress_rule: (a) => JSON.stringify([a.ip_protocol, a.from_port, a.to_port, a.cidr_ipv4 ?? a.cidr_ipv6 ?? a.prefix_list_id ?? a.referenced_security_group_id ?? "?"]),
   aws_lb_listener: (a) => a.port,
   aws_vpc_security_group_egress_rule: (a) => JSON.stringify([a.ip_protocol, a.from_port, a.to_port, a.cidr_ipv4 ?? a.cidr_ipv6 ?? a.prefix_list_id ?? a.referenced_security_group_id ?? "?"]),
+  aws_kms_key: (a) => a.description,
+  aws_vpc: (a) => a.cidr_block,
+  aws_subnet: (a) => a.cidr_block,
+  aws_vpc_endpoint: (a) => a.service_name,
+  aws_backup_vault_lock_configuration: (a) => a.backup_vault_name,
 };
 
 function keyOf(r: PlannedResource, indexInType: number): string {
-  const k = KEYS[r.type]?.(r.after) ?? r.after.name ?? r.after.bucket ?? r.after.alarm_name ?? r.after.policy_arn ?? r.after.document_type;
+  const nameTag = (r.after.tags as Record<string, string> | null | undefined)?.Name;
+  const k = KEYS[r.type]?.(r.after) ?? r.after.name ?? r.after.bucket ?? r.after.alarm_name ?? r.after.policy_arn ?? r.after.document_type ?? nameTag;
   return `${r.type}[${k !== undefined && k !== null ? JSON.stringify(k) : `#${indexInType}`}]`;
 }
 
@@ -71,6 +125,11 @@ export interface ParityReport {
   readonly unknownOnBoth: string[];
   /** The same, with both sides' addresses, for a mocked apply to compare. */
   readonly unknownPairs: { key: string; attr: string; construct: string; module: string }[];
+}
+
+/** Each resource's parity key (as compareSides pairs them) by its address. */
+export function keysByAddress(rs: PlannedResource[]): Map<string, string> {
+  return new Map([...keyed(rs)].map(([k, r]) => [r.address, k]));
 }
 
 function keyed(rs: PlannedResource[]): Map<string, PlannedResource> {
@@ -146,6 +205,9 @@ function firstDifference(c: unknown, m: unknown, at = ""): string {
 export const APPLY_TIME_ATTRIBUTES = new Set([
   "policy", "assume_role_policy", "content", "alarm_actions", "ok_actions", "kms_key_id", "kms_master_key_id", "kms_key_arn", "s3_kms_key_arn",
   "cloud_watch_logs_group_arn", "cloud_watch_logs_role_arn", "role_arn", "s3_bucket_name", "sns_topic_arn", "policy_arn", "role", "target_key_id", "user_data",
+  "iam_role_arn", "log_destination", "key_arn", "service_role_arn", "topic_arn",
+  // The load balancer's wiring: ARNs only an apply knows.
+  "resource_arn", "web_acl_arn", "log_destination_configs", "load_balancer_arn",
 ]);
 
 /**
@@ -154,10 +216,12 @@ export const APPLY_TIME_ATTRIBUTES = new Set([
  * base64(jsonencode(values)); terraform test cannot export state, so a run asserts the output
  * against an impossible value and the value is read back from Terraform's own failure message.
  */
-export function mockedOutput(dir: string, dumpOutput: string): Record<string, unknown> {
+export function mockedOutput(dir: string, dumpOutput: string, aliases: readonly RegionProvider[] = []): Record<string, unknown> {
   fs.mkdirSync(path.join(dir, "tests", "mocks"), { recursive: true });
   fs.writeFileSync(path.join(dir, "tests", "mocks", "aws.tfmock.hcl"), AWS_MOCKS);
-  const run = ['mock_provider "aws" {', '  source = "./tests/mocks"', "}", "", 'run "dump" {', "  command = apply", "  assert {", `    condition     = output.${dumpOutput} == "-"`, '    error_message = "parity dump"', "  }", "}", ""];
+  // A provider of another region reports that region, as the real one would.
+  const aliased = aliases.flatMap((p) => [`mock_provider "aws" {`, `  alias  = "${p.alias}"`, '  source = "./tests/mocks"', '  mock_data "aws_region" {', `    defaults = { name = "${p.region}" }`, "  }", "}", ""]);
+  const run = ['mock_provider "aws" {', '  source = "./tests/mocks"', "}", "", ...aliased, 'run "dump" {', "  command = apply", "  assert {", `    condition     = output.${dumpOutput} == "-"`, '    error_message = "parity dump"', "  }", "}", ""];
   fs.writeFileSync(path.join(dir, "tests", "parity.tftest.hcl"), run.join("\n"));
   const res = terraform(dir, ["test", "-filter=tests/parity.tftest.hcl"], { allowFailure: true });
   const text = `${res.stdout}\n${res.stderr}`;
@@ -181,113 +245,290 @@ export function compareValues(construct: Record<string, unknown>, module: Record
   return out;
 }
 
-/**
- * One construct/module pairing in a parity run: `construct` matches the construct's plan
- * addresses, `module` is the module call's address prefix (`module.<call>.`), `dir` the
- * published module's folder when it is not the side's name (several calls of one module).
- */
-export interface ParitySide {
-  readonly construct: RegExp;
+// ---------------------------------------------------------------------------------------
+// The driver: every case of a file in one root per side (one init and one plan each, one
+// mocked apply each), so a test file only lists its cases.
+
+/** A provider of another region (the backup copy region), configured alike on both sides. */
+export interface RegionProvider {
+  readonly alias: string;
+  readonly region: string;
+}
+
+export interface ParityContext {
+  /** The `ParityOptions.providers` of the construct side, by alias. */
+  readonly providers: Readonly<Record<string, TerraformProvider>>;
+}
+
+/** A difference the module's README lists under "Deliberate difference from the construct". */
+export interface DeliberateDifference {
+  /** How compareSides names it: `key`, `key.attribute`, or `type: count`. */
+  readonly difference: string;
+  /** Words of the module's README that explain it. */
+  readonly readme: string;
+}
+
+export interface ParityCase {
+  /**
+   * The case: the id of the construct scope the case builds into and the name of the module call,
+   * so each side's resources are found by it (`aws_x.<id>_...`, `module.<id>.`).
+   */
+  readonly id: string;
+  /** The published module called. */
   readonly module: string;
-  readonly dir?: string;
+  /** Builds the construct(s) into the case's scope. */
+  readonly construct: (scope: Construct, ctx: ParityContext) => void;
+  /** The module call's arguments (HCL), `source` excepted. */
+  readonly call: string;
+  readonly deliberate?: readonly DeliberateDifference[];
+  /**
+   * Findings only the module's plan has, as findingsOf names them, each explained in the module's
+   * README (a rule the checker cannot decide on the module's plan, naming the rule id).
+   */
+  readonly moduleOnlyFindings?: readonly string[];
+}
+
+export interface ParityOptions {
+  readonly providers?: readonly RegionProvider[];
+}
+
+export interface CaseParity {
+  /** Resources each side plans for the case. */
+  readonly counts: { readonly construct: number; readonly module: number };
+  /** Every difference on the plans and after the mocked apply (deliberate ones included). */
+  readonly differences: string[];
+  /** What the mocked apply compared (`<id> <key>.<attribute>`). */
+  readonly comparedAfterApply: string[];
+  /** Unknown on both plans inside a module the module calls: compared on the plans only. */
+  readonly notCompared: string[];
+  readonly constructFindings: string[];
+  readonly moduleFindings: string[];
 }
 
 export interface ParityRun {
+  readonly constructJson: TfJson;
+  /** The construct side's staged stack (cdk.tf.json). */
+  readonly constructDir: string;
   readonly constructPlan: PlanJson;
   readonly modulePlan: PlanJson;
-  /** Differences on the plans, by side. */
-  readonly reports: Record<string, ParityReport>;
-  /** Differences after one mocked apply per side, by side. */
-  readonly applied: Record<string, string[]>;
-  /** What was compared after the mocked apply, by side (`<side> <key>.<attr>`). */
-  readonly comparedAfterApply: Record<string, string[]>;
-  /** Unknown on both plans but inside a module the module calls: compared on the plans only. */
-  readonly notCompared: Record<string, string[]>;
+  /** The module side's root (module calls in main.tf, modules in ../modules). */
+  readonly root: string;
+  /** The suppressions each side records: the construct's `//` metadata, the module's bulwark_suppressions output. */
+  readonly suppressions: { readonly construct: FileSuppression[]; readonly module: FileSuppression[] };
+  readonly cases: Readonly<Record<string, CaseParity>>;
+}
+
+const constructSide = (id: string) => {
+  const re = new RegExp(`^aws_[a-z0-9_]+\\.${id}_`);
+  return (address: string) => re.test(address);
+};
+const moduleSide = (id: string) => (address: string) => address.startsWith(`module.${id}.`);
+
+/** The suppressions a synthesized stack records (`"//".bulwark.suppressions`), as bulwark-suppressions.yaml entries of its plan. */
+function constructSuppressions(json: TfJson): FileSuppression[] {
+  const out: FileSuppression[] = [];
+  for (const [type, byName] of Object.entries(json.resource ?? {})) {
+    for (const [name, r] of Object.entries(byName)) {
+      for (const s of (r["//"]?.bulwark?.suppressions ?? []) as { ruleId: string; reason: string }[]) out.push({ rule: s.ruleId, address: `${type}.${name}`, reason: s.reason, file: "construct" });
+    }
+  }
+  return out;
+}
+
+/** The module side's suppressions: the root output collecting every call's bulwark_suppressions (rootSuppressionsHcl). */
+function moduleSuppressions(plan: PlanJson): FileSuppression[] {
+  const yaml = (plan.planned_values as { outputs?: Record<string, { value?: unknown }> } | undefined)?.outputs?.[SUPPRESSIONS_OUTPUT]?.value;
+  if (yaml === undefined) return [];
+  if (typeof yaml !== "string") throw new Error(`output ${SUPPRESSIONS_OUTPUT} is not known at plan time: ${JSON.stringify(yaml)}`);
+  return ((parseYaml(yaml) ?? []) as { rule: string; address: string; reason: string }[]).map((e) => ({ ...e, file: "module" }));
+}
+
+/** The findings of every resource rule on one side's plan, with that side's suppressions. */
+function judge(resources: TfResource[], suppressions: FileSuppression[]): Finding[] {
+  return runRules(resources, ALL_RULES, { scope: "resource", suppressions }).findings;
+}
+
+/** A resource address's type, for what lies outside a case (a data source, another case's resource). */
+const typeOf = (address: string) => /(?:^|\.)((?:data\.)?aws_[a-z0-9_]+)\.[^.]+$/.exec(address.replace(/\[[^\]]*\]$/, ""))?.[1] ?? address;
+
+/**
+ * The findings of one case: `<rule> <severity>[ suppressed: <reason>] on <parity key>`, so the two
+ * sides' findings compare resource by resource whatever each side calls its resources.
+ */
+function findingsOf(findings: Finding[], resources: PlannedResource[], belongs: (address: string) => boolean): string[] {
+  const keys = keysByAddress(resources);
+  return findings
+    .filter((f) => belongs(f.address))
+    .map((f) => `${f.ruleId} ${f.severity}${f.suppressed ? ` suppressed: ${f.suppressionReason}` : ""} on ${keys.get(f.address) ?? typeOf(f.address)}`)
+    .sort();
 }
 
 /**
- * Plans the constructs' stack and a root calling the published modules offline (one init and
- * one plan per side), compares each side's resources, then compares what neither plan knows
- * (policies and documents holding ARNs) after one mocked `terraform test` apply per side.
- * `modulesDir` holds the published modules; the root is written next to it.
+ * What each paired resource's attributes refer to, by parity key (which security groups an
+ * endpoint has, which role a flow log writes with, which group a rule belongs to), as the checker
+ * follows references on each plan. Mocked values cannot show this wiring (every resource
+ * of a type gets the same mock ARN), names differ between the sides, the keys do not. References
+ * are the configuration's, per block, not per instance: an attribute one side sets without a
+ * reference (a literal name, a `dynamic` block the plan does not describe) or cannot follow (a
+ * local) is not judged, and a side may name more (both branches of a conditional, every key of a
+ * `for_each` block's expression); what differs is wiring to other resources on both sides.
  */
-export function runParity(
-  constructJson: Record<string, unknown>,
-  modulesDir: string,
-  moduleCalls: string,
-  sides: Record<string, ParitySide>,
-  applyTime: ReadonlySet<string> = APPLY_TIME_ATTRIBUTES,
-): ParityRun {
-  const root = path.join(path.dirname(modulesDir), "root");
-  fs.mkdirSync(root, { recursive: true });
-  fs.writeFileSync(path.join(root, "main.tf"), moduleCalls);
-  const constructDir = stageStack(constructJson, "parity");
+export function compareWiring(construct: PlannedResource[], module: PlannedResource[], constructRefs: Map<string, TfResource>, moduleRefs: Map<string, TfResource>): string[] {
+  const out: string[] = [];
+  const [ck, mk] = [keysByAddress(construct), keysByAddress(module)];
+  const byKey = new Map([...mk].map(([address, key]) => [key, address]));
+  for (const [address, key] of ck) {
+    const [c, m] = [constructRefs.get(address), moduleRefs.get(byKey.get(key) ?? "")];
+    if (!c || !m) continue;
+    for (const attr of [...new Set([...Object.keys(c.refs), ...Object.keys(m.refs)])].sort()) {
+      if (COSMETIC.has(attr) || c.opaque.has(attr) || m.opaque.has(attr)) continue;
+      const named = (refs: string[] | undefined, keys: Map<string, string>) => [...new Set((refs ?? []).map((a) => keys.get(a) ?? typeOf(a)))].sort();
+      const [cn, mn] = [named(c.refs[attr], ck), named(m.refs[attr], mk)];
+      const within = (a: string[], b: string[]) => a.every((x) => b.includes(x));
+      if (cn.length && mn.length && !within(cn, mn) && !within(mn, cn)) out.push(`${key}.${attr} refers to: construct ${JSON.stringify(cn)}, module ${JSON.stringify(mn)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Builds every case as constructs in one stack and as module calls in one root, plans both
+ * offline, compares each case's resources (plans, then one mocked apply per side for what the
+ * plans cannot know) and runs every rule over both plans with each side's suppressions.
+ */
+export function runParity(cases: readonly ParityCase[], opts: ParityOptions = {}): ParityRun {
+  const providers = opts.providers ?? [];
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-parity-"));
+  const modules = path.join(out, "modules");
+  const published = bulwark(["publish", "--out", modules, ...[...new Set(cases.map((c) => c.module))].flatMap((m) => ["--module", m])]);
+  if (published.status !== 0) throw new Error(`bulwark publish failed: ${published.stderr}`);
+  // Each call gets its own copy of the module (beside the modules it calls), for its own dump output.
+  for (const c of cases) fs.cpSync(path.join(modules, c.module), path.join(modules, `case-${c.id}`), { recursive: true });
+
+  const root = path.join(out, "root");
+  fs.mkdirSync(root);
+  const providerBlocks = [{ region: TEST_ACCOUNT.region }, ...providers.map((p) => ({ alias: p.alias, region: p.region }))];
+  fs.writeFileSync(path.join(root, "providers.tf.json"), JSON.stringify({ provider: { aws: providerBlocks } }, null, 2));
+  const calls = cases.map((c) => `module "${c.id}" {\n  source = "../modules/case-${c.id}"\n\n${c.call.trim()}\n}\n`);
+  const withSuppressions = cases.filter((c) => PUBLISHED_MODULES.find((m) => m.name === c.module)?.outputs.some((o) => o.name === SUPPRESSIONS_OUTPUT));
+  fs.writeFileSync(path.join(root, "main.tf"), [...calls, withSuppressions.length ? rootSuppressionsHcl(withSuppressions.map((c) => c.id)) : ""].join("\n"));
+
+  const constructJson = synthJson((s) => {
+    const byAlias = Object.fromEntries(providers.map((p) => [p.alias, new HardenedAwsProvider(s, `aws-${p.alias}`, { alias: p.alias, region: p.region })]));
+    for (const c of cases) c.construct(new Construct(s, c.id), { providers: byAlias });
+  });
+  const constructDir = stageStack(constructJson as Record<string, unknown>, "parity");
   for (const dir of [constructDir, root]) init(dir);
   const constructPlan = offlinePlan(constructDir);
   const modulePlan = offlinePlan(root);
 
+  // Plans first; then what neither plan knows (policies and documents holding ARNs) after one mocked apply per side.
+  const sides: Record<string, { construct: PlannedResource[]; module: PlannedResource[] }> = {};
   const reports: Record<string, ParityReport> = {};
   const notCompared: Record<string, string[]> = {};
   const constructExprs: Record<string, string> = {};
   const moduleExprs: Record<string, Record<string, string>> = {};
-  for (const [name, side] of Object.entries(sides)) {
-    reports[name] = compareSides(plannedUnder(constructPlan, (a) => side.construct.test(a)), plannedUnder(modulePlan, (a) => a.startsWith(side.module)));
-    notCompared[name] = [];
-    for (const u of reports[name].unknownPairs.filter((p) => applyTime.has(p.attr))) {
-      const inner = u.module.slice(side.module.length);
+  for (const c of cases) {
+    sides[c.id] = { construct: plannedUnder(constructPlan, constructSide(c.id)), module: plannedUnder(modulePlan, moduleSide(c.id)) };
+    reports[c.id] = compareSides(sides[c.id].construct, sides[c.id].module);
+    notCompared[c.id] = [];
+    for (const u of reports[c.id].unknownPairs.filter((p) => APPLY_TIME_ATTRIBUTES.has(p.attr))) {
+      const inner = u.module.slice(`module.${c.id}.`.length);
       if (inner.startsWith("module.")) {
-        notCompared[name].push(`${u.key}.${u.attr}`);
+        notCompared[c.id].push(`${u.key}.${u.attr}`);
         continue;
       }
-      const k = `${name} ${u.key}.${u.attr}`;
+      const k = `${c.id} ${u.key}.${u.attr}`;
       constructExprs[k] = `${u.construct}.${u.attr}`;
-      (moduleExprs[side.dir ?? name] ??= {})[k] = `${inner}.${u.attr}`;
+      (moduleExprs[c.id] ??= {})[k] = `${inner}.${u.attr}`;
     }
   }
-  // One output per module folder holds every side's expressions (try: a call may lack another call's resources); the root keeps each call's own.
-  const object = (exprs: Record<string, string>, wrap = (e: string) => e) => `{ ${Object.entries(exprs).map(([k, e]) => `${JSON.stringify(k)} = ${wrap(e)}`).join(", ")} }`;
-  fs.writeFileSync(path.join(constructDir, "parity_dump.tf.json"), JSON.stringify({ output: { parity_dump: { value: `\${base64encode(jsonencode(${object(constructExprs)}))}` } } }));
-  for (const [dir, exprs] of Object.entries(moduleExprs)) {
-    fs.writeFileSync(path.join(modulesDir, dir, "zz_parity.tf"), `output "parity" {\n  value = ${object(exprs, (e) => `try(${e}, null)`)}\n}\n`);
+  let constructValues: Record<string, unknown> = {};
+  let moduleValues: Record<string, unknown> = {};
+  if (Object.keys(constructExprs).length > 0) {
+    const object = (exprs: Record<string, string>) => `{ ${Object.entries(exprs).map(([k, e]) => `${JSON.stringify(k)} = ${e}`).join(", ")} }`;
+    fs.writeFileSync(path.join(constructDir, "parity_dump.tf.json"), JSON.stringify({ output: { parity_dump: { value: `\${base64encode(jsonencode(${object(constructExprs)}))}` } } }));
+    for (const [id, exprs] of Object.entries(moduleExprs)) fs.writeFileSync(path.join(modules, `case-${id}`, "zz_parity.tf"), `output "parity" {\n  value = ${object(exprs)}\n}\n`);
+    fs.writeFileSync(path.join(root, "parity.tf"), `output "parity_dump" {\n  value = base64encode(jsonencode(merge(${Object.keys(moduleExprs).map((id) => `module.${id}.parity`).join(", ")})))\n}\n`);
+    [constructValues, moduleValues] = [mockedOutput(constructDir, "parity_dump", providers), mockedOutput(root, "parity_dump", providers)];
   }
-  const calls = Object.entries(sides)
-    .filter(([name, side]) => moduleExprs[side.dir ?? name])
-    .map(([name, side]) => `{ for k, v in module.${side.module.split(".")[1]}.parity : k => v if startswith(k, ${JSON.stringify(`${name} `)}) }`);
-  fs.writeFileSync(path.join(root, "parity.tf"), `output "parity_dump" {\n  value = base64encode(jsonencode(merge(${calls.join(", ")})))\n}\n`);
-  const [constructValues, moduleValues] = [mockedOutput(constructDir, "parity_dump"), mockedOutput(root, "parity_dump")];
-  const applied: Record<string, string[]> = {};
-  const comparedAfterApply: Record<string, string[]> = {};
-  for (const name of Object.keys(sides)) {
-    const mine = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(`${name} `)));
-    applied[name] = compareValues(mine(constructValues), mine(moduleValues));
-    comparedAfterApply[name] = Object.keys(mine(constructValues));
+
+  const suppressions = { construct: constructSuppressions(constructJson), module: moduleSuppressions(modulePlan) };
+  const read = { construct: planResources(constructPlan, "parity"), module: planResources(modulePlan, "parity") };
+  const findings = { construct: judge(read.construct, suppressions.construct), module: judge(read.module, suppressions.module) };
+  const byAddress = (rs: TfResource[]) => new Map(rs.map((r) => [r.address, r]));
+  const refs = { construct: byAddress(read.construct), module: byAddress(read.module) };
+  const results: Record<string, CaseParity> = {};
+  for (const c of cases) {
+    const mine = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(`${c.id} `)));
+    const side = sides[c.id];
+    results[c.id] = {
+      counts: { construct: side.construct.length, module: side.module.length },
+      differences: [...reports[c.id].differences, ...compareWiring(side.construct, side.module, refs.construct, refs.module), ...compareValues(mine(constructValues), mine(moduleValues))],
+      comparedAfterApply: Object.keys(mine(constructValues)),
+      notCompared: notCompared[c.id],
+      constructFindings: findingsOf(findings.construct, side.construct, constructSide(c.id)),
+      moduleFindings: findingsOf(findings.module, side.module, moduleSide(c.id)),
+    };
   }
-  return { constructPlan, modulePlan, reports, applied, comparedAfterApply, notCompared };
+  return { constructJson, constructDir, constructPlan, modulePlan, root, suppressions, cases: results };
 }
+
+/** Does `difference` (as compareSides writes it) fall under a listed deliberate one? */
+const isListed = (listed: readonly DeliberateDifference[] | undefined, difference: string) =>
+  (listed ?? []).some((d) => difference === d.difference || difference.startsWith(`${d.difference}:`) || difference.startsWith(`${d.difference} `) || difference.startsWith(`${d.difference}.`));
 
 /**
- * Every rule's findings on one side's plan for the resources `belongs` selects, as
- * `<rule> <severity>[ suppressed (<reason>)] on <type>` (sorted): comparable across the two
- * sides whatever their addresses. `suppressions` are applied as `bulwark check` applies
- * bulwark-suppressions.yaml.
+ * The parity suite of one file: its cases in one root per side (runParity), and for each case
+ * the same resources and attributes, the same findings with the same suppressions, and every
+ * deliberate difference both real and explained in the module's README. `more` adds tests that
+ * read the run.
  */
-export function findingsOn(plan: PlanJson, belongs: (address: string) => boolean, suppressions: readonly FileSuppression[] = []): string[] {
-  const report = runRules(planResources(plan, "parity"), ALL_RULES, { scope: "resource", suppressions });
-  const type = (address: string) => /(?:^|\.)(aws_[a-z0-9_]+)\.[^.]+$/.exec(address.replace(/\["[^"]*"\]$/, "").replace(/\[\d+\]$/, ""))?.[1] ?? address;
-  return report.findings
-    .filter((f) => belongs(f.address))
-    .map((f) => `${f.ruleId} ${f.severity}${f.suppressed ? ` suppressed (${f.suppressionReason})` : ""} on ${type(f.address)}`)
-    .sort();
-}
+export function describeParity(title: string, cases: readonly ParityCase[], opts: ParityOptions = {}, more?: (run: () => ParityRun) => void): void {
+  describe(title, () => {
+    let run: ParityRun | undefined;
+    beforeAll(() => {
+      run = runParity(cases, opts);
+    });
+    const result = (id: string) => {
+      if (!run) throw new Error("the parity roots were not planned (see the beforeAll failure)");
+      return run.cases[id];
+    };
 
-/** The suppressions a synthesized stack records in its resources' `//` blocks, as file entries for its plan. */
-export function constructSuppressions(stackJson: Record<string, unknown>): FileSuppression[] {
-  return configResources(stackJson, "parity").flatMap((r) => r.suppressions.map((s) => ({ rule: s.ruleId, address: r.address, reason: s.reason, file: "construct" })));
-}
+    describe.each(cases.map((c) => [`${c.id} (${c.module})`, c] as const))("%s", (_, c) => {
+      const readme = () => PUBLISHED_MODULES.find((m) => m.name === c.module)!.secureDefaults.join("\n");
 
-/** The root output `bulwark_suppressions` (rootSuppressionsHcl) of a module plan, as file entries. */
-export function moduleSuppressions(plan: PlanJson): FileSuppression[] {
-  const yaml = (plan.planned_values as { outputs?: Record<string, { value?: unknown }> } | undefined)?.outputs?.bulwark_suppressions?.value;
-  if (typeof yaml !== "string") throw new Error("the module plan has no bulwark_suppressions output (rootSuppressionsHcl)");
-  return ((parseYaml(yaml) as { rule: string; address: string; reason: string }[] | null) ?? []).map((e) => ({ ...e, file: "module" }));
+      it("creates the same resources with the same security-relevant attributes (plans, then a mocked apply)", () => {
+        const r = result(c.id);
+        expect(r.counts.construct).toBeGreaterThan(0);
+        expect(r.differences.filter((d) => !isListed(c.deliberate, d))).toEqual([]);
+        // A listed difference that no longer occurs is stale: remove it from the README and the case.
+        for (const d of c.deliberate ?? []) expect([d.difference, r.differences.some((x) => isListed([d], x))]).toEqual([d.difference, true]);
+      });
+
+      it("gets the same compliance findings, suppressed with the same reasons", () => {
+        const r = result(c.id);
+        const module = [...r.moduleFindings];
+        for (const f of c.moduleOnlyFindings ?? []) {
+          const i = module.indexOf(f);
+          expect([f, i >= 0]).toEqual([f, true]);
+          module.splice(i, 1);
+        }
+        expect(module).toEqual(r.constructFindings);
+      });
+
+      if (c.deliberate?.length || c.moduleOnlyFindings?.length) {
+        it("explains each deliberate difference in the module's README", () => {
+          expect(readme()).toContain("Deliberate difference from the construct");
+          for (const d of c.deliberate ?? []) expect([d.difference, readme().includes(d.readme)]).toEqual([d.difference, true]);
+          for (const f of c.moduleOnlyFindings ?? []) expect([f, readme().includes(`\`${f.split(" ")[0]}\``)]).toEqual([f, true]);
+        });
+      }
+    });
+
+    more?.(() => {
+      if (!run) throw new Error("the parity roots were not planned (see the beforeAll failure)");
+      return run;
+    });
+  });
 }

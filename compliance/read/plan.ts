@@ -47,21 +47,30 @@ const isExpression = (e: unknown): e is Obj => isObject(e) && ("references" in e
 /**
  * The expression the configuration gives at a path of a resource's arguments: the expression,
  * "absent" (the block is there, the argument is not), or "unknown" (the path runs through a
- * block the plan does not describe: a `dynamic` block, or no configuration at all).
+ * block the plan does not describe: a `dynamic` block, or no configuration at all). `values`
+ * are the planned values along the same path: where the value holds more blocks of a type than
+ * the configuration describes, dynamic blocks sit among them and no index maps to its block.
  */
-function expressionAt(expressions: unknown, path: (string | number)[]): Obj | "absent" | "unknown" {
+function expressionAt(expressions: unknown, path: (string | number)[], values?: unknown): Obj | "absent" | "unknown" {
   let e: unknown = expressions;
+  let v: unknown = values;
   for (const [i, p] of path.entries()) {
     if (isExpression(e)) return e;
     if (Array.isArray(e)) {
       if (typeof p !== "number") return "unknown";
       if (e[p] === undefined) return "unknown";
+      if (Array.isArray(v) && v.length !== e.length) return "unknown";
       e = e[p];
+      v = Array.isArray(v) ? v[p] : undefined;
     } else if (isObject(e)) {
-      if (typeof p === "number") continue;
+      if (typeof p === "number") {
+        v = Array.isArray(v) ? v[p] : v;
+        continue;
+      }
       // A block the value has but the configuration does not describe is a `dynamic` block.
       if (!(p in e)) return i === path.length - 1 ? "absent" : "unknown";
       e = e[p];
+      v = isObject(v) ? v[p] : undefined;
     } else return "unknown";
   }
   return isExpression(e) ? e : "unknown";
@@ -160,6 +169,10 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
     if (!s || s.length === 0) return undefined;
     const root = s[0].name;
     if (["count", "path", "terraform", "self"].includes(root)) return [];
+    // `each.key` is the referrer's own key, a string: `aws_eip.nat[each.key]` is listed as
+    // `aws_eip.nat` and `each.key`, and the instance of that key is picked below. `each.value` may
+    // carry anything.
+    if (root === "each" && s[1]?.name === "key") return [];
     if (root === "local" || root === "each") return undefined;
     if (root === "var") {
       // A root variable's value is known while planning: it names no resource being created
@@ -177,6 +190,7 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
       if (!s[1]) return undefined;
       const candidates = (moduleInstances.get(`${module}\u0000${s[1].name}`) ?? []).filter((m) => !s[1].key || m.endsWith(`${s[1].name}${s[1].key}`));
       const output = s[2]?.name;
+      if (output && candidates.length === 0 && hasNoInstances(module, s[1].name)) return [];
       if (!output || candidates.length === 0) return undefined;
       const pick = candidates.length === 1 ? candidates : key ? candidates.filter((m) => moduleKey(m) === key) : [];
       if (pick.length !== 1) return undefined;
@@ -199,6 +213,16 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
       if (same.length === 1) return same;
     }
     return undefined;
+  };
+  /**
+   * A module call of `module` whose module always creates a resource (one without count or
+   * for_each) but has no instance in the plan has none at all (`count = 0`): a reference to it names
+   * nothing, it can only stand in a branch Terraform does not take
+   * (`var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn`).
+   */
+  const hasNoInstances = (module: string, call: string): boolean => {
+    const called = configModuleAt(rootConfig, configPathOf(module))?.calls.get(call)?.module;
+    return [...(called?.resources.values() ?? [])].some((r) => r.mode === "managed" && r.count_expression === undefined && r.for_each_expression === undefined);
   };
   const resolveAll = (refs: string[], module: string, key: string | undefined, depth: number): string[] | undefined => {
     // Terraform lists `aws_vpc.this[0].id`, `aws_vpc.this[0]` and `aws_vpc.this`: the most specific wins.
@@ -229,7 +253,7 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
     // expression comes only from variables and constants evaluated to null: the provider's choice.
     const provenance = (path: (string | number)[]): boolean | undefined => {
       if (!config) return undefined;
-      const e = expressionAt(expressions, path);
+      const e = expressionAt(expressions, path, r.values);
       if (e === "absent") return false;
       if (e === "unknown") return undefined;
       const strings = referenceStrings(e);

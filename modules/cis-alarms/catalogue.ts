@@ -18,6 +18,30 @@ export interface CisAlarmControl {
   readonly markers: readonly string[];
 }
 
+/**
+ * How each control's alarm judges its metric (events per 5 minutes, summed), the construct's and
+ * the published module's: no events in a period means nothing happened, which is not a breach.
+ * A threshold override (with a reason) is a whole number in THRESHOLD_RANGE.
+ */
+export const CIS_ALARM_SETTINGS = {
+  /** Events in a period are summed. */
+  statistic: "Sum",
+  /** Length of a period. */
+  periodSeconds: 300,
+  /** One period with an event alarms. */
+  evaluationPeriods: 1,
+  /** Events in a period that alarm, unless an override with a reason raises it. */
+  threshold: 1,
+  /** The thresholds an override may set. */
+  thresholdRange: [1, 100000],
+  /** At or above the threshold alarms. */
+  comparisonOperator: "GreaterThanOrEqualToThreshold",
+  /** No events in a period is no breach. */
+  treatMissingData: "notBreaching",
+  /** Characters a reason for an override needs at least. */
+  reasonLength: 10,
+} as const;
+
 /** The 14 controls, in the order of the CIS sections; `CisAlarms` makes one filter and one alarm for each. */
 export const CIS_ALARM_CONTROLS: readonly CisAlarmControl[] = [
   {

@@ -9,7 +9,7 @@ import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-lo
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { BulwarkValidationError } from "../core/errors";
 import { checkInteger, checkName } from "../core/validate";
-import { CIS_ALARM_CONTROLS } from "./catalogue";
+import { CIS_ALARM_CONTROLS, CIS_ALARM_SETTINGS } from "./catalogue";
 
 export * from "./catalogue";
 
@@ -53,8 +53,10 @@ export class CisAlarms extends Construct {
     const namespace = props.namespace ?? "bulwark/CloudTrail";
     for (const [key, o] of Object.entries(props.overrides ?? {})) {
       if (!CIS_ALARM_CONTROLS.some((c) => c.key === key)) throw new BulwarkValidationError(this, "overrides", key, `is not a control (${CIS_ALARM_CONTROLS.map((c) => c.key).join(", ")})`);
-      if (typeof o.reason !== "string" || o.reason.trim().length < 10) throw new BulwarkValidationError(this, `overrides.${key}.reason`, o.reason, "must say why the control is changed (at least 10 characters)");
-      checkInteger(this, `overrides.${key}.threshold`, o.threshold, 1, 100000);
+      if (typeof o.reason !== "string" || o.reason.trim().length < CIS_ALARM_SETTINGS.reasonLength) {
+        throw new BulwarkValidationError(this, `overrides.${key}.reason`, o.reason, `must say why the control is changed (at least ${CIS_ALARM_SETTINGS.reasonLength} characters)`);
+      }
+      checkInteger(this, `overrides.${key}.threshold`, o.threshold, ...CIS_ALARM_SETTINGS.thresholdRange);
     }
     for (const c of CIS_ALARM_CONTROLS) {
       const o = props.overrides?.[c.key];
@@ -71,13 +73,12 @@ export class CisAlarms extends Construct {
         alarmDescription: `${c.title} (${c.securityHub}, CIS ${c.cis})${o ? ` — threshold changed: ${o.reason}` : ""}`,
         namespace,
         metricName: metric,
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: o?.threshold ?? 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        // No events in a period means nothing happened: that is not a breach.
-        treatMissingData: "notBreaching",
+        statistic: CIS_ALARM_SETTINGS.statistic,
+        period: CIS_ALARM_SETTINGS.periodSeconds,
+        evaluationPeriods: CIS_ALARM_SETTINGS.evaluationPeriods,
+        threshold: o?.threshold ?? CIS_ALARM_SETTINGS.threshold,
+        comparisonOperator: CIS_ALARM_SETTINGS.comparisonOperator,
+        treatMissingData: CIS_ALARM_SETTINGS.treatMissingData,
         alarmActions: [props.alarmTopicArn],
         okActions: [props.alarmTopicArn],
         tags: props.tags,

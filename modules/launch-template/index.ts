@@ -50,6 +50,9 @@ export type VolumeType = "gp3" | "gp2" | "io1" | "io2" | "st1" | "sc1" | "standa
 /** Every `VolumeType`; `volumeType` is checked against it. */
 export const VOLUME_TYPES: readonly VolumeType[] = ["gp3", "gp2", "io1", "io2", "st1", "sc1", "standard"];
 
+/** A block device name; shared with the published launch-template module. */
+export const DEVICE_NAME_PATTERN = /^\/dev\/(sd[a-z][0-9]*|xvd[a-z]{1,2}|nvme[0-9]+n[0-9]+)$/;
+
 /** Size, IOPS and throughput limits per EBS volume type (hashicorp/aws 5.100 / EC2 API). */
 export const VOLUME_LIMITS: Record<
   VolumeType,
@@ -255,7 +258,7 @@ export class HardenedLaunchTemplate extends Construct {
     const devices = new Set<string>();
     for (const [key, device, vol] of volumes) {
       const field = key === "root" ? "rootVolume" : `dataVolumes.${key}`;
-      checkPattern(this, key === "root" ? "rootDeviceName" : `${field}.deviceName`, device, /^\/dev\/(sd[a-z][0-9]*|xvd[a-z]{1,2}|nvme[0-9]+n[0-9]+)$/, "a block device name such as /dev/xvdf");
+      checkPattern(this, key === "root" ? "rootDeviceName" : `${field}.deviceName`, device, DEVICE_NAME_PATTERN, "a block device name such as /dev/xvdf");
       if (isLiteral(device)) {
         if (devices.has(device)) throw new BulwarkValidationError(this, `${field}.deviceName`, device, "is used by another volume");
         devices.add(device);

@@ -264,11 +264,14 @@ export function resolveRules(
   }
   out.sort((a, b) => (a.direction === b.direction ? a.ruleNumber - b.ruleNumber : a.direction === "ingress" ? -1 : 1));
 
-  // One error per set of rules that lets the internet in without a reason, naming every admin port it reaches.
+  // One error per set of rules that lets the internet in without a reason, naming every admin port it
+  // reaches. When the rules with a reason let the internet in by themselves, the reason covers it: a
+  // narrower rule that reaches the port too (numbered before the reasoned one) needs none of its own.
+  const explained = new Set(worldAdminExposure(out.filter((r) => r.action === "deny" || r.worldAdminReason)).map((e) => `${e.port}/${e.family}`));
   const exposures = new Map<string, { rules: ResolvedNaclRule[]; ports: Set<number> }>();
-  for (const { port, rules: open } of worldAdminExposure(out)) {
+  for (const { port, family, rules: open } of worldAdminExposure(out)) {
     const unreasoned = open.filter((r) => !r.worldAdminReason);
-    if (unreasoned.length === 0) continue;
+    if (unreasoned.length === 0 || explained.has(`${port}/${family}`)) continue;
     const key = unreasoned.map((r) => r.name).join(",");
     (exposures.get(key) ?? exposures.set(key, { rules: unreasoned, ports: new Set() }).get(key)!).ports.add(port);
   }

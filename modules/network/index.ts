@@ -26,7 +26,7 @@ import { BulwarkValidationError } from "../core/errors";
 import { assumeRolePolicy, policyDocument } from "../core/policy";
 import { RuleIds } from "../core/rule-ids";
 import { suppress } from "../core/suppressions";
-import { AVAILABILITY_ZONE_PATTERN, checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { AVAILABILITY_ZONE_PATTERN, checkLogRetention, checkName, checkOneOf, checkPattern, KMS_KEY_ARN_PATTERN, S3_BUCKET_ARN_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
 import { appTierRules, dataTierRules, NaclRules, NetworkAclTier, publicWebTierRules } from "../network-acl";
 import { HardenedSecurityGroup } from "../security-groups";
@@ -57,10 +57,13 @@ export type NatMode = (typeof NAT_MODES)[number];
  */
 export const DEFAULT_INTERFACE_ENDPOINTS = ["ec2", "ec2messages", "kms", "logs", "monitoring", "ssm", "ssmmessages"] as const;
 
+/** Where flow logs go; shared with the published network module. */
+export const FLOW_LOG_DESTINATIONS = ["cloudwatch", "s3"] as const;
+
 /** Where a `Network`'s flow logs go. */
 export interface FlowLogsProps {
   /** Destination of the flow logs: a log group the network creates, or a bucket of yours. @default "cloudwatch" — a KMS-encrypted log group */
-  readonly destination?: "cloudwatch" | "s3";
+  readonly destination?: (typeof FLOW_LOG_DESTINATIONS)[number];
   /** Bucket ARN, required for the s3 destination. */
   readonly bucketArn?: string;
   /** Log group retention in days (≥ 365). @default 365 */
@@ -161,7 +164,9 @@ export class Network extends Construct {
     checkPattern(this, "kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN_PATTERN, "a KMS key ARN");
     const retention = props.flowLogs?.retentionDays ?? 365;
     checkLogRetention(this, "flowLogs.retentionDays", retention);
+    checkOneOf(this, "flowLogs.destination", props.flowLogs?.destination, FLOW_LOG_DESTINATIONS);
     if (props.flowLogs?.destination === "s3" && !props.flowLogs.bucketArn) throw new BulwarkValidationError(this, "flowLogs.bucketArn", undefined, "is required for the s3 destination");
+    checkPattern(this, "flowLogs.bucketArn", props.flowLogs?.bucketArn, S3_BUCKET_ARN_PATTERN, "an S3 bucket ARN (arn:aws:s3:::<bucket>)");
     if (props.disableFlowLogs !== undefined && (typeof props.disableFlowLogs.reason !== "string" || props.disableFlowLogs.reason.trim().length < 10)) {
       throw new BulwarkValidationError(this, "disableFlowLogs.reason", props.disableFlowLogs.reason, "must say why flow logs are off (at least 10 characters)");
     }

@@ -23,7 +23,41 @@ import { OperatingSystem } from "../launch-template/user-data";
 /** The tag Systems Manager patch groups key on. */
 export const PATCH_GROUP_TAG = "Patch Group";
 
-const SSM_OS: Record<OperatingSystem, string> = { "amazon-linux-2023": "AMAZON_LINUX_2023", ubuntu: "UBUNTU" };
+/**
+ * Each operating system's baseline: its Systems Manager name, the patches approved first
+ * (security and critical, after `securityApproveAfterDays`) and the rest (after
+ * `approveAfterDays`). Shared with the published patching module.
+ */
+export const PATCH_BASELINES: Record<OperatingSystem, PatchBaselineFilters> = {
+  "amazon-linux-2023": {
+    operatingSystem: "AMAZON_LINUX_2023",
+    security: [{ key: "CLASSIFICATION", values: ["Security"] }, { key: "SEVERITY", values: ["Critical", "Important"] }],
+    other: [{ key: "CLASSIFICATION", values: ["Security", "Bugfix", "Enhancement", "Recommended"] }, { key: "SEVERITY", values: ["*"] }],
+  },
+  ubuntu: {
+    operatingSystem: "UBUNTU",
+    security: [{ key: "PRIORITY", values: ["Required", "Important"] }, { key: "SECTION", values: ["*"] }],
+    other: [{ key: "PRIORITY", values: ["Standard", "Optional", "Extra"] }, { key: "SECTION", values: ["*"] }],
+  },
+};
+
+/** One patch filter of a baseline's approval rule: a patch property and the values it must have. */
+export interface PatchFilter {
+  /** The patch property (`CLASSIFICATION`, `SEVERITY`, `PRIORITY`, `SECTION`). */
+  readonly key: string;
+  /** Values that approve a patch; `*` is any. */
+  readonly values: readonly string[];
+}
+
+/** The filters of one operating system's baseline, shared by `Patching` and the published module. */
+export interface PatchBaselineFilters {
+  /** Systems Manager's name of the operating system. */
+  readonly operatingSystem: string;
+  /** The rule approving security patches after `securityApproveAfterDays`. */
+  readonly security: readonly PatchFilter[];
+  /** The rule approving every other patch after `approveAfterDays`. */
+  readonly other: readonly PatchFilter[];
+}
 
 /** Props of `Patching`. */
 export interface PatchingProps {
@@ -58,7 +92,7 @@ export class Patching extends Construct {
     super(scope, id);
     checkName(this, "name", props.name);
     const systems = props.operatingSystems ?? ["amazon-linux-2023"];
-    for (const os of systems) if (!SSM_OS[os]) throw new BulwarkValidationError(this, "operatingSystems", os, `must be one of ${Object.keys(SSM_OS).join(", ")}`);
+    for (const os of systems) if (!PATCH_BASELINES[os]) throw new BulwarkValidationError(this, "operatingSystems", os, `must be one of ${Object.keys(PATCH_BASELINES).join(", ")}`);
     checkInteger(this, "securityApproveAfterDays", props.securityApproveAfterDays, 0, 100);
     checkInteger(this, "approveAfterDays", props.approveAfterDays, 0, 100);
     const windowHours = props.windowHours ?? 3;
@@ -74,20 +108,16 @@ export class Patching extends Construct {
     this.instanceTags = { [PATCH_GROUP_TAG]: group };
 
     for (const os of [...new Set(systems)].sort()) {
-      const ubuntu = os === "ubuntu";
-      const approvalRule: SsmPatchBaselineApprovalRule[] = ubuntu
-        ? [
-            { approveAfterDays: props.securityApproveAfterDays ?? 0, complianceLevel: "CRITICAL", patchFilter: [{ key: "PRIORITY", values: ["Required", "Important"] }, { key: "SECTION", values: ["*"] }] },
-            { approveAfterDays: props.approveAfterDays ?? 7, complianceLevel: "MEDIUM", patchFilter: [{ key: "PRIORITY", values: ["Standard", "Optional", "Extra"] }, { key: "SECTION", values: ["*"] }] },
-          ]
-        : [
-            { approveAfterDays: props.securityApproveAfterDays ?? 0, complianceLevel: "CRITICAL", patchFilter: [{ key: "CLASSIFICATION", values: ["Security"] }, { key: "SEVERITY", values: ["Critical", "Important"] }] },
-            { approveAfterDays: props.approveAfterDays ?? 7, complianceLevel: "MEDIUM", patchFilter: [{ key: "CLASSIFICATION", values: ["Security", "Bugfix", "Enhancement", "Recommended"] }, { key: "SEVERITY", values: ["*"] }] },
-          ];
+      const b = PATCH_BASELINES[os];
+      const filters = (fs: readonly PatchFilter[]) => fs.map((f) => ({ key: f.key, values: [...f.values] }));
+      const approvalRule: SsmPatchBaselineApprovalRule[] = [
+        { approveAfterDays: props.securityApproveAfterDays ?? 0, complianceLevel: "CRITICAL", patchFilter: filters(b.security) },
+        { approveAfterDays: props.approveAfterDays ?? 7, complianceLevel: "MEDIUM", patchFilter: filters(b.other) },
+      ];
       const baseline = new SsmPatchBaseline(this, `baseline-${os}`, {
         name: `${props.name}-${os}`,
         description: `${os}: security and critical patches after ${props.securityApproveAfterDays ?? 0} days, others after ${props.approveAfterDays ?? 7}`,
-        operatingSystem: SSM_OS[os],
+        operatingSystem: b.operatingSystem,
         approvalRule,
         tags: props.tags,
       });

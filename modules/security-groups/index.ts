@@ -59,6 +59,13 @@ export interface SgRule {
 
 const PROTOCOLS = { tcp: "tcp", udp: "udp", icmp: "icmp", icmpv6: "icmpv6", all: "-1" } as const;
 
+/**
+ * The rules a reasoned world rule (`allowWorldAdminAccess`) suppresses: the reason covers what the
+ * world rule is in both rules that see it, an admin port, which is never an authorized one. The
+ * published module returns the same entries in its `bulwark_suppressions` output.
+ */
+export const WORLD_ADMIN_SUPPRESSED_RULES: readonly string[] = [RuleIds.securityGroupAdminPortsFromWorld, RuleIds.securityGroupUnauthorizedPortsFromWorld];
+
 /** Props of `HardenedSecurityGroup`. */
 export interface HardenedSecurityGroupProps {
   /** Group name and `Name` tag. */
@@ -177,11 +184,7 @@ export class HardenedSecurityGroup extends Construct {
     };
     const resource =
       rule.direction === "ingress" ? new VpcSecurityGroupIngressRule(this, `in-${name}`, config) : new VpcSecurityGroupEgressRule(this, `out-${name}`, config);
-    // The reason covers what the world rule is, in both rules that see it: an admin port, which is never an authorized one.
-    if (rule.allowWorldAdminAccess) {
-      suppress(resource, RuleIds.securityGroupAdminPortsFromWorld, rule.allowWorldAdminAccess.reason);
-      suppress(resource, RuleIds.securityGroupUnauthorizedPortsFromWorld, rule.allowWorldAdminAccess.reason);
-    }
+    if (rule.allowWorldAdminAccess) for (const id of WORLD_ADMIN_SUPPRESSED_RULES) suppress(resource, id, rule.allowWorldAdminAccess.reason);
   }
 }
 

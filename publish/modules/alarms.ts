@@ -1,6 +1,6 @@
 import { ASG_HEALTH_ALARMS, TOPIC_MANAGEMENT_ACTIONS } from "../../modules/alarms";
 import { AGENT_METRICS, AGENT_NAMESPACE } from "../../modules/launch-template/cloudwatch-agent";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
 
 /** Agent alarms come from the same catalogue that writes the agent configuration. */
 const agentMetrics = AGENT_METRICS.filter((m) => m.metricName !== "swap_used_percent")
@@ -28,7 +28,6 @@ export const alarmsModule: ModuleSpec = {
     "Every alarm has alarm and OK actions (CloudWatch.15).",
     "Missing data treated per metric: silence breaches for capacity, not for utilisation.",
     "Agent alarms watch exactly the metrics (namespace CWAgent, AutoScalingGroupName roll-up) the launch-template module's agent configuration emits.",
-    keyThroughModuleOutputNote(["sns-encrypted"]),
   ],
   controls: ["SNS.1", "CloudWatch.15", "CKV_AWS_26", "CKV_AWS_319"],
   variables: [
@@ -78,7 +77,6 @@ data "aws_partition" "current" {}
 
 locals {
   account_id = ${ACCOUNT_ID_EXPR}
-  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
   asg         = var.autoscaling_group_name != null ? { this = var.autoscaling_group_name } : {}
   agent_metrics = {
 ${agentMetrics}
@@ -97,7 +95,7 @@ ${kmsKeyModuleCall("\${var.name}/alarms", ["cloudwatch-alarms", "sns"])}
 
 resource "aws_sns_topic" "this" {
   name              = var.name
-  kms_master_key_id = local.kms_key_arn
+  kms_master_key_id = ${KMS_KEY_ARN_EXPR}
   tags              = var.tags
 }
 

@@ -1,7 +1,7 @@
 import { CONFIG_MANAGED_RULES } from "../../modules/audit";
 import { LOG_BUCKET_LIFECYCLE } from "../../modules/audit/log-bucket";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR, preventDestroyNote } from "../spec";
 
 const RULES_HCL = Object.entries(CONFIG_MANAGED_RULES)
   .map(([name, id]) => `    "${name}" = "${id}"`)
@@ -16,7 +16,7 @@ export const auditModule: ModuleSpec = {
     "Trail multi-region, global service events, log file validation, SSE-KMS, CloudWatch Logs delivery (CloudTrail.1/.2/.4/.5).",
     "Log bucket: four public-access blocks, no ACLs, versioning, SSE-KMS, TLS-only policy, service writes scoped to this account, server access logging, lifecycle (CloudTrail.6/.7, S3.5, S3.8).",
     "Config recorder for all resources incl. global types, enabled, with managed rules (Config.1).",
-    keyThroughModuleOutputNote(["cloudtrail-bucket", "cloudtrail-encrypted", "log-group-encrypted"]),
+    preventDestroyNote("the key and the log buckets"),
   ],
   controls: ["CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7", "S3.5", "S3.8", "Config.1", "CIS 3.1-3.5"],
   variables: [
@@ -61,7 +61,6 @@ locals {
   account_id  = ${ACCOUNT_ID_EXPR}
   region      = data.aws_region.current.name
   partition   = data.aws_partition.current.partition
-  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
   trail_name  = "\${var.name}-audit"
   trail_arn   = "arn:\${local.partition}:cloudtrail:\${local.region}:\${local.account_id}:trail/\${local.trail_name}"
   buckets = {
@@ -126,7 +125,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = each.key == "logs" ? "aws:kms" : "AES256"
-      kms_master_key_id = each.key == "logs" ? local.kms_key_arn : null
+      kms_master_key_id = each.key == "logs" ? ${KMS_KEY_ARN_EXPR} : null
     }
     bucket_key_enabled = each.key == "logs" ? true : null
   }
@@ -195,7 +194,7 @@ resource "aws_s3_bucket_policy" "access" {
 
 resource "aws_cloudwatch_log_group" "trail" {
   name              = "/bulwark/\${var.name}/cloudtrail"
-  kms_key_id        = local.kms_key_arn
+  kms_key_id        = ${KMS_KEY_ARN_EXPR}
   retention_in_days = var.log_retention_days
   tags              = var.tags
 }
@@ -219,7 +218,7 @@ resource "aws_cloudtrail" "this" {
   include_global_service_events = true
   enable_log_file_validation    = true
   enable_logging                = true
-  kms_key_id                    = local.kms_key_arn
+  kms_key_id                    = ${KMS_KEY_ARN_EXPR}
   cloud_watch_logs_group_arn    = "\${aws_cloudwatch_log_group.trail.arn}:*"
   cloud_watch_logs_role_arn     = aws_iam_role.trail.arn
   tags                          = var.tags
@@ -248,7 +247,7 @@ resource "aws_config_delivery_channel" "this" {
   name           = "\${var.name}-delivery"
   s3_bucket_name = aws_s3_bucket.this["logs"].id
   s3_key_prefix  = "config"
-  s3_kms_key_arn = local.kms_key_arn
+  s3_kms_key_arn = ${KMS_KEY_ARN_EXPR}
   snapshot_delivery_properties {
     delivery_frequency = "TwentyFour_Hours"
   }

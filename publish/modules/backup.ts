@@ -1,4 +1,4 @@
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR, preventDestroyNote } from "../spec";
 
 const cron = 'can(regex("^cron\\\\(\\\\S+ \\\\S+ \\\\S+ \\\\S+ \\\\S+ \\\\S+\\\\)$", r.schedule))';
 
@@ -12,6 +12,7 @@ export const backupModule: ModuleSpec = {
     "Every rule copies to the second region with the same retention.",
     "Weekly restore testing of the latest recovery point of tagged EC2 instances.",
     "Retention must exceed cold storage by 90 days and the vault lock minimum.",
+    preventDestroyNote("the keys and the vaults"),
   ],
   controls: ["CKV_AWS_166", "seed: disaster recovery"],
   providerAliases: ["copy"],
@@ -65,7 +66,6 @@ data "aws_region" "copy" {
 }
 
 locals {
-  kms_key_arn   = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
   selection_tag = var.selection_tag != null ? var.selection_tag : { key = "backup", value = var.name }
   test_name     = replace("\${var.name}_restore_test", "-", "_")
 }
@@ -86,7 +86,7 @@ module "copy_kms_key" {
 
 resource "aws_backup_vault" "this" {
   name        = "\${var.name}-vault"
-  kms_key_arn = local.kms_key_arn
+  kms_key_arn = ${KMS_KEY_ARN_EXPR}
   tags        = var.tags
 
   lifecycle {

@@ -15,7 +15,7 @@ import { GROUP_METRICS } from "../../modules/auto-scaling";
 import { RuleIds } from "../../modules/core/rule-ids";
 import { cidrContainsHcl, isNetworkCidrHcl, isWorldHcl } from "../predicates";
 import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclHeredoc, hclRegex, hclString, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclHeredoc, hclRegex, hclString, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
 
 /**
  * HCL twin of `isBroadPublicSource` (modules/bastion): a valid CIDR outside the private ranges
@@ -93,7 +93,6 @@ export const bastionModule: ModuleSpec = {
     "`mode = \"ssh\"` (explicit opt-in): port 22 only from `ssh.allowlist` (named CIDRs), in the security group and in the host firewall alike. A CIDR covering the internet (`0.0.0.0/0`, `::/0` or any other spelling, judged by parsing as the construct does) and a public range broader than /24 (/56 for IPv6) are refused unless `ssh.allow_broad_sources = { reason = ... }`, which the `bulwark_suppressions` output returns. No default key pair: `ssh.public_keys` (OpenSSH keys, checked like the construct: type, a body whose header matches the type, RSA at least 2048 bits) live in an SSM parameter that sshd reads at each login, so rotating a key replaces no instance. sshd allows only `ssh.user` (never root, no passwords); TCP and agent forwarding and tunnels are off unless `restrict_forwarding = false`.",
     "SSH mode has no public address unless `ssh.public_address = { reason = ... }`: an Elastic IP each instance takes at boot (the role may associate it with this bastion only), returned as a suppression of `ec2-no-public-ip` in `bulwark_suppressions`. EC2 Instance Connect keys are ignored unless `ssh.instance_connect = true`; then the operator policy allows pushing a key to this bastion for the SSH user only.",
     "The user data and the keys command are the construct's, rendered from the same TypeScript builders. Key bodies cannot be decoded to bytes in HCL (`base64decode` wants UTF-8), so the key check reads the base64 text: the header each key type's body starts with (encoded from the same key types) and the RSA body length from the text's length, with the construct's verdicts (`__tests__/publish/predicates.test.ts` evaluates both over valid, truncated, mismatched and short keys).",
-    keyThroughModuleOutputNote(["ebs-cmk", "log-group-encrypted"]),
   ],
   differences: [
     "`mode` and `ssh` are checked together by a precondition when Terraform plans, not by `terraform validate`: a validation of Terraform 1.7 sees only its own variable. A `mode = \"ssh\"` without `ssh`, or `ssh` with `mode = \"ssm\"`, fails the plan with the construct's message.",
@@ -209,8 +208,6 @@ data "aws_partition" "current" {}
 
 locals {
   account_id = ${ACCOUNT_ID_EXPR}
-  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
-
   # Mode ssh without ssh is refused by the security group's precondition; nothing else reads a null ssh.
   ssh_on             = var.mode == "ssh" && var.ssh != null
   ssh_allowlist      = local.ssh_on ? try(var.ssh.allowlist, {}) : {}
@@ -309,7 +306,7 @@ module "launch_template" {
   instance_type      = var.instance_type
   security_group_ids = [aws_security_group.this.id]
   create_kms_key     = false
-  kms_key_arn        = local.kms_key_arn
+  kms_key_arn        = ${KMS_KEY_ARN_EXPR}
   tags               = merge(var.tags, { "${BASTION_TAG}" = var.name })
 
   # SSH mode: sshd admits the SSH user only, the host firewall lets SSH in from the same allowlist
@@ -324,7 +321,7 @@ module "launch_template" {
 
 resource "aws_cloudwatch_log_group" "sessions" {
   name              = "/bulwark/\${var.name}/sessions"
-  kms_key_id        = local.kms_key_arn
+  kms_key_id        = ${KMS_KEY_ARN_EXPR}
   retention_in_days = 365
   tags              = var.tags
 }
@@ -337,7 +334,7 @@ resource "aws_iam_role_policy" "sessions" {
     Statement = concat([
       { Sid = "WriteSessionLogs", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource = [aws_cloudwatch_log_group.sessions.arn, "\${aws_cloudwatch_log_group.sessions.arn}:*"] },
       { Sid = "FindLogGroups", Effect = "Allow", Action = "logs:DescribeLogGroups", Resource = "*" },
-      { Sid = "EncryptSessions", Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = local.kms_key_arn },
+      { Sid = "EncryptSessions", Effect = "Allow", Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = ${KMS_KEY_ARN_EXPR} },
       ],
       local.ssh_on ? [{ Sid = "ReadAuthorizedKeys", Effect = "Allow", Action = "ssm:GetParameter", Resource = aws_ssm_parameter.authorized_keys[0].arn }] : [],
       # One list per statement: a conditional's two tuples must have one type.
@@ -372,7 +369,7 @@ resource "aws_ssm_document" "session" {
       cloudWatchLogGroupName      = aws_cloudwatch_log_group.sessions.name
       cloudWatchEncryptionEnabled = true
       cloudWatchStreamingEnabled  = true
-      kmsKeyId                    = local.kms_key_arn
+      kmsKeyId                    = ${KMS_KEY_ARN_EXPR}
       runAsEnabled                = true
       runAsDefaultUser            = var.run_as_user
       idleSessionTimeout          = tostring(var.idle_timeout_minutes)
@@ -438,7 +435,7 @@ resource "aws_iam_policy" "operators" {
       },
       { Sid = "UseTheseSessionPreferences", Effect = "Allow", Action = "ssm:StartSession", Resource = aws_ssm_document.session.arn },
       { Sid = "ManageOwnSessions", Effect = "Allow", Action = ["ssm:TerminateSession", "ssm:ResumeSession"], Resource = "arn:\${data.aws_partition.current.partition}:ssm:*:\${local.account_id}:session/$\${aws:userid}-*" },
-      { Sid = "EncryptSessionData", Effect = "Allow", Action = "kms:GenerateDataKey", Resource = local.kms_key_arn },
+      { Sid = "EncryptSessionData", Effect = "Allow", Action = "kms:GenerateDataKey", Resource = ${KMS_KEY_ARN_EXPR} },
       { Sid = "FindTheBastion", Effect = "Allow", Action = ["ec2:DescribeInstances", "ssm:DescribeSessions", "ssm:GetConnectionStatus"], Resource = "*" },
       ],
       local.ssh_on && try(var.ssh.instance_connect, false) ? [{

@@ -1,11 +1,11 @@
-import { ACCOUNT_ID_VARIABLE, kmsKeyModuleCall, kmsKeyVariables, ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, kmsKeyModuleCall, kmsKeyVariables, ModuleSpec, preventDestroyNote } from "../spec";
 
 export const ebsDefaultsModule: ModuleSpec = {
   name: "ebs-defaults",
   title: "ebs-defaults: EBS encryption by default with a customer-managed key",
   summary:
     "Turns on EBS encryption by default in the region and sets a customer-managed default key, so every new volume and snapshot copy is encrypted even when a template forgets. The created key is open to Auto Scaling's service-linked role, which must use the default key or launches fail.",
-  secureDefaults: ["Encryption by default on (EC2.7, CIS 5.1.1).", "Customer-managed default key with rotation, created unless `create_kms_key = false`."],
+  secureDefaults: ["Encryption by default on (EC2.7, CIS 5.1.1).", "Customer-managed default key with rotation, created unless `create_kms_key = false`.", preventDestroyNote("the default key")],
   controls: ["EC2.7", "CIS 5.1.1", "CKV_AWS_106"],
   variables: [
     ACCOUNT_ID_VARIABLE,

@@ -1,5 +1,5 @@
 import { KMS_KEY_SERVICES } from "../../modules/kms-key";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, preventDestroyNote } from "../spec";
 
 /** Key policy statements per service, as HCL objects; account, region and partition come from data sources. */
 const SERVICE_STATEMENTS = `
@@ -80,7 +80,7 @@ export const kmsKeyModule: ModuleSpec = {
   title: "kms-key: a customer-managed KMS key with rotation and a scoped key policy",
   summary:
     "A customer-managed KMS key with automatic rotation, a key policy that delegates to the account's IAM and opens the key only to the AWS services you name (each with the narrowest documented statement), and an alias.",
-  secureDefaults: ["Rotation always on (KMS.4, CIS 3.6).", "30-day deletion window (7–30 allowed).", "No service may use the key unless named in `services`."],
+  secureDefaults: ["Rotation always on (KMS.4, CIS 3.6).", "30-day deletion window (7–30 allowed).", "No service may use the key unless named in `services`.", preventDestroyNote("the key")],
   controls: ["KMS.4", "CIS 3.6", "CKV_AWS_7"],
   variables: [
     ACCOUNT_ID_VARIABLE,

@@ -1,11 +1,13 @@
 import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN, INSTANCE_TYPE_PATTERN } from "../../modules/core/validate";
-import { buildUserData, escapeTemplate, LOG_RETENTION_DAYS, MIME_FOOTER, MIME_HEADER, mimePart, OPERATING_SYSTEMS, OperatingSystem, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
+import { buildUserData, DEVICE_NAME_PATTERN, escapeTemplate, LOG_RETENTION_DAYS, MIME_FOOTER, MIME_HEADER, mimePart, OPERATING_SYSTEMS, OperatingSystem, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
 import { isNetworkCidrHcl } from "../predicates";
 import { RuleIds } from "../../modules/core/rule-ids";
 import { rootSuppressionsHcl, suppressionsOutput, suppressionWhen } from "../suppressions";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, hclValue, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, hclValue, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
 
 const NAME_PLACEHOLDER = "__BULWARK_NAME__";
+/** The construct's block device name pattern, as an HCL string. */
+const DEVICE_PATTERN_HCL = hclRegex(DEVICE_NAME_PATTERN);
 
 /**
  * The construct's user-data builder, called once per OS with sentinel inputs: an `AllowUsers`
@@ -91,6 +93,29 @@ const USER_DATA_HCL = `
     [for i, p in local.user_data_parts : ${hclValue(mimePart("__CT__", "__CONTENT__", "__INDEX__"), { __CT__: "p.content_type", __CONTENT__: "p.content", __INDEX__: 'format("%02d", i)' })}],
     [${hclValue(MIME_FOOTER)}],
   ))`;
+/**
+ * One block device mapping: every volume encrypted with the key and deleted on termination. The root
+ * volume is a static block, so a plan's configuration holds its key (bulwark check follows it); the
+ * data volumes are dynamic blocks around it, keeping the construct's device-name order.
+ */
+function deviceMapping(device: string, volume: string): string {
+  return `device_name = ${device}
+    ebs {
+      volume_type           = ${volume}.type
+      volume_size           = ${volume}.size_gib
+      iops                  = ${volume}.iops
+      throughput            = ${volume}.throughput
+      encrypted             = true
+      kms_key_id            = ${KMS_KEY_ARN_EXPR}
+      delete_on_termination = true
+    }`;
+}
+const dataMappings = (which: string) => `dynamic "block_device_mappings" {
+    for_each = local.${which}
+    content {
+      ${deviceMapping("block_device_mappings.key", "block_device_mappings.value").split("\n").join("\n  ")}
+    }
+  }`;
 
 const limits = Object.fromEntries(VOLUME_TYPES.map((t) => [t, VOLUME_LIMITS[t]]));
 // Terraform evaluates both sides of || and &&: guard the lookup with a conditional.
@@ -108,6 +133,7 @@ export const launchTemplateModule: ModuleSpec = {
   secureDefaults: [
     "IMDSv2 required, hop limit 1; containers on the host get a higher one only through `container_metadata_access = { reason = ... }` (a missing or short reason fails `terraform validate`), returned with the rule id in the `bulwark_suppressions` output for `bulwark-suppressions.yaml` (see the example).",
     "Every EBS volume encrypted with a customer-managed KMS key (created unless `create_kms_key = false`), gp3, deleted on termination.",
+    "Deliberate difference from the construct: with `data_volumes` and a key the plan does not know (the module's own, or another module's output), `bulwark check` reports `ebs-cmk` *unverifiable* for the template's block devices where the construct's plan passes: the data volumes are `dynamic` blocks, which a plan's JSON does not describe, so the checker cannot see which key they name (without data volumes the root volume, a static block, is judged). With a `kms_key_arn` the plan knows, every device is judged.",
     "No public IP on the network interface; detailed monitoring on; EBS-optimized.",
     "Instance role with exactly AmazonSSMManagedInstanceCore and CloudWatchAgentServerPolicy.",
     "Host log groups KMS-encrypted, kept at least a year.",
@@ -186,8 +212,16 @@ export const launchTemplateModule: ModuleSpec = {
       default: "{}",
       validations: [
         { condition: `alltrue([for v in values(var.data_volumes) : ${volumeCheck("v").split("local_limits").join(LIMITS_HCL)}])`, message: "every data volume needs a known type and a size within its limits." },
-        { condition: 'alltrue([for v in values(var.data_volumes) : can(regex("^/dev/(sd[a-z][0-9]*|xvd[a-z]{1,2}|nvme[0-9]+n[0-9]+)$", v.device_name))])', message: "device_name must look like /dev/xvdf." },
+        { condition: `alltrue([for v in values(var.data_volumes) : can(regex(${DEVICE_PATTERN_HCL}, v.device_name))])`, message: "device_name must look like /dev/xvdf." },
+        { condition: "length(distinct([for v in values(var.data_volumes) : v.device_name])) == length(var.data_volumes)", message: "every data volume needs a device_name of its own." },
       ],
+    },
+    {
+      name: "root_device_name",
+      type: "string",
+      description: "Device name of the root volume (the construct's rootDeviceName); null: /dev/xvda on Amazon Linux 2023, /dev/sda1 on Ubuntu.",
+      default: "null",
+      validations: [{ condition: `var.root_device_name == null ? true : can(regex(${DEVICE_PATTERN_HCL}, var.root_device_name))`, message: "root_device_name must look like /dev/xvda." }],
     },
     {
       name: "container_metadata_access",
@@ -271,7 +305,7 @@ export const launchTemplateModule: ModuleSpec = {
     { name: "latest_version", value: "aws_launch_template.this.latest_version", description: "Latest version number." },
     { name: "role_name", value: "aws_iam_role.this.name", description: "Instance role name (attach more policies here)." },
     { name: "instance_profile_arn", value: "aws_iam_instance_profile.this.arn", description: "Instance profile ARN." },
-    { name: "kms_key_arn", value: "local.kms_key_arn", description: "Key encrypting volumes and log groups." },
+    { name: "kms_key_arn", value: KMS_KEY_ARN_EXPR, description: "Key encrypting volumes and log groups." },
     { name: "security_group_ids", value: "var.security_group_ids", description: "Security groups attached." },
     { name: "log_group_names", value: "{ for k, g in aws_cloudwatch_log_group.host : k => g.name }", description: "Host log groups by kind." },
     suppressionsOutput([
@@ -284,13 +318,12 @@ export const launchTemplateModule: ModuleSpec = {
 data "aws_partition" "current" {}
 
 locals {
-  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
   image_id    = var.image_ssm_parameter != null ? "resolve:ssm:\${var.image_ssm_parameter}" : var.ami_id
-  root_device = var.os == "ubuntu" ? "/dev/sda1" : "/dev/xvda"
-  volumes = merge(
-    { root = merge(var.root_volume, { device_name = local.root_device }) },
-    var.data_volumes,
-  )
+  root_device = coalesce(var.root_device_name, var.os == "ubuntu" ? "/dev/sda1" : "/dev/xvda")
+  # Block devices in device-name order, as the construct writes them: the data volumes named before the root device, the root, the rest.
+  device_order     = sort(concat([local.root_device], [for v in values(var.data_volumes) : v.device_name]))
+  data_before_root = { for v in values(var.data_volumes) : v.device_name => v if index(local.device_order, v.device_name) < index(local.device_order, local.root_device) }
+  data_after_root  = { for v in values(var.data_volumes) : v.device_name => v if index(local.device_order, v.device_name) > index(local.device_order, local.root_device) }
   tags = merge(var.tags, { Name = var.name })
   # The hardening cloud-init of the construct's user-data builder per OS. Its sentinel AllowUsers and
   # firewall lines are replaced by the lines of ssh_allow_users and host_firewall_allow below.
@@ -306,7 +339,7 @@ resource "aws_cloudwatch_log_group" "host" {
   for_each = toset(["system", "auth", "cloud-init"])
 
   name              = "/bulwark/\${var.name}/\${each.key}"
-  kms_key_id        = local.kms_key_arn
+  kms_key_id        = ${KMS_KEY_ARN_EXPR}
   retention_in_days = var.log_retention_days
   tags              = var.tags
 }
@@ -364,21 +397,13 @@ resource "aws_launch_template" "this" {
     security_groups             = var.security_group_ids
   }
 
-  dynamic "block_device_mappings" {
-    for_each = { for k, v in local.volumes : v.device_name => v }
-    content {
-      device_name = block_device_mappings.key
-      ebs {
-        volume_type           = block_device_mappings.value.type
-        volume_size           = block_device_mappings.value.size_gib
-        iops                  = block_device_mappings.value.iops
-        throughput            = block_device_mappings.value.throughput
-        encrypted             = true
-        kms_key_id            = local.kms_key_arn
-        delete_on_termination = true
-      }
-    }
+  ${dataMappings("data_before_root")}
+
+  block_device_mappings {
+    ${deviceMapping("local.root_device", "var.root_volume")}
   }
+
+  ${dataMappings("data_after_root")}
 
   dynamic "placement" {
     for_each = var.dedicated_tenancy ? [1] : []
@@ -401,6 +426,10 @@ resource "aws_launch_template" "this" {
     precondition {
       condition     = var.create_kms_key || var.kms_key_arn != null
       error_message = "Set kms_key_arn when create_kms_key is false: every volume is encrypted with a customer-managed key."
+    }
+    precondition {
+      condition     = !contains([for v in values(var.data_volumes) : v.device_name], local.root_device)
+      error_message = "A data volume uses the root volume's device name."
     }
     precondition {
       condition     = (var.ami_id == null) != (var.image_ssm_parameter == null)
@@ -546,6 +575,34 @@ run "container_access_with_a_reason_is_suppressed" {
     condition     = length(output.bulwark_suppressions) == 1 && output.bulwark_suppressions[0].rule == "ec2-imds-hop-limit" && output.bulwark_suppressions[0].address == "aws_launch_template.this" && output.bulwark_suppressions[0].reason == "containers on the host read metadata"
     error_message = "the weakening is returned as a suppression entry"
   }
+}
+
+run "a_data_volume_named_root_keeps_the_root_volume" {
+  command = plan
+  variables {
+    root_device_name = "/dev/xvdb"
+    data_volumes     = { root = { device_name = "/dev/sdf", size_gib = 10 } }
+  }
+  assert {
+    condition     = [for m in aws_launch_template.this.block_device_mappings : m.device_name] == ["/dev/sdf", "/dev/xvdb"]
+    error_message = "the root volume on its device and the data volume beside it, in device-name order"
+  }
+}
+
+run "rejects_a_data_volume_on_the_root_device" {
+  command = plan
+  variables {
+    data_volumes = { data = { device_name = "/dev/xvda", size_gib = 10 } }
+  }
+  expect_failures = [aws_launch_template.this]
+}
+
+run "rejects_two_data_volumes_on_one_device" {
+  command = plan
+  variables {
+    data_volumes = { a = { device_name = "/dev/xvdf", size_gib = 10 }, b = { device_name = "/dev/xvdf", size_gib = 20 } }
+  }
+  expect_failures = [var.data_volumes]
 }
 
 run "rejects_volume_size_0" {

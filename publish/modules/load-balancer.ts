@@ -22,7 +22,7 @@ import {
   webAclRules,
 } from "../../modules/load-balancer/settings";
 import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
-import { ACCOUNT_ID_EXPR, ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, hclRegex, hclValue, kmsKeyModuleCall, kmsKeyVariables, keyThroughModuleOutputNote, ModuleSpec } from "../spec";
+import { ACCOUNT_ID_EXPR, ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, hclRegex, hclValue, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR, ModuleSpec } from "../spec";
 
 /** Placeholders the construct's builders are called with, interpolated as the module's inputs. */
 const NAME = "__BULWARK_NAME__";
@@ -49,7 +49,6 @@ export const loadBalancerModule: ModuleSpec = {
     `A WAFv2 web ACL associated with the load balancer, enforcing the AWS managed rule groups ${MANAGED_RULE_GROUPS.map((g) => `\`${g}\``).join(", ")} (override action none; the rules go in \`rule_json\`, so scanners that read only \`rule\` blocks do not see them).`,
     `WAF logs (WAF.11) to the log group \`${wafLogGroupName("<name>")}\`, encrypted with a customer-managed key (created, alias \`${wafLogKeyAlias("<name>")}\`, unless \`create_kms_key = false\` with \`kms_key_arn\`), kept ${DEFAULT_WAF_LOG_RETENTION_DAYS} days; the ${WAF_REDACTED_HEADERS.join(" and ")} headers are redacted.`,
     "Access logs (ELB.5) to `access_logs.bucket` under `access_logs.prefix`: the bucket must use SSE-S3 (the only encryption load balancer logs accept) and admit the region's log delivery, which the output `access_logs_bucket_policy_statement` is (add it to the bucket policy, and give the module call `depends_on` that policy, as the construct's `accessLogs.dependsOn`: the load balancer checks it on creation). Without `access_logs`, `bulwark check` reports the load balancer (alb-access-logs), as for the construct.",
-    keyThroughModuleOutputNote(["log-group-encrypted"]),
   ],
   controls: ["ELB.1", "ELB.4", "ELB.5", "ELB.6", "ELB.12", "ELB.17", "WAF.11", "CKV_AWS_2", "CKV_AWS_91", "CKV_AWS_103", "CKV_AWS_131", "CKV_AWS_150", "CKV2_AWS_28", "CKV2_AWS_31"],
   variables: [
@@ -125,7 +124,7 @@ export const loadBalancerModule: ModuleSpec = {
     { name: "target_group_arn", value: "aws_lb_target_group.this.arn", description: "Target group of the app instances (the auto-scaling module's target_group_arns)." },
     { name: "web_acl_arn", value: "aws_wafv2_web_acl.this.arn", description: "WAF web ACL." },
     { name: "waf_log_group_name", value: "aws_cloudwatch_log_group.waf.name", description: "WAF log group." },
-    { name: "kms_key_arn", value: "local.kms_key_arn", description: "Key encrypting the WAF log group." },
+    { name: "kms_key_arn", value: KMS_KEY_ARN_EXPR, description: "Key encrypting the WAF log group." },
     {
       name: "access_logs_bucket_policy_statement",
       value: "local.access_log_statement",
@@ -143,7 +142,6 @@ data "aws_partition" "current" {}
 locals {
   account_id  = ${ACCOUNT_ID_EXPR}
   partition   = data.aws_partition.current.partition
-  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
 
   # The accounts Elastic Load Balancing delivers access logs from, per region opened before
   # August 2022; a region opened since delivers as the service principal.
@@ -266,7 +264,7 @@ resource "aws_wafv2_web_acl_association" "this" {
 # WAF delivers only to log groups whose name starts with aws-waf-logs-.
 resource "aws_cloudwatch_log_group" "waf" {
   name              = "${wafLogGroupName("${var.name}")}"
-  kms_key_id        = local.kms_key_arn
+  kms_key_id        = ${KMS_KEY_ARN_EXPR}
   retention_in_days = var.waf_log_retention_days
   tags              = var.tags
 

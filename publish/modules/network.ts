@@ -1,8 +1,10 @@
-import { DEFAULT_INTERFACE_ENDPOINTS, NAT_MODES } from "../../modules/network";
+import { DEFAULT_INTERFACE_ENDPOINTS, FLOW_LOG_DESTINATIONS, NAT_MODES } from "../../modules/network";
+import { RuleIds } from "../../modules/core/rule-ids";
+import { AVAILABILITY_ZONE_PATTERN, S3_BUCKET_ARN_PATTERN } from "../../modules/core/validate";
+import { rootSuppressionsHcl, suppressionsOutput, suppressionWhen } from "../suppressions";
 import { PRESET_DEFAULTS } from "../../modules/network-acl/rules";
-import { AVAILABILITY_ZONE_PATTERN } from "../../modules/core/validate";
 import { LOG_RETENTION_DAYS } from "../../modules/launch-template";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
 import { NACL_RULE_TYPE } from "./network-acl";
 
 const subnetVar = (tier: string, required: boolean) => ({
@@ -26,7 +28,8 @@ export const networkModule: ModuleSpec = {
     "`map_public_ip_on_launch = false` on every subnet (EC2.15).",
     "Default security group and default network ACL managed with no rules (EC2.2, CIS 5.5); no subnet stays on the default ACL.",
     "Each tier's subnets on their own network ACL (the `network-acl` module), with the construct's preset per tier: public = public-web (80/443 in, the app port to the private subnets, their HTTPS through NAT), private = app (the app port from the public subnets, the data ports to the isolated subnets, HTTPS to the endpoints, out through NAT when there is one, else to S3), isolated = data (the data ports from the private subnets); each with its stateless return traffic. `acl_rules` replaces a tier's preset, as the construct's aclRules.",
-    "Flow logs of ALL traffic, 60-second aggregation, to a KMS-encrypted log group kept a year, through a role that may write only that group (EC2.6, CIS 3.7).",
+    "Flow logs of ALL traffic, 60-second aggregation, to a KMS-encrypted log group kept a year, through a role that may write only that group (EC2.6, CIS 3.7), or to the caller's bucket with `flow_log_destination = \"s3\"`; off only with `disable_flow_logs_reason`.",
+    "Every weakening this call makes (flow logs off, a tier ACL rule with `allow_world_admin_reason` in `acl_rules`) comes back with its rule id and reason in the `bulwark_suppressions` output, for `bulwark-suppressions.yaml` (see the example), as the construct records it.",
     "Interface endpoints accept HTTPS from the VPC only.",
     "No NAT unless asked (`nat_gateways`: none, single or per-az, as the construct's natGateways); internet gateway only with public subnets.",
   ],
@@ -81,6 +84,27 @@ export const networkModule: ModuleSpec = {
     },
     ...kmsKeyVariables("of the flow-log group"),
     {
+      name: "flow_log_destination",
+      type: "string",
+      description: "Where flow logs go (the construct's flowLogs.destination): cloudwatch, a KMS-encrypted log group of this module written through a role that may write only it; or s3, the bucket flow_log_bucket_arn.",
+      default: '"cloudwatch"',
+      validations: [{ condition: `contains(${JSON.stringify(FLOW_LOG_DESTINATIONS)}, var.flow_log_destination)`, message: `flow_log_destination must be one of ${FLOW_LOG_DESTINATIONS.join(", ")}.` }],
+    },
+    {
+      name: "flow_log_bucket_arn",
+      type: "string",
+      description: "Bucket of the s3 flow-log destination (the construct's flowLogs.bucketArn).",
+      default: "null",
+      validations: [{ condition: `var.flow_log_bucket_arn == null ? true : can(regex(${hclRegex(S3_BUCKET_ARN_PATTERN)}, var.flow_log_bucket_arn))`, message: "flow_log_bucket_arn must be an S3 bucket ARN (arn:aws:s3:::<bucket>)." }],
+    },
+    {
+      name: "disable_flow_logs_reason",
+      type: "string",
+      description: "Turns flow logs off (the construct's disableFlowLogs); says why. Returned in the bulwark_suppressions output (vpc-flow-logs).",
+      default: "null",
+      validations: [{ condition: "var.disable_flow_logs_reason == null ? true : length(trimspace(var.disable_flow_logs_reason)) >= 10", message: "disable_flow_logs_reason must say why flow logs are off (at least 10 characters)." }],
+    },
+    {
       name: "flow_log_retention_days",
       type: "number",
       description: "Flow-log retention (at least a year).",
@@ -97,9 +121,14 @@ export const networkModule: ModuleSpec = {
     { name: "isolated_subnet_ids", value: '{ for k, s in aws_subnet.this : split("/", k)[1] => s.id if startswith(k, "isolated/") }', description: "Isolated subnet ids by availability zone." },
     { name: "endpoints_security_group_id", value: "aws_security_group.endpoints.id", description: "Security group of the interface endpoints." },
     { name: "s3_prefix_list_id", value: "aws_vpc_endpoint.s3.prefix_list_id", description: "Prefix list of the S3 gateway endpoint." },
-    { name: "flow_log_id", value: "aws_flow_log.this.id", description: "Flow log id." },
+    { name: "flow_log_id", value: "one(aws_flow_log.this[*].id)", description: "Flow log id (null when flow logs are off)." },
     { name: "network_acl_ids", value: "{ for t, acl in module.acl : t => acl.id }", description: "Network ACL id of each tier." },
     { name: "network_acl_rule_numbers", value: "{ for t, acl in module.acl : t => acl.rule_numbers }", description: "Rule number of each named ACL rule, per tier." },
+    suppressionsOutput([
+      suppressionWhen("var.disable_flow_logs_reason != null", RuleIds.flowLogs, "aws_vpc.this", "var.disable_flow_logs_reason"),
+      // Each tier's ACL weakenings (acl_rules with allow_world_admin_reason), at their address in this module.
+      'flatten([for t, acl in module.acl : [for e in acl.bulwark_suppressions : merge(e, { address = "module.acl[\\"${t}\\"].${e.address}" })]])',
+    ]),
   ],
   uses: ["kms-key", "network-acl"],
   main: `
@@ -109,7 +138,6 @@ locals {
   tiers = { private = var.private_subnets, public = var.public_subnets, isolated = var.isolated_subnets }
   subnets = merge([for tier, m in local.tiers : { for az, cidr in m : "\${tier}/\${az}" => { tier = tier, az = az, cidr = cidr } }]...)
   vpc_prefix  = tonumber(split("/", var.cidr)[1])
-  kms_key_arn = var.create_kms_key ? module.kms_key[0].key_arn : var.kms_key_arn
   # NAT gateways by availability zone; private route tables per zone with per-az NAT, else one.
   nat_azs     = var.nat_gateways == "per-az" ? sort(keys(var.public_subnets)) : var.nat_gateways == "single" && length(var.public_subnets) > 0 ? [sort(keys(var.public_subnets))[0]] : []
   table_of    = { for k, s in local.subnets : k => s.tier == "private" && var.nat_gateways == "per-az" ? "private-\${s.az}" : s.tier }
@@ -120,6 +148,8 @@ locals {
     private  = { tier = "app", web_cidrs = local.cidrs_of.public, data_cidrs = local.cidrs_of.isolated, app_port = var.app_port, data_ports = var.data_ports, vpc_cidr = var.cidr, https_to_internet = var.nat_gateways != "none", https_to_s3 = true }
     isolated = { tier = "data", app_cidrs = local.cidrs_of.private, data_ports = var.data_ports }
   }
+  # Flow logs to a log group of this module (the default), to the caller's bucket, or off with a reason.
+  flow_log_group = var.disable_flow_logs_reason == null && var.flow_log_destination == "cloudwatch"
   private_nat = { for t in distinct([for k, s in local.subnets : local.table_of[k] if s.tier == "private"]) : t => var.nat_gateways == "per-az" ? trimprefix(t, "private-") : local.nat_azs[0] if length(local.nat_azs) > 0 }
 }
 
@@ -134,6 +164,10 @@ resource "aws_vpc" "this" {
       # A subnet fits when its network address, masked to the VPC prefix, is the VPC's.
       condition     = alltrue([for s in values(local.subnets) : tonumber(split("/", s.cidr)[1]) >= local.vpc_prefix && cidrhost("\${cidrhost(s.cidr, 0)}/\${local.vpc_prefix}", 0) == cidrhost(var.cidr, 0)])
       error_message = "Every subnet CIDR must lie inside the VPC CIDR."
+    }
+    precondition {
+      condition     = var.flow_log_destination != "s3" || var.flow_log_bucket_arn != null
+      error_message = "flow_log_destination s3 needs flow_log_bucket_arn."
     }
     precondition {
       condition     = var.nat_gateways == "none" || length(var.public_subnets) > 0
@@ -271,37 +305,64 @@ resource "aws_vpc_endpoint" "s3" {
   tags              = merge(var.tags, { Name = "\${var.name}-s3" })
 }
 
-${kmsKeyModuleCall("\${var.name}/flow-logs", ["cloudwatch-logs"])}
+${kmsKeyModuleCall("\${var.name}/flow-logs", ["cloudwatch-logs"], "local.flow_log_group")}
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
+  count = local.flow_log_group ? 1 : 0
+
   name              = "/bulwark/\${var.name}/vpc-flow-logs"
-  kms_key_id        = local.kms_key_arn
+  kms_key_id        = ${KMS_KEY_ARN_EXPR}
   retention_in_days = var.flow_log_retention_days
   tags              = var.tags
 }
 
-${hclServiceRole("flow_logs", "\"${var.name}-vpc-flow-logs\"", "\"Delivers VPC flow logs of ${var.name} to its log group\"", "vpc-flow-logs.amazonaws.com")}
+${hclServiceRole("flow_logs", "\"${var.name}-vpc-flow-logs\"", "\"Delivers VPC flow logs of ${var.name} to its log group\"", "vpc-flow-logs.amazonaws.com", ["count = local.flow_log_group ? 1 : 0"])}
 
 resource "aws_iam_role_policy" "flow_logs" {
+  count = local.flow_log_group ? 1 : 0
+
   name = "write-flow-logs"
-  role = aws_iam_role.flow_logs.name
+  role = aws_iam_role.flow_logs[0].name
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
-      { Sid = "WriteThisLogGroup", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource = [aws_cloudwatch_log_group.flow_logs.arn, "\${aws_cloudwatch_log_group.flow_logs.arn}:*"] },
+      { Sid = "WriteThisLogGroup", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource = [aws_cloudwatch_log_group.flow_logs[0].arn, "\${aws_cloudwatch_log_group.flow_logs[0].arn}:*"] },
       { Sid = "FindLogGroups", Effect = "Allow", Action = "logs:DescribeLogGroups", Resource = "*" },
     ]
   })
 }
 
 resource "aws_flow_log" "this" {
+  count = var.disable_flow_logs_reason == null ? 1 : 0
+
   vpc_id                   = aws_vpc.this.id
   traffic_type             = "ALL"
-  log_destination_type     = "cloud-watch-logs"
-  log_destination          = aws_cloudwatch_log_group.flow_logs.arn
-  iam_role_arn             = aws_iam_role.flow_logs.arn
+  log_destination_type     = local.flow_log_group ? "cloud-watch-logs" : "s3"
+  log_destination          = local.flow_log_group ? one(aws_cloudwatch_log_group.flow_logs[*].arn) : var.flow_log_bucket_arn
+  iam_role_arn             = local.flow_log_group ? one(aws_iam_role.flow_logs[*].arn) : null
   max_aggregation_interval = 60
   tags                     = merge(var.tags, { Name = var.name })
+}
+
+# The flow-log resources are counted (s3 destination, flow logs off): states that hold them uncounted move.
+moved {
+  from = aws_cloudwatch_log_group.flow_logs
+  to   = aws_cloudwatch_log_group.flow_logs[0]
+}
+
+moved {
+  from = aws_iam_role.flow_logs
+  to   = aws_iam_role.flow_logs[0]
+}
+
+moved {
+  from = aws_iam_role_policy.flow_logs
+  to   = aws_iam_role_policy.flow_logs[0]
+}
+
+moved {
+  from = aws_flow_log.this
+  to   = aws_flow_log.this[0]
 }
 `,
   example: `
@@ -314,6 +375,8 @@ module "network" {
   public_subnets  = { "eu-west-1a" = "10.20.128.0/24", "eu-west-1b" = "10.20.129.0/24" }
   nat_gateways    = "per-az"
 }
+
+${rootSuppressionsHcl(["network"])}
 `,
   tests: {
     "network.tftest.hcl": `
@@ -335,7 +398,7 @@ run "private_by_default" {
     error_message = "no subnet may map public IPs"
   }
   assert {
-    condition     = aws_flow_log.this.traffic_type == "ALL"
+    condition     = aws_flow_log.this[0].traffic_type == "ALL"
     error_message = "flow logs record ALL traffic"
   }
   assert {
@@ -430,6 +493,60 @@ run "rejects_per_az_nat_without_a_public_subnet_in_each_zone" {
     nat_gateways   = "per-az"
   }
   expect_failures = [aws_vpc.this]
+}
+
+run "flow_logs_off_only_with_a_reason_which_is_returned" {
+  command = plan
+  variables {
+    disable_flow_logs_reason = "lab VPC: its traffic is mirrored to the IDS"
+  }
+  assert {
+    condition     = length(aws_flow_log.this) == 0 && length(aws_cloudwatch_log_group.flow_logs) == 0 && length(module.kms_key) == 0
+    error_message = "no flow log, log group nor key when flow logs are off"
+  }
+  assert {
+    condition     = output.bulwark_suppressions == [{ rule = "${RuleIds.flowLogs}", address = "aws_vpc.this", reason = "lab VPC: its traffic is mirrored to the IDS" }]
+    error_message = "the weakening is returned as a suppression entry"
+  }
+}
+
+run "rejects_flow_logs_off_without_a_reason" {
+  command = plan
+  variables {
+    disable_flow_logs_reason = "lab"
+  }
+  expect_failures = [var.disable_flow_logs_reason]
+}
+
+run "flow_logs_to_a_bucket" {
+  command = plan
+  variables {
+    flow_log_destination = "s3"
+    flow_log_bucket_arn  = "arn:aws:s3:::central-flow-logs"
+  }
+  assert {
+    condition     = aws_flow_log.this[0].log_destination_type == "s3" && aws_flow_log.this[0].log_destination == "arn:aws:s3:::central-flow-logs" && length(aws_iam_role.flow_logs) == 0 && length(module.kms_key) == 0
+    error_message = "flow logs go to the bucket, with no log group, role nor key"
+  }
+}
+
+run "rejects_the_s3_destination_without_a_bucket" {
+  command = plan
+  variables {
+    flow_log_destination = "s3"
+  }
+  expect_failures = [aws_vpc.this]
+}
+
+run "returns_a_tier_acl_weakening_at_its_address" {
+  command = plan
+  variables {
+    acl_rules = { private = { vendor-ssh = { direction = "ingress", protocol = "tcp", from_port = 22, to_port = 22, cidr = "0.0.0.0/0", allow_world_admin_reason = "vendor appliance, ticket SEC-42" } } }
+  }
+  assert {
+    condition     = output.bulwark_suppressions == [{ rule = "${RuleIds.naclAdminPortsFromWorld}", address = "module.acl[\\"private\\"].aws_network_acl_rule.this[\\"vendor-ssh\\"]", reason = "vendor appliance, ticket SEC-42" }]
+    error_message = "the tier ACL's suppression entry is passed on"
+  }
 }
 
 run "rejects_a_short_retention" {

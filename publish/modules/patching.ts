@@ -1,8 +1,14 @@
-import { PATCH_GROUP_TAG } from "../../modules/patching";
+import { PATCH_BASELINES, PATCH_GROUP_TAG, PatchFilter } from "../../modules/patching";
 import { ModuleSpec, hclServiceRole } from "../spec";
 
 const cronCheck = (v: string) =>
   `can(regex("^cron\\\\(\\\\S+ \\\\S+ \\\\S+ \\\\S+ \\\\S+ \\\\S+\\\\)$", ${v}))`;
+
+/** The construct's PATCH_BASELINES as an HCL map. */
+const filtersHcl = (fs: readonly PatchFilter[]) => `[${fs.map((f) => `{ key = "${f.key}", values = ${JSON.stringify(f.values).replace(/,/g, ", ")} }`).join(", ")}]`;
+const OS_HCL = Object.entries(PATCH_BASELINES)
+  .map(([os, b]) => `    ${os} = {\n      operating_system = "${b.operatingSystem}"\n      security_filters = ${filtersHcl(b.security)}\n      other_filters    = ${filtersHcl(b.other)}\n    }`)
+  .join("\n");
 
 export const patchingModule: ModuleSpec = {
   name: "patching",
@@ -22,7 +28,7 @@ export const patchingModule: ModuleSpec = {
       type: "set(string)",
       description: "Operating systems to baseline: amazon-linux-2023, ubuntu.",
       default: '["amazon-linux-2023"]',
-      validations: [{ condition: 'length(var.operating_systems) > 0 && alltrue([for os in var.operating_systems : contains(["amazon-linux-2023", "ubuntu"], os)])', message: "operating_systems must name amazon-linux-2023 and/or ubuntu." }],
+      validations: [{ condition: `length(var.operating_systems) > 0 && alltrue([for os in var.operating_systems : contains(${JSON.stringify(Object.keys(PATCH_BASELINES)).replace(/,/g, ", ")}, os)])`, message: `operating_systems must name ${Object.keys(PATCH_BASELINES).join(" and/or ")}.` }],
     },
     { name: "security_approve_after_days", type: "number", description: "Days before security/critical patches are approved.", default: "0", validations: [{ condition: "var.security_approve_after_days >= 0 && var.security_approve_after_days <= 100", message: "security_approve_after_days must be 0-100." }] },
     { name: "approve_after_days", type: "number", description: "Days before other patches are approved.", default: "7", validations: [{ condition: "var.approve_after_days >= 0 && var.approve_after_days <= 100", message: "approve_after_days must be 0-100." }] },
@@ -47,16 +53,7 @@ data "aws_partition" "current" {}
 locals {
   group = "\${var.name}-patching"
   os = {
-    amazon-linux-2023 = {
-      operating_system = "AMAZON_LINUX_2023"
-      security_filters = [{ key = "CLASSIFICATION", values = ["Security"] }, { key = "SEVERITY", values = ["Critical", "Important"] }]
-      other_filters    = [{ key = "CLASSIFICATION", values = ["Security", "Bugfix", "Enhancement", "Recommended"] }, { key = "SEVERITY", values = ["*"] }]
-    }
-    ubuntu = {
-      operating_system = "UBUNTU"
-      security_filters = [{ key = "PRIORITY", values = ["Required", "Important"] }, { key = "SECTION", values = ["*"] }]
-      other_filters    = [{ key = "PRIORITY", values = ["Standard", "Optional", "Extra"] }, { key = "SECTION", values = ["*"] }]
-    }
+${OS_HCL}
   }
 }
 

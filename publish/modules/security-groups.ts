@@ -1,5 +1,5 @@
 import { ADMIN_PORTS_TEXT, isWorldHcl, reachesAdminPortHcl } from "../predicates";
-import { RuleIds } from "../../modules/core/rule-ids";
+import { WORLD_ADMIN_SUPPRESSED_RULES } from "../../modules/security-groups";
 import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
 import { ModuleSpec } from "../spec";
 
@@ -11,7 +11,7 @@ export const securityGroupsModule: ModuleSpec = {
   secureDefaults: [
     "No rules by default: nothing in, nothing out (the provider's allow-all egress is not created).",
     "Every group and rule needs a description (CKV_AWS_23).",
-    `Ingress from the whole internet reaching port ${ADMIN_PORTS_TEXT} is refused unless the rule carries \`allow_world_admin_reason\` (EC2.53, EC2.54, CIS 5.3/5.4). CIDRs are parsed, not compared as text: \`0::/0\`, \`::0/0\`, \`00.0.0.0/0\` or \`::/1\` are the internet too.`,
+    `Ingress from the whole internet reaching port ${ADMIN_PORTS_TEXT} is refused unless the rule carries \`allow_world_admin_reason\` (EC2.53, EC2.54, CIS 5.3/5.4), returned in the \`bulwark_suppressions\` output for \`sg-no-world-admin-ports\` and \`sg-no-world-unauthorized-ports\`, as the construct records it. CIDRs are parsed, not compared as text: \`0::/0\`, \`::0/0\`, \`00.0.0.0/0\` or \`::/1\` are the internet too.`,
     "Deliberate difference from the construct: a validation judges one rule at a time, so rules that only together cover the internet (`0.0.0.0/1` + `128.0.0.0/1`) pass the module; the construct refuses them, and `bulwark check` on the plan reports them (EC2.53/EC2.54).",
     "Peers by security group id or prefix list as well as CIDR: tiers reference each other, not address ranges.",
   ],
@@ -59,7 +59,8 @@ export const securityGroupsModule: ModuleSpec = {
     { name: "id", value: "aws_security_group.this.id", description: "Security group id." },
     { name: "arn", value: "aws_security_group.this.arn", description: "Security group ARN." },
     suppressionsOutput([
-      `[for k, r in var.rules : { rule = "${RuleIds.securityGroupAdminPortsFromWorld}", address = "aws_vpc_security_group_ingress_rule.this[\\"\${k}\\"]", reason = r.allow_world_admin_reason } if r.allow_world_admin_reason != null]`,
+      // The construct's WORLD_ADMIN_SUPPRESSED_RULES, on the rule's own resource.
+      `flatten([for k, r in var.rules : [for id in ${JSON.stringify(WORLD_ADMIN_SUPPRESSED_RULES).replace(/,/g, ", ")} : { rule = id, address = "aws_vpc_security_group_\${r.direction}_rule.this[\\"\${k}\\"]", reason = r.allow_world_admin_reason }] if r.allow_world_admin_reason != null])`,
     ]),
   ],
   main: `
@@ -187,6 +188,17 @@ run "refuses_world_rdp_spelled_00_0_0_0" {
     rules = { rdp = { direction = "ingress", description = "RDP from anywhere", from_port = 3389, cidr = "00.0.0.0/0" } }
   }
   expect_failures = [var.rules]
+}
+
+run "a_reasoned_world_ssh_returns_what_the_construct_suppresses" {
+  command = plan
+  variables {
+    rules = { vendor-ssh = { direction = "ingress", description = "SSH for the vendor", from_port = 22, cidr = "0.0.0.0/0", allow_world_admin_reason = "vendor appliance, ticket SEC-42" } }
+  }
+  assert {
+    condition     = [for e in output.bulwark_suppressions : e.rule] == ${JSON.stringify(WORLD_ADMIN_SUPPRESSED_RULES).replace(/,/g, ", ")} && alltrue([for e in output.bulwark_suppressions : e.address == "aws_vpc_security_group_ingress_rule.this[\\"vendor-ssh\\"]"])
+    error_message = "both rules the construct suppresses, on the rule's resource"
+  }
 }
 
 run "refuses_a_rule_without_description" {
