@@ -153,12 +153,43 @@ export interface PlanJson {
 export function offlinePlan(dir: string): PlanJson {
   writeOfflineOverride(dir);
   try {
-    terraform(dir, ["plan", "-input=false", "-refresh=false", "-lock=false", "-out=offline.tfplan"]);
-    return JSON.parse(terraform(dir, ["show", "-json", "offline.tfplan"]).stdout) as PlanJson;
+    const planned = terraform(dir, ["plan", "-input=false", "-refresh=false", "-lock=false", "-out=offline.tfplan"]);
+    const plan = JSON.parse(terraform(dir, ["show", "-json", "offline.tfplan"]).stdout) as PlanJson;
+    warningsByPlan.set(plan, warningsIn(`${planned.stdout}\n${planned.stderr}`));
+    return plan;
   } finally {
     fs.rmSync(path.join(dir, "offline_override.tf.json"), { force: true });
     fs.rmSync(path.join(dir, "offline.tfplan"), { force: true });
   }
+}
+
+const warningsByPlan = new WeakMap<PlanJson, string[]>();
+
+/**
+ * The warnings terraform printed planning `plan` (offlinePlan): a plan validates the whole
+ * configuration first and prints the same warnings `terraform validate` would, so a test that
+ * plans needs no separate validate.
+ */
+export function planWarnings(plan: PlanJson): string[] {
+  const warnings = warningsByPlan.get(plan);
+  if (!warnings) throw new Error("planWarnings: this plan was not made by offlinePlan");
+  return warnings;
+}
+
+/**
+ * The warnings in terraform's human output (`-no-color`): each `Warning: <summary>` with the
+ * `on <file> line <n>` that follows it, once each (terraform test prints some twice).
+ */
+export function warningsIn(output: string): string[] {
+  const lines = output.split("\n");
+  const found = new Set<string>();
+  lines.forEach((line, i) => {
+    const m = /^[│ ]*Warning: (.+)$/.exec(line);
+    if (!m) return;
+    const where = lines.slice(i + 1, i + 4).map((l) => /^[│ ]*on (.+?):?$/.exec(l)?.[1]).find(Boolean);
+    found.add(where ? `${m[1]} (${where})` : m[1]);
+  });
+  return [...found];
 }
 
 function writeOfflineOverride(dir: string): void {
@@ -197,7 +228,8 @@ export function terraformTest(dir: string, files: Record<string, string> = {}): 
   const guarded = preventDestroyResources(dir);
   if (Object.keys(guarded).length > 0) fs.writeFileSync(override, JSON.stringify({ resource: guarded }, null, 2));
   try {
-    return terraform(dir, ["test"]).stdout;
+    const res = terraform(dir, ["test"]);
+    return `${res.stdout}\n${res.stderr}`;
   } finally {
     fs.rmSync(override, { force: true });
   }
