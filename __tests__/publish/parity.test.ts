@@ -4,13 +4,16 @@ import { Bastion } from "../../modules/bastion";
 import { managementTierRules, NetworkAclTier } from "../../modules/network-acl";
 import { HardenedSecurityGroup } from "../../modules/security-groups";
 import { describeParity, ParityCase } from "../support/parity";
+import { CASES_2, more2 } from "./parity-cases-2";
+import { CASES_3, more3, OPTIONS_3 } from "./parity-cases-3";
 import { TEST_ACCOUNT } from "../support/synth";
 
 /**
- * alarms, bastion, network-acl, security-groups and audit: each construct and its published
- * module called with the same inputs, first with default props, then with the documented options
- * and the weakened modes with their reasons, all planned offline in one root per side (see
- * describeParity) and compared resource by resource, findings and suppressions included.
+ * alarms, bastion, network-acl, security-groups and audit (the other modules' cases are in
+ * parity-cases-2.ts and parity-cases-3.ts): each construct and its published module called with
+ * the same inputs, first with default props, then with the documented options and the weakened
+ * modes with their reasons, all planned offline in one root per side (see describeParity) and
+ * compared resource by resource, findings and suppressions included.
  */
 const AMI = "ami-0123456789abcdef0";
 const VPC = "vpc-0123456789abcdef0";
@@ -248,7 +251,12 @@ const CASES: ParityCase[] = [
   },
 ];
 
-describeParity("published modules plan what their constructs plan (alarms, bastion, network-acl, security-groups, audit: defaults and options)", CASES, {}, (run) => {
+/**
+ * Every case in one stack and one root (one publish, one init, one plan and one mocked apply per
+ * side): the cases of parity-cases-2.ts (load balancer, SSH bastion) and parity-cases-3.ts
+ * (kms-key, launch-template, auto-scaling, network, ebs-defaults, cis-alarms, backup, patching) too.
+ */
+describeParity("published modules plan what their constructs plan (every module: defaults and options)", [...CASES, ...CASES_2, ...CASES_3], OPTIONS_3, (run) => {
   it("compares the policies and documents that plans cannot know after the mocked apply", () => {
     const { cases } = run();
     expect(cases.alarms.comparedAfterApply).toContain("alarms aws_sns_topic_policy[#0].policy");
@@ -257,4 +265,6 @@ describeParity("published modules plan what their constructs plan (alarms, basti
     // Resources of a module the module calls (its kms-key, the bastion's launch template) are compared on the plans only.
     expect(cases.bastion.notCompared.every((k) => /^aws_(kms_alias|cloudwatch_log_group)\[/.test(k))).toBe(true);
   });
+  more2(run);
+  more3(run);
 });

@@ -397,6 +397,9 @@ export function compareWiring(construct: PlannedResource[], module: PlannedResou
  * plans cannot know) and runs every rule over both plans with each side's suppressions.
  */
 export function runParity(cases: readonly ParityCase[], opts: ParityOptions = {}): ParityRun {
+  const ids = cases.map((c) => c.id);
+  const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (twice.length) throw new Error(`parity case ids must be unique (they name the construct scope and the module call): ${[...new Set(twice)].join(", ")}`);
   const providers = opts.providers ?? [];
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-parity-"));
   const modules = path.join(out, "modules");

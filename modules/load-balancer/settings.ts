@@ -1,7 +1,7 @@
 /**
  * The decisions of the HTTPS load balancer, in one place: the construct (index.ts) builds its
  * resources from them and the published `load-balancer` module (publish/modules/load-balancer.ts)
- * renders them to HCL, so a change here reaches both, and __tests__/publish/parity-2.test.ts plans
+ * renders them to HCL, so a change here reaches both, and __tests__/publish/parity.test.ts plans
  * both sides to prove it.
  */
 import type { PolicyStatement } from "../core/policy";
