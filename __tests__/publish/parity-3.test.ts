@@ -225,7 +225,7 @@ const CASES: ParityCase[] = [
   },
   {
     // Every tier, a NAT gateway per zone, the caller's key and endpoints, longer retention, and the
-    // public tier's ACL replaced by the caller's rules, one a reasoned world SSH.
+    // public tier's ACL replaced by the caller's rules, one a reasoned world SSH; a raised ACL rule quota.
     id: "net-opts",
     module: "network",
     construct: (s) =>
@@ -252,6 +252,7 @@ const CASES: ParityCase[] = [
         },
         appPort: 9000,
         dataPorts: [5432, 6379],
+        aclRuleQuota: 25,
         tags: TAGS,
       }),
     call: `account_id       = "${ACCOUNT}"
@@ -274,6 +275,7 @@ const CASES: ParityCase[] = [
   }
   app_port   = 9000
   data_ports = [5432, 6379]
+  acl_rule_quota = 25
   ${TAGS_HCL}`,
   },
   {
