@@ -12,7 +12,9 @@ import { exposurePaths, listedPaths } from "../../compliance/exposure/paths";
 import { allowedRanges, naclRuleSets } from "../../compliance/families/network";
 import { cidrRange } from "../../modules/core/cidr";
 import { evaluateFlow, resolveRules } from "../../modules/network-acl/rules";
+import { Network } from "../../modules/network";
 import { runSynth, SynthRun } from "../support/app";
+import { synthJson } from "../support/synth";
 import { bulwark } from "../support/cli";
 import { albToPrivateGroup, instanceIn, Res, sshGroup, vpc } from "../support/topologies";
 
@@ -100,6 +102,18 @@ describe("paths on hand-built topologies", () => {
   it("names a public CIDR source that is not the whole internet", () => {
     const office = vpc({ aws_security_group: { ssh: { ...sshGroup, ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["203.0.113.0/24"], description: "office" }] } }, aws_instance: { a: instanceIn("public") } });
     expect(paths(office)).toEqual(["open cidr:203.0.113.0/24 -> aws_instance.a tcp 22-22"]);
+  });
+
+  it("lets the whole private tier of a Network reach an endpoint's interfaces in other zones, and keeps the public and isolated tiers out", () => {
+    // The Network construct's own ACLs in three zones, an endpoint with interfaces in two of them: the
+    // third zone's private subnet reaches it only across subnets, through both ACLs both ways.
+    const json = synthJson((s) => new Network(s, "net", { name: "prod", cidr: "10.0.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"], tiers: ["public", "private", "isolated"], natGateways: "single", interfaceEndpoints: ["ssm"] }));
+    const resource = json.resource as Res;
+    const endpoint = resource.aws_vpc_endpoint["net_endpoint-ssm"];
+    expect(endpoint.subnet_ids).toHaveLength(3);
+    endpoint.subnet_ids = ["${aws_subnet.net_subnet-private-eu-west-1a.id}", "${aws_subnet.net_subnet-private-eu-west-1b.id}"];
+    const found = listedPaths(buildContext(configResources({ resource }, "s"))).map((p) => `${p.status} ${p.source.kind}:${p.source.id}${p.source.name ? ` (${p.source.name})` : ""} -> ${p.destination.address} ${p.protocol} ${p.ports.join("-")}`);
+    expect(found).toEqual(["open subnet:tier:private -> aws_vpc_endpoint.net_endpoint-ssm tcp 443-443"]);
   });
 });
 

@@ -237,6 +237,24 @@ describe("tier presets under flow evaluation", () => {
     expect(Object.keys(appTierRules({ webCidrs: web, dataCidrs: data, vpcCidr: "10.0.0.0/16", httpsToS3: true, httpsToInternet: true }))).not.toContain("https-s3-out");
   });
 
+  it("app holding the interface endpoints: HTTPS from each client subnet and the replies back to it; the web and data subnets stay out", () => {
+    const mgmt = "10.0.30.0/28";
+    const rules = resolved(appTierRules({ webCidrs: web, dataCidrs: data, vpcCidr: "10.0.0.0/16", endpointClientCidrs: [...app, mgmt] }));
+    for (const client of ["10.0.10.7", "10.0.11.7", "10.0.30.7"]) {
+      expect([client, evaluateFlow(rules, { direction: "ingress", protocol: "tcp", port: 443, remote: client })]).toEqual([client, { action: "allow", rule: expect.stringMatching(/^endpoint-clients-/) }]);
+      for (const port of [1024, 50000, 65535]) expect([client, port, evaluateFlow(rules, { direction: "egress", protocol: "tcp", port, remote: client }).action]).toEqual([client, port, "allow"]);
+    }
+    for (const outsider of ["10.0.0.7", "10.0.20.7", "10.0.5.5", world]) expect([outsider, evaluateFlow(rules, { direction: "ingress", protocol: "tcp", port: 443, remote: outsider }).action]).toEqual([outsider, "deny"]);
+    // Below the ephemeral range only 443 comes in, and no reply goes out there.
+    expect(evaluateFlow(rules, { direction: "ingress", protocol: "tcp", port: 22, remote: "10.0.10.7" }).action).toBe("deny");
+    expect(evaluateFlow(rules, { direction: "egress", protocol: "tcp", port: 80, remote: "10.0.10.7" }).action).toBe("deny");
+    expect(rules.filter((r) => r.name.startsWith("endpoint-")).map((r) => `${r.direction} ${r.name} ${r.fromPort}-${r.toPort}`).sort()).toEqual(
+      ["10-0-10-0-24", "10-0-11-0-24", "10-0-30-0-28"].flatMap((k) => [`egress endpoint-replies-${k} 1024-65535`, `ingress endpoint-clients-${k} 443-443`]).sort(),
+    );
+    // Subnets that hold no endpoints get none of these rules.
+    expect(Object.keys(appTierRules({ webCidrs: web, dataCidrs: data, vpcCidr: "10.0.0.0/16" })).filter((k) => k.startsWith("endpoint-"))).toEqual([]);
+  });
+
   it("data: the data port from app and replies only", () => {
     const rules = resolved(dataTierRules({ appCidrs: app, dataPorts: [5432, 6379] }));
     expect(evaluateFlow(rules, { direction: "ingress", protocol: "tcp", port: 6379, remote: "10.0.10.3" }).action).toBe("allow");

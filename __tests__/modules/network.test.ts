@@ -1,6 +1,8 @@
+import { ipv4Address } from "../../modules/core/cidr";
 import { BulwarkValidationError } from "../../modules/core/errors";
-import { Network, NetworkProps } from "../../modules/network";
-import { addresses, resourcesOf, synthJson } from "../support/synth";
+import { Network, NetworkProps, SubnetTier } from "../../modules/network";
+import { evaluateFlow, Flow } from "../../modules/network-acl";
+import { addresses, resourcesOf, synthJson, testStack } from "../support/synth";
 
 const base: NetworkProps = { name: "prod", cidr: "10.0.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1b"], tiers: ["public", "private", "isolated"] };
 const net = (props: Partial<NetworkProps> = {}) => synthJson((s) => new Network(s, "net", { ...base, ...props }));
@@ -92,8 +94,76 @@ describe("Network", () => {
     ["bad zone", { availabilityZones: ["eu-west-1"] }, /availabilityZones "eu-west-1" is not an availability zone name/],
     ["NAT without public", { tiers: ["private"], natGateways: "single" }, /natGateways "single" needs a public tier/],
     ["short retention", { flowLogs: { retentionDays: 30 } }, /flowLogs.retentionDays 30 must be one of 365/],
+    ["an ACL rule quota above what AWS grants", { aclRuleQuota: 41 }, /net: aclRuleQuota 41 must be a whole number from 1 to 40/],
   ] as [string, Partial<NetworkProps>, RegExp][])("refuses %s", (_what, props, message) => {
     expect(() => net(props)).toThrow(BulwarkValidationError);
     expect(() => net(props)).toThrow(message);
+  });
+});
+
+describe("Network ACLs and the interface endpoints across zones", () => {
+  // An endpoint's Regional DNS name resolves to its interface in every zone: a client may be sent to
+  // any of them, so every pair of subnets must pass the request and the reply through both ACLs.
+  const build = (props: Partial<NetworkProps>) => new Network(testStack(), "net", { ...base, ...props });
+  const REPLY_PORTS = [1024, 33000, 65535];
+  /** What the ACLs of a client subnet and of a subnet holding an endpoint interface do with HTTPS between them: one word per step. */
+  function https(n: Network, client: [SubnetTier, string], host: [SubnetTier, string]): string {
+    const [ct, ca] = client;
+    const [ht, ha] = host;
+    const from = ipv4Address(n.subnetCidrs[ct]![ca], 10);
+    const to = ipv4Address(n.subnetCidrs[ht]![ha], 20);
+    const at = (tier: SubnetTier, flow: Flow) => evaluateFlow(n.acls[tier]!.rules, flow).action;
+    return [
+      at(ct, { direction: "egress", protocol: "tcp", port: 443, remote: to }),
+      at(ht, { direction: "ingress", protocol: "tcp", port: 443, remote: from }),
+      ...REPLY_PORTS.map((port) => at(ht, { direction: "egress", protocol: "tcp", port, remote: from })),
+      ...REPLY_PORTS.map((port) => at(ct, { direction: "ingress", protocol: "tcp", port, remote: to })),
+    ].join(" ");
+  }
+  const pairs = (n: Network, clientTier: SubnetTier) =>
+    Object.keys(n.subnetCidrs[clientTier]!).flatMap((a) => Object.keys(n.subnetCidrs.private!).filter((b) => clientTier !== "private" || a !== b).map((b) => [a, b] as const));
+  const ALL_ALLOWED = Array(2 + 2 * REPLY_PORTS.length).fill("allow").join(" ");
+
+  it.each([
+    ["three tiers, a NAT gateway per zone (prod)", { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"], natGateways: "per-az" }],
+    ["private only (dev)", { tiers: ["private"] }],
+    ["three tiers in four zones, no NAT, the caller's CIDRs", { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"], subnetCidrs: { private: { "eu-west-1a": "10.0.200.0/24", "eu-west-1c": "10.0.210.0/28" } } }],
+  ] as [string, Partial<NetworkProps>][])("%s: each private subnet reaches the endpoint interfaces in every other one, and the replies come back", (_what, props) => {
+    const n = build(props);
+    const seen = pairs(n, "private").map(([a, b]) => `${a} -> ${b}: ${https(n, ["private", a], ["private", b])}`);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen).toEqual(pairs(n, "private").map(([a, b]) => `${a} -> ${b}: ${ALL_ALLOWED}`));
+    // Named by the CIDRs they admit: reordering the zones or adding one renames nothing.
+    const names = n.acls.private!.rules.map((r) => r.name);
+    for (const cidr of Object.values(n.subnetCidrs.private!)) {
+      const key = cidr.replace(/[./]/g, "-");
+      expect(names).toEqual(expect.arrayContaining([`endpoint-clients-${key}`, `endpoint-replies-${key}`]));
+    }
+  });
+
+  it("keeps the public and isolated tiers out: the private ACL admits HTTPS from neither", () => {
+    const n = build({ natGateways: "single" });
+    for (const tier of ["public", "isolated"] as const) {
+      for (const [a, b] of pairs(n, tier)) {
+        const from = ipv4Address(n.subnetCidrs[tier]![a], 10);
+        expect([tier, a, b, evaluateFlow(n.acls.private!.rules, { direction: "ingress", protocol: "tcp", port: 443, remote: from }).action]).toEqual([tier, a, b, "deny"]);
+      }
+    }
+    // The isolated (data) tier sends nothing to 443 at all.
+    expect(evaluateFlow(n.acls.isolated!.rules, { direction: "egress", protocol: "tcp", port: 443, remote: ipv4Address(n.subnetCidrs.private!["eu-west-1b"], 20) }).action).toBe("deny");
+  });
+
+  it("needs a raised ACL quota for six zones of three tiers, and says so", () => {
+    const six = { availabilityZones: ["a", "b", "c", "d", "e", "f"].map((z) => `eu-west-1${z}`) };
+    expect(() => build(six)).toThrow(/net\/acl-private: ingress rules 21 exceed the quota of 20 rules per direction/);
+    const n = build({ ...six, aclRuleQuota: 25 });
+    expect(n.acls.private!.rules.filter((r) => r.direction === "ingress")).toHaveLength(21);
+    expect(pairs(n, "private").map(([a, b]) => https(n, ["private", a], ["private", b])).every((v) => v === ALL_ALLOWED)).toBe(true);
+  });
+
+  it("opens nothing between private subnets when there are no interface endpoints", () => {
+    const n = build({ interfaceEndpoints: [] });
+    expect(n.acls.private!.rules.filter((r) => r.name.startsWith("endpoint-"))).toEqual([]);
+    expect(evaluateFlow(n.acls.private!.rules, { direction: "ingress", protocol: "tcp", port: 443, remote: ipv4Address(n.subnetCidrs.private!["eu-west-1a"], 10) }).action).toBe("deny");
   });
 });

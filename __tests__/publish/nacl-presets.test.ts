@@ -26,7 +26,7 @@ const CASES: Record<string, Case> = {
   "web-nat": { tier: "public-web", options: { appCidrs: ["10.0.64.0/19", "10.0.96.0/19"], natClientCidrs: ["10.0.64.0/19", "10.0.96.0/19"] } },
   "web-clients": { tier: "public-web", options: { appCidrs: ["10.0.64.0/19"], appPort: 9000, clientCidrs: ["203.0.113.0/24", "198.51.100.0/24"] } },
   "web-v6-world": { tier: "public-web", options: { appCidrs: ["10.0.64.0/19"], clientCidrs: ["::/0"] } },
-  "app-nat": { tier: "app", options: { webCidrs: ["10.0.0.0/20", "10.0.16.0/20"], dataCidrs: ["10.0.128.0/20"], dataPorts: [5432, 6379], vpcCidr: "10.0.0.0/16", httpsToInternet: true } },
+  "app-nat": { tier: "app", options: { webCidrs: ["10.0.0.0/20", "10.0.16.0/20"], dataCidrs: ["10.0.128.0/20"], dataPorts: [5432, 6379], vpcCidr: "10.0.0.0/16", endpointClientCidrs: ["10.0.64.0/19", "10.0.96.0/19", "10.0.200.0/28"], httpsToInternet: true } },
   "app-s3-ephemeral": { tier: "app", options: { webCidrs: ["10.0.0.0/20"], dataCidrs: [], vpcCidr: "10.0.0.0/16", httpsToS3: true, ephemeral: [32768, 60999] } },
   "app-both": { tier: "app", options: { webCidrs: [], dataCidrs: ["10.0.128.0/20"], vpcCidr: "10.0.0.0/16", httpsToInternet: true, httpsToS3: true, ephemeral: [1024, 3389] } },
   data: { tier: "data", options: { appCidrs: ["10.0.64.0/19", "10.0.96.0/19"], dataPorts: [3306, 5432] } },

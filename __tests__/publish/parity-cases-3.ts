@@ -226,7 +226,7 @@ export const CASES_3: ParityCase[] = [
   },
   {
     // Every tier, a NAT gateway per zone, the caller's key and endpoints, longer retention, and the
-    // public tier's ACL replaced by the caller's rules, one a reasoned world SSH.
+    // public tier's ACL replaced by the caller's rules, one a reasoned world SSH; a raised ACL rule quota.
     id: "net-opts",
     module: "network",
     construct: (s) =>
@@ -253,6 +253,7 @@ export const CASES_3: ParityCase[] = [
         },
         appPort: 9000,
         dataPorts: [5432, 6379],
+        aclRuleQuota: 25,
         tags: TAGS,
       }),
     call: `account_id       = "${ACCOUNT}"
@@ -275,6 +276,7 @@ export const CASES_3: ParityCase[] = [
   }
   app_port   = 9000
   data_ports = [5432, 6379]
+  acl_rule_quota = 25
   ${TAGS_HCL}`,
   },
   {

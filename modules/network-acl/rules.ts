@@ -486,6 +486,14 @@ export interface AppTierOptions extends ReturnTrafficOptions {
   readonly dataPorts?: readonly number[];
   /** The VPC CIDR: HTTPS to the interface endpoints. */
   readonly vpcCidr: string;
+  /**
+   * CIDRs of the subnets that call interface endpoints held in these subnets: this tier's own
+   * subnets (an endpoint's Regional DNS name resolves to its interface in every zone, so a client
+   * in one zone may be sent to another zone's) and a management tier's, whose ACLs send HTTPS to
+   * the endpoints. HTTPS in from each, and the replies out (`endpointHostRules`). @default [] — for
+   * subnets that hold no endpoints
+   */
+  readonly endpointClientCidrs?: readonly string[];
   /** HTTPS to the internet through NAT (package updates). @default false */
   readonly httpsToInternet?: boolean;
   /**
@@ -511,7 +519,25 @@ function httpsOut(o: ReturnTrafficOptions & { readonly httpsToInternet?: boolean
   };
 }
 
-/** Private app subnets: the app port from the web subnets, the data ports to the data subnets, HTTPS to endpoints. */
+/**
+ * Subnets holding interface endpoints: HTTPS in from each client CIDR (`endpoint-clients-<cidr>`)
+ * and the replies out to its ephemeral ports (`endpoint-replies-<cidr>`). A stateless ACL cannot
+ * tell the endpoints' addresses from the other hosts of these subnets: the security groups do (the
+ * endpoints' group admits 443, a host's own group decides for it).
+ */
+export function endpointHostRules(clientCidrs: readonly string[], opts: ReturnTrafficOptions = {}): Record<string, NaclRule> {
+  const rules: Record<string, NaclRule> = {};
+  clientCidrs.forEach((cidr) => {
+    rules[`endpoint-clients-${cidrKey(cidr)}`] = { direction: "ingress", protocol: "tcp", port: 443, cidr };
+    Object.assign(rules, returnTraffic(`endpoint-replies-${cidrKey(cidr)}`, "egress", cidr, opts));
+  });
+  return rules;
+}
+
+/**
+ * Private app subnets: the app port from the web subnets, the data ports to the data subnets, HTTPS to
+ * endpoints, and — when the endpoints are here — HTTPS from their clients in other subnets.
+ */
 export function appTierRules(o: AppTierOptions): Record<string, NaclRule> {
   const rules: Record<string, NaclRule> = {};
   o.webCidrs.forEach((cidr) => {
@@ -524,6 +550,7 @@ export function appTierRules(o: AppTierOptions): Record<string, NaclRule> {
   });
   rules["https-endpoints-out"] = { direction: "egress", protocol: "tcp", port: 443, cidr: o.vpcCidr };
   Object.assign(rules, returnTraffic("endpoints-return", "ingress", o.vpcCidr, o));
+  Object.assign(rules, endpointHostRules(o.endpointClientCidrs ?? [], o));
   return { ...rules, ...httpsOut(o) };
 }
 

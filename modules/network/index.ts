@@ -100,10 +100,18 @@ export interface NetworkProps {
   };
   /**
    * Network ACL rules per tier, keyed by name. @default presets: public = web (80/443 in),
-   * private = app (app port from public, data ports to isolated, HTTPS to endpoints),
-   * isolated = data (data ports from private) — each with its return traffic
+   * private = app (app port from public, data ports to isolated, HTTPS to endpoints, and HTTPS from
+   * every private subnet to the endpoints' interfaces in the others), isolated = data (data ports
+   * from private) — each with its return traffic. A tier named here gets only these rules.
    */
   readonly aclRules?: Partial<Record<SubnetTier, NaclRules>>;
+  /**
+   * Rules each tier's ACL may hold per direction (`NetworkAclTier.ruleQuota`): the AWS quota is 20,
+   * raisable to 40. The private preset holds a rule per public, isolated and private subnet (and per
+   * data port) each way, so six zones of all three tiers, or five with two data ports, need more than 20.
+   * @default 20
+   */
+  readonly aclRuleQuota?: number;
   /** Port of the app tier, for the ACL presets. @default 8080 */
   readonly appPort?: number;
   /** Ports of the data tier, for the ACL presets. @default [5432] */
@@ -167,6 +175,9 @@ export class Network extends Construct {
     checkOneOf(this, "flowLogs.destination", props.flowLogs?.destination, FLOW_LOG_DESTINATIONS);
     if (props.flowLogs?.destination === "s3" && !props.flowLogs.bucketArn) throw new BulwarkValidationError(this, "flowLogs.bucketArn", undefined, "is required for the s3 destination");
     checkPattern(this, "flowLogs.bucketArn", props.flowLogs?.bucketArn, S3_BUCKET_ARN_PATTERN, "an S3 bucket ARN (arn:aws:s3:::<bucket>)");
+    if (props.aclRuleQuota !== undefined && (!Number.isInteger(props.aclRuleQuota) || props.aclRuleQuota < 1 || props.aclRuleQuota > 40)) {
+      throw new BulwarkValidationError(this, "aclRuleQuota", props.aclRuleQuota, "must be a whole number from 1 to 40 (the most AWS raises the quota to)");
+    }
     if (props.disableFlowLogs !== undefined && (typeof props.disableFlowLogs.reason !== "string" || props.disableFlowLogs.reason.trim().length < 10)) {
       throw new BulwarkValidationError(this, "disableFlowLogs.reason", props.disableFlowLogs.reason, "must say why flow logs are off (at least 10 characters)");
     }
@@ -272,7 +283,8 @@ export class Network extends Construct {
     });
     const ctx = accountContext(this);
     const endpointTier: SubnetTier = tiers.includes("private") ? "private" : tiers.includes("isolated") ? "isolated" : "public";
-    for (const service of [...(props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS)].sort()) {
+    const endpointServices = [...(props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS)].sort();
+    for (const service of endpointServices) {
       checkPattern(this, "interfaceEndpoints", service, /^[a-z0-9.-]+$/, "an AWS service endpoint name such as ssm");
       new VpcEndpoint(this, `endpoint-${service}`, {
         vpcId: this.vpc.id,
@@ -297,10 +309,25 @@ export class Network extends Construct {
 
     // Network ACLs per tier, with presets that carry their return traffic.
     const cidrsOf = (tier: SubnetTier) => (tiers.includes(tier) ? sortedAzs.map((az) => this.subnetCidrs[tier]![az]) : []);
+    // The endpoints' clients are the subnets whose preset sends HTTPS to the VPC: the private tier's.
+    // An endpoint's Regional DNS name resolves to its interface in every zone, so the private ACL
+    // admits HTTPS from every private subnet, not only from inside one. The public preset sends HTTPS
+    // only out through NAT and the isolated one none: they stay out, and with no private tier to
+    // hold them the endpoints serve only their own subnet's hosts.
+    const endpointClients = endpointTier === "private" && endpointServices.length > 0 ? cidrsOf("private") : [];
     const presets: Record<SubnetTier, () => NaclRules> = {
       public: () => publicWebTierRules({ appCidrs: cidrsOf("private"), appPort: props.appPort, natClientCidrs: nat === "none" ? [] : cidrsOf("private") }),
       private: () =>
-        appTierRules({ webCidrs: cidrsOf("public"), dataCidrs: cidrsOf("isolated"), appPort: props.appPort, dataPorts: props.dataPorts, vpcCidr: props.cidr, httpsToInternet: nat !== "none", httpsToS3: true }),
+        appTierRules({
+          webCidrs: cidrsOf("public"),
+          dataCidrs: cidrsOf("isolated"),
+          appPort: props.appPort,
+          dataPorts: props.dataPorts,
+          vpcCidr: props.cidr,
+          endpointClientCidrs: endpointClients,
+          httpsToInternet: nat !== "none",
+          httpsToS3: true,
+        }),
       isolated: () => dataTierRules({ appCidrs: cidrsOf("private"), dataPorts: props.dataPorts }),
     };
     for (const tier of tiers) {
@@ -309,6 +336,7 @@ export class Network extends Construct {
         vpcId: this.vpc.id,
         subnetIds: Object.fromEntries(sortedAzs.map((az) => [az, this.subnets[tier]![az].id])),
         rules: props.aclRules?.[tier] ?? presets[tier](),
+        ruleQuota: props.aclRuleQuota,
         tags: props.tags,
       });
     }

@@ -60,24 +60,25 @@ export const NACL_PRESETS = { "public-web": "publicWebTierRules", app: "appTierR
 
 /** The `preset` variable's attributes: the construct's preset options, snake_cased, with their defaults. */
 const PRESET_TYPE = `object({
-    tier              = string
-    client_cidrs      = optional(list(string), ${JSON.stringify(PRESET_DEFAULTS.clientCidrs)})
-    app_cidrs         = optional(list(string), [])
-    web_cidrs         = optional(list(string), [])
-    data_cidrs        = optional(list(string), [])
-    nat_client_cidrs  = optional(list(string), [])
-    ssh_cidrs         = optional(list(string), [])
-    vpc_cidr          = optional(string)
-    app_port          = optional(number, ${PRESET_DEFAULTS.appPort})
-    data_ports        = optional(list(number), ${JSON.stringify(PRESET_DEFAULTS.dataPorts)})
-    vpc_ports         = optional(list(number), [])
-    https_to_internet = optional(bool, false)
-    https_to_s3       = optional(bool, false)
-    ephemeral_ports   = optional(list(number), [${DEFAULT_EPHEMERAL.join(", ")}])
+    tier                  = string
+    client_cidrs          = optional(list(string), ${JSON.stringify(PRESET_DEFAULTS.clientCidrs)})
+    app_cidrs             = optional(list(string), [])
+    web_cidrs             = optional(list(string), [])
+    data_cidrs            = optional(list(string), [])
+    nat_client_cidrs      = optional(list(string), [])
+    endpoint_client_cidrs = optional(list(string), [])
+    ssh_cidrs             = optional(list(string), [])
+    vpc_cidr              = optional(string)
+    app_port              = optional(number, ${PRESET_DEFAULTS.appPort})
+    data_ports            = optional(list(number), ${JSON.stringify(PRESET_DEFAULTS.dataPorts)})
+    vpc_ports             = optional(list(number), [])
+    https_to_internet     = optional(bool, false)
+    https_to_s3           = optional(bool, false)
+    ephemeral_ports       = optional(list(number), [${DEFAULT_EPHEMERAL.join(", ")}])
   })`;
 
 /** No preset: every list empty, so the preset locals make no rule. */
-const PRESET_NONE = `{ tier = "none", client_cidrs = [], app_cidrs = [], web_cidrs = [], data_cidrs = [], nat_client_cidrs = [], ssh_cidrs = [], vpc_cidr = null, app_port = 0, data_ports = [], vpc_ports = [], https_to_internet = false, https_to_s3 = false, ephemeral_ports = [${DEFAULT_EPHEMERAL.join(", ")}] }`;
+const PRESET_NONE = `{ tier = "none", client_cidrs = [], app_cidrs = [], web_cidrs = [], data_cidrs = [], nat_client_cidrs = [], endpoint_client_cidrs = [], ssh_cidrs = [], vpc_cidr = null, app_port = 0, data_ports = [], vpc_ports = [], https_to_internet = false, https_to_s3 = false, ephemeral_ports = [${DEFAULT_EPHEMERAL.join(", ")}] }`;
 
 /** `cidrKey` (slug of the CIDR) in HCL. */
 const cidrKeyHcl = (cidr: string) => `trim(replace(${cidr}, "/[^A-Za-z0-9]+/", "-"), "-")`;
@@ -137,9 +138,11 @@ const PRESET_HCL = `
       ${returnTrafficHcl('"nat-internet-return"', "ingress", "c")},
     )]...),
   )
-  # app: the app port from the web subnets, the data ports to the data subnets, HTTPS to the endpoints and out.
-  app_webs  = local.preset_on.app ? local.preset.web_cidrs : []
-  app_datas = local.preset_on.app ? local.preset.data_cidrs : []
+  # app: the app port from the web subnets, the data ports to the data subnets, HTTPS to the endpoints and out,
+  # and HTTPS from the endpoints' clients in other subnets when the endpoints are here (endpointHostRules).
+  app_webs             = local.preset_on.app ? local.preset.web_cidrs : []
+  app_datas            = local.preset_on.app ? local.preset.data_cidrs : []
+  app_endpoint_clients = local.preset_on.app ? local.preset.endpoint_client_cidrs : []
   app_rules = merge(
     merge([for c in local.app_webs : merge(
       { "app-in-\${${cidrKeyHcl("c")}}" = ${tcpRule("ingress", "local.preset.app_port", "local.preset.app_port", "c")} },
@@ -152,6 +155,10 @@ const PRESET_HCL = `
     merge([for c in (local.preset_on.app ? local.preset_vpc : []) : merge(
       { "https-endpoints-out" = ${tcpRule("egress", "443", "443", "c")} },
       ${returnTrafficHcl('"endpoints-return"', "ingress", "c")},
+    )]...),
+    merge([for c in local.app_endpoint_clients : merge(
+      { "endpoint-clients-\${${cidrKeyHcl("c")}}" = ${tcpRule("ingress", "443", "443", "c")} },
+      ${returnTrafficHcl(`"endpoint-replies-\${${cidrKeyHcl("c")}}"`, "egress", "c")},
     )]...),
   )
   # data: the data ports from the app subnets and nothing else.
@@ -235,13 +242,13 @@ export const networkAclModule: ModuleSpec = {
       name: "preset",
       type: PRESET_TYPE,
       description:
-        "A tier preset with its stateless return traffic, as the construct's preset functions: `public-web` (80/443 in from client_cidrs, app_port out to app_cidrs, HTTPS of nat_client_cidrs through NAT), `app` (app_port in from web_cidrs, data_ports out to data_cidrs, HTTPS to vpc_cidr, and out through NAT with https_to_internet or to S3 with https_to_s3), `data` (data_ports in from app_cidrs) or `management` (HTTPS to vpc_cidr, vpc_ports to the VPC, SSH in from ssh_cidrs, HTTPS out as app). null: only `rules`.",
+        "A tier preset with its stateless return traffic, as the construct's preset functions: `public-web` (80/443 in from client_cidrs, app_port out to app_cidrs, HTTPS of nat_client_cidrs through NAT), `app` (app_port in from web_cidrs, data_ports out to data_cidrs, HTTPS to vpc_cidr, HTTPS in from endpoint_client_cidrs when the subnets hold interface endpoints, and out through NAT with https_to_internet or to S3 with https_to_s3), `data` (data_ports in from app_cidrs) or `management` (HTTPS to vpc_cidr, vpc_ports to the VPC, SSH in from ssh_cidrs, HTTPS out as app). null: only `rules`.",
       default: "null",
       validations: [
         { condition: `var.preset == null ? true : contains(${JSON.stringify(Object.keys(NACL_PRESETS))}, var.preset.tier)`, message: `preset.tier must be one of ${Object.keys(NACL_PRESETS).join(", ")}.` },
         { condition: 'var.preset == null ? true : !contains(["app", "management"], var.preset.tier) || can(cidrhost(var.preset.vpc_cidr, 0))', message: "preset.vpc_cidr must be the VPC CIDR for the app and management presets." },
         {
-          condition: "var.preset == null ? true : alltrue([for c in concat(var.preset.client_cidrs, var.preset.app_cidrs, var.preset.web_cidrs, var.preset.data_cidrs, var.preset.nat_client_cidrs, var.preset.ssh_cidrs) : can(cidrhost(c, 0))])",
+          condition: "var.preset == null ? true : alltrue([for c in concat(var.preset.client_cidrs, var.preset.app_cidrs, var.preset.web_cidrs, var.preset.data_cidrs, var.preset.nat_client_cidrs, var.preset.endpoint_client_cidrs, var.preset.ssh_cidrs) : can(cidrhost(c, 0))])",
           message: "every CIDR of the preset must be a valid IPv4 or IPv6 CIDR.",
         },
         {

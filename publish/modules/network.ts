@@ -27,7 +27,7 @@ export const networkModule: ModuleSpec = {
   secureDefaults: [
     "`map_public_ip_on_launch = false` on every subnet (EC2.15).",
     "Default security group and default network ACL managed with no rules (EC2.2, CIS 5.5); no subnet stays on the default ACL.",
-    "Each tier's subnets on their own network ACL (the `network-acl` module), with the construct's preset per tier: public = public-web (80/443 in, the app port to the private subnets, their HTTPS through NAT), private = app (the app port from the public subnets, the data ports to the isolated subnets, HTTPS to the endpoints, out through NAT when there is one, else to S3), isolated = data (the data ports from the private subnets); each with its stateless return traffic. `acl_rules` replaces a tier's preset, as the construct's aclRules.",
+    "Each tier's subnets on their own network ACL (the `network-acl` module), with the construct's preset per tier: public = public-web (80/443 in, the app port to the private subnets, their HTTPS through NAT), private = app (the app port from the public subnets, the data ports to the isolated subnets, HTTPS to the endpoints, HTTPS from every private subnet to the endpoints' interfaces in the others, out through NAT when there is one, else to S3), isolated = data (the data ports from the private subnets); each with its stateless return traffic. `acl_rules` replaces a tier's preset, as the construct's aclRules.",
     "Flow logs of ALL traffic, 60-second aggregation, to a KMS-encrypted log group kept a year, through a role that may write only that group (EC2.6, CIS 3.7), or to the caller's bucket with `flow_log_destination = \"s3\"`; off only with `disable_flow_logs_reason`.",
     "Every weakening this call makes (flow logs off, a tier ACL rule with `allow_world_admin_reason` in `acl_rules`) comes back with its rule id and reason in the `bulwark_suppressions` output, for `bulwark-suppressions.yaml` (see the example), as the construct records it.",
     "Interface endpoints accept HTTPS from the VPC only.",
@@ -74,6 +74,14 @@ export const networkModule: ModuleSpec = {
       description: "Network ACL rules per tier (public, private, isolated), keyed by name as the network-acl module's rules; a tier named here gets these rules instead of its preset (the construct's aclRules).",
       default: "{}",
       validations: [{ condition: 'alltrue([for t in keys(var.acl_rules) : contains(["public", "private", "isolated"], t)])', message: "acl_rules keys must be public, private or isolated." }],
+    },
+    {
+      name: "acl_rule_quota",
+      type: "number",
+      description:
+        "Rules each tier's ACL may hold per direction (the construct's aclRuleQuota, the network-acl module's rule_quota): the AWS quota is 20, raisable to 40; the private preset holds a rule per public, isolated and private subnet (and per data port) each way.",
+      default: "20",
+      validations: [{ condition: "var.acl_rule_quota >= 1 && var.acl_rule_quota <= 40 && floor(var.acl_rule_quota) == var.acl_rule_quota", message: "acl_rule_quota must be a whole number from 1 to 40." }],
     },
     {
       name: "interface_endpoints",
@@ -143,9 +151,12 @@ locals {
   table_of    = { for k, s in local.subnets : k => s.tier == "private" && var.nat_gateways == "per-az" ? "private-\${s.az}" : s.tier }
   # The construct's ACL presets per tier, over the subnet CIDRs in zone order.
   cidrs_of = { for tier, m in local.tiers : tier => [for az in sort(keys(m)) : m[az]] }
+  # The interface endpoints have an interface in every private subnet, and their Regional DNS name
+  # resolves to all of them: the private ACL admits HTTPS from every private subnet (their clients).
+  endpoint_clients = length(var.interface_endpoints) > 0 ? local.cidrs_of.private : []
   acl_presets = {
     public   = { tier = "public-web", app_cidrs = local.cidrs_of.private, app_port = var.app_port, nat_client_cidrs = var.nat_gateways == "none" ? [] : local.cidrs_of.private }
-    private  = { tier = "app", web_cidrs = local.cidrs_of.public, data_cidrs = local.cidrs_of.isolated, app_port = var.app_port, data_ports = var.data_ports, vpc_cidr = var.cidr, https_to_internet = var.nat_gateways != "none", https_to_s3 = true }
+    private  = { tier = "app", web_cidrs = local.cidrs_of.public, data_cidrs = local.cidrs_of.isolated, app_port = var.app_port, data_ports = var.data_ports, vpc_cidr = var.cidr, endpoint_client_cidrs = local.endpoint_clients, https_to_internet = var.nat_gateways != "none", https_to_s3 = true }
     isolated = { tier = "data", app_cidrs = local.cidrs_of.private, data_ports = var.data_ports }
   }
   # Flow logs to a log group of this module (the default), to the caller's bucket, or off with a reason.
@@ -229,6 +240,7 @@ module "acl" {
   subnet_ids = { for az in keys(each.value) : az => aws_subnet.this["\${each.key}/\${az}"].id }
   preset     = contains(keys(var.acl_rules), each.key) ? null : local.acl_presets[each.key]
   rules      = lookup(var.acl_rules, each.key, {})
+  rule_quota = var.acl_rule_quota
   tags       = var.tags
 }
 
@@ -414,6 +426,10 @@ run "private_by_default" {
     error_message = "the private subnets have their own ACL with the app preset, HTTPS to the endpoints and its replies"
   }
   assert {
+    condition     = alltrue([for k in ["endpoint-clients-10-0-0-0-20", "endpoint-replies-10-0-0-0-20", "endpoint-clients-10-0-16-0-20", "endpoint-replies-10-0-16-0-20"] : contains(keys(output.network_acl_rule_numbers.private), k)])
+    error_message = "each private subnet reaches the endpoints' interfaces in the others: HTTPS in from it, the replies out to it"
+  }
+  assert {
     condition     = length(aws_vpc_endpoint.interface) == ${DEFAULT_INTERFACE_ENDPOINTS.length} && alltrue([for s in ["ssm", "ssmmessages", "ec2messages", "monitoring"] : contains(keys(aws_vpc_endpoint.interface), s)])
     error_message = "the Session Manager and CloudWatch endpoints exist"
   }
@@ -472,6 +488,17 @@ run "per_az_nat_routes_each_zone_through_its_own_gateway" {
   assert {
     condition     = keys(output.network_acl_ids) == ["private", "public"] && contains(keys(output.network_acl_rule_numbers.public), "nat-https-out") && contains(keys(output.network_acl_rule_numbers.private), "https-internet-out")
     error_message = "each tier has its ACL, and both let HTTPS through the NAT gateways"
+  }
+}
+
+run "no_endpoints_no_https_between_private_subnets" {
+  command = plan
+  variables {
+    interface_endpoints = []
+  }
+  assert {
+    condition     = length([for k in keys(output.network_acl_rule_numbers.private) : k if startswith(k, "endpoint-")]) == 0
+    error_message = "without interface endpoints the private ACL admits no HTTPS from the other private subnets"
   }
 }
 
@@ -547,6 +574,14 @@ run "returns_a_tier_acl_weakening_at_its_address" {
     condition     = output.bulwark_suppressions == [{ rule = "${RuleIds.naclAdminPortsFromWorld}", address = "module.acl[\\"private\\"].aws_network_acl_rule.this[\\"vendor-ssh\\"]", reason = "vendor appliance, ticket SEC-42" }]
     error_message = "the tier ACL's suppression entry is passed on"
   }
+}
+
+run "rejects_an_acl_rule_quota_above_40" {
+  command = plan
+  variables {
+    acl_rule_quota = 41
+  }
+  expect_failures = [var.acl_rule_quota]
 }
 
 run "rejects_a_short_retention" {
