@@ -179,8 +179,11 @@ export interface HardenedLaunchTemplateProps {
 
 export { LOG_RETENTION_DAYS } from "../core/validate";
 
-const MANAGED_POLICIES = {
+/** The AWS managed policies the instance role always has, by key (keys an extra policy may not take). Shared with the published module. */
+export const MANAGED_POLICIES = {
+  /** Session Manager, Run Command and patching. */
   ssm: "AmazonSSMManagedInstanceCore",
+  /** The CloudWatch agent's metrics and logs. */
   "cloudwatch-agent": "CloudWatchAgentServerPolicy",
 } as const;
 

@@ -1,5 +1,5 @@
 import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN, INSTANCE_TYPE_PATTERN } from "../../modules/core/validate";
-import { buildUserData, DEVICE_NAME_PATTERN, escapeTemplate, LOG_RETENTION_DAYS, MIME_FOOTER, MIME_HEADER, mimePart, OPERATING_SYSTEMS, OperatingSystem, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
+import { buildUserData, DEVICE_NAME_PATTERN, MANAGED_POLICIES, escapeTemplate, LOG_RETENTION_DAYS, MIME_FOOTER, MIME_HEADER, mimePart, OPERATING_SYSTEMS, OperatingSystem, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
 import { isNetworkCidrHcl } from "../predicates";
 import { RuleIds } from "../../modules/core/rule-ids";
 import { rootSuppressionsHcl, suppressionsOutput, suppressionWhen } from "../suppressions";
@@ -253,9 +253,19 @@ export const launchTemplateModule: ModuleSpec = {
       type: "map(string)",
       description: "Extra managed policies for the instance role, keyed by name.",
       default: "{}",
-      validations: [{ condition: `alltrue([for a in values(var.extra_managed_policy_arns) : can(regex(${hclRegex(IAM_POLICY_ARN_PATTERN)}, a))])`, message: "extra_managed_policy_arns values must be IAM policy ARNs." }],
+      validations: [
+        { condition: `alltrue([for a in values(var.extra_managed_policy_arns) : can(regex(${hclRegex(IAM_POLICY_ARN_PATTERN)}, a))])`, message: "extra_managed_policy_arns values must be IAM policy ARNs." },
+        // A reserved key would replace a built-in attachment (the SSM core policy, say) rather than add one.
+        { condition: `length(setintersection(keys(var.extra_managed_policy_arns), ${JSON.stringify(Object.keys(MANAGED_POLICIES))})) == 0`, message: `extra_managed_policy_arns keys ${Object.keys(MANAGED_POLICIES).join(" and ")} are reserved for the built-in policies.` },
+      ],
     },
-    { name: "permissions_boundary_arn", type: "string", description: "Permissions boundary of the instance role.", default: "null" },
+    {
+      name: "permissions_boundary_arn",
+      type: "string",
+      description: "Permissions boundary of the instance role.",
+      default: "null",
+      validations: [{ condition: `var.permissions_boundary_arn == null ? true : can(regex(${hclRegex(IAM_POLICY_ARN_PATTERN)}, var.permissions_boundary_arn))`, message: "permissions_boundary_arn must be an IAM policy ARN." }],
+    },
     {
       name: "log_retention_days",
       type: "number",
@@ -349,8 +359,7 @@ ${hclServiceRole("this", "\"${var.name}-instance\"", "\"Instance role of launch 
 resource "aws_iam_role_policy_attachment" "this" {
   for_each = merge(
     {
-      ssm              = "arn:\${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
-      cloudwatch-agent = "arn:\${data.aws_partition.current.partition}:iam::aws:policy/CloudWatchAgentServerPolicy"
+${Object.entries(MANAGED_POLICIES).map(([key, name]) => `      ${JSON.stringify(key)} = "arn:\${data.aws_partition.current.partition}:iam::aws:policy/${name}"`).join("\n")}
     },
     var.extra_managed_policy_arns,
   )
@@ -543,6 +552,22 @@ run "rejects_a_malformed_ami" {
     ami_id = "ami-123"
   }
   expect_failures = [var.ami_id]
+}
+
+run "rejects_an_extra_policy_under_a_built_in_key" {
+  command = plan
+  variables {
+    extra_managed_policy_arns = { ssm = "arn:aws:iam::aws:policy/AdministratorAccess" }
+  }
+  expect_failures = [var.extra_managed_policy_arns]
+}
+
+run "rejects_a_permissions_boundary_that_is_no_policy_arn" {
+  command = plan
+  variables {
+    permissions_boundary_arn = "boundary"
+  }
+  expect_failures = [var.permissions_boundary_arn]
 }
 
 run "rejects_hop_limit_65" {
