@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { ALL_RULES, buildContext, loadInput, runRules } from "../compliance";
-import { ExposurePath, listedPaths } from "../compliance/exposure/paths";
+import { Explanation, explainInternet, ExposurePath, listedPaths } from "../compliance/exposure/paths";
 import { intersectRanges } from "../compliance/families/network";
 import { cidrRange } from "../modules/core/cidr";
 import { exposureDot, exposureJson, exposureMarkdown, exposureMermaid, exposureSvg, exposureText } from "../compliance/exposure/render";
@@ -12,6 +12,8 @@ export interface ExposureOptions {
   from?: string;
   to?: string;
   port?: string;
+  /** Explain the internet's direct path to `to` on `port`, layer by layer. */
+  why?: boolean;
 }
 
 const FORMATS = ["text", "json", "md", "mermaid", "dot", "svg"] as const;
@@ -41,15 +43,42 @@ export function filterPaths(paths: readonly ExposurePath[], opts: Pick<ExposureO
 /** `bulwark exposure`: exit 0, 1 when a path rule fails, 2 bad usage or input. SVG is drawn asynchronously (WebAssembly). */
 export function exposure(target: string, opts: ExposureOptions, write: (text: string) => void): number | Promise<number> {
   if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format ${opts.format}: must be one of ${FORMATS.join(", ")}`);
+  if (opts.why) {
+    if (opts.to === undefined || opts.port === undefined) throw new UsageError("--why needs --to (a resource address or security group) and --port");
+    if (opts.from !== undefined && opts.from !== "internet") throw new UsageError(`--why explains paths from the internet only, not --from ${opts.from}`);
+    if (opts.format !== "text" && opts.format !== "json") throw new UsageError(`--why writes text or json, not --format ${opts.format}`);
+  }
   const input = loadInput(target);
   const ctx = buildContext(input.resources);
   const paths = filterPaths(listedPaths(ctx), opts);
   const report = runRules(input.resources, ALL_RULES.filter((r) => PATH_RULES.includes(r.id)), { scope: "resource", suppressions: input.suppressions, gaps: input.gaps, context: ctx });
   const status = report.findings.some((f) => f.ruleId === "input-not-read" && !f.suppressed) ? 2 : report.summary.errors > 0 ? 1 : 0;
+  if (opts.why) {
+    const found = explainInternet(ctx, opts.to!, Number(opts.port));
+    if (!found.length) throw new UsageError(`--to ${opts.to}: no instance, Auto Scaling group, load balancer or endpoint matches`);
+    const text = opts.format === "json" ? `${JSON.stringify({ explanations: found }, null, 2)}\n` : whyText(found);
+    if (opts.output) fs.writeFileSync(opts.output, text);
+    else write(text);
+    return status;
+  }
   const emit = (text: string) => (opts.output ? fs.writeFileSync(opts.output, text) : write(text));
   if (opts.format === "svg") return exposureSvg(paths).then((svg) => (emit(svg), status));
   emit(
     opts.format === "json" ? exposureJson(paths) : opts.format === "md" ? exposureMarkdown(paths) : opts.format === "mermaid" ? exposureMermaid(paths) : opts.format === "dot" ? exposureDot(paths) : exposureText(paths),
   );
   return status;
+}
+
+/** `--why` as text: per destination, port and family, the verdict, what blocks, and each layer per subnet. */
+export function whyText(found: readonly Explanation[]): string {
+  const lines: string[] = [];
+  for (const e of found) {
+    const internet = e.family === "ipv4" ? "0.0.0.0/0" : "::/0";
+    lines.push(`internet (${internet}) → ${e.destination.stack}/${e.destination.address} ${e.protocol} ${e.port}: ${e.status}${e.blockedBy.length ? `, blocked by ${e.blockedBy.join("; ")}` : ""}`);
+    for (const s of e.subnets) {
+      lines.push(`  in ${s.subnet}${s.through ? ` (gets through: ${s.through})` : ""}`);
+      for (const l of s.layers) lines.push(`    ${l.layer.padEnd(34)} ${(l.answer + (l.part ? ` ${l.part}` : "")).padEnd(22)} ${l.subject}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
 }

@@ -56,7 +56,8 @@ program
   .option("--from <source>", "only paths from: internet, addresses in a CIDR, or a source id or name (tier:private, a group, prefix list or peering)")
   .option("--to <destination>", "only paths to: a resource address or security group")
   .option("--port <port>", "only paths that include this port")
-  .action((target: string, opts: { format: string; output?: string; from?: string; to?: string; port?: string }) => {
+  .option("--why", "with --to and --port: each layer's answer for the internet's direct path there, and which blocks it (text or json)")
+  .action((target: string, opts: { format: string; output?: string; from?: string; to?: string; port?: string; why?: boolean }) => {
     const status = exposure(target, opts, (t) => process.stdout.write(t));
     if (typeof status === "number") process.exitCode = status;
     else

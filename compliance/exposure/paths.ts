@@ -504,3 +504,98 @@ export function exposurePaths(ctx: RuleContext): ExposurePath[] {
 export function listedPaths(ctx: RuleContext): ExposurePath[] {
   return ctx.memo("exposure-listed-paths", () => exposurePaths(ctx).filter((p) => !p.covered));
 }
+
+/** One layer of a path from the internet, as `--why` reports it. */
+export interface LayerAnswer {
+  /** `route`, `public address`, `network ACL in`, `network ACL reply`, `security groups`. */
+  readonly layer: string;
+  /** The resource that decides (the subnet, its ACL, the workload). */
+  readonly subject: string;
+  /** `allows` the whole internet, `allows part` (see `part`), `cannot tell` (unknown values), `blocks`. */
+  readonly answer: "allows" | "allows part" | "cannot tell" | "blocks";
+  /** The part of the internet the layer lets through, when only part. */
+  readonly part?: string;
+}
+
+/** Why the internet does or does not reach a workload directly on one port: each layer's answer, per subnet. */
+export interface Explanation {
+  readonly destination: { readonly stack: string; readonly address: string; readonly kind: Workload["kind"] };
+  readonly protocol: "tcp" | "udp";
+  readonly port: number;
+  readonly family: IpFamily;
+  /** `open` when every layer lets the whole internet through; `closed` when one blocks it everywhere; else `unverifiable` or `partly open`. */
+  readonly status: "open" | "partly open" | "unverifiable" | "closed";
+  /** The layers that block, in the path's order (the first is what stops it). */
+  readonly blockedBy: readonly string[];
+  /** Per subnet the workload may run in: what of the internet gets through every layer (when only part), and each layer's answer. */
+  readonly subnets: readonly { readonly subnet: string; readonly through?: string; readonly layers: readonly LayerAnswer[] }[];
+}
+
+function answerOf(v: Verdict, family: IpFamily): Pick<LayerAnswer, "answer" | "part"> {
+  const world = INTERNET[family];
+  const certain = intersectRanges(v.certain, world);
+  if (coversInternet(certain, family)) return { answer: "allows" };
+  if (certain.length) return { answer: "allows part", part: cidrText(certain, family) };
+  return intersectRanges(v.possible, world).length ? { answer: "cannot tell" } : { answer: "blocks" };
+}
+
+/**
+ * The direct path from the internet to each workload matching `to` on `port`, layer by layer in
+ * the order a packet meets them: the subnet's route to an internet gateway, a public address, the
+ * ACL inbound, the ACL for the reply (ephemeral ports), the security groups. A load balancer's
+ * forwarded paths are in the listed paths; this answers what stops (or lets) the internet itself.
+ */
+export function explainInternet(ctx: RuleContext, to: string, port: number, protocols: readonly ("tcp" | "udp")[] = ["tcp"]): Explanation[] {
+  const topo = topology(ctx);
+  const out: Explanation[] = [];
+  for (const w of topo.workloads) {
+    if (!(w.resource.address === to || w.resource.address.includes(to) || (!isUnknown(w.groups) && w.groups.includes(to)))) continue;
+    for (const protocol of protocols) {
+      if (w.protocols && !w.protocols.includes(protocol)) continue;
+      for (const family of ["ipv4", "ipv6"] as const) {
+        const subnets: (Subnet | undefined)[] = isUnknown(w.subnets) ? [undefined] : w.subnets;
+        const sg = w.unfiltered ? everything(family) : groupsAdmit(topo, w.resource.stack, w.groups, protocol, port, family);
+        const address = family === "ipv4" ? w.publicIpv4 : w.ipv6;
+        const rows = subnets.map((d) => {
+          const subject = d ? d.resource.address : "(subnets not known until apply)";
+          const unknown: Verdict = { certain: [], possible: all(family) };
+          const acl = d?.acl;
+          const aclName = !d || isUnknown(acl) ? subject : acl === undefined ? `${subject} (the VPC's default ACL, unmanaged)` : (acl.owner?.address ?? subject);
+          const hasAddress = address ?? (d ? d.assignsIpv6 : w.subnets);
+          const layers: [string, string, Verdict][] = [
+            ["route to an internet gateway", subject, d ? d.routing.internet[family] : unknown],
+            [family === "ipv4" ? "public IPv4 address" : "IPv6 address", w.resource.address, hasAddress === false ? NONE : isUnknown(hasAddress) ? unknown : everything(family)],
+            [`network ACL in (${protocol} ${port})`, aclName, !d || isUnknown(acl) ? unknown : acl ? allowedRanges(acl, "ingress", protocol, port, family, true) : everything(family)],
+            [`network ACL reply (${protocol} ${EPHEMERAL.join("-")})`, aclName, !d || isUnknown(acl) ? unknown : acl ? replyOf(acl, protocol, family, true) : everything(family)],
+            [`security groups (${protocol} ${port})`, isUnknown(w.groups) ? "(groups not known until apply)" : w.unfiltered ? `${w.resource.address} (no security group)` : w.groups.join(", ") || "(none)", sg],
+          ];
+          const through = answerOf(layers.reduce((v, [, , l]) => meet(v, l), everything(family)), family);
+          return { subnet: subject, through, layers: layers.map(([layer, subj, v]) => ({ layer, subject: subj, ...answerOf(v, family) })) };
+        });
+        const answers = rows.map((r) => r.through.answer);
+        const status = answers.every((a) => a === "allows") ? "open" : answers.every((a) => a === "blocks") ? "closed" : answers.some((a) => a === "allows" || a === "allows part") ? "partly open" : "unverifiable";
+        // The first layer that blocks in each subnet the internet does not get through; or, when each lets a different part through, none of them alone.
+        const blockedBy = [
+          ...new Set(
+            rows
+              .filter((r) => r.through.answer === "blocks")
+              .map((r) => {
+                const first = r.layers.find((l) => l.answer === "blocks");
+                return first ? `${first.layer}: ${first.subject}` : `the layers together (each lets a different part of the internet through): ${r.subnet}`;
+              }),
+          ),
+        ];
+        out.push({
+          destination: { stack: w.resource.stack, address: w.resource.address, kind: w.kind },
+          protocol,
+          port,
+          family,
+          status,
+          blockedBy,
+          subnets: rows.map((r) => ({ subnet: r.subnet, ...(r.through.part ? { through: r.through.part } : {}), layers: r.layers })),
+        });
+      }
+    }
+  }
+  return out;
+}
