@@ -1,5 +1,5 @@
 import { buildContext, configResources } from "../../compliance";
-import { explainInternet } from "../../compliance/exposure/paths";
+import { explainInternet, listedPaths } from "../../compliance/exposure/paths";
 import { exposure, whyText } from "../../cli/exposure";
 import { instanceIn, Res, sshGroup, vpc } from "../support/topologies";
 
@@ -50,6 +50,9 @@ describe("exposure --why", () => {
     const unknownGroups = vpc({ aws_instance: { web: { ami: "ami-12345678", subnet_id: "${aws_subnet.public.id}", associate_public_ip_address: true, vpc_security_group_ids: "${var.groups}" } } });
     const [u] = why(unknownGroups, "aws_instance.web", 22);
     expect([u.status, answers(u).at(-1)]).toEqual(["unverifiable", "security groups: cannot tell"]);
+    // The path listed without --why says the same, as its reason.
+    const listed = listedPaths(buildContext(configResources({ resource: unknownGroups }, "s"))).filter((p) => p.source.kind === "internet" && p.source.id === "0.0.0.0/0");
+    expect(listed.map((p) => [p.status, p.reason])).toEqual([["unverifiable", "cannot tell until apply: security groups (groups not known until apply)"], ["unverifiable", "cannot tell until apply: security groups (groups not known until apply)"]]);
   });
 
   it("is refused without --to and --port, from another source, or in another format, in one line", () => {

@@ -266,7 +266,7 @@ function addressPaths(topo: Topology, tiersOf: Map<string, Tier[]>, aclEdges: Ma
           ports: [r.from, r.to],
           via: [],
           status: r.found.status,
-          ...(r.found.reason ? { reason: r.found.reason } : {}),
+          ...(r.found.reason ? { reason: r.found.reason } : r.found.status === "unverifiable" && r.found.source.kind === "internet" ? { reason: undecided(topo, w, protocol, r.from, family) } : {}),
           resource: w.resource,
           ...(isUnknown(w.groups) ? {} : { groups: w.groups }),
           ...(r.found.addresses ? { addresses: { family, ...r.addresses } } : {}),
@@ -552,50 +552,65 @@ export function explainInternet(ctx: RuleContext, to: string, port: number, prot
     if (!(w.resource.address === to || w.resource.address.includes(to) || (!isUnknown(w.groups) && w.groups.includes(to)))) continue;
     for (const protocol of protocols) {
       if (w.protocols && !w.protocols.includes(protocol)) continue;
-      for (const family of ["ipv4", "ipv6"] as const) {
-        const subnets: (Subnet | undefined)[] = isUnknown(w.subnets) ? [undefined] : w.subnets;
-        const sg = w.unfiltered ? everything(family) : groupsAdmit(topo, w.resource.stack, w.groups, protocol, port, family);
-        const address = family === "ipv4" ? w.publicIpv4 : w.ipv6;
-        const rows = subnets.map((d) => {
-          const subject = d ? d.resource.address : "(subnets not known until apply)";
-          const unknown: Verdict = { certain: [], possible: all(family) };
-          const acl = d?.acl;
-          const aclName = !d || isUnknown(acl) ? subject : acl === undefined ? `${subject} (the VPC's default ACL, unmanaged)` : (acl.owner?.address ?? subject);
-          const hasAddress = address ?? (d ? d.assignsIpv6 : w.subnets);
-          const layers: [string, string, Verdict][] = [
-            ["route to an internet gateway", subject, d ? d.routing.internet[family] : unknown],
-            [family === "ipv4" ? "public IPv4 address" : "IPv6 address", w.resource.address, hasAddress === false ? NONE : isUnknown(hasAddress) ? unknown : everything(family)],
-            [`network ACL in (${protocol} ${port})`, aclName, !d || isUnknown(acl) ? unknown : acl ? allowedRanges(acl, "ingress", protocol, port, family, true) : everything(family)],
-            [`network ACL reply (${protocol} ${EPHEMERAL.join("-")})`, aclName, !d || isUnknown(acl) ? unknown : acl ? replyOf(acl, protocol, family, true) : everything(family)],
-            [`security groups (${protocol} ${port})`, isUnknown(w.groups) ? "(groups not known until apply)" : w.unfiltered ? `${w.resource.address} (no security group)` : w.groups.join(", ") || "(none)", sg],
-          ];
-          const through = answerOf(layers.reduce((v, [, , l]) => meet(v, l), everything(family)), family);
-          return { subnet: subject, through, layers: layers.map(([layer, subj, v]) => ({ layer, subject: subj, ...answerOf(v, family) })) };
-        });
-        const answers = rows.map((r) => r.through.answer);
-        const status = answers.every((a) => a === "allows") ? "open" : answers.every((a) => a === "blocks") ? "closed" : answers.some((a) => a === "allows" || a === "allows part") ? "partly open" : "unverifiable";
-        // The first layer that blocks in each subnet the internet does not get through; or, when each lets a different part through, none of them alone.
-        const blockedBy = [
-          ...new Set(
-            rows
-              .filter((r) => r.through.answer === "blocks")
-              .map((r) => {
-                const first = r.layers.find((l) => l.answer === "blocks");
-                return first ? `${first.layer}: ${first.subject}` : `the layers together (each lets a different part of the internet through): ${r.subnet}`;
-              }),
-          ),
-        ];
-        out.push({
-          destination: { stack: w.resource.stack, address: w.resource.address, kind: w.kind },
-          protocol,
-          port,
-          family,
-          status,
-          blockedBy,
-          subnets: rows.map((r) => ({ subnet: r.subnet, ...(r.through.part ? { through: r.through.part } : {}), layers: r.layers })),
-        });
-      }
+      for (const family of ["ipv4", "ipv6"] as const) out.push(explainWorkload(topo, w, protocol, port, family));
     }
   }
   return out;
+}
+
+/** Why the internet's path is unverifiable: the layers that cannot tell, with what decides them. */
+function undecided(topo: Topology, w: Workload, protocol: "tcp" | "udp", port: number, family: IpFamily): string {
+  const e = explainWorkload(topo, w, protocol, port, family);
+  const bySubject = new Map<string, Set<string>>();
+  for (const l of e.subnets.flatMap((s) => s.layers).filter((l) => l.answer === "cannot tell")) {
+    const subject = l.subject.replace(/^\((.*)\)$/, "$1");
+    (bySubject.get(subject) ?? bySubject.set(subject, new Set()).get(subject)!).add(l.layer.split(" (")[0]);
+  }
+  const parts = [...bySubject].map(([subject, layers]) => `${[...layers].join(", ")} (${subject})`);
+  return parts.length ? `cannot tell until apply: ${parts.join("; ")}` : "each layer lets a different part through, and which part is known only at apply";
+}
+
+/** explainInternet for one workload, protocol, port and family. */
+function explainWorkload(topo: Topology, w: Workload, protocol: "tcp" | "udp", port: number, family: IpFamily): Explanation {
+  const subnets: (Subnet | undefined)[] = isUnknown(w.subnets) ? [undefined] : w.subnets;
+  const sg = w.unfiltered ? everything(family) : groupsAdmit(topo, w.resource.stack, w.groups, protocol, port, family);
+  const address = family === "ipv4" ? w.publicIpv4 : w.ipv6;
+  const rows = subnets.map((d) => {
+    const subject = d ? d.resource.address : "(subnets not known until apply)";
+    const unknown: Verdict = { certain: [], possible: all(family) };
+    const acl = d?.acl;
+    const aclName = !d || isUnknown(acl) ? subject : acl === undefined ? `${subject} (the VPC's default ACL, unmanaged)` : (acl.owner?.address ?? subject);
+    const hasAddress = address ?? (d ? d.assignsIpv6 : w.subnets);
+    const layers: [string, string, Verdict][] = [
+      ["route to an internet gateway", subject, d ? d.routing.internet[family] : unknown],
+      [family === "ipv4" ? "public IPv4 address" : "IPv6 address", w.resource.address, hasAddress === false ? NONE : isUnknown(hasAddress) ? unknown : everything(family)],
+      [`network ACL in (${protocol} ${port})`, aclName, !d || isUnknown(acl) ? unknown : acl ? allowedRanges(acl, "ingress", protocol, port, family, true) : everything(family)],
+      [`network ACL reply (${protocol} ${EPHEMERAL.join("-")})`, aclName, !d || isUnknown(acl) ? unknown : acl ? replyOf(acl, protocol, family, true) : everything(family)],
+      [`security groups (${protocol} ${port})`, isUnknown(w.groups) ? "(groups not known until apply)" : w.unfiltered ? `${w.resource.address} (no security group)` : w.groups.join(", ") || "(none)", sg],
+    ];
+    const through = answerOf(layers.reduce((v, [, , l]) => meet(v, l), everything(family)), family);
+    return { subnet: subject, through, layers: layers.map(([layer, subj, v]) => ({ layer, subject: subj, ...answerOf(v, family) })) };
+  });
+  const answers = rows.map((r) => r.through.answer);
+  const status = answers.every((a) => a === "allows") ? "open" : answers.every((a) => a === "blocks") ? "closed" : answers.some((a) => a === "allows" || a === "allows part") ? "partly open" : "unverifiable";
+  // The first layer that blocks in each subnet the internet does not get through; or, when each lets a different part through, none of them alone.
+  const blockedBy = [
+    ...new Set(
+      rows
+        .filter((r) => r.through.answer === "blocks")
+        .map((r) => {
+          const first = r.layers.find((l) => l.answer === "blocks");
+          return first ? `${first.layer}: ${first.subject}` : `the layers together (each lets a different part of the internet through): ${r.subnet}`;
+        }),
+    ),
+  ];
+  return {
+    destination: { stack: w.resource.stack, address: w.resource.address, kind: w.kind },
+    protocol,
+    port,
+    family,
+    status,
+    blockedBy,
+    subnets: rows.map((r) => ({ subnet: r.subnet, ...(r.through.part ? { through: r.through.part } : {}), layers: r.layers })),
+  };
 }
