@@ -230,6 +230,9 @@ const CASES: ParityCase[] = [
         maxSessionMinutes: 120,
         runAsUser: "operator",
         operatorGroups: ["ops"],
+        operatorRoles: ["oncall"],
+        logRetentionDays: 731,
+        instanceTags: { "Patch Group": "bastions", backup: "daily" },
         tags: TAGS,
       }),
     call: `${ACCOUNT}
@@ -247,6 +250,9 @@ const CASES: ParityCase[] = [
   max_session_minutes         = 120
   run_as_user                 = "operator"
   operator_group_names        = ["ops"]
+  operator_role_names         = ["oncall"]
+  log_retention_days          = 731
+  instance_tags               = { "Patch Group" = "bastions", backup = "daily" }
   ${TAGS_HCL}`,
   },
 ];
