@@ -106,7 +106,7 @@ const CASES: ParityCase[] = [
 
   // ---- the documented options, the weakened modes with their reasons among them ----
   {
-    // The caller's key, subscribers, every tuning, a larger group.
+    // The caller's key, subscribers, every tuning, a larger group, unhealthy targets and network anomaly bands.
     id: "alarms-opts",
     module: "alarms",
     construct: (s) => {
@@ -117,7 +117,17 @@ const CASES: ParityCase[] = [
         tags: TAGS,
       });
       const tuning = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 };
-      new AsgAlarms(s, "asg", { name: "prod", autoScalingGroupName: "prod-app", topicArn: topic.arn, minInService: 3, cpu: { threshold: 70, ...tuning }, agent: { threshold: 90, ...tuning }, tags: TAGS });
+      new AsgAlarms(s, "asg", {
+        name: "prod",
+        autoScalingGroupName: "prod-app",
+        topicArn: topic.arn,
+        minInService: 3,
+        cpu: { threshold: 70, ...tuning },
+        agent: { threshold: 90, ...tuning },
+        targetGroup: { targetGroupArnSuffix: "targetgroup/prod-app/0123456789abcdef", loadBalancerArnSuffix: "app/prod-web/0123456789abcdef" },
+        networkAnomalyBand: 2.5,
+        tags: TAGS,
+      });
     },
     call: `${ACCOUNT}
   name           = "prod"
@@ -134,6 +144,8 @@ const CASES: ParityCase[] = [
   period                 = 60
   evaluation_periods     = 5
   datapoints_to_alarm    = 3
+  target_group           = { target_group_arn_suffix = "targetgroup/prod-app/0123456789abcdef", load_balancer_arn_suffix = "app/prod-web/0123456789abcdef" }
+  network_anomaly_band   = 2.5
   ${TAGS_HCL}`,
   },
   {
