@@ -213,7 +213,7 @@ const CASES: ParityCase[] = [
     id: "audit-opts",
     module: "audit",
     construct: (s) =>
-      new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], tags: TAGS }),
+      new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], bucketName: "prod.audit-logs", accessLogBucketName: "prod-access-logs", tags: TAGS }),
     call: `${ACCOUNT}
   name                  = "prod"
   create_kms_key        = false
@@ -221,6 +221,8 @@ const CASES: ParityCase[] = [
   log_retention_days    = 731
   bucket_retention_days = 3650
   config_rules          = ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"]
+  bucket_name            = "prod.audit-logs"
+  access_log_bucket_name = "prod-access-logs"
   ${TAGS_HCL}`,
   },
   {

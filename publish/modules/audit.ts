@@ -1,11 +1,24 @@
 import { CONFIG_MANAGED_RULES } from "../../modules/audit";
-import { LOG_BUCKET_LIFECYCLE } from "../../modules/audit/log-bucket";
+import { BUCKET_NAME_RULES, LOG_BUCKET_LIFECYCLE } from "../../modules/audit/log-bucket";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR, preventDestroyNote } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR, preventDestroyNote } from "../spec";
 
 const RULES_HCL = Object.entries(CONFIG_MANAGED_RULES)
   .map(([name, id]) => `    "${name}" = "${id}"`)
   .join("\n");
+
+/** The construct's bucketNameProblem as an HCL condition on a bucket name (null passes). */
+function bucketNameHcl(v: string): string {
+  const r = BUCKET_NAME_RULES;
+  return `${v} == null ? true : (length(${v}) >= ${r.length[0]} && length(${v}) <= ${r.length[1]} && can(regex(${hclRegex(r.pattern)}, ${v})) && ${r.forbidden.map((f) => `!strcontains(${v}, ${JSON.stringify(f)})`).join(" && ")} && !can(regex(${hclRegex(r.ipAddress)}, ${v})) && ${r.reserved.map((re) => `!can(regex(${hclRegex(re)}, ${v}))`).join(" && ")})`;
+}
+const bucketNameVariable = (name: string, what: string, construct: string, fallback: string) => ({
+  name,
+  type: "string",
+  description: `Name of the ${what} (the construct's ${construct}); null: ${fallback}.`,
+  default: "null",
+  validations: [{ condition: bucketNameHcl(`var.${name}`), message: `${name} must follow S3's bucket naming rules: ${BUCKET_NAME_RULES.length.join(" to ")} lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, no adjacent dots or dot next to a hyphen, not an IP address, no reserved prefix or suffix.` }],
+});
 
 export const auditModule: ModuleSpec = {
   name: "audit",
@@ -44,6 +57,8 @@ export const auditModule: ModuleSpec = {
       default: JSON.stringify(Object.keys(CONFIG_MANAGED_RULES)),
       validations: [{ condition: `alltrue([for r in var.config_rules : contains(${JSON.stringify(Object.keys(CONFIG_MANAGED_RULES))}, r)])`, message: "config_rules must be known managed rule names." }],
     },
+    bucketNameVariable("bucket_name", "trail and Config log bucket", "bucketName", "<name>-audit-<account>-<region>"),
+    bucketNameVariable("access_log_bucket_name", "server access log bucket", "accessLogBucketName", "<name>-access-<account>-<region>"),
     { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
   ],
   outputs: [
@@ -64,8 +79,8 @@ locals {
   trail_name  = "\${var.name}-audit"
   trail_arn   = "arn:\${local.partition}:cloudtrail:\${local.region}:\${local.account_id}:trail/\${local.trail_name}"
   buckets = {
-    logs   = "\${var.name}-audit-\${local.account_id}-\${local.region}"
-    access = "\${var.name}-access-\${local.account_id}-\${local.region}"
+    logs   = coalesce(var.bucket_name, "\${var.name}-audit-\${local.account_id}-\${local.region}")
+    access = coalesce(var.access_log_bucket_name, "\${var.name}-access-\${local.account_id}-\${local.region}")
   }
   arn = { for k, b in local.buckets : k => "arn:\${local.partition}:s3:::\${b}" }
   tls_only = {
@@ -317,6 +332,42 @@ run "trail_bucket_and_config_are_hardened" {
   assert {
     condition     = aws_config_configuration_recorder.this.recording_group[0].all_supported && aws_config_configuration_recorder_status.this.is_enabled
     error_message = "Config records everything and is on"
+  }
+}
+
+run "rejects_a_bucket_name_with_capitals" {
+  command = plan
+  variables {
+    bucket_name = "Prod-Audit-Logs"
+  }
+  expect_failures = [var.bucket_name]
+}
+
+run "rejects_an_access_log_bucket_name_s3_reserves" {
+  command = plan
+  variables {
+    access_log_bucket_name = "prod-access-logs-s3alias"
+  }
+  expect_failures = [var.access_log_bucket_name]
+}
+
+run "rejects_a_bucket_name_with_a_dot_next_to_a_hyphen" {
+  command = plan
+  variables {
+    bucket_name = "prod-.audit"
+  }
+  expect_failures = [var.bucket_name]
+}
+
+run "named_buckets_are_used" {
+  command = plan
+  variables {
+    bucket_name            = "prod.audit-logs"
+    access_log_bucket_name = "prod-access-logs"
+  }
+  assert {
+    condition     = aws_s3_bucket.this["logs"].bucket == "prod.audit-logs" && aws_s3_bucket.this["access"].bucket == "prod-access-logs" && aws_s3_bucket_logging.logs.target_prefix == "prod.audit-logs/"
+    error_message = "the buckets take the names given"
   }
 }
 
