@@ -213,7 +213,7 @@ const CASES: ParityCase[] = [
     id: "audit-opts",
     module: "audit",
     construct: (s) =>
-      new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], bucketName: "prod.audit-logs", accessLogBucketName: "prod-access-logs", tags: TAGS }),
+      new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], bucketName: "prod.audit-logs", accessLogBucketName: "prod-access-logs", objectLock: { mode: "GOVERNANCE", days: 400 }, tags: TAGS }),
     call: `${ACCOUNT}
   name                  = "prod"
   create_kms_key        = false
@@ -223,6 +223,7 @@ const CASES: ParityCase[] = [
   config_rules          = ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"]
   bucket_name            = "prod.audit-logs"
   access_log_bucket_name = "prod-access-logs"
+  object_lock            = { mode = "GOVERNANCE", days = 400 }
   ${TAGS_HCL}`,
   },
   {

@@ -39,10 +39,13 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** The modes of `ObjectLock` (shared with the published audit module). */
+export const OBJECT_LOCK_MODES = ["COMPLIANCE", "GOVERNANCE"] as const;
+
 /** Write-once retention of a bucket's objects (S3 Object Lock); a bucket gets it only when created. */
 export interface ObjectLock {
   /** `COMPLIANCE`: nobody, root included, can delete or shorten it; `GOVERNANCE`: principals with `s3:BypassGovernanceRetention` can. */
-  readonly mode: "COMPLIANCE" | "GOVERNANCE";
+  readonly mode: (typeof OBJECT_LOCK_MODES)[number];
   /** Days each object version is kept from deletion, at most the bucket's retention. */
   readonly days: number;
 }

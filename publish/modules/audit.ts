@@ -1,5 +1,5 @@
 import { CONFIG_MANAGED_RULES } from "../../modules/audit";
-import { BUCKET_NAME_RULES, LOG_BUCKET_LIFECYCLE } from "../../modules/audit/log-bucket";
+import { BUCKET_NAME_RULES, LOG_BUCKET_LIFECYCLE, OBJECT_LOCK_MODES } from "../../modules/audit/log-bucket";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
 import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR, preventDestroyNote } from "../spec";
 
@@ -31,6 +31,9 @@ export const auditModule: ModuleSpec = {
     "Config recorder for all resources incl. global types, enabled, with managed rules (Config.1).",
     preventDestroyNote("the key and the log buckets"),
   ],
+  differences: [
+    "`object_lock.days` longer than `bucket_retention_days` is refused by a precondition when Terraform plans, not by `terraform validate` as the construct refuses it at synth: a validation of Terraform 1.7 sees only its own variable.",
+  ],
   controls: ["CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7", "S3.5", "S3.8", "Config.1", "CIS 3.1-3.5"],
   variables: [
     ACCOUNT_ID_VARIABLE,
@@ -56,6 +59,16 @@ export const auditModule: ModuleSpec = {
       description: "AWS Config managed rules by name.",
       default: JSON.stringify(Object.keys(CONFIG_MANAGED_RULES)),
       validations: [{ condition: `alltrue([for r in var.config_rules : contains(${JSON.stringify(Object.keys(CONFIG_MANAGED_RULES))}, r)])`, message: "config_rules must be known managed rule names." }],
+    },
+    {
+      name: "object_lock",
+      type: "object({\n    mode = string\n    days = number\n  })",
+      description: `Write-once retention of the trail and Config log bucket (the construct's objectLock): mode ${OBJECT_LOCK_MODES.join(" or ")}, days each object version is kept from deletion (at most bucket_retention_days). A bucket gets object lock only when created.`,
+      default: "null",
+      validations: [
+        { condition: `var.object_lock == null ? true : contains(${JSON.stringify(OBJECT_LOCK_MODES)}, var.object_lock.mode)`, message: `object_lock.mode must be ${OBJECT_LOCK_MODES.join(" or ")}.` },
+        { condition: "var.object_lock == null ? true : var.object_lock.days >= 1 && floor(var.object_lock.days) == var.object_lock.days", message: "object_lock.days must be a whole number of days, at least 1." },
+      ],
     },
     bucketNameVariable("bucket_name", "trail and Config log bucket", "bucketName", "<name>-audit-<account>-<region>"),
     bucketNameVariable("access_log_bucket_name", "server access log bucket", "accessLogBucketName", "<name>-access-<account>-<region>"),
@@ -100,8 +113,28 @@ ${kmsKeyModuleCall("${var.name}/audit", ["cloudtrail", "cloudwatch-logs", "confi
 resource "aws_s3_bucket" "this" {
   for_each = local.buckets
 
-  bucket = each.value
-  tags   = var.tags
+  bucket              = each.value
+  object_lock_enabled = each.key == "logs" && var.object_lock != null ? true : null
+  tags                = var.tags
+}
+
+resource "aws_s3_bucket_object_lock_configuration" "logs" {
+  count = var.object_lock != null ? 1 : 0
+
+  bucket = aws_s3_bucket.this["logs"].id
+  rule {
+    default_retention {
+      mode = var.object_lock.mode
+      days = var.object_lock.days
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.object_lock.days <= var.bucket_retention_days
+      error_message = "object_lock.days must be at most bucket_retention_days: a lock cannot outlive the objects' expiry."
+    }
+  }
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {
@@ -333,6 +366,33 @@ run "trail_bucket_and_config_are_hardened" {
     condition     = aws_config_configuration_recorder.this.recording_group[0].all_supported && aws_config_configuration_recorder_status.this.is_enabled
     error_message = "Config records everything and is on"
   }
+}
+
+run "object_lock_on_the_log_bucket" {
+  command = plan
+  variables {
+    object_lock = { mode = "COMPLIANCE", days = 365 }
+  }
+  assert {
+    condition     = aws_s3_bucket.this["logs"].object_lock_enabled && aws_s3_bucket.this["access"].object_lock_enabled != true && aws_s3_bucket_object_lock_configuration.logs[0].rule[0].default_retention[0].mode == "COMPLIANCE" && aws_s3_bucket_object_lock_configuration.logs[0].rule[0].default_retention[0].days == 365
+    error_message = "the log bucket keeps each version a year, the access-log bucket has no lock"
+  }
+}
+
+run "rejects_an_unknown_object_lock_mode" {
+  command = plan
+  variables {
+    object_lock = { mode = "LEGAL", days = 30 }
+  }
+  expect_failures = [var.object_lock]
+}
+
+run "rejects_an_object_lock_longer_than_the_retention" {
+  command = plan
+  variables {
+    object_lock = { mode = "GOVERNANCE", days = 3000 }
+  }
+  expect_failures = [aws_s3_bucket_object_lock_configuration.logs]
 }
 
 run "rejects_a_bucket_name_with_capitals" {
