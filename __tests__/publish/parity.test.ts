@@ -213,7 +213,7 @@ const CASES: ParityCase[] = [
     id: "audit-opts",
     module: "audit",
     construct: (s) =>
-      new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], bucketName: "prod.audit-logs", accessLogBucketName: "prod-access-logs", objectLock: { mode: "GOVERNANCE", days: 400 }, tags: TAGS }),
+      new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], bucketName: "prod.audit-logs", accessLogBucketName: "prod-access-logs", objectLock: { mode: "GOVERNANCE", days: 400 }, loadBalancerLogPrefix: "load-balancers", tags: TAGS }),
     call: `${ACCOUNT}
   name                  = "prod"
   create_kms_key        = false
@@ -224,6 +224,7 @@ const CASES: ParityCase[] = [
   bucket_name            = "prod.audit-logs"
   access_log_bucket_name = "prod-access-logs"
   object_lock            = { mode = "GOVERNANCE", days = 400 }
+  load_balancer_log_prefix = "load-balancers"
   ${TAGS_HCL}`,
   },
   {

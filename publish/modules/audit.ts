@@ -1,6 +1,7 @@
 import { CONFIG_MANAGED_RULES } from "../../modules/audit";
 import { BUCKET_NAME_RULES, LOG_BUCKET_LIFECYCLE, OBJECT_LOCK_MODES } from "../../modules/audit/log-bucket";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
+import { ELB_LOG_DELIVERY_LOCALS_HCL, elbAccessLogStatementHcl } from "./load-balancer";
 import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR, preventDestroyNote } from "../spec";
 
 const RULES_HCL = Object.entries(CONFIG_MANAGED_RULES)
@@ -70,6 +71,12 @@ export const auditModule: ModuleSpec = {
         { condition: "var.object_lock == null ? true : var.object_lock.days >= 1 && floor(var.object_lock.days) == var.object_lock.days", message: "object_lock.days must be a whole number of days, at least 1." },
       ],
     },
+    {
+      name: "load_balancer_log_prefix",
+      type: "string",
+      description: "Admits the region's load balancer access-log delivery to the access-log bucket under this prefix (the construct's loadBalancerLogPrefix; that bucket uses SSE-S3, the only encryption load balancer logs accept); give a load-balancer module access_logs = { bucket = module.<audit>.access_log_bucket, prefix = <this> }. Null: none.",
+      default: "null",
+    },
     bucketNameVariable("bucket_name", "trail and Config log bucket", "bucketName", "<name>-audit-<account>-<region>"),
     bucketNameVariable("access_log_bucket_name", "server access log bucket", "accessLogBucketName", "<name>-access-<account>-<region>"),
     { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
@@ -78,6 +85,7 @@ export const auditModule: ModuleSpec = {
     { name: "trail_arn", value: "aws_cloudtrail.this.arn", description: "Trail ARN." },
     { name: "trail_log_group_name", value: "aws_cloudwatch_log_group.trail.name", description: "Trail log group (feed it to cis-alarms)." },
     { name: "log_bucket", value: "aws_s3_bucket.this[\"logs\"].id", description: "Log bucket name." },
+    { name: "access_log_bucket", value: "aws_s3_bucket.this[\"access\"].id", description: "Server access log bucket name (load balancer logs go here with load_balancer_log_prefix)." },
   ],
   uses: ["kms-key"],
   main: `
@@ -103,6 +111,7 @@ locals {
     Action    = "s3:*"
     Condition = { Bool = { "aws:SecureTransport" = "false" } }
   }
+${ELB_LOG_DELIVERY_LOCALS_HCL}
   managed_rules = {
 ${RULES_HCL}
   }
@@ -233,10 +242,10 @@ resource "aws_s3_bucket_policy" "access" {
   bucket = aws_s3_bucket.this["access"].id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       merge(local.tls_only, { Resource = [local.arn.access, "\${local.arn.access}/*"] }),
       { Sid = "S3ServerAccessLogsDelivery", Effect = "Allow", Principal = { Service = "logging.s3.amazonaws.com" }, Action = "s3:PutObject", Resource = "\${local.arn.access}/*", Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } } },
-    ]
+    ], var.load_balancer_log_prefix == null ? [] : [${elbAccessLogStatementHcl("local.buckets.access", "var.load_balancer_log_prefix")}])
   })
 }
 
@@ -393,6 +402,18 @@ run "rejects_an_object_lock_longer_than_the_retention" {
     object_lock = { mode = "GOVERNANCE", days = 3000 }
   }
   expect_failures = [aws_s3_bucket_object_lock_configuration.logs]
+}
+
+run "load_balancer_logs_admitted_under_the_prefix" {
+  command = plan
+  variables {
+    account_id               = "111111111111"
+    load_balancer_log_prefix = "load-balancers"
+  }
+  assert {
+    condition     = [for st in jsondecode(aws_s3_bucket_policy.access.policy).Statement : st.Resource if st.Sid == "ElbAccessLogsDelivery"] == ["arn:aws:s3:::test-access-111111111111-eu-west-1/load-balancers/AWSLogs/111111111111/*"] && [for st in jsondecode(aws_s3_bucket_policy.access.policy).Statement : st.Principal if st.Sid == "ElbAccessLogsDelivery"] == [{ AWS = "arn:aws:iam::156460612806:root" }]
+    error_message = "the region's load balancer log delivery may write under the prefix only"
+  }
 }
 
 run "rejects_a_bucket_name_with_capitals" {
