@@ -67,11 +67,14 @@ export const CASES_2: ParityCase[] = [
   {
     id: "ssh",
     module: "bastion",
-    construct: (s) => new Bastion(s, "ssh", { ...bastionProps, name: "ops-ssh", mode: "ssh", ssh: SSH }),
+    // On Ubuntu, with an AMI that carries the AWS CLI: the SSH user defaults to ubuntu.
+    construct: (s) => new Bastion(s, "ssh", { ...bastionProps, name: "ops-ssh", mode: "ssh", os: "ubuntu", ssh: { ...SSH, awsCliOnImage: true } }),
     call: `${bastionCall("ops-ssh")}
+  os = "ubuntu"
   ssh = {
-    allowlist   = ${hclMap(SSH.allowlist)}
-    public_keys = ${hclMap(SSH.publicKeys)}
+    allowlist        = ${hclMap(SSH.allowlist)}
+    public_keys      = ${hclMap(SSH.publicKeys)}
+    aws_cli_on_image = true
   }`,
   },
   {
@@ -101,7 +104,7 @@ export function more2(run: () => ParityRun): void {
     // The SSH user data (sshd, host firewall, keys command) is known to the plans, so compared there: it is the SSH one.
     const userData = (address: RegExp) => Buffer.from(String(plannedUnder(modulePlan, (a) => address.test(a))[0].after.user_data), "base64").toString("utf8");
     expect(userData(/^module\.world\.module\.launch_template\.aws_launch_template\./)).toMatch(/AllowUsers ops\n[\s\S]*ip saddr \{ 0\.0\.0\.0\/0, 203\.0\.113\.0\/24 \} tcp dport 22 accept comment "ssh"[\s\S]*eic_run_authorized_keys/);
-    expect(userData(/^module\.ssh\.module\.launch_template\.aws_launch_template\./)).toMatch(/ip6 saddr \{ 2001:db8:1::\/56 \} tcp dport 22[\s\S]*AllowTcpForwarding no/);
+    expect(userData(/^module\.ssh\.module\.launch_template\.aws_launch_template\./)).toMatch(/unattended-upgrades[\s\S]*AllowUsers ubuntu\n[\s\S]*ip6 saddr \{ 2001:db8:1::\/56 \} tcp dport 22[\s\S]*AllowTcpForwarding no/);
   });
 
   it("reports SSH from the world as suppressed with the caller's reason on both sides, SSH from an allowlist not at all, and the load balancer without access logs", () => {

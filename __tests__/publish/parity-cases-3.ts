@@ -164,6 +164,39 @@ export const CASES_3: ParityCase[] = [
   ${TAGS_HCL}`,
   },
   {
+    // The user-data options: SSH users, a host firewall rule per family, services disabled, an extra part.
+    id: "lt-user-data",
+    module: "launch-template",
+    construct: (s) =>
+      new HardenedLaunchTemplate(s, "lt", {
+        name: "web",
+        image: { amiId: AMI },
+        instanceType: "t3.micro",
+        securityGroupIds: SGS,
+        kmsKeyArn: KEY,
+        userData: {
+          sshAllowUsers: ["ec2-user", "deploy"],
+          firewallAllow: { https: { port: 443, sources: ["10.0.0.0/8", "fd00::/8"] }, dns: { port: 53, protocol: "udp", sources: ["10.1.0.0/16"] } },
+          disableServices: ["postfix", "bluetooth", "cups"],
+          extraParts: [{ contentType: "text/x-shellscript", content: "#!/bin/bash\necho ready > /run/ready" }],
+        },
+      }),
+    call: `account_id         = "${ACCOUNT}"
+  name               = "web"
+  ami_id             = "${AMI}"
+  instance_type      = "t3.micro"
+  security_group_ids = ${JSON.stringify(SGS)}
+  create_kms_key     = false
+  kms_key_arn        = "${KEY}"
+  ssh_allow_users    = ["ec2-user", "deploy"]
+  host_firewall_allow = {
+    https = { port = 443, sources = ["10.0.0.0/8", "fd00::/8"] }
+    dns   = { port = 53, protocol = "udp", sources = ["10.1.0.0/16"] }
+  }
+  disable_services      = ["postfix", "bluetooth", "cups"]
+  extra_user_data_parts = [{ content_type = "text/x-shellscript", content = "#!/bin/bash\\necho ready > /run/ready" }]`,
+  },
+  {
     // Data volumes with the module's own key: the plan cannot say which key the data volumes' dynamic blocks name.
     id: "lt-data",
     module: "launch-template",

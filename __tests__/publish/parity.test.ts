@@ -106,7 +106,7 @@ const CASES: ParityCase[] = [
 
   // ---- the documented options, the weakened modes with their reasons among them ----
   {
-    // The caller's key, subscribers, every tuning, a larger group.
+    // The caller's key, subscribers, every tuning, a larger group, unhealthy targets and network anomaly bands.
     id: "alarms-opts",
     module: "alarms",
     construct: (s) => {
@@ -117,7 +117,17 @@ const CASES: ParityCase[] = [
         tags: TAGS,
       });
       const tuning = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 };
-      new AsgAlarms(s, "asg", { name: "prod", autoScalingGroupName: "prod-app", topicArn: topic.arn, minInService: 3, cpu: { threshold: 70, ...tuning }, agent: { threshold: 90, ...tuning }, tags: TAGS });
+      new AsgAlarms(s, "asg", {
+        name: "prod",
+        autoScalingGroupName: "prod-app",
+        topicArn: topic.arn,
+        minInService: 3,
+        cpu: { threshold: 70, ...tuning },
+        agent: { threshold: 90, ...tuning },
+        targetGroup: { targetGroupArnSuffix: "targetgroup/prod-app/0123456789abcdef", loadBalancerArnSuffix: "app/prod-web/0123456789abcdef" },
+        networkAnomalyBand: 2.5,
+        tags: TAGS,
+      });
     },
     call: `${ACCOUNT}
   name           = "prod"
@@ -134,6 +144,8 @@ const CASES: ParityCase[] = [
   period                 = 60
   evaluation_periods     = 5
   datapoints_to_alarm    = 3
+  target_group           = { target_group_arn_suffix = "targetgroup/prod-app/0123456789abcdef", load_balancer_arn_suffix = "app/prod-web/0123456789abcdef" }
+  network_anomaly_band   = 2.5
   ${TAGS_HCL}`,
   },
   {
@@ -201,7 +213,7 @@ const CASES: ParityCase[] = [
     id: "audit-opts",
     module: "audit",
     construct: (s) =>
-      new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], tags: TAGS }),
+      new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], bucketName: "prod.audit-logs", accessLogBucketName: "prod-access-logs", objectLock: { mode: "GOVERNANCE", days: 400 }, loadBalancerLogPrefix: "load-balancers", tags: TAGS }),
     call: `${ACCOUNT}
   name                  = "prod"
   create_kms_key        = false
@@ -209,6 +221,10 @@ const CASES: ParityCase[] = [
   log_retention_days    = 731
   bucket_retention_days = 3650
   config_rules          = ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"]
+  bucket_name            = "prod.audit-logs"
+  access_log_bucket_name = "prod-access-logs"
+  object_lock            = { mode = "GOVERNANCE", days = 400 }
+  load_balancer_log_prefix = "load-balancers"
   ${TAGS_HCL}`,
   },
   {
@@ -230,6 +246,9 @@ const CASES: ParityCase[] = [
         maxSessionMinutes: 120,
         runAsUser: "operator",
         operatorGroups: ["ops"],
+        operatorRoles: ["oncall"],
+        logRetentionDays: 731,
+        instanceTags: { "Patch Group": "bastions", backup: "daily" },
         tags: TAGS,
       }),
     call: `${ACCOUNT}
@@ -247,6 +266,9 @@ const CASES: ParityCase[] = [
   max_session_minutes         = 120
   run_as_user                 = "operator"
   operator_group_names        = ["ops"]
+  operator_role_names         = ["oncall"]
+  log_retention_days          = 731
+  instance_tags               = { "Patch Group" = "bastions", backup = "daily" }
   ${TAGS_HCL}`,
   },
 ];

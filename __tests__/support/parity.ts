@@ -110,6 +110,9 @@ const KEYS: Record<string, (a: Record<string, unknown>) => unknown> = {
   aws_subnet: (a) => a.cidr_block,
   aws_vpc_endpoint: (a) => a.service_name,
   aws_backup_vault_lock_configuration: (a) => a.backup_vault_name,
+  // A policy the plan cannot name yet (the bastion's operator policy) is paired by the role or group it goes to.
+  aws_iam_role_policy_attachment: (a) => a.policy_arn ?? (a.role ? `role ${a.role}` : undefined),
+  aws_iam_group_policy_attachment: (a) => a.policy_arn ?? (a.group ? `group ${a.group}` : undefined),
 };
 
 function keyOf(r: PlannedResource, indexInType: number): string {

@@ -263,6 +263,42 @@ function agentAlarms(
 
 // ------------------------------------------------------------------ Auto Scaling group alarms
 
+/** The unhealthy-targets alarm `AsgAlarms` adds with `targetGroup` (shared with the published alarms module). */
+export const UNHEALTHY_HOSTS_ALARM = {
+  /** CloudWatch namespace of the metric. */
+  namespace: "AWS/ApplicationELB",
+  /** The metric, by `TargetGroup` and `LoadBalancer`. */
+  metricName: "UnHealthyHostCount",
+  /** Statistic over each period. */
+  statistic: "Maximum",
+  /** Any unhealthy target alarms. */
+  comparisonOperator: "GreaterThanThreshold",
+  /** Unhealthy targets tolerated. */
+  threshold: 0,
+  /** Seconds per datapoint. */
+  periodSeconds: 60,
+  /** Datapoints evaluated. */
+  evaluationPeriods: 3,
+  /** A silent target group alarms. */
+  treatMissingData: "breaching",
+} as const;
+
+/** The network anomaly alarms `AsgAlarms` adds with `networkAnomalyBand`, one per metric (shared with the published alarms module). */
+export const NETWORK_ANOMALY_ALARMS = {
+  /** The metrics watched, one alarm each (`<name>-<metric>-anomaly`). */
+  metrics: ["NetworkIn", "NetworkOut"],
+  /** CloudWatch namespace of the metrics, by `AutoScalingGroupName`. */
+  namespace: "AWS/EC2",
+  /** Statistic over each period. */
+  stat: "Average",
+  /** Seconds per datapoint. */
+  periodSeconds: 300,
+  /** Datapoints evaluated. */
+  evaluationPeriods: 3,
+  /** The widest band accepted, in standard deviations (the band must be above 0). */
+  maxBand: 10,
+} as const;
+
 /** Props of `AsgAlarms`. */
 export interface AsgAlarmsProps {
   /** Name prefix of the alarms. */
@@ -310,8 +346,8 @@ export class AsgAlarms extends Construct {
     checkTuning(this, "cpu", props.cpu ?? {}, [1, 100]);
     checkTuning(this, "agent", props.agent ?? {}, [1, 100]);
     checkInteger(this, "minInService", props.minInService, 0, 10000);
-    if (props.networkAnomalyBand !== undefined && !(props.networkAnomalyBand > 0 && props.networkAnomalyBand <= 10)) {
-      throw new BulwarkValidationError(this, "networkAnomalyBand", props.networkAnomalyBand, "must be a number of standard deviations between 0 and 10");
+    if (props.networkAnomalyBand !== undefined && !(props.networkAnomalyBand > 0 && props.networkAnomalyBand <= NETWORK_ANOMALY_ALARMS.maxBand)) {
+      throw new BulwarkValidationError(this, "networkAnomalyBand", props.networkAnomalyBand, `must be a number of standard deviations between 0 and ${NETWORK_ANOMALY_ALARMS.maxBand}`);
     }
     const dims = { AutoScalingGroupName: props.autoScalingGroupName };
     const t = props.tags;
@@ -340,29 +376,31 @@ export class AsgAlarms extends Construct {
     }
     Object.assign(this.alarms, agentAlarms(this, props.name, props.topicArn, props.agent ?? {}, dims, t));
     if (props.targetGroup) {
-      this.alarms.unhealthy = alarm(this, "unhealthy-hosts", props.topicArn, {}, { threshold: 0, periodSeconds: 60, evaluationPeriods: 3 }, {
+      const u = UNHEALTHY_HOSTS_ALARM;
+      this.alarms.unhealthy = alarm(this, "unhealthy-hosts", props.topicArn, {}, { threshold: u.threshold, periodSeconds: u.periodSeconds, evaluationPeriods: u.evaluationPeriods }, {
         alarmName: `${props.name}-unhealthy-hosts`,
         alarmDescription: `Unhealthy targets behind ${props.name}`,
-        namespace: "AWS/ApplicationELB",
-        metricName: "UnHealthyHostCount",
-        statistic: "Maximum",
+        namespace: u.namespace,
+        metricName: u.metricName,
+        statistic: u.statistic,
         dimensions: { TargetGroup: props.targetGroup.targetGroupArnSuffix, LoadBalancer: props.targetGroup.loadBalancerArnSuffix },
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "breaching",
+        comparisonOperator: u.comparisonOperator,
+        treatMissingData: u.treatMissingData,
         tags: t,
       });
     }
     if (props.networkAnomalyBand !== undefined) {
-      for (const metric of ["NetworkIn", "NetworkOut"]) {
+      const n = NETWORK_ANOMALY_ALARMS;
+      for (const metric of n.metrics) {
         this.alarms[metric] = new CloudwatchMetricAlarm(this, `anomaly-${metric}`, {
           alarmName: `${props.name}-${metric}-anomaly`,
           alarmDescription: `${metric} of ${props.name} outside its expected band`,
           comparisonOperator: "LessThanLowerOrGreaterThanUpperThreshold",
-          evaluationPeriods: 3,
+          evaluationPeriods: n.evaluationPeriods,
           thresholdMetricId: "band",
           treatMissingData: "missing",
           metricQuery: [
-            { id: "m", returnData: true, metric: { namespace: "AWS/EC2", metricName: metric, period: 300, stat: "Average", dimensions: dims } },
+            { id: "m", returnData: true, metric: { namespace: n.namespace, metricName: metric, period: n.periodSeconds, stat: n.stat, dimensions: dims } },
             { id: "band", expression: `ANOMALY_DETECTION_BAND(m, ${props.networkAnomalyBand})`, label: `${metric} (expected)`, returnData: true },
           ],
           alarmActions: [props.topicArn],

@@ -14,20 +14,38 @@ import { BulwarkValidationError } from "../core/errors";
 import { PolicyStatement, policyDocument } from "../core/policy";
 import { checkInteger, isLiteral } from "../core/validate";
 
+/** S3's bucket naming rules `bucketNameProblem` applies, in order (shared with the published audit module; RE2-compatible patterns). */
+export const BUCKET_NAME_RULES = {
+  /** Shortest and longest name. */
+  length: [3, 63],
+  /** The characters, and the first and last one. */
+  pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/,
+  /** Sequences a name must not hold. */
+  forbidden: ["..", ".-", "-."],
+  /** A name that looks like an IPv4 address. */
+  ipAddress: /^\d+\.\d+\.\d+\.\d+$/,
+  /** The prefixes and suffixes S3 reserves. */
+  reserved: [/^(xn--|sthree-|amzn-s3-demo-)/, /(-s3alias|--ol-s3|--x-s3|\.mrap)$/],
+} as const;
+
 /** Why a bucket name breaks S3's naming rules, or undefined. */
 export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters";
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return "must be lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit";
-  if (name.includes("..") || name.includes(".-") || name.includes("-.")) return "must not have adjacent dots or a dot next to a hyphen";
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must not look like an IP address";
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|--x-s3|\.mrap)$/.test(name)) return "uses a prefix or suffix S3 reserves";
+  const r = BUCKET_NAME_RULES;
+  if (name.length < r.length[0] || name.length > r.length[1]) return `must be ${r.length[0]} to ${r.length[1]} characters`;
+  if (!r.pattern.test(name)) return "must be lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit";
+  if (r.forbidden.some((f) => name.includes(f))) return "must not have adjacent dots or a dot next to a hyphen";
+  if (r.ipAddress.test(name)) return "must not look like an IP address";
+  if (r.reserved.some((re) => re.test(name))) return "uses a prefix or suffix S3 reserves";
   return undefined;
 }
+
+/** The modes of `ObjectLock` (shared with the published audit module). */
+export const OBJECT_LOCK_MODES = ["COMPLIANCE", "GOVERNANCE"] as const;
 
 /** Write-once retention of a bucket's objects (S3 Object Lock); a bucket gets it only when created. */
 export interface ObjectLock {
   /** `COMPLIANCE`: nobody, root included, can delete or shorten it; `GOVERNANCE`: principals with `s3:BypassGovernanceRetention` can. */
-  readonly mode: "COMPLIANCE" | "GOVERNANCE";
+  readonly mode: (typeof OBJECT_LOCK_MODES)[number];
   /** Days each object version is kept from deletion, at most the bucket's retention. */
   readonly days: number;
 }

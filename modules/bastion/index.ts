@@ -408,11 +408,7 @@ export class Bastion extends Construct {
       new AsgAlarms(this, "alarms", { name: props.name, autoScalingGroupName: this.autoScalingGroup.group.name, topicArn: props.alarmTopicArn, minInService: 1, tags: props.tags });
     }
 
-    const find = `$(aws ec2 describe-instances --region ${ctx.region} --filters Name=tag:${BASTION_TAG},Values=${props.name} Name=instance-state-name,Values=running --query 'Reservations[0].Instances[0].InstanceId' --output text)`;
-    this.connectCommand =
-      mode === "ssm"
-        ? `aws ssm start-session --region ${ctx.region} --document-name ${props.name}-session-preferences --target ${find}`
-        : `ssh -J ${sshUser}@${this.publicAddress ? this.publicAddress.publicIp : "<bastion private address>"} <user>@<private host>`;
+    this.connectCommand = mode === "ssm" ? ssmConnectCommand(props.name, ctx.region) : sshConnectCommand(sshUser, this.publicAddress?.publicIp);
   }
 
   private validateSsh(ssh: SshAccess | undefined): void {
@@ -457,6 +453,17 @@ class IamGroupAttachment extends Construct {
     if (kind === "group") new IamGroupPolicyAttachment(this, "attachment", { group: name, policyArn });
     else new IamRolePolicyAttachment(this, "attachment", { role: name, policyArn });
   }
+}
+
+/** The bastion's `connectCommand` in mode ssm: a Session Manager session with its preferences document on the running bastion named `name` in `region` (shared with the published module). */
+export function ssmConnectCommand(name: string, region: string): string {
+  const find = `$(aws ec2 describe-instances --region ${region} --filters Name=tag:${BASTION_TAG},Values=${name} Name=instance-state-name,Values=running --query 'Reservations[0].Instances[0].InstanceId' --output text)`;
+  return `aws ssm start-session --region ${region} --document-name ${name}-session-preferences --target ${find}`;
+}
+
+/** The bastion's `connectCommand` in mode ssh: a jump through `user` at the public address, or a placeholder for the private one when it has none (shared with the published module). */
+export function sshConnectCommand(user: string, publicIp?: string): string {
+  return `ssh -J ${user}@${publicIp ?? "<bastion private address>"} <user>@<private host>`;
 }
 
 /**

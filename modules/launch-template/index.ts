@@ -74,6 +74,9 @@ export const VOLUME_LIMITS: Record<
   standard: { size: [1, 1024] },
 };
 
+/** Most provisioned IOPS per GiB of size, for the types that limit IOPS by size (gp3 does not). */
+export const IOPS_PER_GIB: Readonly<Partial<Record<VolumeType, number>>> = { io1: 50, io2: 500 };
+
 /** Size and performance of one EBS volume; every volume is encrypted with the template's key and deleted with its instance. */
 export interface VolumeProps {
   /** Size in GiB, within the type's limits (`VOLUME_LIMITS`). @default 20 for the root volume */
@@ -391,8 +394,8 @@ function validateVolume(scope: Construct, field: string, vol: VolumeProps): void
     if (!limits.iops) throw new BulwarkValidationError(scope, `${field}.iops`, vol.iops, `cannot be set for ${type}`);
     checkInteger(scope, `${field}.iops`, vol.iops, limits.iops[0], limits.iops[1], ` for ${type}`);
     if (isLiteral(vol.iops) && isLiteral(vol.sizeGiB) && vol.sizeGiB !== undefined) {
-      const ratio = type === "io1" ? 50 : 500;
-      if (vol.iops > vol.sizeGiB * ratio && type !== "gp3") {
+      const ratio = IOPS_PER_GIB[type as VolumeType];
+      if (ratio !== undefined && vol.iops > vol.sizeGiB * ratio) {
         throw new BulwarkValidationError(scope, `${field}.iops`, vol.iops, `exceeds ${ratio} IOPS per GiB for a ${vol.sizeGiB} GiB ${type} volume`);
       }
     }

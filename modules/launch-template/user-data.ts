@@ -64,11 +64,15 @@ export interface HardenedUserDataProps {
 /** User data larger than this is refused by EC2 (raw, before base64). */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
-const DEFAULT_DISABLED: Record<OperatingSystem, string[]> = {
+/** Services stopped and disabled at boot per OS when `disableServices` is not given. */
+export const DEFAULT_DISABLED_SERVICES: Readonly<Record<OperatingSystem, readonly string[]>> = {
   "amazon-linux-2023": ["rpcbind", "cups", "avahi-daemon", "postfix"],
   // Not snapd: Ubuntu's AMIs ship the SSM agent as a snap, and snapd keeps it updated.
   ubuntu: ["rpcbind", "cups", "avahi-daemon", "postfix"],
 };
+
+/** A systemd unit name `disableServices` accepts (letters, digits, `@`, `.`, `_`, `-`). */
+export const SERVICE_NAME_PATTERN = /^[A-Za-z0-9@._-]+$/;
 
 /** Log files per OS and the log group suffix each goes to. */
 export function hostLogFiles(os: OperatingSystem, prefix: string): AgentLogFile[] {
@@ -179,9 +183,9 @@ function cloudConfig(props: HardenedUserDataProps): Record<string, unknown> {
   const os = props.os;
   const agentConfig = JSON.stringify(cloudWatchAgentConfig({ logFiles: hostLogFiles(os, props.logGroupPrefix) }), null, 2);
   const agentPath = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json";
-  const disable = props.disableServices ?? DEFAULT_DISABLED[os];
+  const disable = props.disableServices ?? DEFAULT_DISABLED_SERVICES[os];
   for (const svc of disable) {
-    if (!/^[A-Za-z0-9@._-]+$/.test(svc)) throw new UserDataProblem("disableServices", svc, "is not a systemd unit name");
+    if (!SERVICE_NAME_PATTERN.test(svc)) throw new UserDataProblem("disableServices", svc, "is not a systemd unit name");
   }
   const writeFiles: Record<string, unknown>[] = [
     { path: "/etc/ssh/sshd_config.d/00-bulwark.conf", permissions: "0600", content: sshdConfig(props.sshAllowUsers ?? []) },
@@ -271,7 +275,13 @@ export function buildUserData(props: HardenedUserDataProps): string {
   return `${MIME_HEADER}${parts.join("")}${MIME_FOOTER}`;
 }
 
-const SECRET_PATTERNS: { what: string; pattern: RegExp }[] = [
+/** What `findSecret` looks for in user data: the kind of secret and a pattern matching it (shared with the published launch-template module). */
+export const SECRET_PATTERNS: readonly {
+  /** The kind of secret, e.g. `an AWS access key id`. */
+  readonly what: string;
+  /** A pattern matching it; RE2-compatible (no lookaround), `i` is its only flag. */
+  readonly pattern: RegExp;
+}[] = [
   { what: "an AWS access key id", pattern: /\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}\b/ },
   { what: "an AWS secret access key", pattern: /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}/i },
   { what: "a secret assignment", pattern: /\b(?:secret|password|passwd)[A-Za-z_]*\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}\b/i },

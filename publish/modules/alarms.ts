@@ -1,4 +1,4 @@
-import { ASG_HEALTH_ALARMS, TOPIC_MANAGEMENT_ACTIONS } from "../../modules/alarms";
+import { ASG_HEALTH_ALARMS, NETWORK_ANOMALY_ALARMS, TOPIC_MANAGEMENT_ACTIONS, UNHEALTHY_HOSTS_ALARM } from "../../modules/alarms";
 import { AGENT_METRICS, AGENT_NAMESPACE } from "../../modules/launch-template/cloudwatch-agent";
 import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
 
@@ -62,12 +62,30 @@ export const alarmsModule: ModuleSpec = {
       default: "3",
       validations: [{ condition: "var.evaluation_periods >= 1 && var.evaluation_periods <= 100 && floor(var.evaluation_periods) == var.evaluation_periods", message: "evaluation_periods must be a whole number from 1 to 100." }],
     },
+    {
+      name: "target_group",
+      type: "object({\n    target_group_arn_suffix  = string\n    load_balancer_arn_suffix = string\n  })",
+      description: "The group's target group and load balancer (their arn_suffix): unhealthy targets alarm (the construct's targetGroup). Needs autoscaling_group_name.",
+      default: "null",
+    },
+    {
+      name: "network_anomaly_band",
+      type: "number",
+      description: "Anomaly-detection band on NetworkIn and NetworkOut, in standard deviations (the construct's networkAnomalyBand); null: no anomaly alarms. Needs autoscaling_group_name.",
+      default: "null",
+      validations: [{ condition: `var.network_anomaly_band == null ? true : var.network_anomaly_band > 0 && var.network_anomaly_band <= ${NETWORK_ANOMALY_ALARMS.maxBand}`, message: `network_anomaly_band must be a number of standard deviations above 0 and at most ${NETWORK_ANOMALY_ALARMS.maxBand}.` }],
+    },
     { name: "datapoints_to_alarm", type: "number", description: "Breaching datapoints that alarm (at most evaluation_periods); null = all.", default: "null" },
     { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
   ],
   outputs: [
     { name: "topic_arn", value: "aws_sns_topic.this.arn", description: "Alarm topic ARN." },
-    { name: "alarm_names", value: "concat([for a in aws_cloudwatch_metric_alarm.utilisation : a.alarm_name], [for a in aws_cloudwatch_metric_alarm.capacity : a.alarm_name])", description: "Alarms created." },
+    {
+      name: "alarm_names",
+      value:
+        "concat([for a in aws_cloudwatch_metric_alarm.utilisation : a.alarm_name], [for a in aws_cloudwatch_metric_alarm.capacity : a.alarm_name], aws_cloudwatch_metric_alarm.unhealthy_hosts[*].alarm_name, [for a in aws_cloudwatch_metric_alarm.network_anomaly : a.alarm_name])",
+      description: "Alarms created.",
+    },
   ],
   uses: ["kms-key"],
   main: `
@@ -166,6 +184,58 @@ resource "aws_cloudwatch_metric_alarm" "utilisation" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "unhealthy_hosts" {
+  count = var.autoscaling_group_name != null && var.target_group != null ? 1 : 0
+
+  alarm_name          = "\${var.name}-unhealthy-hosts"
+  alarm_description   = "Unhealthy targets behind \${var.name}"
+  namespace           = "${UNHEALTHY_HOSTS_ALARM.namespace}"
+  metric_name         = "${UNHEALTHY_HOSTS_ALARM.metricName}"
+  statistic           = "${UNHEALTHY_HOSTS_ALARM.statistic}"
+  dimensions          = { TargetGroup = var.target_group.target_group_arn_suffix, LoadBalancer = var.target_group.load_balancer_arn_suffix }
+  comparison_operator = "${UNHEALTHY_HOSTS_ALARM.comparisonOperator}"
+  threshold           = ${UNHEALTHY_HOSTS_ALARM.threshold}
+  period              = ${UNHEALTHY_HOSTS_ALARM.periodSeconds}
+  evaluation_periods  = ${UNHEALTHY_HOSTS_ALARM.evaluationPeriods}
+  treat_missing_data  = "${UNHEALTHY_HOSTS_ALARM.treatMissingData}"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "network_anomaly" {
+  for_each = var.autoscaling_group_name != null && var.network_anomaly_band != null ? toset(${JSON.stringify(NETWORK_ANOMALY_ALARMS.metrics).replace(/,/g, ", ")}) : toset([])
+
+  alarm_name          = "\${var.name}-\${each.key}-anomaly"
+  alarm_description   = "\${each.key} of \${var.name} outside its expected band"
+  comparison_operator = "LessThanLowerOrGreaterThanUpperThreshold"
+  evaluation_periods  = ${NETWORK_ANOMALY_ALARMS.evaluationPeriods}
+  threshold_metric_id = "band"
+  treat_missing_data  = "missing"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+  tags                = var.tags
+
+  metric_query {
+    id          = "m"
+    return_data = true
+    metric {
+      namespace   = "${NETWORK_ANOMALY_ALARMS.namespace}"
+      metric_name = each.key
+      period      = ${NETWORK_ANOMALY_ALARMS.periodSeconds}
+      stat        = "${NETWORK_ANOMALY_ALARMS.stat}"
+      dimensions  = { AutoScalingGroupName = var.autoscaling_group_name }
+    }
+  }
+
+  metric_query {
+    id          = "band"
+    expression  = "ANOMALY_DETECTION_BAND(m, \${var.network_anomaly_band})"
+    label       = "\${each.key} (expected)"
+    return_data = true
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "capacity" {
   for_each = local.capacity
 
@@ -237,6 +307,34 @@ run "every_alarm_has_actions_and_the_topic_is_encrypted" {
     condition     = aws_cloudwatch_metric_alarm.capacity["in-service-low"].treat_missing_data == "breaching"
     error_message = "silence breaches for capacity"
   }
+}
+
+run "target_group_and_anomaly_alarms" {
+  command = plan
+  variables {
+    target_group         = { target_group_arn_suffix = "targetgroup/app/0123456789abcdef", load_balancer_arn_suffix = "app/web/0123456789abcdef" }
+    network_anomaly_band = 2
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.unhealthy_hosts[0].dimensions == tomap({ TargetGroup = "targetgroup/app/0123456789abcdef", LoadBalancer = "app/web/0123456789abcdef" }) && aws_cloudwatch_metric_alarm.unhealthy_hosts[0].treat_missing_data == "breaching"
+    error_message = "unhealthy targets alarm, and silence breaches"
+  }
+  assert {
+    condition     = keys(aws_cloudwatch_metric_alarm.network_anomaly) == ["NetworkIn", "NetworkOut"] && [for q in aws_cloudwatch_metric_alarm.network_anomaly["NetworkIn"].metric_query : q.expression if q.id == "band"] == ["ANOMALY_DETECTION_BAND(m, 2)"]
+    error_message = "network in and out alarm outside a band of 2 standard deviations"
+  }
+  assert {
+    condition     = length(output.alarm_names) == 8 && contains(output.alarm_names, "app-unhealthy-hosts") && contains(output.alarm_names, "app-NetworkOut-anomaly")
+    error_message = "the new alarms are listed"
+  }
+}
+
+run "rejects_an_anomaly_band_of_11" {
+  command = plan
+  variables {
+    network_anomaly_band = 11
+  }
+  expect_failures = [var.network_anomaly_band]
 }
 
 run "rejects_a_bad_period" {

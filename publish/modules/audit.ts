@@ -1,11 +1,25 @@
 import { CONFIG_MANAGED_RULES } from "../../modules/audit";
-import { LOG_BUCKET_LIFECYCLE } from "../../modules/audit/log-bucket";
+import { BUCKET_NAME_RULES, LOG_BUCKET_LIFECYCLE, OBJECT_LOCK_MODES } from "../../modules/audit/log-bucket";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR, preventDestroyNote } from "../spec";
+import { ELB_LOG_DELIVERY_LOCALS_HCL, elbAccessLogStatementHcl } from "./load-balancer";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclRegex, hclServiceRole, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR, preventDestroyNote } from "../spec";
 
 const RULES_HCL = Object.entries(CONFIG_MANAGED_RULES)
   .map(([name, id]) => `    "${name}" = "${id}"`)
   .join("\n");
+
+/** The construct's bucketNameProblem as an HCL condition on a bucket name (null passes). */
+function bucketNameHcl(v: string): string {
+  const r = BUCKET_NAME_RULES;
+  return `${v} == null ? true : (length(${v}) >= ${r.length[0]} && length(${v}) <= ${r.length[1]} && can(regex(${hclRegex(r.pattern)}, ${v})) && ${r.forbidden.map((f) => `!strcontains(${v}, ${JSON.stringify(f)})`).join(" && ")} && !can(regex(${hclRegex(r.ipAddress)}, ${v})) && ${r.reserved.map((re) => `!can(regex(${hclRegex(re)}, ${v}))`).join(" && ")})`;
+}
+const bucketNameVariable = (name: string, what: string, construct: string, fallback: string) => ({
+  name,
+  type: "string",
+  description: `Name of the ${what} (the construct's ${construct}); null: ${fallback}.`,
+  default: "null",
+  validations: [{ condition: bucketNameHcl(`var.${name}`), message: `${name} must follow S3's bucket naming rules: ${BUCKET_NAME_RULES.length.join(" to ")} lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, no adjacent dots or dot next to a hyphen, not an IP address, no reserved prefix or suffix.` }],
+});
 
 export const auditModule: ModuleSpec = {
   name: "audit",
@@ -17,6 +31,9 @@ export const auditModule: ModuleSpec = {
     "Log bucket: four public-access blocks, no ACLs, versioning, SSE-KMS, TLS-only policy, service writes scoped to this account, server access logging, lifecycle (CloudTrail.6/.7, S3.5, S3.8).",
     "Config recorder for all resources incl. global types, enabled, with managed rules (Config.1).",
     preventDestroyNote("the key and the log buckets"),
+  ],
+  differences: [
+    "`object_lock.days` longer than `bucket_retention_days` is refused by a precondition when Terraform plans, not by `terraform validate` as the construct refuses it at synth: a validation of Terraform 1.7 sees only its own variable.",
   ],
   controls: ["CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7", "S3.5", "S3.8", "Config.1", "CIS 3.1-3.5"],
   variables: [
@@ -44,12 +61,31 @@ export const auditModule: ModuleSpec = {
       default: JSON.stringify(Object.keys(CONFIG_MANAGED_RULES)),
       validations: [{ condition: `alltrue([for r in var.config_rules : contains(${JSON.stringify(Object.keys(CONFIG_MANAGED_RULES))}, r)])`, message: "config_rules must be known managed rule names." }],
     },
+    {
+      name: "object_lock",
+      type: "object({\n    mode = string\n    days = number\n  })",
+      description: `Write-once retention of the trail and Config log bucket (the construct's objectLock): mode ${OBJECT_LOCK_MODES.join(" or ")}, days each object version is kept from deletion (at most bucket_retention_days). A bucket gets object lock only when created.`,
+      default: "null",
+      validations: [
+        { condition: `var.object_lock == null ? true : contains(${JSON.stringify(OBJECT_LOCK_MODES)}, var.object_lock.mode)`, message: `object_lock.mode must be ${OBJECT_LOCK_MODES.join(" or ")}.` },
+        { condition: "var.object_lock == null ? true : var.object_lock.days >= 1 && floor(var.object_lock.days) == var.object_lock.days", message: "object_lock.days must be a whole number of days, at least 1." },
+      ],
+    },
+    {
+      name: "load_balancer_log_prefix",
+      type: "string",
+      description: "Admits the region's load balancer access-log delivery to the access-log bucket under this prefix (the construct's loadBalancerLogPrefix; that bucket uses SSE-S3, the only encryption load balancer logs accept); give a load-balancer module access_logs = { bucket = module.<audit>.access_log_bucket, prefix = <this> }. Null: none.",
+      default: "null",
+    },
+    bucketNameVariable("bucket_name", "trail and Config log bucket", "bucketName", "<name>-audit-<account>-<region>"),
+    bucketNameVariable("access_log_bucket_name", "server access log bucket", "accessLogBucketName", "<name>-access-<account>-<region>"),
     { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
   ],
   outputs: [
     { name: "trail_arn", value: "aws_cloudtrail.this.arn", description: "Trail ARN." },
     { name: "trail_log_group_name", value: "aws_cloudwatch_log_group.trail.name", description: "Trail log group (feed it to cis-alarms)." },
     { name: "log_bucket", value: "aws_s3_bucket.this[\"logs\"].id", description: "Log bucket name." },
+    { name: "access_log_bucket", value: "aws_s3_bucket.this[\"access\"].id", description: "Server access log bucket name (load balancer logs go here with load_balancer_log_prefix)." },
   ],
   uses: ["kms-key"],
   main: `
@@ -64,8 +100,8 @@ locals {
   trail_name  = "\${var.name}-audit"
   trail_arn   = "arn:\${local.partition}:cloudtrail:\${local.region}:\${local.account_id}:trail/\${local.trail_name}"
   buckets = {
-    logs   = "\${var.name}-audit-\${local.account_id}-\${local.region}"
-    access = "\${var.name}-access-\${local.account_id}-\${local.region}"
+    logs   = coalesce(var.bucket_name, "\${var.name}-audit-\${local.account_id}-\${local.region}")
+    access = coalesce(var.access_log_bucket_name, "\${var.name}-access-\${local.account_id}-\${local.region}")
   }
   arn = { for k, b in local.buckets : k => "arn:\${local.partition}:s3:::\${b}" }
   tls_only = {
@@ -75,6 +111,7 @@ locals {
     Action    = "s3:*"
     Condition = { Bool = { "aws:SecureTransport" = "false" } }
   }
+${ELB_LOG_DELIVERY_LOCALS_HCL}
   managed_rules = {
 ${RULES_HCL}
   }
@@ -85,8 +122,28 @@ ${kmsKeyModuleCall("${var.name}/audit", ["cloudtrail", "cloudwatch-logs", "confi
 resource "aws_s3_bucket" "this" {
   for_each = local.buckets
 
-  bucket = each.value
-  tags   = var.tags
+  bucket              = each.value
+  object_lock_enabled = each.key == "logs" && var.object_lock != null ? true : null
+  tags                = var.tags
+}
+
+resource "aws_s3_bucket_object_lock_configuration" "logs" {
+  count = var.object_lock != null ? 1 : 0
+
+  bucket = aws_s3_bucket.this["logs"].id
+  rule {
+    default_retention {
+      mode = var.object_lock.mode
+      days = var.object_lock.days
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.object_lock.days <= var.bucket_retention_days
+      error_message = "object_lock.days must be at most bucket_retention_days: a lock cannot outlive the objects' expiry."
+    }
+  }
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {
@@ -185,10 +242,10 @@ resource "aws_s3_bucket_policy" "access" {
   bucket = aws_s3_bucket.this["access"].id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       merge(local.tls_only, { Resource = [local.arn.access, "\${local.arn.access}/*"] }),
       { Sid = "S3ServerAccessLogsDelivery", Effect = "Allow", Principal = { Service = "logging.s3.amazonaws.com" }, Action = "s3:PutObject", Resource = "\${local.arn.access}/*", Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } } },
-    ]
+    ], var.load_balancer_log_prefix == null ? [] : [${elbAccessLogStatementHcl("local.buckets.access", "var.load_balancer_log_prefix")}])
   })
 }
 
@@ -317,6 +374,81 @@ run "trail_bucket_and_config_are_hardened" {
   assert {
     condition     = aws_config_configuration_recorder.this.recording_group[0].all_supported && aws_config_configuration_recorder_status.this.is_enabled
     error_message = "Config records everything and is on"
+  }
+}
+
+run "object_lock_on_the_log_bucket" {
+  command = plan
+  variables {
+    object_lock = { mode = "COMPLIANCE", days = 365 }
+  }
+  assert {
+    condition     = aws_s3_bucket.this["logs"].object_lock_enabled && aws_s3_bucket.this["access"].object_lock_enabled != true && aws_s3_bucket_object_lock_configuration.logs[0].rule[0].default_retention[0].mode == "COMPLIANCE" && aws_s3_bucket_object_lock_configuration.logs[0].rule[0].default_retention[0].days == 365
+    error_message = "the log bucket keeps each version a year, the access-log bucket has no lock"
+  }
+}
+
+run "rejects_an_unknown_object_lock_mode" {
+  command = plan
+  variables {
+    object_lock = { mode = "LEGAL", days = 30 }
+  }
+  expect_failures = [var.object_lock]
+}
+
+run "rejects_an_object_lock_longer_than_the_retention" {
+  command = plan
+  variables {
+    object_lock = { mode = "GOVERNANCE", days = 3000 }
+  }
+  expect_failures = [aws_s3_bucket_object_lock_configuration.logs]
+}
+
+run "load_balancer_logs_admitted_under_the_prefix" {
+  command = plan
+  variables {
+    account_id               = "111111111111"
+    load_balancer_log_prefix = "load-balancers"
+  }
+  assert {
+    condition     = [for st in jsondecode(aws_s3_bucket_policy.access.policy).Statement : st.Resource if st.Sid == "ElbAccessLogsDelivery"] == ["arn:aws:s3:::test-access-111111111111-eu-west-1/load-balancers/AWSLogs/111111111111/*"] && [for st in jsondecode(aws_s3_bucket_policy.access.policy).Statement : st.Principal if st.Sid == "ElbAccessLogsDelivery"] == [{ AWS = "arn:aws:iam::156460612806:root" }]
+    error_message = "the region's load balancer log delivery may write under the prefix only"
+  }
+}
+
+run "rejects_a_bucket_name_with_capitals" {
+  command = plan
+  variables {
+    bucket_name = "Prod-Audit-Logs"
+  }
+  expect_failures = [var.bucket_name]
+}
+
+run "rejects_an_access_log_bucket_name_s3_reserves" {
+  command = plan
+  variables {
+    access_log_bucket_name = "prod-access-logs-s3alias"
+  }
+  expect_failures = [var.access_log_bucket_name]
+}
+
+run "rejects_a_bucket_name_with_a_dot_next_to_a_hyphen" {
+  command = plan
+  variables {
+    bucket_name = "prod-.audit"
+  }
+  expect_failures = [var.bucket_name]
+}
+
+run "named_buckets_are_used" {
+  command = plan
+  variables {
+    bucket_name            = "prod.audit-logs"
+    access_log_bucket_name = "prod-access-logs"
+  }
+  assert {
+    condition     = aws_s3_bucket.this["logs"].bucket == "prod.audit-logs" && aws_s3_bucket.this["access"].bucket == "prod-access-logs" && aws_s3_bucket_logging.logs.target_prefix == "prod.audit-logs/"
+    error_message = "the buckets take the names given"
   }
 }
 

@@ -1,4 +1,5 @@
-import { AMI_ID_PATTERN, NAME_PATTERN } from "../../modules/core/validate";
+import { AMI_ID_PATTERN, LOG_RETENTION_DAYS, NAME_PATTERN } from "../../modules/core/validate";
+import { OPERATING_SYSTEMS } from "../../modules/launch-template";
 import {
   authorizedKeysParameterName,
   BASTION_SECURITY_GROUP_DESCRIPTION,
@@ -8,14 +9,16 @@ import {
   SSH_BROAD_PREFIX,
   SSH_KEY_TYPES,
   SSH_PRIVATE_RANGES,
+  sshConnectCommand,
   sshKeysScript,
+  ssmConnectCommand,
   takeAddressScript,
 } from "../../modules/bastion";
 import { GROUP_METRICS } from "../../modules/auto-scaling";
 import { RuleIds } from "../../modules/core/rule-ids";
 import { cidrContainsHcl, isNetworkCidrHcl, isWorldHcl } from "../predicates";
 import { rootSuppressionsHcl, suppressionsOutput } from "../suppressions";
-import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclHeredoc, hclRegex, hclString, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ACCOUNT_ID_EXPR, CALLER_IDENTITY_HCL, ModuleSpec, hclHeredoc, hclRegex, hclString, hclValue, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
 
 /**
  * HCL twin of `isBroadPublicSource` (modules/bastion): a valid CIDR outside the private ranges
@@ -61,6 +64,7 @@ const NAME = "__BULWARK_NAME__";
 const REGION = "__BULWARK_REGION__";
 const USER = "__BULWARK_USER__";
 const ALLOCATION = "__BULWARK_ALLOCATION__";
+const IP = "__BULWARK_PUBLIC_IP__";
 const scriptRefs = { [NAME]: "var.name", [REGION]: "data.aws_region.current.name", [USER]: "local.ssh_user", [ALLOCATION]: "aws_eip.public_address[0].allocation_id" };
 
 /** The construct's keys command per `restrict_forwarding`/`instance_connect`, keyed "true/false". */
@@ -95,8 +99,8 @@ export const bastionModule: ModuleSpec = {
     "The user data and the keys command are the construct's, rendered from the same TypeScript builders. Key bodies cannot be decoded to bytes in HCL (`base64decode` wants UTF-8), so the key check reads the base64 text: the header each key type's body starts with (encoded from the same key types) and the RSA body length from the text's length, with the construct's verdicts (`__tests__/publish/predicates.test.ts` evaluates both over valid, truncated, mismatched and short keys).",
   ],
   differences: [
-    "`mode` and `ssh` are checked together by a precondition when Terraform plans, not by `terraform validate`: a validation of Terraform 1.7 sees only its own variable. A `mode = \"ssh\"` without `ssh`, or `ssh` with `mode = \"ssm\"`, fails the plan with the construct's message.",
-    "The module has no `os` input: the bastion runs the launch-template module's default, Amazon Linux 2023, whose AMIs ship the AWS CLI the keys command runs. The construct's refusal of SSH mode on Ubuntu without `ssh.awsCliOnImage` has nothing to refuse here.",
+    "`mode`, `ssh` and `os` are checked together by preconditions when Terraform plans, not by `terraform validate`: a validation of Terraform 1.7 sees only its own variable. A `mode = \"ssh\"` without `ssh`, `ssh` with `mode = \"ssm\"`, and SSH mode on Ubuntu without `ssh.aws_cli_on_image = true` fail the plan with the construct's messages.",
+    "No `alarm_topic_arn`: the construct's `alarmTopicArn` adds its `AsgAlarms` on a topic of the caller's, and the `alarms` module creates a topic of its own; call the `alarms` module with `autoscaling_group_name = module.<bastion>.autoscaling_group_name` and `min_in_service = 1` instead.",
   ],
   controls: ["SSM.1", "EC2.53", "EC2.54", "CKV_AWS_158"],
   variables: [
@@ -116,14 +120,15 @@ export const bastionModule: ModuleSpec = {
       type: `object({
     allowlist           = map(string)
     public_keys         = map(string)
-    user                = optional(string, "ec2-user")
+    user                = optional(string)
     allow_broad_sources = optional(object({ reason = string }))
     restrict_forwarding = optional(bool, true)
     public_address      = optional(object({ reason = string }))
     instance_connect    = optional(bool, false)
+    aws_cli_on_image    = optional(bool, false)
   })`,
       description:
-        'SSH mode only (the construct\'s ssh): allowlist = source CIDRs keyed by name; public_keys = OpenSSH public keys keyed by name (rotate by editing the map); user = the login user; allow_broad_sources = { reason } for the world or a public range broader than /24 (/56); restrict_forwarding = false allows TCP and agent forwarding; public_address = { reason } for an Elastic IP; instance_connect = true admits EC2 Instance Connect keys.',
+        'SSH mode only (the construct\'s ssh): allowlist = source CIDRs keyed by name; public_keys = OpenSSH public keys keyed by name (rotate by editing the map); user = the login user (null: ec2-user on Amazon Linux 2023, ubuntu on Ubuntu); allow_broad_sources = { reason } for the world or a public range broader than /24 (/56); restrict_forwarding = false allows TCP and agent forwarding; public_address = { reason } for an Elastic IP; instance_connect = true admits EC2 Instance Connect keys; aws_cli_on_image = true says an Ubuntu AMI carries the AWS CLI the keys command runs.',
       default: "null",
       validations: [
         { condition: "var.ssh == null ? true : length(var.ssh.allowlist) > 0", message: "ssh.allowlist must name at least one source CIDR." },
@@ -147,7 +152,7 @@ export const bastionModule: ModuleSpec = {
           condition: `var.ssh == null ? true : alltrue([for k in values(var.ssh.public_keys) : ${isPublicKeyHcl("k")}])`,
           message: "ssh.public_keys values must be OpenSSH public keys (type, base64 body whose header matches the type, optional comment); RSA keys of at least 2048 bits.",
         },
-        { condition: 'var.ssh == null ? true : can(regex("^[a-z_][a-z0-9_-]{0,31}$", var.ssh.user)) && var.ssh.user != "root"', message: "ssh.user must be a non-root Linux user name." },
+        { condition: 'var.ssh == null ? true : var.ssh.user == null ? true : can(regex("^[a-z_][a-z0-9_-]{0,31}$", var.ssh.user)) && var.ssh.user != "root"', message: "ssh.user must be a non-root Linux user name." },
         {
           condition: "var.ssh == null ? true : var.ssh.public_address == null ? true : try(length(trimspace(var.ssh.public_address.reason)) >= 10, false)",
           message: "ssh.public_address.reason must say why the secure default is weakened (at least 10 characters).",
@@ -164,6 +169,13 @@ export const bastionModule: ModuleSpec = {
       validations: [{ condition: 'var.s3_prefix_list_id == null ? true : can(regex("^pl-[0-9a-f]+$", var.s3_prefix_list_id))', message: "s3_prefix_list_id must be a prefix list id (pl-...)." }],
     },
     { name: "ami_id", type: "string", description: "AMI id.", validations: [{ condition: `can(regex(${hclRegex(AMI_ID_PATTERN)}, var.ami_id))`, message: "ami_id must be ami- followed by 8 or 17 hex digits." }] },
+    {
+      name: "os",
+      type: "string",
+      description: `Operating system of the AMI: ${OPERATING_SYSTEMS.join(" or ")} (the construct's os). SSH mode on Ubuntu needs ssh.aws_cli_on_image.`,
+      default: '"amazon-linux-2023"',
+      validations: [{ condition: `contains(${JSON.stringify(OPERATING_SYSTEMS)}, var.os)`, message: `os must be ${OPERATING_SYSTEMS.join(" or ")}.` }],
+    },
     { name: "instance_type", type: "string", description: "Instance type.", default: '"t3.micro"' },
     ...kmsKeyVariables("for volumes, session logs and session data"),
     { name: "idle_timeout_minutes", type: "number", description: "Minutes before an idle session ends.", default: "15", validations: [{ condition: "var.idle_timeout_minutes >= 1 && var.idle_timeout_minutes <= 60", message: "idle_timeout_minutes must be 1-60." }] },
@@ -175,7 +187,16 @@ export const bastionModule: ModuleSpec = {
       default: '"ssm-user"',
       validations: [{ condition: 'can(regex("^[a-z_][a-z0-9_-]{0,31}$", var.run_as_user)) && var.run_as_user != "root"', message: "run_as_user must be a non-root Linux user name." }],
     },
+    {
+      name: "log_retention_days",
+      type: "number",
+      description: "Retention of the session log group (at least a year; the construct's logRetentionDays).",
+      default: "365",
+      validations: [{ condition: `contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.log_retention_days)`, message: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(", ")}.` }],
+    },
     { name: "operator_group_names", type: "set(string)", description: "IAM groups given the operator policy.", default: "[]" },
+    { name: "operator_role_names", type: "set(string)", description: "IAM roles given the operator policy (the construct's operatorRoles).", default: "[]" },
+    { name: "instance_tags", type: "map(string)", description: "Extra tags for the instance and its volumes, e.g. a patch group or backup selection (the construct's instanceTags).", default: "{}" },
     { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
   ],
   outputs: [
@@ -187,10 +208,8 @@ export const bastionModule: ModuleSpec = {
     { name: "operator_policy_arn", value: "aws_iam_policy.operators.arn", description: "Policy for operators." },
     {
       name: "connect_command",
-      value:
-        'local.ssh_on ? "ssh -J ${local.ssh_user}@${local.ssh_public_address ? aws_eip.public_address[0].public_ip : "<bastion private address>"} <user>@<private host>" : "aws ssm start-session --document-name ${aws_ssm_document.session.name} --target $(aws ec2 describe-instances --filters Name=tag:' +
-        BASTION_TAG +
-        ',Values=${var.name} Name=instance-state-name,Values=running --query \'Reservations[0].Instances[0].InstanceId\' --output text)"',
+      // The construct's commands; its document name is the session document's.
+      value: `local.ssh_on ? (local.ssh_public_address ? ${hclValue(sshConnectCommand(USER, IP), { ...scriptRefs, [IP]: "aws_eip.public_address[0].public_ip" })} : ${hclValue(sshConnectCommand(USER), scriptRefs)}) : ${hclValue(ssmConnectCommand(NAME, REGION), scriptRefs)}`,
       description: "The command an operator runs to connect.",
     },
     suppressionsOutput([
@@ -211,7 +230,7 @@ locals {
   # Mode ssh without ssh is refused by the security group's precondition; nothing else reads a null ssh.
   ssh_on             = var.mode == "ssh" && var.ssh != null
   ssh_allowlist      = local.ssh_on ? try(var.ssh.allowlist, {}) : {}
-  ssh_user           = try(var.ssh.user, "ec2-user")
+  ssh_user           = coalesce(try(var.ssh.user, null), var.os == "ubuntu" ? "ubuntu" : "ec2-user")
   ssh_public_address = local.ssh_on && try(var.ssh.public_address, null) != null
   # The construct's keys command (sshKeysScript), per restrict_forwarding/instance_connect.
   ssh_keys_scripts = {
@@ -237,6 +256,10 @@ resource "aws_security_group" "this" {
     precondition {
       condition     = var.mode == "ssh" || var.ssh == null
       error_message = "ssh applies only to mode \\"ssh\\"."
+    }
+    precondition {
+      condition     = !(local.ssh_on && var.os == "ubuntu" && !try(var.ssh.aws_cli_on_image, false))
+      error_message = "os \\"ubuntu\\" cannot serve SSH mode as is: the keys command runs the AWS CLI, which Ubuntu images lack; use amazon-linux-2023, or an AMI with the AWS CLI and ssh.aws_cli_on_image = true."
     }
   }
 }
@@ -303,11 +326,12 @@ module "launch_template" {
   account_id = var.account_id
   name               = var.name
   ami_id             = var.ami_id
+  os                 = var.os
   instance_type      = var.instance_type
   security_group_ids = [aws_security_group.this.id]
   create_kms_key     = false
   kms_key_arn        = ${KMS_KEY_ARN_EXPR}
-  tags               = merge(var.tags, { "${BASTION_TAG}" = var.name })
+  tags               = merge(var.tags, var.instance_tags, { "${BASTION_TAG}" = var.name })
 
   # SSH mode: sshd admits the SSH user only, the host firewall lets SSH in from the same allowlist
   # as the security group, and the keys command (and the address takeover) run at first boot.
@@ -322,7 +346,7 @@ module "launch_template" {
 resource "aws_cloudwatch_log_group" "sessions" {
   name              = "/bulwark/\${var.name}/sessions"
   kms_key_id        = ${KMS_KEY_ARN_EXPR}
-  retention_in_days = 365
+  retention_in_days = var.log_retention_days
   tags              = var.tags
 }
 
@@ -413,10 +437,13 @@ resource "aws_autoscaling_group" "this" {
     }
   }
 
-  tag {
-    key                 = "${BASTION_TAG}"
-    value               = var.name
-    propagate_at_launch = true
+  dynamic "tag" {
+    for_each = merge(var.instance_tags, { "${BASTION_TAG}" = var.name })
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = true
+    }
   }
 }
 
@@ -454,6 +481,13 @@ resource "aws_iam_group_policy_attachment" "operators" {
   for_each = var.operator_group_names
 
   group      = each.key
+  policy_arn = aws_iam_policy.operators.arn
+}
+
+resource "aws_iam_role_policy_attachment" "operators" {
+  for_each = var.operator_role_names
+
+  role       = each.key
   policy_arn = aws_iam_policy.operators.arn
 }
 `,
@@ -546,6 +580,10 @@ run "session_manager_only" {
   assert {
     condition     = jsondecode(aws_iam_policy.operators.policy).Statement[0].Condition.StringEquals["ssm:resourceTag/${BASTION_TAG}"] == "bastion"
     error_message = "operators may start sessions on this bastion only"
+  }
+  assert {
+    condition     = output.connect_command == ${hclString(ssmConnectCommand("bastion", "eu-west-1"))} && aws_ssm_document.session.name == "bastion-session-preferences"
+    error_message = "the connect command is the construct's, in the bastion's region, naming the session document"
   }
 }
 
@@ -691,6 +729,67 @@ run "rejects_ssh_mode_without_ssh" {
     mode = "ssh"
   }
   expect_failures = [aws_security_group.this]
+}
+
+run "options_reach_the_resources" {
+  command = plan
+  variables {
+    os                  = "ubuntu"
+    log_retention_days  = 731
+    operator_role_names = ["oncall"]
+    instance_tags       = { "Patch Group" = "bastions" }
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.sessions.retention_in_days == 731
+    error_message = "session logs are kept as long as asked"
+  }
+  assert {
+    condition     = keys(aws_iam_role_policy_attachment.operators) == ["oncall"] && length(aws_iam_group_policy_attachment.operators) == 0
+    error_message = "the operator policy goes to the named role"
+  }
+  assert {
+    condition     = { for t in aws_autoscaling_group.this.tag : t.key => t.value if t.propagate_at_launch } == { "Patch Group" = "bastions", "${BASTION_TAG}" = "bastion" }
+    error_message = "the instance tags and the bastion tag propagate to the instance"
+  }
+}
+
+run "ssh_on_ubuntu_with_the_aws_cli_logs_in_as_ubuntu" {
+  command = plan
+  variables {
+    os   = "ubuntu"
+    mode = "ssh"
+    ssh  = { allowlist = { office = "203.0.113.0/24" }, public_keys = { alice = "${EXAMPLE_KEY}" }, aws_cli_on_image = true, instance_connect = true }
+  }
+  assert {
+    condition     = [for st in jsondecode(aws_iam_policy.operators.policy).Statement : st.Condition.StringEquals["ec2:osuser"] if st.Sid == "InstanceConnectToThisBastion"] == ["ubuntu"] && startswith(output.connect_command, "ssh -J ubuntu@")
+    error_message = "the SSH user defaults to ubuntu on Ubuntu, as the construct's"
+  }
+}
+
+run "rejects_ssh_on_ubuntu_without_the_aws_cli" {
+  command = plan
+  variables {
+    os   = "ubuntu"
+    mode = "ssh"
+    ssh  = { allowlist = { office = "203.0.113.0/24" }, public_keys = { alice = "${EXAMPLE_KEY}" } }
+  }
+  expect_failures = [aws_security_group.this]
+}
+
+run "rejects_a_log_retention_of_30_days" {
+  command = plan
+  variables {
+    log_retention_days = 30
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_an_unknown_os" {
+  command = plan
+  variables {
+    os = "windows"
+  }
+  expect_failures = [var.os]
 }
 `,
   },

@@ -1,9 +1,9 @@
 import { AMI_ID_PATTERN, IAM_POLICY_ARN_PATTERN, INSTANCE_TYPE_PATTERN } from "../../modules/core/validate";
-import { buildUserData, DEVICE_NAME_PATTERN, MANAGED_POLICIES, escapeTemplate, LOG_RETENTION_DAYS, MIME_FOOTER, MIME_HEADER, mimePart, OPERATING_SYSTEMS, OperatingSystem, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
+import { buildUserData, DEFAULT_DISABLED_SERVICES, DEVICE_NAME_PATTERN, IOPS_PER_GIB, MANAGED_POLICIES, SECRET_PATTERNS, SERVICE_NAME_PATTERN, escapeTemplate, LOG_RETENTION_DAYS, MIME_FOOTER, MIME_HEADER, mimePart, OPERATING_SYSTEMS, OperatingSystem, VOLUME_LIMITS, VOLUME_TYPES } from "../../modules/launch-template";
 import { isNetworkCidrHcl } from "../predicates";
 import { RuleIds } from "../../modules/core/rule-ids";
 import { rootSuppressionsHcl, suppressionsOutput, suppressionWhen } from "../suppressions";
-import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, hclValue, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
+import { ACCOUNT_ID_VARIABLE, ModuleSpec, hclRegex, hclServiceRole, hclString, hclValue, kmsKeyModuleCall, kmsKeyVariables, KMS_KEY_ARN_EXPR } from "../spec";
 
 const NAME_PLACEHOLDER = "__BULWARK_NAME__";
 /** The construct's block device name pattern, as an HCL string. */
@@ -12,16 +12,17 @@ const DEVICE_PATTERN_HCL = hclRegex(DEVICE_NAME_PATTERN);
 /**
  * The construct's user-data builder, called once per OS with sentinel inputs: an `AllowUsers`
  * line and one host-firewall rule with an IPv4 and an IPv6 source. The module keeps the text as
- * a template and replaces those sentinel lines with the lines of its own inputs, written in the
+ * a template and replaces those sentinel lines (and the line disabling a sentinel service) with the lines of its own inputs, written in the
  * builder's format (the sentinel lines with the values swapped for interpolations).
  */
-const SENTINEL = { user: "bulwarksentineluser", rule: "Bulwarksentinelrule", port: 54321, v4: "192.0.2.0/24", v6: "2001:db8::/32" } as const;
+const SENTINEL = { svc: "bulwarksentinelsvc", user: "bulwarksentineluser", rule: "Bulwarksentinelrule", port: 54321, v4: "192.0.2.0/24", v6: "2001:db8::/32" } as const;
 
-function sentinelUserData(os: OperatingSystem): { text: string; allowUsers: string; firewall: [string, string] } {
+function sentinelUserData(os: OperatingSystem): { text: string; allowUsers: string; firewall: [string, string]; disable: string } {
   const text = buildUserData({
     os,
     logGroupPrefix: `/bulwark/${NAME_PLACEHOLDER}`,
     sshAllowUsers: [SENTINEL.user],
+    disableServices: [SENTINEL.svc],
     firewallAllow: { [SENTINEL.rule]: { port: SENTINEL.port, sources: [SENTINEL.v4, SENTINEL.v6] } },
   });
   const lines = text.split("\n");
@@ -34,13 +35,14 @@ function sentinelUserData(os: OperatingSystem): { text: string; allowUsers: stri
   const v4 = one((l) => l.includes(`{ ${SENTINEL.v4} }`), "IPv4 firewall");
   const v6 = one((l) => l.includes(`{ ${SENTINEL.v6} }`), "IPv6 firewall");
   if (lines.indexOf(v6) !== lines.indexOf(v4) + 1) throw new Error("the user-data builder no longer writes a rule's IPv6 line right after its IPv4 line");
-  return { text, allowUsers, firewall: [v4, v6] };
+  const disable = one((l) => l.includes(SENTINEL.svc), "disabled service");
+  return { text, allowUsers, firewall: [v4, v6], disable };
 }
 
 const SENTINELS = Object.fromEntries(OPERATING_SYSTEMS.map((os) => [os, sentinelUserData(os)])) as Record<OperatingSystem, ReturnType<typeof sentinelUserData>>;
 for (const os of OPERATING_SYSTEMS) {
   const [a, b] = [SENTINELS[os], SENTINELS[OPERATING_SYSTEMS[0]]];
-  if (a.allowUsers !== b.allowUsers || a.firewall.join("\n") !== b.firewall.join("\n")) throw new Error(`the sshd and firewall lines of ${os} differ from ${OPERATING_SYSTEMS[0]}'s: render them per OS`);
+  if (a.allowUsers !== b.allowUsers || a.firewall.join("\n") !== b.firewall.join("\n") || a.disable !== b.disable) throw new Error(`the sshd, firewall and service lines of ${os} differ from ${OPERATING_SYSTEMS[0]}'s: render them per OS`);
 }
 const LINES = SENTINELS[OPERATING_SYSTEMS[0]];
 
@@ -86,7 +88,9 @@ const USER_DATA_HCL = `
       length(r.v6) == 0 ? "" : ${firewallLine(LINES.firewall[1], SENTINEL.v6, "r.v6")},
     ]
   ]))
-  cloud_config = replace(replace(local.user_data_templates[var.os], ${hclValue(`${LINES.allowUsers}\n`)}, local.ssh_allow_users_line), ${hclValue(`${LINES.firewall.join("\n")}\n`)}, local.host_firewall_lines)
+  disable_services      = var.disable_services != null ? var.disable_services : ${hclValue(DEFAULT_DISABLED_SERVICES)}[var.os]
+  disable_services_lines = join("", [for s in sort(local.disable_services) : ${lineTemplate(LINES.disable, { [SENTINEL.svc]: "s" })}])
+  cloud_config = replace(replace(replace(local.user_data_templates[var.os], ${hclValue(`${LINES.allowUsers}\n`)}, local.ssh_allow_users_line), ${hclValue(`${LINES.firewall.join("\n")}\n`)}, local.host_firewall_lines), ${hclValue(`${LINES.disable}\n`)}, local.disable_services_lines)
   user_data_parts = concat([{ content_type = "text/cloud-config", content = local.cloud_config }], var.extra_user_data_parts)
   user_data = length(var.extra_user_data_parts) == 0 ? local.cloud_config : join("", concat(
     [${hclValue(MIME_HEADER)}],
@@ -117,13 +121,42 @@ const dataMappings = (which: string) => `dynamic "block_device_mappings" {
     }
   }`;
 
-const limits = Object.fromEntries(VOLUME_TYPES.map((t) => [t, VOLUME_LIMITS[t]]));
-// Terraform evaluates both sides of || and &&: guard the lookup with a conditional.
-const volumeCheck = (v: string) =>
-  `contains(${JSON.stringify(VOLUME_TYPES)}, ${v}.type) ? ${v}.size_gib >= local_limits[${v}.type].size[0] && ${v}.size_gib <= local_limits[${v}.type].size[1] : false`;
-
-/** HCL map of per-type size limits, inlined in validations (variables cannot read locals). */
-const LIMITS_HCL = `{ ${VOLUME_TYPES.map((t) => `${t} = { size = [${limits[t].size.join(", ")}] }`).join(", ")} }`;
+/**
+ * The construct's VOLUME_LIMITS and IOPS_PER_GIB as one HCL object of one shape per type, inlined in
+ * validations (variables cannot read locals): an empty range is a setting the type does not take,
+ * a ratio of 0 no IOPS-per-GiB limit.
+ */
+const LIMITS_HCL = hclValue(
+  Object.fromEntries(VOLUME_TYPES.map((t) => [t, { size: VOLUME_LIMITS[t].size, iops: VOLUME_LIMITS[t].iops ?? [], throughput: VOLUME_LIMITS[t].throughput ?? [], ratio: IOPS_PER_GIB[t] ?? 0 }])),
+);
+/** Types whose volumes need `iops`: those with a provisioned-IOPS ratio. */
+const IOPS_REQUIRED = VOLUME_TYPES.filter((t) => IOPS_PER_GIB[t] !== undefined);
+const whole = (x: string) => `floor(${x}) == ${x}`;
+// Terraform evaluates both sides of || and &&: each check guards its lookup with a conditional, and
+// an unknown type passes the IOPS and throughput checks (the type check refuses it).
+const known = (v: string, then: string) => `contains(${JSON.stringify(VOLUME_TYPES)}, ${v}.type) ? ${then} : `;
+const lim = (v: string) => `${LIMITS_HCL}[${v}.type]`;
+/** The construct's validateVolume as three conditions on one volume object `v`: type and size, IOPS, throughput. */
+const volumeChecks = (v: string) => ({
+  size: `${known(v, `${v}.size_gib >= ${lim(v)}.size[0] && ${v}.size_gib <= ${lim(v)}.size[1] && ${whole(`${v}.size_gib`)}`)}false`,
+  iops: `${known(
+    v,
+    `(${v}.iops == null ? !contains(${JSON.stringify(IOPS_REQUIRED)}, ${v}.type) : (length(${lim(v)}.iops) == 0 ? false : ${v}.iops >= ${lim(v)}.iops[0] && ${v}.iops <= ${lim(v)}.iops[1] && ${whole(`${v}.iops`)} && (${lim(v)}.ratio == 0 || ${v}.iops <= ${v}.size_gib * ${lim(v)}.ratio)))`,
+  )}true`,
+  throughput: `${known(v, `(${v}.throughput == null ? true : (length(${lim(v)}.throughput) == 0 ? false : ${v}.throughput >= ${lim(v)}.throughput[0] && ${v}.throughput <= ${lim(v)}.throughput[1] && ${whole(`${v}.throughput`)}))`)}true`,
+});
+const describeLimits = (what: "iops" | "throughput") =>
+  VOLUME_TYPES.filter((t) => VOLUME_LIMITS[t][what])
+    .map((t) => `${t}: ${VOLUME_LIMITS[t][what]!.join("-")}${what === "iops" && IOPS_PER_GIB[t] ? ` and at most ${IOPS_PER_GIB[t]} per GiB` : ""}`)
+    .join("; ");
+const IOPS_MESSAGE = `iops must be a whole number within the type's limits (${describeLimits("iops")}), is required for ${IOPS_REQUIRED.join(" and ")} and cannot be set for other types.`;
+const THROUGHPUT_MESSAGE = `throughput must be a whole number of MiB/s within the type's limits (${describeLimits("throughput")}) and cannot be set for other types.`;
+/** The construct's SECRET_PATTERNS as RE2 patterns (`(?i)` for the `i` flag). */
+const SECRET_REGEXES_HCL = `[${SECRET_PATTERNS.map(({ pattern }) => {
+  if (pattern.flags.replace("i", "") !== "") throw new Error(`secret pattern ${pattern} has flags RE2 cannot take`);
+  hclRegex(pattern); // refuses lookaround
+  return hclString(pattern.flags.includes("i") ? `(?i)${pattern.source}` : pattern.source);
+}).join(", ")}]`;
 
 export const launchTemplateModule: ModuleSpec = {
   name: "launch-template",
@@ -194,9 +227,11 @@ export const launchTemplateModule: ModuleSpec = {
       default: "{}",
       validations: [
         {
-          condition: volumeCheck("var.root_volume").split("local_limits").join(LIMITS_HCL),
-          message: `root_volume.type must be one of ${VOLUME_TYPES.join(", ")} and root_volume.size_gib within that type's limits (gp3: 1-16384).`,
+          condition: volumeChecks("var.root_volume").size,
+          message: `root_volume.type must be one of ${VOLUME_TYPES.join(", ")} and root_volume.size_gib a whole number within that type's limits (${VOLUME_TYPES.map((t) => `${t}: ${VOLUME_LIMITS[t].size.join("-")}`).join("; ")}).`,
         },
+        { condition: volumeChecks("var.root_volume").iops, message: `root_volume.${IOPS_MESSAGE}` },
+        { condition: volumeChecks("var.root_volume").throughput, message: `root_volume.${THROUGHPUT_MESSAGE}` },
       ],
     },
     {
@@ -211,7 +246,9 @@ export const launchTemplateModule: ModuleSpec = {
       description: "Extra volumes keyed by name; all encrypted with the key.",
       default: "{}",
       validations: [
-        { condition: `alltrue([for v in values(var.data_volumes) : ${volumeCheck("v").split("local_limits").join(LIMITS_HCL)}])`, message: "every data volume needs a known type and a size within its limits." },
+        { condition: `alltrue([for v in values(var.data_volumes) : ${volumeChecks("v").size}])`, message: "every data volume needs a known type and a whole size within its limits." },
+        { condition: `alltrue([for v in values(var.data_volumes) : ${volumeChecks("v").iops}])`, message: `every data volume's ${IOPS_MESSAGE}` },
+        { condition: `alltrue([for v in values(var.data_volumes) : ${volumeChecks("v").throughput}])`, message: `every data volume's ${THROUGHPUT_MESSAGE}` },
         { condition: `alltrue([for v in values(var.data_volumes) : can(regex(${DEVICE_PATTERN_HCL}, v.device_name))])`, message: "device_name must look like /dev/xvdf." },
         { condition: "length(distinct([for v in values(var.data_volumes) : v.device_name])) == length(var.data_volumes)", message: "every data volume needs a device_name of its own." },
       ],
@@ -304,7 +341,21 @@ export const launchTemplateModule: ModuleSpec = {
   }))`,
       description: "Parts appended to the hardening cloud-config as MIME parts, in order (the construct's userData.extraParts): text/x-shellscript runs once at first boot, text/cloud-config merges.",
       default: "[]",
-      validations: [{ condition: 'alltrue([for p in var.extra_user_data_parts : contains(["text/x-shellscript", "text/cloud-config"], p.content_type)])', message: "extra_user_data_parts content_type must be text/x-shellscript or text/cloud-config." }],
+      validations: [
+        { condition: 'alltrue([for p in var.extra_user_data_parts : contains(["text/x-shellscript", "text/cloud-config"], p.content_type)])', message: "extra_user_data_parts content_type must be text/x-shellscript or text/cloud-config." },
+        {
+          // The construct's findSecret over the parts (the hardening text holds none): user data is readable by anyone who can describe the instance.
+          condition: `alltrue([for p in var.extra_user_data_parts : alltrue([for re in ${SECRET_REGEXES_HCL} : !can(regex(re, p.content))])])`,
+          message: `extra_user_data_parts must hold no secret (${SECRET_PATTERNS.map((p) => p.what).join(", ")}); pass secrets through SSM Parameter Store or Secrets Manager instead.`,
+        },
+      ],
+    },
+    {
+      name: "disable_services",
+      type: "list(string)",
+      description: `Services stopped and disabled at boot when present (the construct's userData.disableServices); null: ${[...new Set(Object.values(DEFAULT_DISABLED_SERVICES).flat())].join(", ")}${OPERATING_SYSTEMS.every((os) => DEFAULT_DISABLED_SERVICES[os].join() === DEFAULT_DISABLED_SERVICES[OPERATING_SYSTEMS[0]].join()) ? "" : " (per OS)"}; [] disables none.`,
+      default: "null",
+      validations: [{ condition: `var.disable_services == null ? true : alltrue([for s in var.disable_services : can(regex(${hclRegex(SERVICE_NAME_PATTERN)}, s))])`, message: "disable_services must be systemd unit names (letters, digits, @, ., _ or -)." }],
     },
     { name: "dedicated_tenancy", type: "bool", description: "Run on single-tenant hardware.", default: "false" },
     { name: "tags", type: "map(string)", description: "Tags for the template and its instances, volumes and interfaces.", default: "{}" },
@@ -535,6 +586,101 @@ run "ssh_users_host_firewall_and_extra_parts_go_into_user_data" {
   assert {
     condition     = startswith(base64decode(aws_launch_template.this.user_data), "Content-Type: multipart/mixed") && strcontains(base64decode(aws_launch_template.this.user_data), "filename=\\"part-01\\"\\n\\n#!/bin/bash\\necho keys\\n--") && !strcontains(base64decode(aws_launch_template.this.user_data), "sentinel")
     error_message = "extra parts follow the cloud-config as MIME parts"
+  }
+}
+
+run "disable_services_replaces_the_default_list" {
+  command = plan
+  variables {
+    disable_services = ["postfix", "bluetooth"]
+  }
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "  - systemctl disable --now bluetooth 2>/dev/null || true\\n  - systemctl disable --now postfix 2>/dev/null || true\\n") && !strcontains(base64decode(aws_launch_template.this.user_data), "disable --now cups") && !strcontains(base64decode(aws_launch_template.this.user_data), "sentinel")
+    error_message = "exactly the listed services are disabled, in name order"
+  }
+}
+
+run "rejects_a_service_name_with_a_space" {
+  command = plan
+  variables {
+    disable_services = ["cups; reboot"]
+  }
+  expect_failures = [var.disable_services]
+}
+
+run "rejects_an_access_key_in_an_extra_part" {
+  command = plan
+  variables {
+    extra_user_data_parts = [{ content_type = "text/x-shellscript", content = "#!/bin/bash\\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE" }]
+  }
+  expect_failures = [var.extra_user_data_parts]
+}
+
+run "rejects_a_private_key_in_an_extra_part" {
+  command = plan
+  variables {
+    extra_user_data_parts = [{ content_type = "text/cloud-config", content = "write_files:\\n- content: |\\n    -----BEGIN OPENSSH PRIVATE KEY-----\\n" }]
+  }
+  expect_failures = [var.extra_user_data_parts]
+}
+
+run "rejects_gp3_iops_above_its_limit" {
+  command = plan
+  variables {
+    root_volume = { iops = 16001 }
+  }
+  expect_failures = [var.root_volume]
+}
+
+run "rejects_iops_on_gp2" {
+  command = plan
+  variables {
+    root_volume = { type = "gp2", iops = 3000 }
+  }
+  expect_failures = [var.root_volume]
+}
+
+run "rejects_io2_without_iops" {
+  command = plan
+  variables {
+    data_volumes = { data = { device_name = "/dev/xvdf", size_gib = 100, type = "io2" } }
+  }
+  expect_failures = [var.data_volumes]
+}
+
+run "rejects_io1_iops_above_50_per_gib" {
+  command = plan
+  variables {
+    data_volumes = { data = { device_name = "/dev/xvdf", size_gib = 10, type = "io1", iops = 501 } }
+  }
+  expect_failures = [var.data_volumes]
+}
+
+run "rejects_throughput_on_io2" {
+  command = plan
+  variables {
+    root_volume = { type = "io2", iops = 1000, throughput = 250 }
+  }
+  expect_failures = [var.root_volume]
+}
+
+run "rejects_gp3_throughput_below_125" {
+  command = plan
+  variables {
+    data_volumes = { data = { device_name = "/dev/xvdf", size_gib = 100, throughput = 100 } }
+  }
+  expect_failures = [var.data_volumes]
+}
+
+run "accepts_volumes_at_their_limits" {
+  command = plan
+  variables {
+    root_volume  = { size_gib = 4, type = "io2", iops = 2000 }
+    data_volumes = { fast = { device_name = "/dev/xvdf", size_gib = 16384, iops = 16000, throughput = 1000 }, io1 = { device_name = "/dev/xvdg", size_gib = 10, type = "io1", iops = 500 } }
+  }
+  assert {
+    condition     = length(aws_launch_template.this.block_device_mappings) == 3
+    error_message = "volumes at the limits are accepted"
   }
 }
 

@@ -28,12 +28,31 @@ import { ACCOUNT_ID_EXPR, ACCOUNT_ID_VARIABLE, CALLER_IDENTITY_HCL, hclRegex, hc
 const NAME = "__BULWARK_NAME__";
 const refs = { [NAME]: "var.name" };
 
-/** The access-log statement of the construct (elbAccessLogStatement), its principal looked up per region in HCL. */
-const STATEMENT = (() => {
+/**
+ * The access-log statement of the construct (elbAccessLogStatement) as HCL for a bucket name and a prefix
+ * expression, its principal `local.elb_log_delivery_principal` (ELB_LOG_DELIVERY_LOCALS_HCL); the module
+ * has `local.partition` and `local.account_id`. Shared with the audit module.
+ */
+export function elbAccessLogStatementHcl(bucketExpr: string, prefixExpr: string): string {
   const { Principal: _principal, ...rest } = elbAccessLogStatement("arn:__PARTITION__:s3:::__BUCKET__", "__PREFIX__", "__ACCOUNT__", "__REGION__", "__PARTITION__");
-  const body = hclValue(rest, { __PARTITION__: "local.partition", __BUCKET__: "var.access_logs.bucket", __PREFIX__: "var.access_logs.prefix", __ACCOUNT__: "local.account_id" });
+  const body = hclValue(rest, { __PARTITION__: "local.partition", __BUCKET__: bucketExpr, __PREFIX__: prefixExpr, __ACCOUNT__: "local.account_id" });
   return body.replace(/ }$/, ", Principal = local.elb_log_delivery_principal }");
-})();
+}
+const STATEMENT = elbAccessLogStatementHcl("var.access_logs.bucket", "var.access_logs.prefix");
+
+/** Locals naming the region's load balancer log delivery principal (the construct's elbLogDeliveryPrincipal), for a module with `local.partition` and `data.aws_region.current`. */
+export const ELB_LOG_DELIVERY_LOCALS_HCL = `  # The accounts Elastic Load Balancing delivers access logs from, per region opened before
+  # August 2022; a region opened since delivers as the service principal.
+  elb_log_delivery_accounts = {
+${Object.entries(ELB_LOG_DELIVERY_ACCOUNTS).map(([r, a]) => `    "${r}" = "${a}"`).join("\n")}
+  }
+  elb_log_delivery_account = lookup(local.elb_log_delivery_accounts, data.aws_region.current.name, null)
+  elb_log_delivery_principal = {
+    for k, v in {
+      AWS     = local.elb_log_delivery_account == null ? null : "arn:\${local.partition}:iam::\${local.elb_log_delivery_account}:root"
+      Service = local.elb_log_delivery_account == null ? "${ELB_LOG_DELIVERY_SERVICE}" : null
+    } : k => v if v != null
+  }`;
 
 const tlsList = JSON.stringify(TLS_POLICIES).replace(/,/g, ", ");
 
@@ -143,18 +162,7 @@ locals {
   account_id  = ${ACCOUNT_ID_EXPR}
   partition   = data.aws_partition.current.partition
 
-  # The accounts Elastic Load Balancing delivers access logs from, per region opened before
-  # August 2022; a region opened since delivers as the service principal.
-  elb_log_delivery_accounts = {
-${Object.entries(ELB_LOG_DELIVERY_ACCOUNTS).map(([r, a]) => `    "${r}" = "${a}"`).join("\n")}
-  }
-  elb_log_delivery_account = lookup(local.elb_log_delivery_accounts, data.aws_region.current.name, null)
-  elb_log_delivery_principal = {
-    for k, v in {
-      AWS     = local.elb_log_delivery_account == null ? null : "arn:\${local.partition}:iam::\${local.elb_log_delivery_account}:root"
-      Service = local.elb_log_delivery_account == null ? "${ELB_LOG_DELIVERY_SERVICE}" : null
-    } : k => v if v != null
-  }
+${ELB_LOG_DELIVERY_LOCALS_HCL}
   access_log_statement = var.access_logs == null ? null : ${STATEMENT}
 }
 
