@@ -1,4 +1,6 @@
-import { buildContext, configResources } from "../../compliance";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { buildContext, configResources, planResources } from "../../compliance";
 import { explainInternet, listedPaths } from "../../compliance/exposure/paths";
 import { exposure, whyText } from "../../cli/exposure";
 import { instanceIn, Res, sshGroup, vpc } from "../support/topologies";
@@ -63,5 +65,41 @@ describe("exposure --why", () => {
     ] as const) {
       expect(() => exposure("unused", opts, () => {})).toThrow(message);
     }
+  });
+});
+
+/**
+ * `--why` and the listed paths answer the same question two ways (layer by layer; address ranges
+ * through every layer at once): on the real-world corpus (plans nobody here wrote) and the hand-built
+ * traps, the internet's direct path to every workload on the usual ports must read the same in both.
+ */
+describe("exposure --why agrees with the listed paths", () => {
+  const CORPUS = path.join(__dirname, "..", "fixtures", "real-world");
+  const inputs: [string, ReturnType<typeof planResources>][] = fs
+    .readdirSync(CORPUS)
+    .filter((d) => fs.existsSync(path.join(CORPUS, d, "plan.json")))
+    .map((d) => [d, planResources(JSON.parse(fs.readFileSync(path.join(CORPUS, d, "plan.json"), "utf8")), "plan")]);
+  inputs.push(["open", configResources({ resource: vpc({ aws_security_group: { ssh: sshGroup }, aws_instance: { web: { ...instanceIn("public"), associate_public_ip_address: true } } }) }, "s")]);
+  inputs.push(["traps", configResources({ resource: vpc({ ...aclNoReply, aws_security_group: { ssh: sshGroup }, aws_instance: { web: { ...instanceIn("public"), associate_public_ip_address: true }, app: instanceIn("private") } }) }, "s")]);
+
+  const seen: string[] = [];
+  it.each(inputs)("%s", (_, resources) => {
+    const ctx = buildContext(resources);
+    const direct = listedPaths(ctx).filter((p) => p.source.kind === "internet" && p.via.length === 0 && p.protocol === "tcp");
+    for (const port of [22, 443, 3389, 8080]) {
+      for (const e of explainInternet(ctx, "", port)) {
+        const internet = e.family === "ipv4" ? "0.0.0.0/0" : "::/0";
+        const listed = direct.find((p) => p.source.id === internet && p.destination.stack === e.destination.stack && p.destination.address === e.destination.address && p.ports[0] <= port && port <= p.ports[1]);
+        const want = e.status === "open" ? "open" : e.status === "unverifiable" ? "unverifiable" : "none";
+        const got = listed ? listed.status : "none";
+        seen.push(e.status);
+        expect([e.destination.address, e.family, port, got]).toEqual([e.destination.address, e.family, port, want]);
+      }
+    }
+  });
+
+  it("compared every kind of answer (the corpus has open, closed and unverifiable paths)", () => {
+    expect([...new Set(seen)].sort()).toEqual(expect.arrayContaining(["closed", "open", "unverifiable"]));
+    expect(seen.length).toBeGreaterThan(100);
   });
 });

@@ -587,6 +587,8 @@ function explainWorkload(topo: Topology, w: Workload, protocol: "tcp" | "udp", p
       [`network ACL in (${protocol} ${port})`, aclName, !d || isUnknown(acl) ? unknown : acl ? allowedRanges(acl, "ingress", protocol, port, family, true) : everything(family)],
       [`network ACL reply (${protocol} ${EPHEMERAL.join("-")})`, aclName, !d || isUnknown(acl) ? unknown : acl ? replyOf(acl, protocol, family, true) : everything(family)],
       [`security groups (${protocol} ${port})`, isUnknown(w.groups) ? "(groups not known until apply)" : w.unfiltered ? `${w.resource.address} (no security group)` : w.groups.join(", ") || "(none)", sg],
+      // Load balancers answer on their listeners' ports, endpoints for AWS services on HTTPS: nothing else is a path.
+      ...(w.listening ? [[`listening on ${port}`, `${w.resource.address} (answers on ${[...w.listening].sort((a, b) => a - b).join(", ") || "no port"})`, w.listening.has(port) ? everything(family) : NONE] as [string, string, Verdict]] : []),
     ];
     const through = answerOf(layers.reduce((v, [, , l]) => meet(v, l), everything(family)), family);
     return { subnet: subject, through, layers: layers.map(([layer, subj, v]) => ({ layer, subject: subj, ...answerOf(v, family) })) };
