@@ -7,6 +7,7 @@ import { Backup } from "../modules/backup";
 import { Bastion } from "../modules/bastion";
 import { CisAlarms } from "../modules/cis-alarms";
 import { keysFor } from "../modules/core/keys";
+import { EmulatorSettings } from "../modules/core/emulator";
 import { BulwarkStack, HardenedAwsProvider } from "../modules/core/stack";
 import { EbsDefaults } from "../modules/ebs-defaults";
 import { HardenedKmsKey } from "../modules/kms-key";
@@ -31,11 +32,15 @@ export class EnvironmentStack extends BulwarkStack {
   public readonly network: Network;
   public readonly bastion: Bastion;
 
-  constructor(scope: Construct, config: EnvironmentConfig) {
+  /**
+   * `emulator` sends the stack's providers to an AWS API emulator (tests only; see
+   * docs/TESTING.md, "Deploying to the emulator").
+   */
+  constructor(scope: Construct, config: EnvironmentConfig, options: { emulator?: EmulatorSettings } = {}) {
     const defaultTags = { ...config.tags, environment: config.name, "managed-by": "bulwark" };
     // The stack configures the provider (region, allowed_account_ids, default tags), the account
     // context and the compliance gate (the same rules as `bulwark check`; errors stop the synth).
-    super(scope, config.name, { accountId: config.accountId, region: config.region, defaultTags });
+    super(scope, config.name, { accountId: config.accountId, region: config.region, defaultTags, emulator: options.emulator });
     this.configureBackend(config);
     const copyProvider = new HardenedAwsProvider(this, "aws-backup-copy", {
       alias: "backup-copy",

@@ -14,3 +14,5 @@ export type { BulwarkStackProps } from "./stack";
 export type { PolicyStatement } from "./policy";
 export { keyFor, keysFor, slug } from "./keys";
 export { RuleIds } from "./rule-ids";
+export { EMULATED_SERVICES, emulatorProviderSettings } from "./emulator";
+export type { EmulatorSettings, StackEmulator } from "./emulator";

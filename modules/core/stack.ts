@@ -4,6 +4,7 @@ import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider
 import { ComplianceGate } from "../../compliance/aspect";
 import { setAccountContext } from "./account";
 import { BulwarkValidationError } from "./errors";
+import { checkEmulatorEndpoint, emulatorProviderSettings, EmulatorSettings, StackEmulator } from "./emulator";
 import { checkWeakening, REGION_PATTERN, isLiteral } from "./validate";
 
 /**
@@ -40,6 +41,14 @@ export interface BulwarkStackProps {
     /** Why this stack needs no gate, at least 10 characters. */
     readonly reason: string;
   };
+  /**
+   * Send every `HardenedAwsProvider` of the stack to an AWS API emulator instead of AWS (dummy
+   * credentials, the emulator's endpoint for every service, the stack's account assumed), to
+   * apply the stack offline in tests. A stack with it must never be applied to AWS; leave it unset
+   * for a real deployment.
+   * @default unset: the providers talk to AWS
+   */
+  readonly emulator?: EmulatorSettings;
 }
 
 const GATED = Symbol.for("bulwark.complianceGate");
@@ -62,10 +71,15 @@ export class BulwarkStack extends TerraformStack {
   private readonly allocated = new Map<string, string>();
   /** The stack's default AWS provider, when `region` was given. */
   public readonly awsProvider?: HardenedAwsProvider;
+  /** The emulator the stack's providers are sent to, when `emulator` was given. */
+  public readonly emulator?: StackEmulator;
 
   constructor(scope: Construct, id: string, props: BulwarkStackProps = {}) {
     super(scope, id);
     checkWeakening(this, "withoutComplianceGate", props.withoutComplianceGate);
+    if (props.emulator !== undefined) {
+      this.emulator = { endpoint: checkEmulatorEndpoint(this.node.path, "emulator.endpoint", props.emulator.endpoint), accountId: props.accountId };
+    }
     if (props.region !== undefined && isLiteral(props.region) && !REGION_PATTERN.test(props.region)) {
       throw new BulwarkValidationError(this, "region", props.region, "is not an AWS region name (e.g. eu-west-1)");
     }
@@ -181,7 +195,10 @@ export const AWS_PROVIDER_VERSION = "5.100.0";
  */
 export class HardenedAwsProvider extends AwsProvider {
   constructor(scope: Construct, id: string, config: AwsProviderConfig) {
-    super(scope, id, config);
+    // A stack built for an emulator sends every one of its providers there, aliases included.
+    const stack = scope.node.scopes.find((c): c is BulwarkStack => c instanceof BulwarkStack);
+    const emulator = stack?.emulator;
+    super(scope, id, emulator ? { ...config, ...emulatorProviderSettings(emulator.endpoint, emulator.accountId) } : config);
     (this as unknown as { terraformProviderSource: string }).terraformProviderSource = "hashicorp/aws";
   }
 }
