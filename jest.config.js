@@ -7,7 +7,9 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }] },
   moduleFileExtensions: ["ts", "js", "json"],
   // Finds the provider mirror once and proves Terraform can get the provider, or stops the run with one message.
+  // It also starts the AWS API emulator of the deploy suites (BULWARK_AWS_EMULATOR), which the teardown stops.
   globalSetup: "<rootDir>/__tests__/support/global-setup.ts",
+  globalTeardown: "<rootDir>/__tests__/support/global-teardown.ts",
   // Terraform-in-the-loop suites take tens of seconds each.
   testTimeout: 300000,
   maxWorkers: 2,

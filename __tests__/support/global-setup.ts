@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { noProviderMessage, providerSource } from "./provider-mirror";
 import { terraform } from "./terraform";
+import { emulatorSource, startEmulator, stopEmulator } from "./emulator";
 
 /**
  * Once per jest run, before any suite: where Terraform gets the aws provider (a mirror found here
@@ -11,7 +12,23 @@ import { terraform } from "./terraform";
  * cannot, the run stops here with one message saying what to set, instead of every Terraform suite
  * failing with the registry's errors.
  */
-export default function globalSetup(): void {
+export default async function globalSetup(): Promise<void> {
+  probeProvider();
+  // One AWS API emulator for the whole run (the deploy suites share it, each in its own accounts).
+  const source = emulatorSource(process.env);
+  if (source.kind === "binary") {
+    const started = await startEmulator(source.bin);
+    process.env.BULWARK_AWS_EMULATOR_URL = started.url;
+    process.env.BULWARK_AWS_EMULATOR_PID = String(started.pid);
+    process.env.BULWARK_AWS_EMULATOR_LOG = started.log;
+    // jest runs the global teardown after the suites, failed or not; this covers a run that dies first.
+    process.once("exit", () => stopEmulator(started.pid));
+  } else if (source.kind === "url") {
+    process.env.BULWARK_AWS_EMULATOR_URL = source.url;
+  }
+}
+
+function probeProvider(): void {
   const source = providerSource(process.env);
   if (source.kind === "mirror" && source.from === "found") process.env.BULWARK_TF_MIRROR = source.mirror;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-provider-probe-"));

@@ -1,0 +1,162 @@
+/**
+ * The deploy suites' machinery on its own, with no emulator: finding and starting one (and failing in
+ * one line when it will not start), the emulator option of the synth, what is left out of an apply,
+ * and reading refusals out of cdktf's output.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runSynth } from "../support/app";
+import { applyScope, deployResult, emulatorOverride, planGraph, providerAliases, refusals, unexplained } from "../support/deploy";
+import { emulatorSource, startEmulator } from "../support/emulator";
+import { LEFT_OUT, READ_BACK_QUIRKS } from "./emulator-gaps";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-emulator-support-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function script(name: string, body: string): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return file;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("finding the emulator", () => {
+  it("takes a URL, a path, or says why there is none", () => {
+    expect(emulatorSource({ BULWARK_AWS_EMULATOR: "http://127.0.0.1:5000/" })).toEqual({ kind: "url", url: "http://127.0.0.1:5000" });
+    const bin = script("moto_server", "exit 0");
+    expect(emulatorSource({ BULWARK_AWS_EMULATOR: bin })).toEqual({ kind: "binary", bin });
+    expect(emulatorSource({})).toMatchObject({ kind: "none", why: expect.stringContaining("BULWARK_AWS_EMULATOR is not set") });
+    expect(emulatorSource({ BULWARK_AWS_EMULATOR: "/no/such/moto_server" })).toMatchObject({ kind: "none", why: expect.stringContaining("/no/such/moto_server") });
+  });
+
+  it("reports an emulator that exits in one line naming the port and the log", async () => {
+    const bin = script("exits", 'echo "address already in use" >&2; exit 3');
+    const error = await startEmulator(bin, { timeoutMs: 5000, logDir: tmp }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message.split("\n")).toHaveLength(1);
+    expect(message).toMatch(/on 127\.0\.0\.1:\d+ exited \(code 3\); see .*emulator\.log$/);
+    expect(fs.readFileSync(path.join(tmp, "emulator.log"), "utf8")).toContain("address already in use");
+  });
+
+  it("stops an emulator that never answers, and says so in one line", async () => {
+    const pidFile = path.join(tmp, "silent.pid");
+    const bin = script("silent", `echo $$ > ${pidFile}; exec sleep 60`);
+    const error = await startEmulator(bin, { timeoutMs: 1500, logDir: tmp }).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/^the AWS API emulator .*silent on 127\.0\.0\.1:\d+ did not answer within 2 s; see /);
+    expect(alive(Number(fs.readFileSync(pidFile, "utf8")))).toBe(false);
+  });
+});
+
+describe("the emulator option of the synth", () => {
+  it("is absent from the normal synth and refuses a bad endpoint in one line", () => {
+    const normal = runSynth();
+    expect(normal.status).toBe(0);
+    for (const stack of Object.values(normal.stacks)) {
+      for (const p of (stack as { provider: { aws: Record<string, unknown>[] } }).provider.aws) {
+        expect(Object.keys(p).filter((k) => ["endpoints", "access_key", "secret_key", "assume_role", "skip_credentials_validation"].includes(k))).toEqual([]);
+      }
+    }
+    const bad = runSynth({ BULWARK_AWS_ENDPOINT: "ftp://127.0.0.1:1" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('bulwark: environment: BULWARK_AWS_ENDPOINT "ftp://127.0.0.1:1" must be an http:// or https:// URL');
+  });
+});
+
+describe("what an apply leaves out", () => {
+  const config = {
+    resource: {
+      aws_cloudtrail: { trail: { name: "t", s3_bucket_name: "${aws_s3_bucket.logs.id}" } },
+      aws_s3_bucket: { logs: { bucket: "b" } },
+      aws_cloudwatch_metric_alarm: { "trail-stopped": { alarm_name: "x", dimensions: { Trail: "${aws_cloudtrail.trail.name}" } } },
+      aws_sns_topic: { alarms: { name: "a" } },
+    },
+  };
+
+  it("leaves out each gap's resources and whatever depends on them, and applies the rest", () => {
+    const scope = applyScope(config, LEFT_OUT);
+    expect(scope.applied).toEqual(["aws_s3_bucket.logs", "aws_sns_topic.alarms"]);
+    expect(scope.leftOut.get("aws_cloudtrail.trail")).toMatch(/^the emulator cannot apply aws_cloudtrail: .*StartLogging/);
+    expect(scope.leftOut.get("aws_cloudwatch_metric_alarm.trail-stopped")).toBe("depends on aws_cloudtrail.trail, which is left out");
+  });
+
+  it("reads a plan's configuration through modules and module outputs", () => {
+    const plan = {
+      configuration: {
+        root_module: {
+          module_calls: {
+            audit: {
+              module: {
+                resources: [
+                  { mode: "managed", address: "aws_cloudtrail.this", expressions: { kms_key_id: { references: ["module.key[0].arn", "module.key[0]", "module.key"] } } },
+                  { mode: "managed", address: "aws_config_delivery_channel.this", expressions: { s3_bucket_name: { references: ["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"] } } },
+                  { mode: "managed", address: "aws_s3_bucket.logs", expressions: {} },
+                ],
+                module_calls: { key: { module: { resources: [{ mode: "managed", address: "aws_kms_key.this", expressions: {} }] } } },
+              },
+            },
+          },
+        },
+      },
+    };
+    const graph = planGraph(plan);
+    expect([...graph.get("module.audit.aws_cloudtrail.this")!]).toEqual(["module.audit.module.key.aws_kms_key.this"]);
+    expect([...graph.get("module.audit.aws_config_delivery_channel.this")!]).toEqual(["module.audit.aws_s3_bucket.logs"]);
+  });
+
+  it("accepts only the listed read-back quirks after the apply", () => {
+    const changes = [
+      { address: "aws_launch_template.app", type: "aws_launch_template", actions: ["update"], attributes: ["tag_specifications"], detail: "" },
+      { address: "aws_launch_template.app", type: "aws_launch_template", actions: ["update"], attributes: ["metadata_options"], detail: "metadata_options: a -> b" },
+      { address: "aws_kms_key.k", type: "aws_kms_key", actions: ["delete", "create"], attributes: ["policy"], detail: "" },
+    ];
+    expect(unexplained(changes, READ_BACK_QUIRKS)).toEqual(["aws_launch_template.app: metadata_options (update; metadata_options: a -> b)", "aws_kms_key.k: delete/create (policy)"]);
+  });
+});
+
+describe("cdktf's output", () => {
+  const output = [
+    "prod  aws_lb.alb: Creation complete after 1m0s [id=arn:aws:elasticloadbalancing:eu-west-1:222222222222:loadbalancer/app/prod-web/1]",
+    "prod  ╷",
+    "      │ Error: creating ELBv2 Listener (arn:aws:elasticloadbalancing:eu-west-1:222222222222:loadbalancer/app/prod-web/1): operation error Elastic Load Balancing v2: CreateListener, StatusCode: 400, CertificateNotFound: Supplied certificate was not found",
+    "      │ ",
+    "      │   with aws_lb_listener.load-balancer_https (load-balancer/https),",
+    '      │   on cdk.tf.json line 2603, in resource.aws_lb_listener.load-balancer_https (load-balancer/https):',
+    "      ╵",
+    "dev   Apply complete! Resources: 170 added, 0 changed, 0 destroyed.",
+  ].join("\n");
+
+  it("names the stack, the resource and the API's error of each refusal, in one line", () => {
+    expect(refusals(`\n${output}`, ["dev", "prod"])).toEqual([
+      expect.stringMatching(/^stack prod: aws_lb_listener\.load-balancer_https: creating ELBv2 Listener .*CertificateNotFound: Supplied certificate was not found$/),
+    ]);
+    expect(deployResult({ status: 1, output }, ["dev", "prod"]).ok).toBe(false);
+  });
+
+  it("takes cdktf's failure to draw a null output after complete applies for what it is", () => {
+    const crashed = "dev   Apply complete! Resources: 170 added, 0 changed, 0 destroyed.\nprod  Apply complete! Resources: 264 added, 0 changed, 0 destroyed.\n  ERROR  Cannot convert undefined or null to object\n - U$e (node_modules/cdktf-cli/bundle/bin/cmds/handlers.js:514:9125)";
+    expect(deployResult({ status: 1, output: crashed }, ["dev", "prod"])).toEqual({ ok: true, refused: [], cliNullOutputCrash: true });
+    expect(deployResult({ status: 1, output: crashed.replace(/prod .*\n/, "") }, ["dev", "prod"]).ok).toBe(false);
+  });
+});
+
+describe("the override file for a published module's example", () => {
+  it("sends every provider configuration, aliases included, to the emulator as the account given", () => {
+    const hcl = 'provider "aws" {\n  region = "eu-west-1"\n}\n\nprovider "aws" {\n  alias  = "copy"\n  region = "eu-central-1"\n}\n';
+    expect(providerAliases(hcl)).toEqual([undefined, "copy"]);
+    const override = emulatorOverride("http://127.0.0.1:1", "300000000010", providerAliases(hcl)) as { provider: { aws: Record<string, any>[] } };
+    expect(override.provider.aws.map((p) => [p.alias, p.endpoints[0].ec2, p.assume_role[0].role_arn])).toEqual([
+      [undefined, "http://127.0.0.1:1", "arn:aws:iam::300000000010:role/bulwark-deploy"],
+      ["copy", "http://127.0.0.1:1", "arn:aws:iam::300000000010:role/bulwark-deploy"],
+    ]);
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * Applying to the AWS API emulator: which resources go in (the rest named with the emulator's
+ * error), `cdktf deploy`/`destroy` as users run them, the plan right after an apply, and AWS SDK
+ * clients that read back what the emulator stores. See docs/TESTING.md, "Deploying to the emulator".
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { EMULATED_SERVICES, EMULATOR_DEPLOY_ROLE } from "../../modules/core/emulator";
+import { EmulatorGap, EmulatorQuirk } from "../deploy/emulator-gaps";
+import { ROOT } from "./app";
+import { terraform, terraformEnv } from "./terraform";
+
+type Json = Record<string, any>;
+
+/** The addresses of a Terraform JSON configuration's managed resources, each with the addresses it refers to. */
+export function resourceGraph(config: Json): Map<string, Set<string>> {
+  const resources = new Map<string, Json>();
+  for (const [type, byName] of Object.entries((config.resource ?? {}) as Record<string, Record<string, Json>>)) {
+    for (const [name, body] of Object.entries(byName)) resources.set(`${type}.${name}`, body);
+  }
+  const graph = new Map<string, Set<string>>();
+  for (const [address, body] of resources) {
+    const { "//": _meta, ...rest } = body;
+    const text = JSON.stringify(rest);
+    const refs = new Set<string>();
+    for (const m of text.matchAll(/\b(aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*)/g)) if (resources.has(m[1]) && m[1] !== address) refs.add(m[1]);
+    graph.set(address, refs);
+  }
+  return graph;
+}
+
+export interface ApplyScope {
+  /** What the apply creates (`-target` each). */
+  applied: string[];
+  /** What it leaves out, each with the reason: the emulator's gap, or the left-out resource it depends on. */
+  leftOut: Map<string, string>;
+}
+
+/**
+ * The resources of a plan's `configuration` (modules walked), by address without instance keys
+ * (`module.audit.module.audit.aws_cloudtrail.this`), each with the resources of its module it refers
+ * to or depends on: what `applyScope` needs for a configuration written in HCL.
+ */
+export function planGraph(plan: Json): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  const walk = (module: Json, prefix: string): void => {
+    for (const r of (module.resources ?? []) as Json[]) {
+      if (r.mode !== "managed") continue;
+      const refs = new Set<string>();
+      const text = JSON.stringify({ e: r.expressions ?? {}, d: r.depends_on ?? [] });
+      for (const m of text.matchAll(/"((?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*)/g)) refs.add(`${prefix}${m[1].replace(/\[[^\]]*\]/g, "")}`);
+      for (const m of text.matchAll(/"(module\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.[A-Za-z_]/g)) refs.add(`${prefix}${m[1]}.`);
+      graph.set(`${prefix}${r.address}`, refs);
+    }
+    for (const [name, call] of Object.entries((module.module_calls ?? {}) as Record<string, Json>)) walk(call.module ?? {}, `${prefix}module.${name}.`);
+  };
+  walk(plan.configuration?.root_module ?? {}, "");
+  // A reference to a module's output (`module.kms_key[0].key_arn`) depends on every resource in it.
+  const addresses = [...graph.keys()];
+  for (const [address, refs] of graph) {
+    for (const r of [...refs]) {
+      if (!r.startsWith("module.") || graph.has(r)) continue;
+      const call = /^(.*module\.[A-Za-z0-9_-]+)\./.exec(r)?.[1];
+      if (call) for (const a of addresses) if (a.startsWith(`${call}.`)) refs.add(a);
+    }
+    for (const r of [...refs]) if (!graph.has(r) || r === address) refs.delete(r);
+  }
+  return graph;
+}
+
+/** Splits a configuration into what the emulator can apply and what it cannot (with everything that depends on that). */
+export function applyScope(config: Json, gaps: EmulatorGap[]): ApplyScope {
+  return applyScopeOf(resourceGraph(config), gaps);
+}
+
+/** `applyScope` over a graph of addresses and what each refers to. */
+export function applyScopeOf(graph: Map<string, Set<string>>, gaps: EmulatorGap[]): ApplyScope {
+  const leftOut = new Map<string, string>();
+  for (const address of graph.keys()) {
+    const type = address.split(".").slice(-2)[0];
+    const gap = gaps.find((g) => g.type === type);
+    if (gap) leftOut.set(address, `the emulator cannot apply ${gap.type}: ${gap.error}`);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [address, refs] of graph) {
+      if (leftOut.has(address)) continue;
+      const missing = [...refs].find((r) => leftOut.has(r));
+      if (missing) {
+        leftOut.set(address, `depends on ${missing}, which is left out`);
+        changed = true;
+      }
+    }
+  }
+  return { applied: [...graph.keys()].filter((a) => !leftOut.has(a)).sort(), leftOut };
+}
+
+/** Removes terminal colour and cursor sequences. */
+export function plain(text: string): string {
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
+}
+
+/**
+ * The refusals in cdktf's output, one line each: stack, resource address and Terraform's error
+ * (cdktf prefixes every line of a stack's Terraform output with the stack's name).
+ */
+export function refusals(output: string, stacks: readonly string[]): string[] {
+  const lines = plain(output).split("\n");
+  const found: string[] = [];
+  let current = "?";
+  for (let i = 0; i < lines.length; i++) {
+    const head = /^(\S+)\s/.exec(lines[i])?.[1];
+    if (head !== undefined && stacks.includes(head)) current = head;
+    const m = /^\S*\s*│\s*Error: (.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const stack = current;
+    let message = m[1].trim();
+    let address = "";
+    for (let j = i + 1; j < Math.min(lines.length, i + 25); j++) {
+      const body = lines[j].replace(/^\S+\s+(?=│)/, "");
+      if (/^│?\s*╵/.test(body) || /Error: /.test(body)) break;
+      const w = /│\s+with ([^\s,]+)/.exec(body);
+      if (w) {
+        address = w[1];
+        break;
+      }
+      const more = /^│\s*(.*)$/.exec(body);
+      if (more && more[1].trim() && !address && message.length < 600) message += ` ${more[1].trim()}`;
+    }
+    const line = `stack ${stack}: ${address || "(no resource)"}: ${message}`;
+    if (!found.includes(line)) found.push(line);
+  }
+  return found;
+}
+
+export interface CdktfRun {
+  status: number | null;
+  output: string;
+}
+
+/** Runs a command to its end without blocking the event loop (so that several run at once); stdout and stderr interleaved. */
+export function run(bin: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CdktfRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    child.once("error", (e) => reject(new Error(`cannot run ${bin}: ${e.message}`)));
+    child.once("close", (status) => resolve({ status, output: Buffer.concat(chunks).toString("utf8") }));
+  });
+}
+
+/** Runs the project's cdktf CLI (`cdktf deploy`, `cdktf destroy`) from the repository root. */
+export function cdktf(args: string[], env: NodeJS.ProcessEnv): Promise<CdktfRun> {
+  const bin = path.join(ROOT, "node_modules", ".bin", "cdktf");
+  return run(bin, [...args, "--no-color"], { cwd: ROOT, env: { ...terraformEnv(), CI: "1", FORCE_COLOR: "0", ...env } });
+}
+
+/**
+ * Whether a `cdktf deploy` applied every stack named: Terraform said "Apply complete!" for each and
+ * refused nothing. cdktf 0.21's CLI then fails drawing an output whose value is null (`Object.entries`
+ * of null in its outputs view): an output that refers to a left-out resource is null after a targeted
+ * apply, so that one failure of the CLI's own, after the apply, is not taken as the deploy failing.
+ */
+export function deployResult(run: CdktfRun, stacks: readonly string[]): { ok: boolean; refused: string[]; cliNullOutputCrash: boolean } {
+  const text = plain(run.output);
+  const refused = refusals(run.output, stacks);
+  // cdktf prefixes only the first line of a block of a stack's output with its name: count the completions.
+  const applied = (text.match(/Apply complete! Resources: \d+ added/g) ?? []).length >= stacks.length;
+  const cliNullOutputCrash = run.status !== 0 && /Cannot convert undefined or null to object/.test(text) && /cdktf-cli\/bundle\/bin\/cmds\/handlers\.js/.test(text);
+  return { ok: refused.length === 0 && applied && (run.status === 0 || cliNullOutputCrash), refused, cliNullOutputCrash };
+}
+
+export interface PlannedChange {
+  address: string;
+  type: string;
+  actions: string[];
+  /** Top-level attributes whose planned value differs from the stored one. */
+  attributes: string[];
+  /** The stored and planned values of those attributes, for the failure message. */
+  detail: string;
+}
+
+/** `terraform plan -detailed-exitcode` of an applied stack (limited to `targets`), with what would change. */
+export async function planAfterApply(dir: string, targets: string[]): Promise<{ exitCode: number | null; changes: PlannedChange[] }> {
+  const bin = process.env.TERRAFORM_BIN ?? "terraform";
+  const res = await run(bin, ["plan", "-no-color", "-input=false", "-lock=false", "-detailed-exitcode", "-out=after-apply.tfplan", ...targets.map((t) => `-target=${t}`)], { cwd: dir, env: terraformEnv() });
+  if (res.status !== 0 && res.status !== 2) throw new Error(`terraform plan after the apply failed in ${dir}:\n${plain(res.output).trim()}`);
+  const plan = JSON.parse(terraform(dir, ["show", "-json", "after-apply.tfplan"]).stdout) as Json;
+  fs.rmSync(path.join(dir, "after-apply.tfplan"), { force: true });
+  const changes: PlannedChange[] = [];
+  for (const rc of (plan.resource_changes ?? []) as Json[]) {
+    const actions = rc.change.actions as string[];
+    if (actions.every((a) => a === "no-op" || a === "read")) continue;
+    const before = (rc.change.before ?? {}) as Json;
+    const after = (rc.change.after ?? {}) as Json;
+    const unknown = (rc.change.after_unknown ?? {}) as Json;
+    const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
+    const attributes = [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || unknown[k] === true || (typeof unknown[k] === "object" && JSON.stringify(unknown[k]).includes("true"))).sort();
+    const detail = attributes.map((k) => `${k}: ${JSON.stringify(before[k])} -> ${unknown[k] === true ? "(known after apply)" : JSON.stringify(after[k])}`).join("; ");
+    changes.push({ address: rc.address, type: rc.type, actions, attributes, detail });
+  }
+  return { exitCode: res.status, changes };
+}
+
+/** The planned changes no listed emulator quirk explains, as `address: attribute (actions)` lines. */
+export function unexplained(changes: PlannedChange[], quirks: EmulatorQuirk[]): string[] {
+  const out: string[] = [];
+  for (const c of changes) {
+    if (!c.actions.every((a) => a === "update")) {
+      out.push(`${c.address}: ${c.actions.join("/")} (${c.attributes.join(", ") || "no attribute"})`);
+      continue;
+    }
+    for (const attr of c.attributes) if (!quirks.some((q) => q.type === c.type && q.attribute === attr)) out.push(`${c.address}: ${attr} (update; ${c.detail})`);
+  }
+  return out;
+}
+
+/** SDK client settings for one account of the emulator: a role there assumed, as the stacks' providers do. */
+export async function emulatorCredentials(url: string, accountId: string, region: string) {
+  const sts = new STSClient({ endpoint: url, region, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } });
+  const res = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/${EMULATOR_DEPLOY_ROLE}`, RoleSessionName: "bulwark-readback" }));
+  const c = res.Credentials!;
+  return {
+    endpoint: url,
+    region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken },
+  };
+}
+
+/** The `provider "aws"` configurations of an HCL file: `undefined` for the default one, else the alias. */
+export function providerAliases(hcl: string): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  for (const m of hcl.matchAll(/^provider\s+"aws"\s*\{([\s\S]*?)^\}/gm)) out.push(/^\s*alias\s*=\s*"([^"]+)"/m.exec(m[1])?.[1]);
+  return out;
+}
+
+/** The override file that sends an example's providers to the emulator, as the account `accountId`. */
+export function emulatorOverride(url: string, accountId: string, aliases: (string | undefined)[]): Record<string, unknown> {
+  return {
+    provider: {
+      aws: aliases.map((alias) => ({
+        ...(alias ? { alias } : {}),
+        access_key: "emulator",
+        secret_key: "emulator",
+        skip_credentials_validation: true,
+        skip_metadata_api_check: "true",
+        skip_region_validation: true,
+        s3_use_path_style: true,
+        max_retries: 2,
+        endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, url]))],
+        assume_role: [{ role_arn: `arn:aws:iam::${accountId}:role/${EMULATOR_DEPLOY_ROLE}`, session_name: "bulwark-emulator" }],
+      })),
+    },
+  };
+}
