@@ -59,13 +59,16 @@ function writeAtomically(file, contents) {
 
 /** The app bundle's record: the sources it was built from and the packages it imports. */
 function appUpToDate(root, outfile, meta) {
-  const built = mtime(outfile);
-  if (built === undefined || !meta?.inputs || !meta.packages) return false;
-  return meta.inputs.every((input) => (mtime(path.join(root, input)) ?? Infinity) <= built);
+  // The time the build started reading its sources, not when it wrote the bundle: a source edited
+  // while a build ran (a parallel test worker's) is newer than what that build read.
+  const built = meta?.startedAt;
+  if (built === undefined || mtime(outfile) === undefined || !meta?.inputs || !meta.packages) return false;
+  return meta.inputs.every((input) => (mtime(path.join(root, input)) ?? Infinity) < built);
 }
 
 /** Bundles the project's sources; each package import becomes a lookup in the vendor bundle. */
 async function buildApp(root, build, entryPath, outfile, vendorName) {
+  const startedAt = Date.now();
   const packages = new Set();
   const result = await build({
     absWorkingDir: root,
@@ -100,7 +103,7 @@ async function buildApp(root, build, entryPath, outfile, vendorName) {
   });
   const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.startsWith("vendor:"));
   writeAtomically(outfile, result.outputFiles[0].contents);
-  const meta = { inputs, packages: [...packages].sort() };
+  const meta = { inputs, packages: [...packages].sort(), startedAt };
   writeAtomically(`${outfile}.meta.json`, JSON.stringify(meta));
   return meta;
 }
