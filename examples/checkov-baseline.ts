@@ -48,11 +48,18 @@ export const CHECKOV_DECISIONS: readonly CheckovDecision[] = [
       "S3 server access logs and load balancer access logs are delivered only to buckets encrypted with SSE-S3 (AES-256); with SSE-KMS they are dropped. The bucket is encrypted at rest, versioned, private and TLS-only; the audit log bucket itself uses the audit KMS key.",
   },
   {
-    checks: ["CKV_AWS_144"],
+    checks: ["CKV_AWS_144", "CKV_AWS_18"],
     type: "aws_s3_bucket",
-    path: "audit/(logs|access-logs)/bucket",
+    path: "audit/replica/bucket",
     reason:
-      "Deferred, not dismissed: a cross-region copy needs a destination bucket, a KMS key and a replication role in the backup copy region (through the backup-copy provider), still to be added to the audit module. Until then the audit logs rest on log file validation, versioning, TLS-only access and prevent_destroy in prod, and the trail's events are also in CloudWatch Logs.",
+      "This is the second-region copy of the audit buckets: copying the copy again adds a third region and nothing against the loss of one, and its only writer is S3 replication with the audit replication role, whose access the source buckets' access logs and CloudTrail's data events already show. It is versioned, private, TLS-only and encrypted with a key of its own in the copy region.",
+  },
+  {
+    checks: ["CKV2_AWS_62"],
+    type: "aws_s3_bucket",
+    path: "audit/replica/bucket",
+    reason:
+      "Nothing consumes object events of the audit log copy: S3 replication writes it, and it is read only to recover the audit trail after the loss of the home region.",
   },
   {
     checks: ["CKV_AWS_260"],

@@ -95,6 +95,8 @@ export class EnvironmentStack extends BulwarkStack {
         name: config.name,
         preventDestroy: config.preventDestroy,
         loadBalancerLogPrefix: config.loadBalancer ? LOAD_BALANCER_LOG_PREFIX : undefined,
+        // The audit logs are copied to the backup copy region, with a key of their own there.
+        replication: { region: config.backupCopyRegion, provider: copyProvider },
       });
       new CisAlarms(this, "cis-alarms", { name: config.name, logGroupName: audit.trailLogGroup.name, alarmTopicArn: topic.arn });
       new EbsDefaults(this, "ebs-defaults", { name: config.name, preventDestroy: config.preventDestroy });

@@ -42,7 +42,9 @@ describe("checkov baseline (cdktf.out/checkov.baseline)", () => {
     const prod = entries("/prod/cdk.tf.json");
     expect(prod["aws_cloudtrail.audit_trail"]).toEqual(["CKV_AWS_252"]);
     expect(prod["resource.audit_trail"]).toEqual(["CKV_AWS_252"]);
-    expect(prod["aws_s3_bucket.audit_access-logs_bucket"]).toEqual(["CKV2_AWS_62", "CKV_AWS_144", "CKV_AWS_145", "CKV_AWS_18"]);
+    // CKV_AWS_144 is fixed on the audit buckets (replicated to the copy region) and decided on the copy.
+    expect(prod["aws_s3_bucket.audit_access-logs_bucket"]).toEqual(["CKV2_AWS_62", "CKV_AWS_145", "CKV_AWS_18"]);
+    expect(prod["aws_s3_bucket.audit_replica_bucket"]).toEqual(["CKV2_AWS_62", "CKV_AWS_144", "CKV_AWS_18"]);
     expect(prod["aws_wafv2_web_acl.load-balancer_web-acl"]).toEqual(["CKV_AWS_175", "CKV_AWS_192"]);
     // Fixed, so not in the baseline: load balancer access logs and WAF logging.
     expect(prod["aws_lb.load-balancer_alb"]).toEqual(["CKV2_AWS_76"]);

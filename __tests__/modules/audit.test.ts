@@ -1,4 +1,5 @@
 import { BulwarkValidationError } from "../../modules/core/errors";
+import { HardenedAwsProvider } from "../../modules/core/stack";
 import { AccountAudit, AccountAuditProps, bucketNameProblem, CONFIG_MANAGED_RULES } from "../../modules/audit";
 import { EbsDefaults } from "../../modules/ebs-defaults";
 import { resourcesOf, synthJson, TEST_ACCOUNT } from "../support/synth";
@@ -33,6 +34,52 @@ describe("AccountAudit", () => {
       Principal: { AWS: "arn:aws:iam::156460612806:root" },
       Action: "s3:PutObject",
       Resource: `arn:aws:s3:::prod-access-${TEST_ACCOUNT.accountId}-${TEST_ACCOUNT.region}/load-balancers/AWSLogs/${TEST_ACCOUNT.accountId}/*`,
+    });
+  });
+
+  describe("a copy in a second region", () => {
+    const replicated = synthJson((s) => {
+      const copy = new HardenedAwsProvider(s, "copy", { alias: "copy", region: "eu-central-1" });
+      new AccountAudit(s, "audit", { name: "prod", replication: { region: "eu-central-1", provider: copy } });
+    });
+    const replicaName = `prod-audit-replica-${TEST_ACCOUNT.accountId}-eu-central-1`;
+
+    it("copies both audit buckets, deletions excluded, into a versioned bucket with its own key there", () => {
+      const configs = resourcesOf(replicated, "aws_s3_bucket_replication_configuration");
+      expect(Object.keys(configs).sort()).toEqual(["audit_access-logs-replication", "audit_logs-replication"]);
+      const logs = configs["audit_logs-replication"];
+      expect(logs.bucket).toBe("${aws_s3_bucket.audit_logs_bucket.id}");
+      expect(logs.rule[0]).toMatchObject({
+        status: "Enabled",
+        delete_marker_replication: { status: "Disabled" },
+        source_selection_criteria: { sse_kms_encrypted_objects: { status: "Enabled" } },
+        destination: { bucket: "${aws_s3_bucket.audit_replica_bucket.arn}", encryption_configuration: { replica_kms_key_id: "${aws_kms_key.audit_replica-key_key.arn}" } },
+      });
+      expect(logs.depends_on).toEqual(["aws_s3_bucket_versioning.audit_logs_versioning", "aws_s3_bucket_versioning.audit_replica_versioning"]);
+      expect(configs["audit_access-logs-replication"].rule[0].destination).toEqual({ bucket: "${aws_s3_bucket.audit_replica_bucket.arn}" });
+      const replica = resourcesOf(replicated, "aws_s3_bucket").audit_replica_bucket;
+      expect([replica.bucket, replica.provider]).toEqual([replicaName, "aws.copy"]);
+      expect(resourcesOf(replicated, "aws_s3_bucket_versioning").audit_replica_versioning.provider).toBe("aws.copy");
+      expect(resourcesOf(replicated, "aws_kms_key")["audit_replica-key_key"]).toMatchObject({ provider: "aws.copy", enable_key_rotation: true });
+    });
+
+    it("gives the replication role only what replication needs, no deletes", () => {
+      const policy = JSON.parse(resourcesOf(replicated, "aws_iam_role_policy")["audit_replication-policy"].policy);
+      const actions = policy.Statement.flatMap((st: { Action: string | string[] }) => [st.Action].flat());
+      expect(actions).not.toContain("s3:ReplicateDelete");
+      expect(actions.filter((a: string) => a.endsWith("*"))).toEqual([]);
+      expect(policy.Statement.find((st: { Sid: string }) => st.Sid === "WriteReplica").Resource).toBe(`arn:aws:s3:::${replicaName}/*`);
+      expect(JSON.parse(resourcesOf(replicated, "aws_iam_role")["audit_replication-role"].assume_role_policy).Statement[0].Principal).toEqual({ Service: "s3.amazonaws.com" });
+    });
+
+    it("adds nothing without replication, and refuses a copy in the same region", () => {
+      expect(resourcesOf(json, "aws_s3_bucket_replication_configuration")).toEqual({});
+      expect(() =>
+        synthJson((s) => {
+          const same = new HardenedAwsProvider(s, "same", { alias: "same", region: TEST_ACCOUNT.region });
+          new AccountAudit(s, "audit", { name: "prod", replication: { region: TEST_ACCOUNT.region, provider: same } });
+        }),
+      ).toThrow(/audit: replication\.region .* must differ from the stack's region/);
     });
   });
 

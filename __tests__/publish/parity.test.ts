@@ -99,8 +99,13 @@ const CASES: ParityCase[] = [
   {
     id: "audit",
     module: "audit",
-    construct: (s) => new AccountAudit(s, "audit", { name: "ops" }),
-    call: `${ACCOUNT}
+    // The copy in a second region, as the reference environments make it.
+    construct: (s, ctx) => new AccountAudit(s, "audit", { name: "ops", replication: { region: "eu-central-1", provider: ctx.providers.copy } }),
+    call: `providers = {
+    aws         = aws
+    aws.replica = aws.copy
+  }
+  ${ACCOUNT}
   name = "ops"`,
   },
 
@@ -214,7 +219,12 @@ const CASES: ParityCase[] = [
     module: "audit",
     construct: (s) =>
       new AccountAudit(s, "audit", { name: "prod", kmsKeyArn: KEY, logRetentionDays: 731, bucketRetentionDays: 3650, configRules: ["ec2-imdsv2-check", "encrypted-volumes", "vpc-flow-logs-enabled"], bucketName: "prod.audit-logs", accessLogBucketName: "prod-access-logs", objectLock: { mode: "GOVERNANCE", days: 400 }, loadBalancerLogPrefix: "load-balancers", tags: TAGS }),
-    call: `${ACCOUNT}
+    call: `providers = {
+    aws         = aws
+    aws.replica = aws.copy
+  }
+  ${ACCOUNT}
+  replicate             = false
   name                  = "prod"
   create_kms_key        = false
   kms_key_arn           = "${KEY}"

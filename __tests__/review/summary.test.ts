@@ -50,19 +50,19 @@ describe("one line per change, outside the collapsed block", () => {
     const text = diffMarkdown(result);
     const lines = section(text, "#### Changes (3)").split("\n").filter((l) => l.startsWith("- "));
     expect(lines).toEqual([
-      "- ⚠️ ✏️ <code>lifecycle.prevent&#95;destroy</code> removed (was <code>true</code>) — on 9 resources (<code>prod/audit/access-logs/bucket</code>, <code>prod/audit/key/key</code>, <code>prod/audit/logs/bucket</code>, …)",
+      "- ⚠️ ✏️ <code>lifecycle.prevent&#95;destroy</code> removed (was <code>true</code>) — on 11 resources (<code>prod/audit/access-logs/bucket</code>, <code>prod/audit/key/key</code>, <code>prod/audit/logs/bucket</code>, …)",
       "- ⚠️ ✏️ <code>prod/load-balancer/alb</code>: <code>enable&#95;deletion&#95;protection</code> <code>true</code> → <code>false</code>",
       // The group reference shows as the construct it names.
       '- ⚠️ ✏️ <code>prod/security-groups/app/in-from-web</code>: <code>cidr&#95;ipv4</code> set to <code>"0.0.0.0/0"</code>; <code>referenced&#95;security&#95;group&#95;id</code> removed (was <code>prod/security-groups/web/group</code>)',
     ]);
     expect(text.indexOf("#### Changes (3)")).toBeLessThan(text.indexOf("<details>"));
     // The caution block merges alike dangers too, and names the source by its construct.
-    expect(text).toContain("> - **protection** <code>lifecycle.prevent&#95;destroy</code> prevent&#95;destroy removed: <code>true</code> → <code>(none)</code> — 9 resources (");
+    expect(text).toContain("> - **protection** <code>lifecycle.prevent&#95;destroy</code> prevent&#95;destroy removed: <code>true</code> → <code>(none)</code> — 11 resources (");
     expect(text).toContain("source widened from a group reference to an address range (tcp 8080): <code>prod/security-groups/web/group</code> → <code>0.0.0.0/0</code>");
     // Findings name the construct too.
     expect(text).toContain("| EC2.18 | <code>prod/security-groups/app/in-from-web</code> | ingress from 0.0.0.0/0 lets the internet reach port 8080 |");
     const html = md.render(text);
-    expect(html).toContain("<li>⚠️ ✏️ <code>lifecycle.prevent_destroy</code> removed (was <code>true</code>) — on 9 resources");
+    expect(html).toContain("<li>⚠️ ✏️ <code>lifecycle.prevent_destroy</code> removed (was <code>true</code>) — on 11 resources");
   });
 
   it("names the attribute that forces a replacement, and what a launch template change does to running instances", () => {
@@ -117,7 +117,7 @@ describe("large changes stay readable", () => {
     };
     const sha = "0123456789abcdef0123456789abcdef01234567";
     expect(run({}, { GITHUB_BASE_REF: "main", GITHUB_SHA: sha }).split("\n")[1]).toBe(
-      "### bulwark diff <code>main</code> → <code>0123456</code>: 0 to create, 11 to update, 0 to replace, 0 to destroy — ⚠️ 13 dangerous",
+      "### bulwark diff <code>main</code> → <code>0123456</code>: 0 to create, 13 to update, 0 to replace, 0 to destroy — ⚠️ 15 dangerous",
     );
     expect(run({ baseRef: "release/1.2", headRef: "feature" }, { GITHUB_BASE_REF: "main" }).split("\n")[1]).toMatch(/^### bulwark diff <code>release\/1.2<\/code> → <code>feature<\/code>: /);
     expect(run({}, {}).split("\n")[1]).toMatch(/^### bulwark diff: /);

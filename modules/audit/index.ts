@@ -4,6 +4,7 @@
  *
  * @module bulwark/audit
  */
+import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -14,10 +15,11 @@ import { ConfigDeliveryChannel } from "@cdktf/provider-aws/lib/config-delivery-c
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { accountContext } from "../core/account";
 import { BulwarkValidationError } from "../core/errors";
 import { assumeRolePolicy, policyDocument } from "../core/policy";
-import { checkLogRetention, checkName, checkPattern, KMS_KEY_ARN_PATTERN } from "../core/validate";
+import { checkLogRetention, checkName, checkPattern, isLiteral, KMS_KEY_ARN_PATTERN, REGION_PATTERN } from "../core/validate";
 import { HardenedKmsKey } from "../kms-key";
 import { elbAccessLogStatement } from "../load-balancer";
 import { HardenedLogBucket, ObjectLock } from "./log-bucket";
@@ -75,7 +77,36 @@ export interface AccountAuditProps {
   readonly preventDestroy?: boolean;
   /** Tags on every taggable resource the baseline creates. @default none */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * A copy of the audit logs in a second region (CKV_AWS_144): a replica bucket there with its own
+   * KMS key, and S3 replication of the log bucket and the access-log bucket into it (deletions are
+   * not replicated). Without it, losing the region loses the audit trail.
+   * @default none — set it; the reference environments use their backup copy region
+   */
+  readonly replication?: AuditReplication;
 }
+
+/** Where `AccountAudit` copies the audit logs. */
+export interface AuditReplication {
+  /** The copy's region, other than the stack's (e.g. eu-central-1). */
+  readonly region: string;
+  /** The provider (alias) configured for that region. */
+  readonly provider: TerraformProvider;
+}
+
+/** The replication rule of each audit bucket (shared with the published audit module). */
+export const AUDIT_REPLICATION = {
+  /** The rule's id. */
+  ruleId: "copy-to-second-region",
+  /** Deletions stay in the source: a delete marker is not copied, so the copy outlives a deletion. */
+  deleteMarkerReplication: "Disabled",
+  /** Actions the replication role needs on the source buckets. */
+  sourceBucketActions: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+  /** Actions it needs on the source buckets' object versions. */
+  sourceObjectActions: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+  /** Actions it needs on the replica's objects (no ReplicateDelete: deletions are not copied). */
+  replicaObjectActions: ["s3:ReplicateObject", "s3:ReplicateTags"],
+} as const;
 
 /**
  * The account/region audit baseline: a multi-region CloudTrail with global events, log file
@@ -96,6 +127,8 @@ export class AccountAudit extends Construct {
   public readonly kmsKeyArn: string;
   /** The AWS Config recorder, recording every supported resource type including global ones. */
   public readonly recorder: ConfigConfigurationRecorder;
+  /** The copy of both audit buckets in the replication region, when `replication` is given. */
+  public readonly replicaBucket?: HardenedLogBucket;
 
   constructor(scope: Construct, id: string, props: AccountAuditProps) {
     super(scope, id);
@@ -106,7 +139,13 @@ export class AccountAudit extends Construct {
     const rules = props.configRules ?? Object.keys(CONFIG_MANAGED_RULES);
     for (const r of rules) if (!CONFIG_MANAGED_RULES[r]) throw new BulwarkValidationError(this, "configRules", r, `is not a known managed rule (${Object.keys(CONFIG_MANAGED_RULES).join(", ")})`);
 
+    if (props.replication && isLiteral(props.replication.region) && !REGION_PATTERN.test(props.replication.region)) {
+      throw new BulwarkValidationError(this, "replication.region", props.replication.region, "is not an AWS region name (e.g. eu-central-1)");
+    }
     const ctx = accountContext(this);
+    if (props.replication && props.replication.region === ctx.region) {
+      throw new BulwarkValidationError(this, "replication.region", props.replication.region, "must differ from the stack's region: a copy in the same region does not survive its loss");
+    }
     const suffix = `${ctx.accountId}-${ctx.region}`;
     const trailName = `${props.name}-audit`;
     const trailArn = `arn:${ctx.partition}:cloudtrail:${ctx.region}:${ctx.accountId}:trail/${trailName}`;
@@ -174,6 +213,8 @@ export class AccountAudit extends Construct {
       ],
     });
 
+    if (props.replication) this.replicaBucket = this.replicate(props, props.replication);
+
     this.trailLogGroup = new CloudwatchLogGroup(this, "trail-log-group", {
       name: `/bulwark/${props.name}/cloudtrail`,
       kmsKeyId: this.kmsKeyArn,
@@ -238,5 +279,67 @@ export class AccountAudit extends Construct {
         tags: props.tags,
       });
     }
+  }
+
+  /** The replica bucket, its key, the replication role and one replication rule per audit bucket. */
+  private replicate(props: AccountAuditProps, replication: AuditReplication): HardenedLogBucket {
+    const ctx = accountContext(this);
+    const provider = replication.provider;
+    const key = new HardenedKmsKey(this, "replica-key", {
+      alias: `${props.name}/audit-replica`,
+      provider,
+      region: replication.region,
+      preventDestroy: props.preventDestroy,
+      tags: props.tags,
+    });
+    const replica = new HardenedLogBucket(this, "replica", {
+      bucketName: `${props.name}-audit-replica-${ctx.accountId}-${replication.region}`,
+      kmsKeyArn: key.keyArn,
+      retentionDays: props.bucketRetentionDays,
+      preventDestroy: props.preventDestroy,
+      provider,
+      tags: props.tags,
+    });
+    const sources = [this.logBucket, this.accessLogBucket];
+    const role = new IamRole(this, "replication-role", {
+      name: `${props.name}-audit-replication`,
+      description: "S3 replication of the audit buckets to their copy in another region",
+      assumeRolePolicy: assumeRolePolicy("s3.amazonaws.com"),
+      tags: props.tags,
+    });
+    new IamRolePolicy(this, "replication-policy", {
+      name: "replicate-audit-logs",
+      role: role.name,
+      policy: policyDocument(
+        [
+          { Sid: "ReadSourceConfiguration", Effect: "Allow", Action: [...AUDIT_REPLICATION.sourceBucketActions], Resource: sources.map((b) => b.arn) },
+          { Sid: "ReadSourceVersions", Effect: "Allow", Action: [...AUDIT_REPLICATION.sourceObjectActions], Resource: sources.map((b) => `${b.arn}/*`) },
+          { Sid: "WriteReplica", Effect: "Allow", Action: [...AUDIT_REPLICATION.replicaObjectActions], Resource: `${replica.arn}/*` },
+          // The log bucket's objects are under the audit key; the copies go under the replica's own key.
+          { Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: this.kmsKeyArn, Condition: { StringLike: { "kms:ViaService": `s3.${ctx.region}.amazonaws.com` } } },
+          { Sid: "EncryptReplica", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: key.keyArn, Condition: { StringLike: { "kms:ViaService": `s3.${replication.region}.amazonaws.com` } } },
+        ],
+        this,
+      ),
+    });
+    for (const [id, source, kms] of [["logs-replication", this.logBucket, true], ["access-logs-replication", this.accessLogBucket, false]] as const) {
+      new S3BucketReplicationConfigurationA(this, id, {
+        bucket: source.bucket.id,
+        role: role.arn,
+        rule: [
+          {
+            id: AUDIT_REPLICATION.ruleId,
+            status: "Enabled",
+            filter: {},
+            deleteMarkerReplication: { status: AUDIT_REPLICATION.deleteMarkerReplication },
+            sourceSelectionCriteria: kms ? { sseKmsEncryptedObjects: { status: "Enabled" } } : undefined,
+            destination: { bucket: replica.bucket.arn, encryptionConfiguration: kms ? { replicaKmsKeyId: key.keyArn } : undefined },
+          },
+        ],
+        // S3 refuses a replication configuration until versioning is on, on both sides.
+        dependsOn: [source.versioning, replica.versioning],
+      });
+    }
+    return replica;
   }
 }

@@ -107,6 +107,8 @@ export class HardenedLogBucket extends Construct {
   public readonly arn: string;
   /** The bucket policy: services that check it before writing (CloudTrail, Config) depend on it. */
   public readonly policy: S3BucketPolicy;
+  /** The bucket's versioning: replication needs it on, on both sides, before it is configured. */
+  public readonly versioning: S3BucketVersioningA;
 
   constructor(scope: Construct, id: string, props: HardenedLogBucketProps) {
     super(scope, id);
@@ -144,7 +146,7 @@ export class HardenedLogBucket extends Construct {
       provider,
     });
     new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" }, provider });
-    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" }, provider });
+    this.versioning = new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" }, provider });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
       rule: [

@@ -1,4 +1,4 @@
-import { CONFIG_MANAGED_RULES } from "../../modules/audit";
+import { AUDIT_REPLICATION, CONFIG_MANAGED_RULES } from "../../modules/audit";
 import { BUCKET_NAME_RULES, LOG_BUCKET_LIFECYCLE, OBJECT_LOCK_MODES } from "../../modules/audit/log-bucket";
 import { LOG_RETENTION_DAYS } from "../../modules/core/validate";
 import { ELB_LOG_DELIVERY_LOCALS_HCL, elbAccessLogStatementHcl } from "./load-balancer";
@@ -21,6 +21,32 @@ const bucketNameVariable = (name: string, what: string, construct: string, fallb
   validations: [{ condition: bucketNameHcl(`var.${name}`), message: `${name} must follow S3's bucket naming rules: ${BUCKET_NAME_RULES.length.join(" to ")} lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, no adjacent dots or dot next to a hyphen, not an IP address, no reserved prefix or suffix.` }],
 });
 
+/** The log buckets' lifecycle rule (the construct's LOG_BUCKET_LIFECYCLE), the same on the replica. */
+const LIFECYCLE_RULE_HCL = `  rule {
+    id     = "${LOG_BUCKET_LIFECYCLE.id}"
+    status = "Enabled"
+    filter {
+      prefix = ""
+    }
+    transition {
+      days          = ${LOG_BUCKET_LIFECYCLE.transitionDays[0]}
+      storage_class = "STANDARD_IA"
+    }
+    transition {
+      days          = ${LOG_BUCKET_LIFECYCLE.transitionDays[1]}
+      storage_class = "GLACIER"
+    }
+    expiration {
+      days = var.bucket_retention_days
+    }
+    noncurrent_version_expiration {
+      noncurrent_days = ${LOG_BUCKET_LIFECYCLE.noncurrentVersionDays}
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = ${LOG_BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays}
+    }
+  }`;
+
 export const auditModule: ModuleSpec = {
   name: "audit",
   title: "audit: CloudTrail, a locked-down log bucket and AWS Config",
@@ -30,11 +56,13 @@ export const auditModule: ModuleSpec = {
     "Trail multi-region, global service events, log file validation, SSE-KMS, CloudWatch Logs delivery (CloudTrail.1/.2/.4/.5).",
     "Log bucket: four public-access blocks, no ACLs, versioning, SSE-KMS, TLS-only policy, service writes scoped to this account, server access logging, lifecycle (CloudTrail.6/.7, S3.5, S3.8).",
     "Config recorder for all resources incl. global types, enabled, with managed rules (Config.1).",
+    "Both log buckets replicated to a versioned, private, TLS-only copy in a second region (provider alias `aws.replica`) under a key of its own there; deletions are not replicated (CKV_AWS_144).",
     preventDestroyNote("the key and the log buckets"),
   ],
   differences: [
     "`object_lock.days` longer than `bucket_retention_days` is refused by a precondition when Terraform plans, not by `terraform validate` as the construct refuses it at synth: a validation of Terraform 1.7 sees only its own variable.",
   ],
+  providerAliases: ["replica"],
   controls: ["CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7", "S3.5", "S3.8", "Config.1", "CIS 3.1-3.5"],
   variables: [
     ACCOUNT_ID_VARIABLE,
@@ -79,6 +107,12 @@ export const auditModule: ModuleSpec = {
     },
     bucketNameVariable("bucket_name", "trail and Config log bucket", "bucketName", "<name>-audit-<account>-<region>"),
     bucketNameVariable("access_log_bucket_name", "server access log bucket", "accessLogBucketName", "<name>-access-<account>-<region>"),
+    {
+      name: "replicate",
+      type: "bool",
+      description: "Copy both log buckets to a bucket in the aws.replica provider's region, under a key of its own there (the construct's replication). False only when another copy exists: the caller still passes aws.replica (any configuration of the provider).",
+      default: "true",
+    },
     { name: "tags", type: "map(string)", description: "Tags.", default: "{}" },
   ],
   outputs: [
@@ -86,12 +120,16 @@ export const auditModule: ModuleSpec = {
     { name: "trail_log_group_name", value: "aws_cloudwatch_log_group.trail.name", description: "Trail log group (feed it to cis-alarms)." },
     { name: "log_bucket", value: "aws_s3_bucket.this[\"logs\"].id", description: "Log bucket name." },
     { name: "access_log_bucket", value: "aws_s3_bucket.this[\"access\"].id", description: "Server access log bucket name (load balancer logs go here with load_balancer_log_prefix)." },
+    { name: "replica_bucket", value: "var.replicate ? aws_s3_bucket.xregion[0].id : null", description: "The copy of both log buckets in the replica region (null without replicate)." },
   ],
   uses: ["kms-key"],
   main: `
 ${CALLER_IDENTITY_HCL}
 data "aws_region" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "replica" {
+  provider = aws.replica
+}
 
 locals {
   account_id  = ${ACCOUNT_ID_EXPR}
@@ -104,6 +142,8 @@ locals {
     access = coalesce(var.access_log_bucket_name, "\${var.name}-access-\${local.account_id}-\${local.region}")
   }
   arn = { for k, b in local.buckets : k => "arn:\${local.partition}:s3:::\${b}" }
+  replica_bucket = "\${var.name}-audit-replica-\${local.account_id}-\${data.aws_region.replica.name}"
+  replica_arn    = "arn:\${local.partition}:s3:::\${local.replica_bucket}"
   tls_only = {
     Sid       = "DenyInsecureTransport"
     Effect    = "Deny"
@@ -192,30 +232,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   for_each = local.buckets
 
   bucket = aws_s3_bucket.this[each.key].id
-  rule {
-    id     = "${LOG_BUCKET_LIFECYCLE.id}"
-    status = "Enabled"
-    filter {
-      prefix = ""
-    }
-    transition {
-      days          = ${LOG_BUCKET_LIFECYCLE.transitionDays[0]}
-      storage_class = "STANDARD_IA"
-    }
-    transition {
-      days          = ${LOG_BUCKET_LIFECYCLE.transitionDays[1]}
-      storage_class = "GLACIER"
-    }
-    expiration {
-      days = var.bucket_retention_days
-    }
-    noncurrent_version_expiration {
-      noncurrent_days = ${LOG_BUCKET_LIFECYCLE.noncurrentVersionDays}
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = ${LOG_BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays}
-    }
-  }
+${LIFECYCLE_RULE_HCL}
 }
 
 resource "aws_s3_bucket_logging" "logs" {
@@ -247,6 +264,155 @@ resource "aws_s3_bucket_policy" "access" {
       { Sid = "S3ServerAccessLogsDelivery", Effect = "Allow", Principal = { Service = "logging.s3.amazonaws.com" }, Action = "s3:PutObject", Resource = "\${local.arn.access}/*", Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } } },
     ], var.load_balancer_log_prefix == null ? [] : [${elbAccessLogStatementHcl("local.buckets.access", "var.load_balancer_log_prefix")}])
   })
+}
+
+# The second-region copy (CKV_AWS_144): a bucket hardened as the log buckets are, under a key of its own
+# in that region (KMS keys are regional), and S3 replication of both log buckets into it. Its resources are
+# named "xregion" (cross-region).
+module "replica_kms_key" {
+  source = "../kms-key"
+  count  = var.replicate ? 1 : 0
+  providers = {
+    aws = aws.replica
+  }
+
+  account_id = var.account_id
+  alias      = "\${var.name}/audit-replica"
+  tags       = var.tags
+}
+
+resource "aws_s3_bucket" "xregion" {
+  count    = var.replicate ? 1 : 0
+  provider = aws.replica
+
+  bucket = local.replica_bucket
+  tags   = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = data.aws_region.replica.name != data.aws_region.current.name
+      error_message = "The replica provider must point at another region: a copy in the same region does not survive its loss."
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "xregion" {
+  count    = var.replicate ? 1 : 0
+  provider = aws.replica
+
+  bucket                  = aws_s3_bucket.xregion[0].id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "xregion" {
+  count    = var.replicate ? 1 : 0
+  provider = aws.replica
+
+  bucket = aws_s3_bucket.xregion[0].id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "xregion" {
+  count    = var.replicate ? 1 : 0
+  provider = aws.replica
+
+  bucket = aws_s3_bucket.xregion[0].id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "xregion" {
+  count    = var.replicate ? 1 : 0
+  provider = aws.replica
+
+  bucket = aws_s3_bucket.xregion[0].id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = module.replica_kms_key[0].key_arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "xregion" {
+  count    = var.replicate ? 1 : 0
+  provider = aws.replica
+
+  bucket = aws_s3_bucket.xregion[0].id
+${LIFECYCLE_RULE_HCL}
+}
+
+resource "aws_s3_bucket_policy" "xregion" {
+  count    = var.replicate ? 1 : 0
+  provider = aws.replica
+
+  bucket = aws_s3_bucket.xregion[0].id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [merge(local.tls_only, { Resource = [local.replica_arn, "\${local.replica_arn}/*"] })]
+  })
+}
+
+${hclServiceRole("replication", '"${var.name}-audit-replication"', '"S3 replication of the audit buckets to their copy in another region"', "s3.amazonaws.com", ["count       = var.replicate ? 1 : 0"])}
+
+resource "aws_iam_role_policy" "replication" {
+  count = var.replicate ? 1 : 0
+
+  name = "replicate-audit-logs"
+  role = aws_iam_role.replication[0].name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "ReadSourceConfiguration", Effect = "Allow", Action = ${JSON.stringify(AUDIT_REPLICATION.sourceBucketActions).replace(/,/g, ", ")}, Resource = [local.arn.logs, local.arn.access] },
+      { Sid = "ReadSourceVersions", Effect = "Allow", Action = ${JSON.stringify(AUDIT_REPLICATION.sourceObjectActions).replace(/,/g, ", ")}, Resource = ["\${local.arn.logs}/*", "\${local.arn.access}/*"] },
+      { Sid = "WriteReplica", Effect = "Allow", Action = ${JSON.stringify(AUDIT_REPLICATION.replicaObjectActions).replace(/,/g, ", ")}, Resource = "\${local.replica_arn}/*" },
+      { Sid = "DecryptSource", Effect = "Allow", Action = "kms:Decrypt", Resource = ${KMS_KEY_ARN_EXPR}, Condition = { StringLike = { "kms:ViaService" = "s3.\${local.region}.amazonaws.com" } } },
+      { Sid = "EncryptReplica", Effect = "Allow", Action = ["kms:Encrypt", "kms:GenerateDataKey"], Resource = module.replica_kms_key[0].key_arn, Condition = { StringLike = { "kms:ViaService" = "s3.\${data.aws_region.replica.name}.amazonaws.com" } } },
+    ]
+  })
+}
+
+# Deletions stay in the source: a delete marker is not copied, so the copy outlives a deletion.
+resource "aws_s3_bucket_replication_configuration" "this" {
+  for_each = var.replicate ? local.buckets : {}
+
+  bucket = aws_s3_bucket.this[each.key].id
+  role   = aws_iam_role.replication[0].arn
+  rule {
+    id     = "${AUDIT_REPLICATION.ruleId}"
+    status = "Enabled"
+    filter {}
+    delete_marker_replication {
+      status = "${AUDIT_REPLICATION.deleteMarkerReplication}"
+    }
+    dynamic "source_selection_criteria" {
+      for_each = each.key == "logs" ? [1] : []
+      content {
+        sse_kms_encrypted_objects {
+          status = "Enabled"
+        }
+      }
+    }
+    destination {
+      bucket = aws_s3_bucket.xregion[0].arn
+      dynamic "encryption_configuration" {
+        for_each = each.key == "logs" ? [1] : []
+        content {
+          replica_kms_key_id = module.replica_kms_key[0].key_arn
+        }
+      }
+    }
+  }
+
+  # S3 refuses a replication configuration until versioning is on, on both sides.
+  depends_on = [aws_s3_bucket_versioning.this, aws_s3_bucket_versioning.xregion]
 }
 
 resource "aws_cloudwatch_log_group" "trail" {
@@ -332,6 +498,10 @@ resource "aws_config_config_rule" "this" {
   example: `
 module "audit" {
   source = "../.."
+  providers = {
+    aws         = aws
+    aws.replica = aws.replica
+  }
 
   name = "prod"
 }
@@ -342,6 +512,17 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+mock_provider "aws" {
+  alias  = "replica"
+  source = "./tests/mocks"
+  override_data {
+    target = data.aws_region.replica
+    values = {
+      name = "eu-central-1"
+    }
+  }
+}
+
 variables {
   name       = "test"
   account_id = "111111111111"
@@ -349,6 +530,15 @@ variables {
 
 run "trail_bucket_and_config_are_hardened" {
   command = apply
+
+  assert {
+    condition     = length(aws_s3_bucket_replication_configuration.this) == 2 && alltrue([for r in aws_s3_bucket_replication_configuration.this : r.rule[0].status == "Enabled" && r.rule[0].delete_marker_replication[0].status == "Disabled" && r.rule[0].destination[0].bucket == aws_s3_bucket.xregion[0].arn])
+    error_message = "both log buckets replicate to the copy, deletions excluded"
+  }
+  assert {
+    condition     = aws_s3_bucket.xregion[0].bucket == "test-audit-replica-111111111111-eu-central-1" && aws_s3_bucket_versioning.xregion[0].versioning_configuration[0].status == "Enabled" && one(aws_s3_bucket_server_side_encryption_configuration.xregion[0].rule).apply_server_side_encryption_by_default[0].sse_algorithm == "aws:kms"
+    error_message = "the copy is in the replica region, versioned and KMS-encrypted"
+  }
 
   assert {
     condition     = alltrue([for l in aws_s3_bucket_lifecycle_configuration.this : l.rule[0].abort_incomplete_multipart_upload[0].days_after_initiation == ${LOG_BUCKET_LIFECYCLE.abortIncompleteMultipartUploadDays}])
