@@ -12,5 +12,6 @@ module.exports = {
   globalTeardown: "<rootDir>/__tests__/support/global-teardown.ts",
   // Terraform-in-the-loop suites take tens of seconds each.
   testTimeout: 300000,
-  maxWorkers: 2,
+  // Three: the deploy suites mostly wait on the emulator, so two workers stay busy with the CPU-bound suites.
+  maxWorkers: 3,
 };

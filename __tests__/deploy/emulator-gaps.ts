@@ -73,7 +73,7 @@ export const LEFT_OUT: EmulatorGap[] = [
  */
 export interface EmulatorQuirk {
   type: string;
-  /** The top-level attribute whose planned value differs. */
+  /** The attribute whose planned value differs, or a path below it without list indexes (`rule.source_selection_criteria`). */
   attribute: string;
   evidence: string;
 }
@@ -113,6 +113,11 @@ export const READ_BACK_QUIRKS: EmulatorQuirk[] = [
     type: "aws_autoscaling_group",
     attribute: "capacity_reservation_specification",
     evidence: "DescribeAutoScalingGroups returns no CapacityReservationSpecification, so the preference reads back null where the provider plans \"\" (seen: [{capacity_reservation_preference: null}] -> [{capacity_reservation_preference: \"\"}])",
+  },
+  {
+    type: "aws_s3_bucket_replication_configuration",
+    attribute: "rule.source_selection_criteria",
+    evidence: "GetBucketReplication returns the rule without its SourceSelectionCriteria (SseKmsEncryptedObjects Enabled), so the plan would add it again (seen: source_selection_criteria <none> -> sse_kms_encrypted_objects.status Enabled)",
   },
   {
     type: "aws_backup_vault",

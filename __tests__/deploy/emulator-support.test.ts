@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runSynth } from "../support/app";
-import { applyScope, deployResult, emulatorOverride, planGraph, providerAliases, refusals, unexplained } from "../support/deploy";
-import { emulatorSource, startEmulator } from "../support/emulator";
+import { applyScope, deployResult, differingPaths, emulatorOverride, planGraph, providerAliases, refusals, unexplained } from "../support/deploy";
+import { alive, emulatorSource, startEmulator } from "../support/emulator";
 import { LEFT_OUT, READ_BACK_QUIRKS } from "./emulator-gaps";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-emulator-support-"));
@@ -18,15 +18,6 @@ function script(name: string, body: string): string {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   return file;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("finding the emulator", () => {
@@ -114,12 +105,20 @@ describe("what an apply leaves out", () => {
   });
 
   it("accepts only the listed read-back quirks after the apply", () => {
+    const rule = (criteria: boolean, bucket: string) => [{ status: "Enabled", destination: [{ bucket }], source_selection_criteria: criteria ? [{ sse_kms_encrypted_objects: [{ status: "Enabled" }] }] : [] }];
     const changes = [
-      { address: "aws_launch_template.app", type: "aws_launch_template", actions: ["update"], attributes: ["tag_specifications"], detail: "" },
-      { address: "aws_launch_template.app", type: "aws_launch_template", actions: ["update"], attributes: ["metadata_options"], detail: "metadata_options: a -> b" },
-      { address: "aws_kms_key.k", type: "aws_kms_key", actions: ["delete", "create"], attributes: ["policy"], detail: "" },
+      { address: "aws_launch_template.app", type: "aws_launch_template", actions: ["update"], attributes: ["tag_specifications"], detail: "", paths: ["tag_specifications"] },
+      { address: "aws_launch_template.app", type: "aws_launch_template", actions: ["update"], attributes: ["metadata_options"], detail: "metadata_options: a -> b", paths: ["metadata_options.http_tokens"] },
+      { address: "aws_kms_key.k", type: "aws_kms_key", actions: ["delete", "create"], attributes: ["policy"], detail: "", paths: ["policy"] },
+      // A quirk below an attribute covers that path only: the same rule with another destination is a finding.
+      { address: "aws_s3_bucket_replication_configuration.r", type: "aws_s3_bucket_replication_configuration", actions: ["update"], attributes: ["rule"], detail: "rule", paths: differingPaths(rule(false, "a"), rule(true, "a"), "rule") },
+      { address: "aws_s3_bucket_replication_configuration.s", type: "aws_s3_bucket_replication_configuration", actions: ["update"], attributes: ["rule"], detail: "rule", paths: differingPaths(rule(false, "a"), rule(true, "b"), "rule") },
     ];
-    expect(unexplained(changes, READ_BACK_QUIRKS)).toEqual(["aws_launch_template.app: metadata_options (update; metadata_options: a -> b)", "aws_kms_key.k: delete/create (policy)"]);
+    expect(unexplained(changes, READ_BACK_QUIRKS)).toEqual([
+      "aws_launch_template.app: metadata_options.http_tokens (update; metadata_options: a -> b)",
+      "aws_kms_key.k: delete/create (policy)",
+      "aws_s3_bucket_replication_configuration.s: rule.destination.bucket (update; rule)",
+    ]);
   });
 });
 

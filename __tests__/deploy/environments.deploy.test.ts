@@ -24,7 +24,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { IAMClient, ListRolesCommand } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from "@aws-sdk/client-kms";
-import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetBucketEncryptionCommand, GetBucketReplicationCommand, GetBucketVersioningCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { ROOT, referenceEnvironmentsDir } from "../support/app";
@@ -190,6 +190,21 @@ describeDeploy("the reference environments applied to the AWS API emulator", () 
       const topics = (await sns.send(new ListTopicsCommand({}))).Topics ?? [];
       expect(topics.length).toBeGreaterThan(0);
       for (const t of topics) expect((await sns.send(new GetTopicAttributesCommand({ TopicArn: t.TopicArn }))).Attributes?.KmsMasterKeyId).toMatch(/^arn:aws:kms:/);
+    });
+
+    it("the audit buckets replicate into a versioned copy with its own key in the copy region", async () => {
+      const { accountId, region, backupCopyRegion } = configs[name];
+      const s3 = new S3Client(await clientConfig(name));
+      const replica = `${name}-audit-replica-${accountId}-${backupCopyRegion}`;
+      for (const source of [`${name}-audit-${accountId}-${region}`, `${name}-access-${accountId}-${region}`]) {
+        const rules = (await s3.send(new GetBucketReplicationCommand({ Bucket: source }))).ReplicationConfiguration?.Rules ?? [];
+        expect(rules.map((r) => [source, r.Status, r.Destination?.Bucket, r.DeleteMarkerReplication?.Status])).toEqual([[source, "Enabled", `arn:aws:s3:::${replica}`, "Disabled"]]);
+      }
+      const copy = new S3Client(await clientConfig(name, backupCopyRegion));
+      expect((await copy.send(new GetBucketVersioningCommand({ Bucket: replica }))).Status).toBe("Enabled");
+      const sse = (await copy.send(new GetBucketEncryptionCommand({ Bucket: replica }))).ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+      expect(sse?.SSEAlgorithm).toBe("aws:kms");
+      expect(await stackKeyArns(name, backupCopyRegion)).toContain(sse?.KMSMasterKeyID);
     });
 
     it("Auto Scaling groups follow the template's latest version", async () => {

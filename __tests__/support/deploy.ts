@@ -181,6 +181,19 @@ export interface PlannedChange {
   attributes: string[];
   /** The stored and planned values of those attributes, for the failure message. */
   detail: string;
+  /** Every value that differs, as a path without list indexes (`rule.destination.bucket`); an attribute known only after apply is its own path. */
+  paths: string[];
+}
+
+/** The paths (list indexes left out) at which two values differ. */
+export function differingPaths(before: unknown, after: unknown, at: string): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) return before.flatMap((b, i) => differingPaths(b, after[i], at));
+  if (Array.isArray(before) && Array.isArray(after) && before.length + after.length === 1) return differingPaths(before[0] ?? {}, after[0] ?? {}, at);
+  if (isObject(before) && isObject(after)) {
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])].flatMap((k) => differingPaths(before[k], after[k], `${at}.${k}`));
+  }
+  return JSON.stringify(before ?? null) === JSON.stringify(after ?? null) ? [] : [at];
 }
 
 /** `terraform plan -detailed-exitcode` of an applied stack (limited to `targets`), with what would change. */
@@ -200,7 +213,8 @@ export async function planAfterApply(dir: string, targets: string[]): Promise<{ 
     const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
     const attributes = [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || unknown[k] === true || (typeof unknown[k] === "object" && JSON.stringify(unknown[k]).includes("true"))).sort();
     const detail = attributes.map((k) => `${k}: ${JSON.stringify(before[k])} -> ${unknown[k] === true ? "(known after apply)" : JSON.stringify(after[k])}`).join("; ");
-    changes.push({ address: rc.address, type: rc.type, actions, attributes, detail });
+    const paths = attributes.flatMap((k) => (unknown[k] === true || (typeof unknown[k] === "object" && JSON.stringify(unknown[k]).includes("true")) ? [k] : differingPaths(before[k], after[k], k)));
+    changes.push({ address: rc.address, type: rc.type, actions, attributes, detail, paths: paths.length ? paths : attributes });
   }
   return { exitCode: res.status, changes };
 }
@@ -213,7 +227,9 @@ export function unexplained(changes: PlannedChange[], quirks: EmulatorQuirk[]): 
       out.push(`${c.address}: ${c.actions.join("/")} (${c.attributes.join(", ") || "no attribute"})`);
       continue;
     }
-    for (const attr of c.attributes) if (!quirks.some((q) => q.type === c.type && q.attribute === attr)) out.push(`${c.address}: ${attr} (update; ${c.detail})`);
+    // A quirk names an attribute or a path below it; every differing path must fall under one.
+    const covered = (path: string) => quirks.some((q) => q.type === c.type && (path === q.attribute || path.startsWith(`${q.attribute}.`)));
+    for (const path of c.paths ?? c.attributes) if (!covered(path)) out.push(`${c.address}: ${path} (update; ${c.detail})`);
   }
   return out;
 }

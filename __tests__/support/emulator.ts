@@ -107,7 +107,8 @@ export async function stopEmulatorAndWait(pid: number): Promise<void> {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -21,8 +21,15 @@ export default async function globalSetup(): Promise<void> {
     process.env.BULWARK_AWS_EMULATOR_URL = started.url;
     process.env.BULWARK_AWS_EMULATOR_PID = String(started.pid);
     process.env.BULWARK_AWS_EMULATOR_LOG = started.log;
-    // jest runs the global teardown after the suites, failed or not; this covers a run that dies first.
+    // jest runs the global teardown after the suites, failed or not; these cover a run that ends first
+    // (a signal ends node without its exit event, so each signal stops the emulator too).
     process.once("exit", () => stopEmulator(started.pid));
+    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+      process.once(signal, () => {
+        stopEmulator(started.pid);
+        process.exit(128 + (signal === "SIGHUP" ? 1 : signal === "SIGINT" ? 2 : 15));
+      });
+    }
   } else if (source.kind === "url") {
     process.env.BULWARK_AWS_EMULATOR_URL = source.url;
   }
