@@ -6,6 +6,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import fc from "fast-check";
+import { checkEmulatorEndpoint } from "../../modules/core/emulator";
+import { BulwarkValidationError } from "../../modules/core/errors";
 import { runSynth } from "../support/app";
 import { applyScope, deployResult, differingPaths, emulatorOverride, planGraph, providerAliases, refusals, unexplained } from "../support/deploy";
 import { alive, emulatorSource, startEmulator } from "../support/emulator";
@@ -60,6 +63,35 @@ describe("the emulator option of the synth", () => {
     const bad = runSynth({ BULWARK_AWS_ENDPOINT: "ftp://127.0.0.1:1" });
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe('bulwark: environment: BULWARK_AWS_ENDPOINT "ftp://127.0.0.1:1" must be an http:// or https:// URL');
+  });
+});
+
+describe("the emulator endpoint, for any input", () => {
+  const seed = Number(process.env.BULWARK_FUZZ_SEED ?? 20261205);
+
+  it("is an http(s) origin that reads back as itself, or refused naming the field and the value", () => {
+    const inputs = fc.oneof(fc.string(), fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.webUrl().map((u) => u.replace(/^https?/, "ftp")), fc.constantFrom("http://127.0.0.1:4566", "https://[::1]:8443", "http://user:pw@127.0.0.1:1"));
+    fc.assert(
+      fc.property(inputs, (input) => {
+        let origin: string;
+        try {
+          origin = checkEmulatorEndpoint("environment", "BULWARK_AWS_ENDPOINT", input);
+        } catch (e) {
+          expect(e).toBeInstanceOf(BulwarkValidationError);
+          expect((e as Error).message.split("\n")).toHaveLength(1);
+          expect((e as Error).message).toContain("BULWARK_AWS_ENDPOINT");
+          return;
+        }
+        // Accepted only as a root URL: a path, query, fragment or credentials are refused, never dropped.
+        const given = new URL(input);
+        expect([given.pathname, given.search, given.hash, given.username, given.password]).toEqual(["/", "", "", "", ""]);
+        const url = new URL(origin);
+        expect(["http:", "https:"]).toContain(url.protocol);
+        expect([url.origin, url.username, url.password]).toEqual([origin, "", ""]);
+        expect(checkEmulatorEndpoint("environment", "BULWARK_AWS_ENDPOINT", origin)).toBe(origin);
+      }),
+      { seed, numRuns: 500 },
+    );
   });
 });
 

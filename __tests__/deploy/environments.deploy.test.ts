@@ -27,7 +27,7 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliases
 import { GetBucketEncryptionCommand, GetBucketReplicationCommand, GetBucketVersioningCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { ROOT, referenceEnvironmentsDir } from "../support/app";
+import { referenceEnvironmentsDir } from "../support/app";
 import { applyScope, ApplyScope, cdktf, CdktfRun, deployResult, emulatorCredentials, planAfterApply, refusals, unexplained } from "../support/deploy";
 import { runEmulator } from "../support/emulator";
 import { LEFT_OUT, READ_BACK_QUIRKS } from "./emulator-gaps";
@@ -79,13 +79,15 @@ describeDeploy("the reference environments applied to the AWS API emulator", () 
   // BULWARK_KEEP_DEPLOY=1 keeps the output and the state to look into after a failure.
   afterAll(() => (process.env.BULWARK_KEEP_DEPLOY ? process.stderr.write(`deploy reference environments: kept ${work}\n`) : fs.rmSync(work, { recursive: true, force: true })));
 
-  it("keeps the emulator settings out of the normal synth: no endpoint, credentials or assumed role", () => {
+  // That a normal synth carries none of these settings is asserted in emulator-support.test.ts.
+  it("sends every provider of both stacks, aliases included, to the emulator as the stack's own account", () => {
     for (const name of STACKS) {
       const providers = stacks[name].provider.aws as Json[];
-      expect(providers.every((p) => p.endpoints?.[0]?.ec2 === url && p.assume_role?.[0]?.role_arn?.includes(`::${configs[name].accountId}:`))).toBe(true);
+      expect(providers.map((p) => [p.alias ?? "default", p.endpoints?.[0]?.ec2, p.endpoints?.[0]?.s3, p.assume_role?.[0]?.role_arn])).toEqual(
+        providers.map((p) => [p.alias ?? "default", url, url, `arn:aws:iam::${configs[name].accountId}:role/bulwark-deploy`]),
+      );
+      expect(providers.length).toBe(2);
     }
-    const normal = fs.readFileSync(path.join(ROOT, "examples", "environment-stack.ts"), "utf8");
-    expect(normal).not.toMatch(/127\.0\.0\.1/);
   });
 
   it("applies both stacks with cdktf deploy, refusing nothing", () => {
@@ -144,13 +146,13 @@ describeDeploy("the reference environments applied to the AWS API emulator", () 
           }
         }
       }
-      const declared = declaredPermissions(name, groups);
+      const declared = declaredPermissions(name);
       expect(stored.sort()).toEqual(declared.sort());
       const worldAdmin = stored.filter((s) => / ingress /.test(s) && /cidr (0\.0\.0\.0\/0|::\/0)$/.test(s) && /(^| )(tcp|6|-1) (all|(\d+)-(\d+))/.test(s) && coversAdminPort(s));
       expect(worldAdmin).toEqual([]);
     });
 
-    it("network ACL entries as declared, numbered, with the return traffic and the final deny", async () => {
+    it("network ACL entries as declared and numbered, with the return traffic", async () => {
       const ec2 = new EC2Client(await clientConfig(name));
       const acls = (await ec2.send(new DescribeNetworkAclsCommand({}))).NetworkAcls ?? [];
       const declaredRules = Object.values((stacks[name].resource.aws_network_acl_rule ?? {}) as Record<string, Json>);
@@ -264,7 +266,7 @@ describeDeploy("the reference environments applied to the AWS API emulator", () 
   }
 
   /** The permissions the stack declares, in the shape `stored` reads them. */
-  function declaredPermissions(name: StackName, groups: { GroupId?: string; GroupName?: string }[]): string[] {
+  function declaredPermissions(name: StackName): string[] {
     const res = stacks[name].resource as Record<string, Record<string, Json>>;
     const groupName = (ref: string): string => {
       const m = /\$\{aws_(?:default_)?security_group\.([^.}]+)\.id\}/.exec(ref);
@@ -284,8 +286,6 @@ describeDeploy("the reference environments applied to the AWS API emulator", () 
         if (r.referenced_security_group_id) out.push(`${head} group ${groupName(r.referenced_security_group_id)}`);
       }
     }
-    // A group with no egress rule of its own keeps none (the construct removes AWS's allow-all).
-    void groups;
     return out;
   }
 

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { EMULATED_SERVICES, EMULATOR_DEPLOY_ROLE } from "../../modules/core/emulator";
+import { EMULATOR_DEPLOY_ROLE, emulatorProviderSettings } from "../../modules/core/emulator";
 import { EmulatorGap, EmulatorQuirk } from "../deploy/emulator-gaps";
 import { ROOT } from "./app";
 import { terraform, terraformEnv } from "./terraform";
@@ -256,20 +256,16 @@ export function providerAliases(hcl: string): (string | undefined)[] {
 
 /** The override file that sends an example's providers to the emulator, as the account `accountId`. */
 export function emulatorOverride(url: string, accountId: string, aliases: (string | undefined)[]): Record<string, unknown> {
-  return {
-    provider: {
-      aws: aliases.map((alias) => ({
-        ...(alias ? { alias } : {}),
-        access_key: "emulator",
-        secret_key: "emulator",
-        skip_credentials_validation: true,
-        skip_metadata_api_check: "true",
-        skip_region_validation: true,
-        s3_use_path_style: true,
-        max_retries: 2,
-        endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, url]))],
-        assume_role: [{ role_arn: `arn:aws:iam::${accountId}:role/${EMULATOR_DEPLOY_ROLE}`, session_name: "bulwark-emulator" }],
-      })),
-    },
-  };
+  // The same settings the constructs give their providers (`emulatorProviderSettings`), in Terraform's spelling.
+  const settings = snakeKeys(emulatorProviderSettings(url, accountId)) as Record<string, unknown>;
+  return { provider: { aws: aliases.map((alias) => ({ ...(alias ? { alias } : {}), ...settings })) } };
+}
+
+/** A value with every object key from camelCase to Terraform's snake_case (`roleArn` → `role_arn`). */
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
+  }
+  return value;
 }

@@ -196,8 +196,8 @@ export const AWS_PROVIDER_VERSION = "5.100.0";
 export class HardenedAwsProvider extends AwsProvider {
   constructor(scope: Construct, id: string, config: AwsProviderConfig) {
     // A stack built for an emulator sends every one of its providers there, aliases included.
-    const stack = scope.node.scopes.find((c): c is BulwarkStack => c instanceof BulwarkStack);
-    const emulator = stack?.emulator;
+    // Read off the stack, not by `instanceof`, which fails when the code is split across bundles.
+    const emulator = (TerraformStack.of(scope) as Partial<BulwarkStack>).emulator;
     super(scope, id, emulator ? { ...config, ...emulatorProviderSettings(emulator.endpoint, emulator.accountId) } : config);
     (this as unknown as { terraformProviderSource: string }).terraformProviderSource = "hashicorp/aws";
   }
