@@ -146,7 +146,7 @@ export function runRules(resources: readonly TfResource[], rules: readonly Rule[
           {
             ruleId: rule.id,
             controls: f.controls ?? rule.controls,
-            severity: f.unverifiable ? "unverifiable" : rule.severity,
+            severity: f.unverifiable ? "unverifiable" : (f.severity ?? rule.severity),
             stack: r?.stack ?? (c.stacks.join(",") || "(none)"),
             address: r?.address ?? accountAddress(account),
             ...(r?.constructPath ? { constructPath: r.constructPath } : {}),

@@ -67,6 +67,40 @@ export interface TfResource {
   readonly account?: string;
   /** The file it was read from. */
   readonly file?: string;
+  /**
+   * User data a plan does not show as text (aws_instance, spot requests and launch
+   * configurations store a SHA-1 of it; a launch template's may be known only after apply),
+   * read from the plan's configuration and variables instead. Absent for configurations, and for
+   * plans that show the text.
+   */
+  readonly userData?: UserDataSource;
+}
+
+/** A known text and where it was read (`the configuration`, `var.boot_script (argument script of module.app)`). */
+export interface SourcedText {
+  /** The text. */
+  readonly text: string;
+  /** Where it was read. */
+  readonly from: string;
+}
+
+/** Where the user data of a plan's resource was read from (TfResource.userData). */
+export type UserDataSource = UserDataText | UserDataHidden;
+
+/** User data read as text: proven by the plan's hash when there is one. */
+export interface UserDataText extends SourcedText {
+  /** Discriminates the source. */
+  readonly kind: "text";
+}
+
+/** User data the input does not show. */
+export interface UserDataHidden {
+  /** Discriminates the source. */
+  readonly kind: "unverifiable";
+  /** What hides it: a function call, a local, a file, a value known only after apply. */
+  readonly why: string;
+  /** The known values the configuration builds it from (variables, constants). */
+  readonly inputs: readonly SourcedText[];
 }
 
 /** Part of the input that was not read, so cannot have been judged. */
@@ -126,6 +160,8 @@ export interface RuleFinding {
   readonly controls?: Controls;
   /** The rule could not decide: `message` says what was unknown. */
   readonly unverifiable?: Unknown | true;
+  /** A finding less severe than the rule's own (a placeholder where a secret would go is a `warning`). */
+  readonly severity?: Severity;
 }
 
 /** A minimal Terraform JSON configuration used as a rule's fixture. */

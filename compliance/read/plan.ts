@@ -1,5 +1,6 @@
-import { TfResource } from "../model";
-import { unknown } from "../values";
+import { createHash } from "node:crypto";
+import { TfResource, UserDataSource } from "../model";
+import { isUnknown as isUnknownValue, unknown } from "../values";
 import { join, moduleKey, parentOf, parseResourceAddress, steps } from "./address";
 import { expectArray, expectObject, InputError, isObject, kindOf } from "./json";
 
@@ -123,6 +124,7 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
     }
   }
   const configuration = plan.configuration === undefined ? {} : expectObject(plan.configuration, file, "configuration");
+  const variables: Obj = isObject(plan.variables) ? plan.variables : {};
   const rootConfig = readConfigModule(configuration.root_module, file, "configuration.root_module");
   const valuesRoot = plan.planned_values !== undefined ? expectObject(plan.planned_values, file, "planned_values") : plan.values !== undefined ? expectObject(plan.values, file, "values") : {};
 
@@ -261,6 +263,8 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
       const got = resolveAll(strings, parsed.module, parsed.key, 0);
       return got === undefined ? undefined : got.length > 0;
     };
+    const values = withUnknowns(r.values ?? {}, unknownTrees.get(r.address), provenance) as Obj;
+    const userData = USER_DATA_TYPES.has(r.type) && r.mode !== "data" ? userDataFromPlan(r.type, values, config === undefined ? undefined : expressions, parsed.module, plan.configuration === undefined) : undefined;
     resources.push({
       stack,
       mode: r.mode === "data" ? "data" : "managed",
@@ -268,14 +272,111 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
       name: parsed.key ? `${r.name}${parsed.key}` : r.name,
       address: r.address,
       module: parsed.module,
-      values: withUnknowns(r.values ?? {}, unknownTrees.get(r.address), provenance) as Obj,
+      values,
       refs,
       opaque,
       suppressions: [],
       file,
+      ...(userData ? { userData } : {}),
     });
   }
   return { resources, account: accountOfPlan(configuration) };
+
+  /**
+   * The known texts an expression of module instance `module` is built from: its constant, and
+   * the values of the variables it refers to (root variables from the plan's `variables`, module
+   * variables through the caller's argument). `exact` is the whole value when the expression is
+   * one constant or one variable and nothing else; `hidden` names what the plan does not carry.
+   */
+  function textsOf(expr: unknown, module: string, depth: number): { exact?: { text: string; from: string }; inputs: { text: string; from: string }[]; hidden: string[] } {
+    const none = { inputs: [], hidden: [] as string[] };
+    if (!isObject(expr) || depth > 16) return { ...none, hidden: ["an expression the plan does not describe"] };
+    if ("constant_value" in expr) {
+      const v = expr.constant_value;
+      if (typeof v === "string") return { exact: { text: v, from: "the configuration" }, inputs: [{ text: v, from: "the configuration" }], hidden: [] };
+      return { ...none, inputs: stringsIn(v).map((text) => ({ text, from: "the configuration" })) };
+    }
+    const refs = referenceStrings(expr);
+    const specific = refs.filter((r) => !refs.some((o) => o !== r && o.startsWith(r) && /^[[.]/.test(o.slice(r.length))));
+    if (specific.length === 0) return { ...none, hidden: ["a function call whose arguments the plan does not carry"] };
+    const inputs: { text: string; from: string }[] = [];
+    const hidden: string[] = [];
+    let exact: { text: string; from: string } | undefined;
+    for (const ref of specific) {
+      const s = steps(ref) ?? [];
+      const root = s[0]?.name;
+      if (root === "var" && s[1]) {
+        const name = s[1].name;
+        const parent = parentOf(module);
+        if (!parent) {
+          const v = isObject(variables[name]) ? variables[name].value : undefined;
+          if (v === undefined) hidden.push(`var.${name} (no value in the plan)`);
+          else {
+            const texts = stringsIn(v).map((text) => ({ text, from: `var.${name}` }));
+            inputs.push(...texts);
+            if (typeof v === "string" && specific.length === 1 && s.length === 2) exact = { text: v, from: `var.${name}` };
+          }
+        } else {
+          const call = configModuleAt(rootConfig, configPathOf(parent.parent))?.calls.get(parent.call);
+          const arg = call?.expressions?.[name];
+          if (arg === undefined) hidden.push(`var.${name} of ${module} (its default is not in the plan)`);
+          else {
+            const got = textsOf(arg, parent.parent, depth + 1);
+            const via = (from: string) => (from === "the configuration" ? `the argument ${name} of ${module}` : `${from} (argument ${name} of ${module})`);
+            inputs.push(...got.inputs.map((i) => ({ text: i.text, from: via(i.from) })));
+            hidden.push(...got.hidden);
+            if (got.exact && specific.length === 1 && s.length === 2) exact = { text: got.exact.text, from: via(got.exact.from) };
+          }
+        }
+      } else if (root === "local") hidden.push(`${ref} (locals are not in a plan)`);
+      else if (root === "path") hidden.push(`a file under ${ref} (file contents are not in a plan)`);
+      else if (root === "count" || root === "each" || root === "terraform") hidden.push(ref);
+      else hidden.push(`${ref} (known only after apply)`);
+    }
+    return { exact, inputs, hidden };
+  }
+
+  /** Where the text of a resource's user data is, when the planned value does not show it. */
+  function userDataFromPlan(type: string, values: Obj, expressions: Obj | undefined, module: string, noConfiguration: boolean): UserDataSource | undefined {
+    for (const attr of ["user_data", "user_data_base64"]) {
+      const v = values[attr];
+      const hashed = HASHED_USER_DATA.has(type) && attr === "user_data" && typeof v === "string" && /^[0-9a-f]{40}$/.test(v);
+      const unknownValue = isUnknownValue(v) && v.set !== false;
+      if (!hashed && !unknownValue) continue;
+      const shown = hashed ? "stores user data as a SHA-1 hash" : "shows user data as known only after apply";
+      if (!expressions) {
+        const why = noConfiguration ? `the input ${shown} and carries no configuration to read it from` : `the plan ${shown} and its configuration does not describe this resource`;
+        return { kind: "unverifiable", why, inputs: [] };
+      }
+      const got = textsOf(expressions[attr], module, 0);
+      if (hashed) {
+        const proven = [got.exact, ...got.inputs].find((c) => c !== undefined && userDataHash(c.text) === v);
+        if (proven) return { kind: "text", text: proven.text, from: proven.from };
+      }
+      const hiddenBy = got.hidden.length ? `it is built from ${[...new Set(got.hidden)].slice(0, 3).join(", ")}` : got.exact ? `the configuration's value does not match the plan's hash` : "its expression is not in the plan";
+      return { kind: "unverifiable", why: `the plan ${shown}; ${hiddenBy}`, inputs: got.inputs };
+    }
+    return undefined;
+  }
+}
+
+/** Types whose user data the plan may not show as text. */
+const USER_DATA_TYPES = new Set(["aws_instance", "aws_spot_instance_request", "aws_launch_configuration", "aws_launch_template"]);
+/** Types whose `user_data` the AWS provider stores as a SHA-1 of the (base64-decoded) text. */
+const HASHED_USER_DATA = new Set(["aws_instance", "aws_spot_instance_request", "aws_launch_configuration"]);
+
+/** The AWS provider's user data hash: SHA-1 of the text, base64-decoded first when it is base64. */
+export function userDataHash(text: string): string {
+  const b64 = text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text) ? Buffer.from(text, "base64") : undefined;
+  return createHash("sha1").update(b64 && b64.toString("base64") === text ? b64 : Buffer.from(text, "utf8")).digest("hex");
+}
+
+/** Every string inside a JSON value. */
+function stringsIn(v: unknown, out: string[] = []): string[] {
+  if (typeof v === "string") out.push(v);
+  else if (Array.isArray(v)) for (const x of v) stringsIn(x, out);
+  else if (isObject(v)) for (const x of Object.values(v)) stringsIn(x, out);
+  return out;
 }
 
 function configPathOf(moduleInstance: string): string {

@@ -1,0 +1,99 @@
+import { SECRET_PATTERNS } from "../modules/launch-template/user-data";
+
+/**
+ * Secrets in text an instance runs or writes (user data): credentials with a recognisable shape
+ * (AWS access key ids, private keys), values given to names that hold secrets
+ * (`AWS_SECRET_ACCESS_KEY=...`, `aws_secret_access_key = ...` in a credentials file the script
+ * writes, `password=` lines, `"token": "..."`, `--password x`), and passwords in URLs.
+ *
+ * A value that is not there yet is a placeholder, reported as a warning so a real key stays an
+ * error: `${...}`/`$VAR` left for the instance to fill, `<...>`, `your_key_here`, `changeme`.
+ * A value fetched at boot (`$(aws ssm get-parameter ...)`, backticks) is what the rule asks for and
+ * is no finding. Messages name the key, never the value.
+ */
+export interface SecretFound {
+  /** The kind of secret: `an AWS access key id`, `a value for DB_PASSWORD`. */
+  readonly what: string;
+  /** Safe to print: at most the first four characters of a shaped secret, or the key name. */
+  readonly excerpt: string;
+  /** Set when the value is a placeholder (warning, not error): why it is taken for one. */
+  readonly placeholder?: string;
+}
+
+/** Names whose value is a secret. */
+const SECRET_NAME = /(secret|passw(?:or)?d|passwd|\bpwd\b|_pwd$|^pwd_|passphrase|token|api[_-]?key|apikey|private[_-]?key|auth[_-]?key|access[_-]?key(?![_-]?id)|credential|client[_-]?secret|signing[_-]?key|encryption[_-]?key|master[_-]?key)/i;
+/** Names that mention a secret but hold something else: where it is, how long, whether. */
+const NOT_A_SECRET_NAME = /(_|-|\b)(file|path|dir|directory|len|length|min|max|minlen|maxlen|age|days|warn|policy|timeout|ttl|expir\w*|expiry|command|cmd|url|uri|arn|id|ids|name|names|param|parameter|parameters|ssm|type|types|retries|retry|prompt|enabled|enable|required|require|reset|rotation|hash|algorithm|algo|length|size|store|manager|ref|key_?id|location|source|header|field|attribute|endpoint|host|port|user|username|usage|hint|changed|auth|authentication|complexity|quality|history|seconds|secs|minutes)$/i;
+/** A value that says nothing secret: a boolean, a number, an empty string. */
+const TRIVIAL_VALUE = /^(?:|yes|no|true|false|none|null|nil|on|off|enabled|disabled|required|optional|\d+|-+|\*)$|^[{[|>&]/i;
+/** Placeholders written where a real value goes later. */
+const PLACEHOLDER_VALUE = /^(?:<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|x{3,}|\*{3,}|\.{3,}|changeme|change[_-]?me|change[_-]?this|replace[_-]?me|placeholder|dummy|redacted|todo|fixme|tbd|secret|password|token|example)$|your[_-]?|_here$|^replace|<[a-z _-]+>/i;
+
+/** Why a value is a placeholder, or undefined when it looks real. */
+function placeholderOf(value: string): string | undefined {
+  if (/^\$\{[^}]*\}$|^%\{[^}]*\}$/.test(value)) return `${value.startsWith("%") ? "a template directive" : "a variable"} left for the instance to fill`;
+  if (/^\{\{.*\}\}$/.test(value)) return "a template placeholder";
+  if (PLACEHOLDER_VALUE.test(value)) return "a placeholder value";
+  return undefined;
+}
+
+/** Strips quotes and trailing punctuation around a value. */
+function bare(raw: string): string {
+  let v = raw.trim();
+  const q = /^(["'])(.*?)\1/.exec(v);
+  if (q) return q[2];
+  v = v.split(/\s+/)[0] ?? "";
+  // `${db_password}`: a closing brace that closes the value's own reference stays.
+  return v.replace(/[;,)}\]"'`\\]+$/, (tail) => (v.includes("${") || v.includes("%{") ? tail.replace(/[^}]/g, "").slice(0, 1) : ""));
+}
+
+/** Is the value fetched at boot (command substitution), read from a file, or taken from the environment by reference? */
+function fetchedAtBoot(value: string): boolean {
+  // `$TOKEN`: the value of a shell variable set elsewhere in the script (judged where it is set).
+  return /^\$\(|^`|^\$[A-Za-z_][A-Za-z0-9_]*$/.test(value) || /^(?:\/|\.\/|~\/|file:\/\/|arn:aws|ssm:|secretsmanager:|resolve:)/i.test(value);
+}
+
+/** A crypt(3) password hash (`$6$...`): not the password, but crackable offline. */
+const CRYPT_HASH = /^\$(?:1|2[abxy]?|5|6|y|gy|7)\$[./A-Za-z0-9$=,]{8,}$/;
+
+const ASSIGNMENT = /(?:^|[\s;&|({,'"?-])(?:export\s+|set\s+|declare\s+(?:-\w+\s+)*|local\s+|readonly\s+|ENV\s+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(=|:(?!\/\/))[ \t]*("[^"]*"|'[^']*'|\S*)/g;
+const FLAG = /(?:^|\s)--?([A-Za-z][A-Za-z0-9-]*)(?:[ \t]+|=)("[^"]*"|'[^']*'|[^\s-][^\s]*)/g;
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]+)@/gi;
+
+/** Every secret in the text, at most one per line and kind. */
+export function findSecrets(text: string): SecretFound[] {
+  const found: SecretFound[] = [];
+  const seen = new Set<string>();
+  const add = (s: SecretFound) => {
+    const key = `${s.what}\u0000${s.placeholder ?? ""}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      found.push(s);
+    }
+  };
+  for (const line of text.split(/\r?\n/)) {
+    // A shaped secret says more than its name: the line is not judged again by name.
+    const shaped = SECRET_PATTERNS.map(({ what, pattern }) => ({ what, m: pattern.exec(line) })).filter((x) => x.m);
+    for (const { what, m } of shaped) add({ what, excerpt: `${m![0].slice(0, 4)}…(redacted)` });
+    if (shaped.length || line.length > 4096) continue;
+    const judge = (name: string, raw: string, how: string) => {
+      if (!SECRET_NAME.test(name) || NOT_A_SECRET_NAME.test(name)) return;
+      // `{{ vault_token }}`: a template placeholder, spaces and all.
+      const template = /^["']?(\{\{[^}]*\}\})/.exec(raw.trim()) ?? /^["']?(\{\{[^}]*\}\})/.exec(line.slice(line.indexOf(raw)).trim());
+      if (template) return add({ what: `a value for ${name}`, excerpt: `${name}${how}…(redacted)`, placeholder: "a template placeholder" });
+      const value = bare(raw);
+      if (TRIVIAL_VALUE.test(value) || fetchedAtBoot(value)) return;
+      const what = `a value for ${name}`;
+      if (CRYPT_HASH.test(value)) return add({ what: `a password hash for ${name}`, excerpt: `${name}${how}…(redacted)`, placeholder: "a crypt hash, not the password itself (still crackable: prefer a locked password and SSM)" });
+      const placeholder = placeholderOf(value);
+      add({ what, excerpt: `${name}${how}…(redacted)`, ...(placeholder ? { placeholder } : {}) });
+    };
+    for (const a of line.matchAll(ASSIGNMENT)) judge(a[1], a[3], a[2] === "=" ? "=" : ": ");
+    for (const f of line.matchAll(FLAG)) judge(f[1], f[2], " ");
+    for (const u of line.matchAll(URL_CREDENTIALS)) {
+      const placeholder = placeholderOf(u[1]);
+      add({ what: "a password in a URL", excerpt: `${u[0].split("://")[0]}://…(redacted)`, ...(placeholder ? { placeholder } : {}) });
+    }
+  }
+  return found;
+}
