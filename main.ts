@@ -5,6 +5,7 @@ import { BulwarkValidationError } from "./modules/core/errors";
 import { ConfigError, loadAndBuild } from "./examples";
 import { checkovBaseline } from "./examples/checkov-baseline";
 import { ALL_RULES, configResources, controlList, Finding, loadInput, runRules } from "./compliance";
+import { clearSynthFailure, discardSynthOutput } from "./compliance/output";
 
 /** The project root: the nearest folder up from here that holds cdktf.json. */
 function projectRoot(): string {
@@ -44,8 +45,23 @@ function pruneStaleOutput(outdir: string, hcl: boolean): void {
   }
 }
 
+/** Where the app writes (cdktf's own choice: CDKTF_OUTDIR, else cdktf.out in the working directory). */
+const outdirOf = (app?: App) => path.resolve(app?.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+
+/**
+ * Ends a failed synth: its message on stderr, exit 1, and an output directory that nothing takes
+ * as current (`bulwark check`/`diff` refuse it naming the reason; `cdktf deploy --skip-synth` finds
+ * no manifest).
+ */
+function fail(message: string, app?: App): never {
+  discardSynthOutput(outdirOf(app), message);
+  console.error(message);
+  process.exit(1);
+}
+
+let app: App | undefined;
 try {
-  const app = new App();
+  app = new App();
   loadAndBuild(app, projectRoot());
   app.synth();
   pruneStaleOutput(app.outdir, app.hclOutput);
@@ -63,10 +79,8 @@ try {
   const line = (f: Finding) => `${f.ruleId} [${controlList(f.controls)}] ${f.constructPath ?? `${f.stack} ${f.address}`}: ${f.message}`;
   // Unverifiable findings stop the synth too: our own output must be judged, not guessed.
   const errors = report.findings.filter((f) => (f.severity === "error" || f.severity === "unverifiable") && !f.suppressed);
-  if (errors.length > 0) {
-    console.error(`bulwark: synth stopped by ${errors.length} compliance finding(s):\n${errors.map(line).join("\n")}`);
-    process.exit(1);
-  }
+  if (errors.length > 0) fail(`bulwark: synth stopped by ${errors.length} compliance finding(s):\n${errors.map(line).join("\n")}`, app);
+  clearSynthFailure(app.outdir);
   // checkov's baseline (`--baseline cdktf.out/checkov.baseline`): the findings bulwark's
   // suppressions and recorded decisions answer, each with its reason in docs/COMPLIANCE.md.
   if (!app.hclOutput) fs.writeFileSync(path.join(app.outdir, "checkov.baseline"), JSON.stringify(checkovBaseline(resources), null, 2) + "\n");
@@ -80,16 +94,14 @@ try {
   for (const f of report.findings.filter((f) => f.severity === "warning" && !f.suppressed)) console.log(`  warning ${line(f)}`);
 } catch (e) {
   // Bad input is the user's to fix: one line naming file or construct path, field and value.
-  if (e instanceof BulwarkValidationError || e instanceof ConfigError) {
-    console.error(`bulwark: ${e.message}`);
-    process.exit(1);
-  }
+  if (e instanceof BulwarkValidationError || e instanceof ConfigError) fail(`bulwark: ${e.message}`, app);
   // cdktf reports failed stack validations (the compliance gate) as one error; list them.
   const failed = e instanceof Error && /^Validation failed with the following errors:\n/.exec(e.message);
   if (failed) {
     const lines = (e as Error).message.split("\n").filter((l) => l.startsWith("  [")).map((l) => l.trim());
-    console.error(`bulwark: synth stopped by ${lines.length} compliance finding(s):\n${lines.join("\n")}`);
-    process.exit(1);
+    fail(`bulwark: synth stopped by ${lines.length} compliance finding(s):\n${lines.join("\n")}`, app);
   }
+  // A bug keeps its stack trace, and leaves no output to deploy either.
+  discardSynthOutput(outdirOf(app), `synth failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
   throw e;
 }

@@ -1,4 +1,5 @@
-import * as fs from "node:fs";
+import { UsageError } from "./errors";
+import { checkOutputFile, writeOutputFile } from "./output";
 import { ALL_RULES, controlList, DEFAULT_SETTINGS, format, Format, FORMATS, INPUT_NOT_READ, loadInput, runRules, Scope } from "../compliance";
 
 export interface CheckOptions {
@@ -28,6 +29,7 @@ export function check(target: string, opts: CheckOptions, write: (text: string) 
   if (!FORMATS.includes(opts.format as Format)) throw new UsageError(`--format ${opts.format}: must be one of ${FORMATS.join(", ")}`);
   const scope = opts.scope ?? "all";
   if (!(SCOPES as readonly string[]).includes(scope)) throw new UsageError(`--scope ${scope}: must be one of ${SCOPES.join(", ")}`);
+  if (opts.output !== undefined) checkOutputFile("--output", opts.output);
   const settings = { ...DEFAULT_SETTINGS, ...(opts.authorizedPorts !== undefined ? { authorizedPorts: parsePorts(opts.authorizedPorts) } : {}) };
   if (opts.listRules) {
     const rows = ALL_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${r.scope.padEnd(9)} ${r.title} [${controlList(r.controls, true) || "—"}]`);
@@ -37,11 +39,11 @@ export function check(target: string, opts: CheckOptions, write: (text: string) 
   const input = loadInput(target);
   const report = runRules(input.resources, ALL_RULES, { scope: scope as Scope | "all", settings, suppressions: input.suppressions, gaps: input.gaps });
   const text = format(report, opts.format as Format, target);
-  if (opts.output) fs.writeFileSync(opts.output, text);
+  if (opts.output !== undefined) writeOutputFile("--output", opts.output, text);
   else write(text);
   if (report.findings.some((f) => f.ruleId === INPUT_NOT_READ && !f.suppressed)) return 2;
   if (report.summary.errors > 0) return 1;
   return opts.failOnUnverifiable && report.summary.unverifiable > 0 ? 1 : 0;
 }
 
-export class UsageError extends Error {}
+export { UsageError };

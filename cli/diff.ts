@@ -1,7 +1,7 @@
-import * as fs from "node:fs";
 import { diffConfigs, diffJson, diffPlans, totals } from "../review/diff";
 import { diffMarkdown, MarkdownOptions, workflowRunUrl } from "../review/markdown";
-import { UsageError } from "./check";
+import { UsageError } from "./errors";
+import { checkOutputFile, writeOutputFile } from "./output";
 
 export interface DiffOptions {
   plan?: string[];
@@ -33,6 +33,7 @@ export function diff(opts: DiffOptions, write: (text: string) => void, progress:
   // With --plan, --base alone names the base's configuration, to compare provider settings with.
   if (planMode ? Boolean(opts.head) : !(opts.base || opts.head)) throw new UsageError("give either --plan PLAN.json... [--base DIR] or --base DIR --head DIR");
   if (!planMode && !(opts.base && opts.head)) throw new UsageError("--base and --head go together");
+  if (opts.output !== undefined) checkOutputFile("--output", opts.output);
   progress(planMode ? `reading ${opts.plan!.length} plan(s)` : `comparing ${opts.base} with ${opts.head}`);
   if (opts.synth && !planMode) throw new UsageError("--synth goes with --plan (base and head already carry construct paths)");
   const result = planMode ? diffPlans(opts.plan!, opts.synth, opts.base) : diffConfigs(opts.base!, opts.head!);
@@ -41,8 +42,8 @@ export function diff(opts: DiffOptions, write: (text: string) => void, progress:
   const md: MarkdownOptions = { ...(baseRef ? { baseRef } : {}), ...(headRef ? { headRef } : {}) };
   const artifactUrl = workflowRunUrl(env);
   const text = opts.format === "json" ? diffJson(result) : diffMarkdown(result, { ...md, fullReport: opts.output, ...(artifactUrl ? { artifactUrl } : {}) });
-  if (opts.output) {
-    fs.writeFileSync(opts.output, opts.format === "json" ? text : diffMarkdown(result, { ...md, limit: Number.MAX_SAFE_INTEGER }));
+  if (opts.output !== undefined) {
+    writeOutputFile("--output", opts.output, opts.format === "json" ? text : diffMarkdown(result, { ...md, limit: Number.MAX_SAFE_INTEGER }));
     if (opts.format === "md") write(text);
   } else write(text);
   const t = totals(result);

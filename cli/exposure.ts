@@ -1,10 +1,10 @@
-import * as fs from "node:fs";
 import { ALL_RULES, buildContext, loadInput, runRules } from "../compliance";
 import { Explanation, explainInternet, ExposurePath, listedPaths } from "../compliance/exposure/paths";
 import { intersectRanges } from "../compliance/families/network";
 import { cidrRange } from "../modules/core/cidr";
 import { exposureDot, exposureJson, exposureMarkdown, exposureMermaid, exposureSvg, exposureText } from "../compliance/exposure/render";
-import { UsageError } from "./check";
+import { UsageError } from "./errors";
+import { checkOutputFile, writeOutputFile } from "./output";
 
 export interface ExposureOptions {
   format: string;
@@ -48,6 +48,7 @@ export function exposure(target: string, opts: ExposureOptions, write: (text: st
     if (opts.from !== undefined && opts.from !== "internet") throw new UsageError(`--why explains paths from the internet only, not --from ${opts.from}`);
     if (opts.format !== "text" && opts.format !== "json") throw new UsageError(`--why writes text or json, not --format ${opts.format}`);
   }
+  if (opts.output !== undefined) checkOutputFile("--output", opts.output);
   const input = loadInput(target);
   const ctx = buildContext(input.resources);
   const paths = filterPaths(listedPaths(ctx), opts);
@@ -57,11 +58,11 @@ export function exposure(target: string, opts: ExposureOptions, write: (text: st
     const found = explainInternet(ctx, opts.to!, Number(opts.port));
     if (!found.length) throw new UsageError(`--to ${opts.to}: no instance, Auto Scaling group, load balancer or endpoint matches`);
     const text = opts.format === "json" ? `${JSON.stringify({ explanations: found }, null, 2)}\n` : whyText(found);
-    if (opts.output) fs.writeFileSync(opts.output, text);
+    if (opts.output !== undefined) writeOutputFile("--output", opts.output, text);
     else write(text);
     return status;
   }
-  const emit = (text: string) => (opts.output ? fs.writeFileSync(opts.output, text) : write(text));
+  const emit = (text: string) => (opts.output !== undefined ? writeOutputFile("--output", opts.output, text) : write(text));
   if (opts.format === "svg") return exposureSvg(paths).then((svg) => (emit(svg), status));
   emit(
     opts.format === "json" ? exposureJson(paths) : opts.format === "md" ? exposureMarkdown(paths) : opts.format === "mermaid" ? exposureMermaid(paths) : opts.format === "dot" ? exposureDot(paths) : exposureText(paths),

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "./check";
+import { UsageError } from "./errors";
 
 /**
  * `bulwark init [DIR]`: a new cdktf project that works at once. package.json depends on bulwark

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
-import { InputError } from "../compliance";
-import { check, UsageError } from "./check";
+import { check } from "./check";
+import { errorLine, UsageError } from "./errors";
 import { diff } from "./diff";
 import { exposure } from "./exposure";
 import { publishCommand } from "./publish";
@@ -38,7 +38,7 @@ program
   .description("Check Terraform JSON (a cdktf.out directory, *.tf.json, or a `terraform show -json` plan) against the rule pack")
   .argument("[target]", "cdktf output directory, Terraform JSON directory or file, or plan JSON", "cdktf.out")
   .option("-f, --format <format>", "text, json, sarif or md", "text")
-  .option("-o, --output <file>", "write the report to a file instead of stdout")
+  .option("-o, --output <file>", "write the report to a file instead of stdout (its folder must exist: a missing one is exit 2)")
   .option("--list-rules", "list the rules with their control ids and exit")
   .option("--scope <scope>", "resource (per resource), account (account and region baselines) or all", "all")
   .option("--fail-on-unverifiable", "exit 1 when a rule could not decide (a value unknown until apply, a resource outside the input)")
@@ -52,7 +52,7 @@ program
   .description("Who can reach what: paths from the internet, CIDRs and security groups to what runs in the VPC, through routes, ACLs and security groups")
   .argument("[target]", "cdktf output directory, Terraform JSON directory or file, or plan JSON", "cdktf.out")
   .option("-f, --format <format>", "text, json, md, mermaid, dot or svg", "text")
-  .option("-o, --output <file>", "write the report to a file instead of stdout")
+  .option("-o, --output <file>", "write the report to a file instead of stdout (its folder must exist: a missing one is exit 2)")
   .option("--from <source>", "only paths from: internet, addresses in a CIDR, or a source id or name (tier:private, a group, prefix list or peering)")
   .option("--to <destination>", "only paths to: a resource address or security group")
   .option("--port <port>", "only paths that include this port")
@@ -78,7 +78,7 @@ program
   .option("--head <dir>", "synthesized output of the head (the pull request's cdktf.out)")
   .option("--synth <dir>", "with --plan: the cdktf.out the plans were made from, to name construct paths")
   .option("-f, --format <format>", "md or json", "md")
-  .option("-o, --output <file>", "write the full report to a file (md on stdout stays within one comment)")
+  .option("-o, --output <file>", "write the full report to a file (md on stdout stays within one comment); its folder must exist: a missing one is exit 2")
   .option("--fail-on <conditions>", "exit 1 on any of: delete, replace, finding, suppression, protection, dangerous, exposure (comma-separated)")
   .option("--base-ref <name>", "the base's commit or branch, for the title (default: GITHUB_BASE_REF)")
   .option("--head-ref <name>", "the head's commit or branch, for the title (default: GITHUB_SHA)")
@@ -133,8 +133,9 @@ program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {
     process.exit(e.exitCode === 0 ? 0 : 2);
   }
-  if (e instanceof InputError || e instanceof UsageError) {
-    process.stderr.write(`bulwark: ${e.message}\n`);
+  const line = errorLine(e);
+  if (line !== undefined) {
+    process.stderr.write(`${line}\n`);
     process.exit(2);
   }
   throw e;

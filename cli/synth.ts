@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ALL_RULES, controlList, Finding, loadInput, runRules } from "../compliance";
+import { clearSynthFailure, discardSynthOutput } from "../compliance/output";
 
 /**
  * `bulwark synth [ENTRY]`: a user's cdktf app on the repository's fast path. esbuild bundles the
@@ -78,17 +79,37 @@ export async function run(entry: string, args: string[], io: SynthIo): Promise<n
   return 0;
 }
 
+/**
+ * A synth that fails — the app stops on bad input or a gate finding, throws, or its output has an
+ * error finding — leaves no output to take as current (compliance/output.ts): `bulwark check` and
+ * `bulwark diff` refuse the directory naming the reason, `cdktf deploy --skip-synth` finds no manifest.
+ */
 export async function synth(entry: string, args: string[], io: SynthIo, opts: { scope?: "resource" | "all" } = {}): Promise<number> {
-  const ran = await run(entry, args, io);
-  if (ran !== 0) return ran;
   // cdktf tells the app where to write through CDKTF_OUTDIR; an app run alone writes cdktf.out.
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? path.join(process.cwd(), "cdktf.out"));
-  if (!fs.existsSync(path.join(outdir, "manifest.json"))) {
-    io.err(`bulwark: ${entry} wrote no ${path.relative(process.cwd(), outdir) || outdir}/manifest.json: does it call app.synth()?`);
+  const failed = (message: string): number => {
+    discardSynthOutput(outdir, message);
+    io.err(message);
     return 1;
+  };
+  let reason = "";
+  let ran: number;
+  try {
+    ran = await run(entry, args, { out: io.out, err: (line) => ((reason = line), io.err(line)) });
+  } catch (e) {
+    discardSynthOutput(outdir, `synth failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+    throw e;
   }
+  // 2: no such entry, nothing ran and nothing was written.
+  if (ran === 2) return ran;
+  if (ran !== 0) {
+    discardSynthOutput(outdir, reason || "synth failed");
+    return ran;
+  }
+  if (!fs.existsSync(path.join(outdir, "manifest.json"))) return failed(`bulwark: ${entry} wrote no ${path.relative(process.cwd(), outdir) || outdir}/manifest.json: does it call app.synth()?`);
   const hcl = fs.readdirSync(path.join(outdir, "stacks"), { withFileTypes: true }).some((d) => d.isDirectory() && fs.existsSync(path.join(outdir, "stacks", d.name, "cdk.tf")));
   if (hcl) {
+    clearSynthFailure(outdir);
     io.out(`bulwark: synthesized HCL to ${path.relative(process.cwd(), outdir) || "."}; compliance: judged at synth by the gate (HCL is not read back)`);
     return 0;
   }
@@ -101,10 +122,8 @@ export async function synth(entry: string, args: string[], io: SynthIo, opts: { 
   const stacks = [...counts].map(([name, n]) => `${name} (${n} resources)`).join(", ") || "no resources";
   const { warnings, suppressed } = report.summary;
   const shown = path.relative(process.cwd(), outdir);
-  if (errors.length > 0) {
-    io.err(`bulwark: synthesized ${stacks} to ${shown || "."}, but ${errors.length} compliance finding(s) stand:\n${errors.map(line).join("\n")}`);
-    return 1;
-  }
+  if (errors.length > 0) return failed(`bulwark: synth of ${stacks} stopped by ${errors.length} compliance finding(s), its output in ${shown || "."} removed:\n${errors.map(line).join("\n")}`);
+  clearSynthFailure(outdir);
   io.out(`bulwark: synthesized ${stacks} to ${shown.startsWith("..") ? outdir : shown || "."}; compliance: 0 errors, ${warnings} warning(s), ${suppressed} suppressed`);
   for (const f of report.findings.filter((f) => f.severity === "warning" && !f.suppressed)) io.out(`  warning ${line(f)}`);
   return 0;

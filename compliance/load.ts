@@ -5,6 +5,7 @@ import { InputGap, TfResource } from "./model";
 import { isOverrideFile, looksLikeConfig, mergeConfigs, mergedResources, moduleGaps } from "./read/config";
 import { expectObject, InputError, isObject, kindOf, readJsonFile } from "./read/json";
 import { readPlan } from "./read/plan";
+import { synthFailure } from "./output";
 
 export { configResources, referencesIn } from "./read/config";
 export { InputError } from "./read/json";
@@ -115,6 +116,8 @@ export function loadInput(target: string): LoadedInput {
   if (!fs.existsSync(target)) throw new InputError(`${target}: no such file or directory`);
   const stat = fs.statSync(target);
   if (stat.isDirectory()) {
+    const failed = synthFailure(target);
+    if (failed) throw new InputError(`${target}: the last synth into it failed (${failed}); nothing in it is current: fix that and synthesize again`);
     const manifest = path.join(target, "manifest.json");
     if (fs.existsSync(manifest)) {
       const m = expectObject(readJsonFile(manifest), manifest, "the manifest");

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ALL_RULES, FileSuppression, Finding, InputError, loadInput, planResources, runRules, TfResource } from "../compliance";
+import { expectArray, expectObject, isObject, kindOf, parseJsonText } from "../compliance/read/json";
 import { resourceDangers, settingsDangers } from "./dangers";
 import { Action, AttributeChange, DangerClass, DangerousChange, DiffResult, emptySummary, FORCE_NEW, FORCE_NEW_WHEN, isSecurityType, ResourceChange, StackSummary, SuppressedFinding } from "./model";
 import { exposureChanges } from "./exposure";
@@ -297,20 +298,79 @@ interface PlanJson {
   configuration?: any;
 }
 
+/**
+ * Reads a plan for review as `bulwark check` reads JSON (a repeated key or nesting deeper than 256
+ * levels is refused), then checks the shape of everything the review reads besides what the
+ * compliance reader checks: resource changes and drift, output changes, the prior state's modules
+ * and the provider configuration. A shape Terraform never writes is one InputError line naming the
+ * file and the path.
+ */
 function readPlan(file: string): PlanJson {
-  if (!fs.existsSync(file)) throw new InputError(`--plan ${file}: no such file`);
-  let json: unknown;
+  const where = `--plan ${file}`;
+  if (!fs.existsSync(file)) throw new InputError(`${where}: no such file`);
+  let text: string;
   try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
+    text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new InputError(`--plan ${file}: is not valid JSON (${(e as Error).message})`);
+    throw new InputError(`${where}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const plan = json as PlanJson;
-  if (!plan || typeof plan !== "object" || typeof plan.format_version !== "string" || !("resource_changes" in plan || "planned_values" in plan)) {
-    throw new InputError(`--plan ${file}: is not a plan from \`terraform show -json\` (no format_version and resource_changes)`);
+  const json = parseJsonText(text, where);
+  if (!isObject(json) || typeof json.format_version !== "string" || !("resource_changes" in json || "planned_values" in json)) {
+    throw new InputError(`${where}: is not a plan from \`terraform show -json\` (no format_version and resource_changes)`);
   }
-  if (!/^1\./.test(plan.format_version)) throw new InputError(`--plan ${file}: format_version ${plan.format_version} is not supported (1.x)`);
-  return plan;
+  if (!/^1\./.test(json.format_version)) throw new InputError(`${where}: format_version ${json.format_version} is not supported (1.x)`);
+  const list = (value: unknown, at: string): unknown[] => (value === undefined || value === null ? [] : expectArray(value, where, at));
+  const object = (value: unknown, at: string): Record<string, unknown> => (value === undefined || value === null ? {} : expectObject(value, where, at));
+  const optionalString = (value: unknown, at: string) => {
+    if (value !== undefined && value !== null && typeof value !== "string") throw new InputError(`${where}: ${at} must be a string, not ${kindOf(value)}`);
+  };
+  const strings = (value: unknown, at: string) =>
+    list(value, at).forEach((v, i) => {
+      if (typeof v !== "string") throw new InputError(`${where}: ${at}[${i}] must be a string, not ${kindOf(v)}`);
+    });
+  const change = (value: unknown, at: string) => {
+    const c = object(value, at);
+    strings(c.actions, `${at}.actions`);
+    for (const k of ["before", "after"]) if (c[k] !== undefined && c[k] !== null) expectObject(c[k], where, `${at}.${k}`);
+    for (const k of ["after_unknown", "before_sensitive", "after_sensitive"]) {
+      if (c[k] !== undefined && c[k] !== null && typeof c[k] !== "boolean" && !isObject(c[k])) throw new InputError(`${where}: ${at}.${k} must be an object or true/false, not ${kindOf(c[k])}`);
+    }
+    list(c.replace_paths, `${at}.replace_paths`).forEach((p, i) =>
+      expectArray(p, where, `${at}.replace_paths[${i}]`).forEach((step, j) => {
+        if (typeof step !== "string" && typeof step !== "number") throw new InputError(`${where}: ${at}.replace_paths[${i}][${j}] must be a string or a number, not ${kindOf(step)}`);
+      }),
+    );
+  };
+  const resourceChanges = (key: string) =>
+    list(json[key], key).forEach((rc, i) => {
+      const at = `${key}[${i}]`;
+      const r = expectObject(rc, where, at);
+      for (const k of ["address", "type"]) if (typeof r[k] !== "string") throw new InputError(`${where}: ${at}.${k} must be a string, not ${kindOf(r[k])}`);
+      for (const k of ["mode", "previous_address", "action_reason", "provider_name"]) optionalString(r[k], `${at}.${k}`);
+      change(r.change, `${at}.change`);
+    });
+  resourceChanges("resource_changes");
+  resourceChanges("resource_drift");
+  for (const [name, oc] of Object.entries(object(json.output_changes, "output_changes"))) strings(expectObject(oc, where, `output_changes[${JSON.stringify(name)}]`).actions, `output_changes[${JSON.stringify(name)}].actions`);
+  // The prior state's modules, walked for providers and ids (its values are read as a plan's below).
+  const walk = (mod: unknown, at: string, depth: number) => {
+    if (depth > 64) throw new InputError(`${where}: modules nest deeper than 64 levels at ${at}`);
+    const m = object(mod, at);
+    list(m.resources, `${at}.resources`).forEach((r, i) => {
+      const res = expectObject(r, where, `${at}.resources[${i}]`);
+      for (const k of ["address", "type", "provider_name"]) optionalString(res[k], `${at}.resources[${i}].${k}`);
+      object(res.values, `${at}.resources[${i}].values`);
+    });
+    list(m.child_modules, `${at}.child_modules`).forEach((c, i) => walk(c, `${at}.child_modules[${i}]`, depth + 1));
+  };
+  walk(object(object(json.prior_state, "prior_state").values, "prior_state.values").root_module, "prior_state.values.root_module", 0);
+  const configuration = object(json.configuration, "configuration");
+  for (const [key, conf] of Object.entries(object(configuration.provider_config, "configuration.provider_config"))) {
+    const c = expectObject(conf, where, `configuration.provider_config[${JSON.stringify(key)}]`);
+    for (const k of ["name", "alias", "version_constraint"]) optionalString(c[k], `configuration.provider_config[${JSON.stringify(key)}].${k}`);
+    object(c.expressions, `configuration.provider_config[${JSON.stringify(key)}].expressions`);
+  }
+  return json as PlanJson;
 }
 
 /** Stack name of a plan file: its name, or its directory's for generic names (`plan.json`). */

@@ -181,6 +181,22 @@ describe("coverage", () => {
     expect(bulwark(["check", dir, "--authorized-ports", "80,http"]).stderr.trim()).toBe('bulwark: --authorized-ports 80,http: "http" is not a port 0-65535');
   });
 
+  it("reports 22 open to the world once, under sg-no-world-admin-ports, with EC2.19 among its controls in JSON and SARIF", () => {
+    const resource = { aws_security_group: { g: { description: "g", ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"], description: "SSH" }] } } };
+    const ids = ["sg-no-world-unauthorized-ports", "sg-no-world-high-risk-ports", "sg-no-world-admin-ports"];
+    const found = judge(resource, ids).filter((f) => f.ruleId !== "sg-no-world-unauthorized-ports");
+    expect(found.map((f) => [f.ruleId, f.address])).toEqual([["sg-no-world-admin-ports", "aws_security_group.g"]]);
+    expect(found[0].controls.securityHub).toEqual(expect.arrayContaining(["EC2.19", "EC2.13", "EC2.53"]));
+
+    const dir = dirWith({ "main.tf.json": { resource } });
+    const json = checkJson(dir, "--scope", "resource").report!.findings.find((f) => f.ruleId === "sg-no-world-admin-ports")!;
+    expect(json.controls.securityHub).toContain("EC2.19");
+    const sarif = JSON.parse(bulwark(["check", dir, "--scope", "resource", "--format", "sarif"]).stdout);
+    const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === "sg-no-world-admin-ports");
+    expect(result.properties.controls.securityHub).toContain("EC2.19");
+    expect(result.properties.tags).toEqual(expect.arrayContaining(["security", "EC2.19", "EC2.13"]));
+  });
+
   it("judges spot instance requests, launch configurations, instance root volumes and the default NACL", () => {
     expect(judge({ aws_spot_instance_request: { s: { ami: "ami-12345678", instance_type: "t3.micro" } } }, ["ec2-imdsv2"]).map((f) => f.address)).toEqual(["aws_spot_instance_request.s"]);
     expect(judge({ aws_launch_configuration: { c: { image_id: "ami-12345678", instance_type: "t3.micro", associate_public_ip_address: true } } }, ["lt-imdsv2", "lt-no-public-ip"]).map((f) => f.ruleId).sort()).toEqual(["lt-imdsv2", "lt-no-public-ip"]);
@@ -274,6 +290,8 @@ describe("plans: module instances, empty blocks, unknown values (Terraform in th
   // flow log; an instance whose plan writes absent blocks as []; an instance profile known only
   // after apply; a security group opened to the world split in halves.
   let plan: ReturnType<typeof runRules>;
+  // An inline rule in JSON syntax names every argument.
+  const ruleBlock = { description: "rule", ipv6_cidr_blocks: [], prefix_list_ids: [], security_groups: [], self: false };
   beforeAll(() => {
     const dir = tmp("plan-config");
     fs.mkdirSync(path.join(dir, "vpc"));
@@ -300,6 +318,12 @@ describe("plans: module instances, empty blocks, unknown values (Terraform in th
             profiled: { ami: "ami-12345678", instance_type: "t3.micro", subnet_id: "subnet-12345678", associate_public_ip_address: false, monitoring: true, iam_instance_profile: "${aws_iam_instance_profile.p.name}", metadata_options: { http_tokens: "required" } },
           },
           aws_security_group: { g: { name: "g", description: "g", vpc_id: "vpc-12345678" } },
+          // Default groups of VPCs outside the configuration: a VPC by literal id, the default VPC (no vpc_id).
+          aws_default_security_group: {
+            legacy: { vpc_id: "vpc-12345678", ingress: [{ ...ruleBlock, protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["203.0.113.0/24"] }] },
+            default_vpc: { egress: [{ ...ruleBlock, protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"] }] },
+            closed: { vpc_id: "vpc-87654321" },
+          },
           aws_vpc_security_group_ingress_rule: {
             lo: { security_group_id: "${aws_security_group.g.id}", ip_protocol: "6", from_port: 3389, to_port: 3389, cidr_ipv4: "0.0.0.0/1", description: "RDP" },
             hi: { security_group_id: "${aws_security_group.g.id}", ip_protocol: "6", from_port: 3389, to_port: 3389, cidr_ipv4: "128.0.0.0/1", description: "RDP" },
@@ -325,6 +349,16 @@ describe("plans: module instances, empty blocks, unknown values (Terraform in th
   it("follows an instance profile known only after apply to its role", () => {
     expect(hits("ssm-managed")).toEqual(["error aws_instance.bare", "error aws_instance.profiled"]);
     expect(plan.findings.find((f) => f.ruleId === "ssm-managed" && f.address === "aws_instance.profiled")!.message).toMatch(/role lacks AmazonSSMManagedInstanceCore/);
+  });
+
+  it("judges default security groups whose VPC the plan does not hold, each once, on its own address", () => {
+    expect(hits("vpc-default-sg-closed")).toEqual([
+      "error aws_default_security_group.default_vpc",
+      "error aws_default_security_group.legacy",
+      // The module's VPCs have no default group of their own: the default VPC's group is not theirs.
+      'error module.net["a"].aws_vpc.this',
+      'error module.net["b"].aws_vpc.this',
+    ]);
   });
 
   it("judges a group's rules together: halves of the world are the world", () => {

@@ -177,3 +177,38 @@ describe("ec2-no-public-ip on Elastic IPs", () => {
     ).toEqual(["aws_eip.bastion", "aws_eip_association.a"]);
   });
 });
+
+describe("vpc-default-sg-closed on default security groups whose VPC is not in the input", () => {
+  const rule = ALL_RULES.filter((r) => r.id === "vpc-default-sg-closed");
+  const findings = (resource: Record<string, unknown>) =>
+    runRules(configResources({ resource }, "s"), rule).findings.map((f) => `${f.severity} ${f.address}: ${f.message}`);
+  const sshFromOffice = { protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["203.0.113.0/24"] };
+  const allOut = { protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"] };
+
+  it("flags a group with an ingress rule on a literal vpc_id, on the group's own address", () => {
+    expect(findings({ aws_default_security_group: { legacy: { vpc_id: "vpc-123", ingress: [sshFromOffice] } } })).toEqual([
+      "error aws_default_security_group.legacy: default security group has rules",
+    ]);
+  });
+
+  it("flags the default VPC's group (no vpc_id) with an egress rule", () => {
+    expect(findings({ aws_default_security_group: { default_vpc: { egress: [allOut] } } })).toEqual(["error aws_default_security_group.default_vpc: default security group has rules"]);
+  });
+
+  it("flags a group whose vpc_id is a variable", () => {
+    expect(findings({ aws_default_security_group: { d: { vpc_id: "${var.vpc_id}", ingress: [sshFromOffice] } } })).toEqual(["error aws_default_security_group.d: default security group has rules"]);
+  });
+
+  it("reports a group judged through its VPC in the input exactly once", () => {
+    expect(
+      findings({ aws_vpc: { main: { cidr_block: "10.0.0.0/16" } }, aws_default_security_group: { main: { vpc_id: "${aws_vpc.main.id}", ingress: [sshFromOffice], egress: [allOut] } } }),
+    ).toEqual(["error aws_default_security_group.main: default security group has rules"]);
+  });
+
+  it("passes an empty group on a literal vpc_id, and keeps rules unknown until apply unverifiable", () => {
+    expect(findings({ aws_default_security_group: { legacy: { vpc_id: "vpc-123" } } })).toEqual([]);
+    expect(findings({ aws_default_security_group: { legacy: { vpc_id: "vpc-123", ingress: "${var.rules}" } } })).toEqual([
+      "unverifiable aws_default_security_group.legacy: default security group rules are ${var.rules}",
+    ]);
+  });
+});

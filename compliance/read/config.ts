@@ -104,7 +104,9 @@ function modules(json: Body, file: string, into: MergedConfig["module"], overrid
   for (const byName of objectsAt(json.module, file, "module")) {
     for (const [name, body] of Object.entries(byName)) {
       if (name === "//") continue;
-      const b = objectsAt(body, file, `module.${name}`)[0];
+      const bodies = objectsAt(body, file, `module.${name}`);
+      if (bodies.length !== 1) throw new InputError(`${file}: module.${name} must be one object, not a list of ${bodies.length}`);
+      const b = bodies[0];
       const existing = into.get(name);
       if (override) {
         if (!existing) throw new InputError(`${file}: overrides module.${name}, which no other file defines`);

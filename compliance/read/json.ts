@@ -93,6 +93,7 @@ export function parseJsonText(text: string, file: string): unknown {
 
 /** What a JSON value is, for messages: `null`, `a number`, `a list`, … */
 export function kindOf(value: unknown): string {
+  if (value === undefined) return "absent";
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";

@@ -7,7 +7,8 @@
 export const ADMIN_PORTS = [22, 3389] as const;
 
 /**
- * Ports Security Hub EC2.19 treats as high-risk when open to the internet, besides 22 and 3389:
+ * Ports Security Hub EC2.19 treats as high-risk when open to the internet, besides 22 and 3389
+ * (ADMIN_PORTS, also on EC2.19's list: the rule that judges them names EC2.19 among its controls):
  * FTP, Telnet, SMTP, POP3, RPC, IMAP, SMB, SQL Server, Grafana-style dev servers, MySQL,
  * PostgreSQL, Kibana, Elasticsearch, proxies.
  */
