@@ -130,3 +130,51 @@ export const READ_BACK_QUIRKS: EmulatorQuirk[] = [
     evidence: "ListTags on a backup plan returns no tags, so the provider's default tags read back as missing",
   },
 ];
+
+/**
+ * What the emulator stores of a prerequisite (a resource the published modules' suite creates for an
+ * example in its account, never a module's: `prerequisites.ts`) differently from what was sent. The
+ * prerequisite ignores these attributes once created (`lifecycle.ignore_changes`), so that the plan
+ * after the apply judges the modules alone.
+ */
+export interface PrerequisiteQuirk {
+  type: string;
+  attributes: string[];
+  evidence: string;
+}
+
+export const PREREQUISITE_QUIRKS: PrerequisiteQuirk[] = [
+  {
+    type: "aws_ami",
+    attributes: ["architecture", "boot_mode", "ena_support", "root_device_name", "sriov_net_support", "virtualization_type", "ebs_block_device"],
+    evidence:
+      "RegisterImage keeps the name and description only: the image reads back with root device /dev/sda1 on a snapshot of its own, no architecture or virtualization type, ENA off and boot mode uefi, so the plan would replace it (seen: root_device_name \"/dev/sda1\" -> \"/dev/xvda\" # forces replacement)",
+  },
+];
+
+/**
+ * What the deploy suites' read-back through the AWS API cannot check on the emulator, so checks
+ * another way (named in `readBackInstead`): the apply and the plan after it are not concerned.
+ */
+export interface ReadBackGap {
+  /** The API call whose answer lacks it. */
+  call: string;
+  evidence: string;
+  readBackInstead: string;
+  coveredBy: string;
+}
+
+export const READ_BACK_GAPS: ReadBackGap[] = [
+  {
+    call: "DescribeInstances (instances an Auto Scaling group launched)",
+    evidence: "the instances carry MetadataOptions HttpTokens \"optional\": the emulator launches a group's instances without its launch template's metadata options",
+    readBackInstead: "the metadata options of the template version the group launches (DescribeLaunchTemplateVersions)",
+    coveredBy: "__tests__/modules/launch-template.test.ts and launch-template.fuzz.test.ts (http_tokens required, hop limit 1)",
+  },
+  {
+    call: "DescribeLoadBalancers",
+    evidence: "no Scheme when CreateLoadBalancer named none (the provider sends a scheme only for internal load balancers; AWS then answers internet-facing)",
+    readBackInstead: "that the scheme is not internal",
+    coveredBy: "__tests__/modules/load-balancer.test.ts (internal = false)",
+  },
+];

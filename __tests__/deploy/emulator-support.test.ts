@@ -1,7 +1,7 @@
 /**
  * The deploy suites' machinery on its own, with no emulator: finding and starting one (and failing in
  * one line when it will not start), the emulator option of the synth, what is left out of an apply,
- * and reading refusals out of cdktf's output.
+ * reading refusals out of cdktf's output, and the published examples' emulator settings and prerequisites.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -13,6 +13,7 @@ import { runSynth } from "../support/app";
 import { applyScope, deployResult, differingPaths, emulatorOverride, planGraph, providerAliases, refusals, unexplained } from "../support/deploy";
 import { alive, emulatorSource, startEmulator } from "../support/emulator";
 import { LEFT_OUT, READ_BACK_QUIRKS } from "./emulator-gaps";
+import { examplePrerequisites, withPrerequisites } from "./prerequisites";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-emulator-support-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -181,13 +182,48 @@ describe("cdktf's output", () => {
 });
 
 describe("the override file for a published module's example", () => {
-  it("sends every provider configuration, aliases included, to the emulator as the account given", () => {
+  it("sends every provider configuration, aliases included, to the emulator as the account given, the endpoint through the environment", () => {
     const hcl = 'provider "aws" {\n  region = "eu-west-1"\n}\n\nprovider "aws" {\n  alias  = "copy"\n  region = "eu-central-1"\n}\n';
     expect(providerAliases(hcl)).toEqual([undefined, "copy"]);
-    const override = emulatorOverride("http://127.0.0.1:1", "300000000010", providerAliases(hcl)) as { provider: { aws: Record<string, any>[] } };
-    expect(override.provider.aws.map((p) => [p.alias, p.endpoints[0].ec2, p.assume_role[0].role_arn])).toEqual([
-      [undefined, "http://127.0.0.1:1", "arn:aws:iam::300000000010:role/bulwark-deploy"],
-      ["copy", "http://127.0.0.1:1", "arn:aws:iam::300000000010:role/bulwark-deploy"],
+    const { override, env } = emulatorOverride("http://127.0.0.1:1", "300000000010", providerAliases(hcl));
+    expect(override.provider.aws.map((p: Record<string, any>) => [p.alias, p.assume_role[0].role_arn, p.access_key, p.skip_credentials_validation, p.s3_use_path_style])).toEqual([
+      [undefined, "arn:aws:iam::300000000010:role/bulwark-deploy", "emulator", true, true],
+      ["copy", "arn:aws:iam::300000000010:role/bulwark-deploy", "emulator", true, true],
     ]);
+    // No `endpoints` block (each costs the provider seconds to validate): the SDK's own variable sends every service there.
+    expect(override.provider.aws.filter((p) => "endpoints" in p)).toEqual([]);
+    expect(env).toEqual({ AWS_ENDPOINT_URL: "http://127.0.0.1:1" });
+  });
+});
+
+describe("an example's placeholders replaced by prerequisites", () => {
+  const hcl = 'module "web" {\n  source = "../.."\n\n  vpc_id = "vpc-0123456789abcdef0"\n  subnet_ids = { a = "subnet-0123456789abcdef0" }\n}\n';
+  const prerequisites = {
+    resources: {},
+    replace: [
+      ['"vpc-0123456789abcdef0"', "aws_vpc.prerequisite.id"],
+      ['"subnet-0123456789abcdef0"', "aws_subnet.prerequisite_a.id"],
+    ] as [string, string][],
+  };
+
+  it("replaces each listed placeholder by its reference, everywhere", () => {
+    expect(withPrerequisites("web", hcl, prerequisites)).toBe('module "web" {\n  source = "../.."\n\n  vpc_id = aws_vpc.prerequisite.id\n  subnet_ids = { a = aws_subnet.prerequisite_a.id }\n}\n');
+  });
+
+  it("fails naming a placeholder that nothing replaces, or a listed one the example no longer holds", () => {
+    expect(() => withPrerequisites("web", hcl, undefined)).toThrow(/the web example names ids that exist nowhere[\s\S]*vpc_id = "vpc-0123456789abcdef0"/);
+    expect(() => withPrerequisites("web", hcl, { resources: {}, replace: prerequisites.replace.slice(0, 1) })).toThrow(/subnet-0123456789abcdef0/);
+    expect(() => withPrerequisites("web", hcl.replace("vpc-0123456789abcdef0", "vpc-1"), prerequisites)).toThrow(/no longer holds "vpc-0123456789abcdef0"/);
+    expect(() => withPrerequisites("alarms", 'alarm_topic_arn = "arn:aws:sns:eu-west-1:111111111111:prod-alarms"\n', undefined)).toThrow(/111111111111/);
+  });
+
+  it("replaces a placeholder only by a reference to what the example's prerequisites create", () => {
+    for (const [example, p] of Object.entries(examplePrerequisites("300000000099"))) {
+      const created = new Set(Object.entries(p.resources).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)));
+      for (const [, expression] of p.replace) {
+        const referenced = /\b(aws_[a-z0-9_]+\.[a-z0-9_]+)\./.exec(expression)?.[1];
+        expect([example, expression, referenced !== undefined && created.has(referenced)]).toEqual([example, expression, true]);
+      }
+    }
   });
 });

@@ -196,10 +196,14 @@ export function differingPaths(before: unknown, after: unknown, at: string): str
   return JSON.stringify(before ?? null) === JSON.stringify(after ?? null) ? [] : [at];
 }
 
-/** `terraform plan -detailed-exitcode` of an applied stack (limited to `targets`), with what would change. */
-export async function planAfterApply(dir: string, targets: string[]): Promise<{ exitCode: number | null; changes: PlannedChange[] }> {
+/**
+ * `terraform plan -detailed-exitcode` of an applied stack (limited to `targets`), with what would change;
+ * `opts.env` adds to Terraform's environment, `opts.args` to the plan's arguments.
+ */
+export async function planAfterApply(dir: string, targets: string[], opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<{ exitCode: number | null; changes: PlannedChange[] }> {
   const bin = process.env.TERRAFORM_BIN ?? "terraform";
-  const res = await run(bin, ["plan", "-no-color", "-input=false", "-lock=false", "-detailed-exitcode", "-out=after-apply.tfplan", ...targets.map((t) => `-target=${t}`)], { cwd: dir, env: terraformEnv() });
+  const args = ["plan", "-no-color", "-input=false", "-lock=false", "-detailed-exitcode", "-out=after-apply.tfplan", ...(opts.args ?? []), ...targets.map((t) => `-target=${t}`)];
+  const res = await run(bin, args, { cwd: dir, env: { ...terraformEnv(), ...opts.env } });
   if (res.status !== 0 && res.status !== 2) throw new Error(`terraform plan after the apply failed in ${dir}:\n${plain(res.output).trim()}`);
   const plan = JSON.parse(terraform(dir, ["show", "-json", "after-apply.tfplan"]).stdout) as Json;
   fs.rmSync(path.join(dir, "after-apply.tfplan"), { force: true });
@@ -254,11 +258,20 @@ export function providerAliases(hcl: string): (string | undefined)[] {
   return out;
 }
 
-/** The override file that sends an example's providers to the emulator, as the account `accountId`. */
-export function emulatorOverride(url: string, accountId: string, aliases: (string | undefined)[]): Record<string, unknown> {
-  // The same settings the constructs give their providers (`emulatorProviderSettings`), in Terraform's spelling.
-  const settings = snakeKeys(emulatorProviderSettings(url, accountId)) as Record<string, unknown>;
-  return { provider: { aws: aliases.map((alias) => ({ ...(alias ? { alias } : {}), ...settings })) } };
+/**
+ * What sends a published example's providers to the emulator, as the account `accountId`: the
+ * override file (`emulator_override.tf.json`, one entry per provider configuration) and the
+ * environment its Terraform runs with. The settings are the constructs' (`emulatorProviderSettings`)
+ * but for the per-service `endpoints` block, which the emulator's URL replaces for every service at
+ * once as AWS_ENDPOINT_URL (the SDK's own setting): the provider spends about 3 s of CPU validating
+ * an `endpoints` block, even an empty one, in every provider process, and Terraform starts one per
+ * provider configuration per walk (validate, plan, apply), so a root of sixteen configurations spent
+ * most of its time there (docs/PERFORMANCE.md).
+ */
+export function emulatorOverride(url: string, accountId: string, aliases: (string | undefined)[]): { override: { provider: { aws: Record<string, unknown>[] } }; env: { AWS_ENDPOINT_URL: string } } {
+  // The same settings the constructs give their providers, in Terraform's spelling.
+  const { endpoints: _endpoints, ...settings } = snakeKeys(emulatorProviderSettings(url, accountId)) as Record<string, unknown>;
+  return { override: { provider: { aws: aliases.map((alias) => ({ ...(alias ? { alias } : {}), ...settings })) } }, env: { AWS_ENDPOINT_URL: url } };
 }
 
 /** A value with every object key from camelCase to Terraform's snake_case (`roleArn` → `role_arn`). */
