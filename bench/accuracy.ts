@@ -3,6 +3,8 @@
  * plans of public Terraform modules' examples, each labeled by hand before the checker ran.
  * A label is (address, rule, fail | unverifiable). Precision and recall are over `fail`
  * labels; `unverifiable` labels must be reported (as unverifiable or fail), never passed.
+ * A finding a rule reports below its own severity (a placeholder where a secret goes: a warning
+ * from an error rule) is an advisory: shown in the table, neither a failure nor a miss of one.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,6 +20,7 @@ export const LABELED_RULES = [
   "sg-no-world-unauthorized-ports", "sg-descriptions", "vpc-default-sg-closed", "vpc-flow-logs", "kms-rotation", "ssm-managed",
   "log-group-encrypted", "no-secrets-in-user-data", "alarm-actions", "sns-encrypted", "ec2-detailed-monitoring", "backup-vault-cmk",
   "cloudtrail-encrypted", "cloudtrail-log-validation", "cloudtrail-cloudwatch-logs", "cloudtrail-bucket", "asg-launch-template-version",
+  "alb-access-logs", "waf-logging", "waf-known-bad-inputs",
 ];
 
 export interface Label {
@@ -33,8 +36,8 @@ export interface Outcome {
   rule: string;
   /** What the label says, if anything. */
   label?: Label["expect"];
-  /** What the checker said, if anything. */
-  found?: "fail" | "unverifiable";
+  /** What the checker said, if anything (`advisory`: a finding below the rule's own severity). */
+  found?: "fail" | "unverifiable" | "advisory";
   why?: string;
   message?: string;
 }
@@ -48,12 +51,15 @@ export function scoreCorpus(dir: string): Outcome[] {
     const input = loadInput(path.join(dir, example, "plan.json"));
     const report = runRules(input.resources, rules, { scope: "resource" });
     const key = (address: string, rule: string) => `${address}\u0000${rule}`;
-    const found = new Map<string, { found: "fail" | "unverifiable"; message: string }>();
+    const found = new Map<string, { found: NonNullable<Outcome["found"]>; message: string }>();
+    const weight = { advisory: 0, unverifiable: 1, fail: 2 } as const;
+    const ruleSeverity = new Map(rules.map((r) => [r.id, r.severity]));
     for (const f of report.findings) {
       const k = key(f.address, f.ruleId);
-      const verdict = f.severity === "unverifiable" ? "unverifiable" : "fail";
-      // One resource can have several findings of one rule: a fail outweighs an unverifiable.
-      if (!found.has(k) || verdict === "fail") found.set(k, { found: verdict, message: f.message });
+      const verdict = f.severity === "unverifiable" ? "unverifiable" : f.severity === "warning" && ruleSeverity.get(f.ruleId) === "error" ? "advisory" : "fail";
+      // One resource can have several findings of one rule: a fail outweighs an unverifiable, which outweighs an advisory.
+      const before = found.get(k);
+      if (!before || weight[verdict] > weight[before.found]) found.set(k, { found: verdict, message: f.message });
     }
     const labeled = new Map(labels.map((l) => [key(l.address, l.rule), l]));
     for (const k of new Set([...found.keys(), ...labeled.keys()])) {
@@ -75,15 +81,18 @@ export interface Score {
   unverifiablePassed: number;
   /** Reported unverifiable where the corpus labels nothing. */
   unverifiableNoise: number;
+  /** Reported below the rule's severity (placeholders): neither a failure nor a miss. */
+  advisories: number;
 }
 
 export function score(outcomes: readonly Outcome[]): Score {
-  const s: Score = { tp: 0, fp: 0, fn: 0, unverifiableReported: 0, unverifiablePassed: 0, unverifiableNoise: 0 };
+  const s: Score = { tp: 0, fp: 0, fn: 0, unverifiableReported: 0, unverifiablePassed: 0, unverifiableNoise: 0, advisories: 0 };
   for (const o of outcomes) {
     if (o.label === "fail") o.found === "fail" ? s.tp++ : s.fn++;
     else if (o.label === "unverifiable") o.found ? s.unverifiableReported++ : s.unverifiablePassed++;
     if (o.found === "fail" && o.label !== "fail") s.fp++;
     if (o.found === "unverifiable" && !o.label) s.unverifiableNoise++;
+    if (o.found === "advisory") s.advisories++;
   }
   return s;
 }
@@ -93,17 +102,17 @@ export const recall = (s: Score) => (s.tp + s.fn === 0 ? 1 : s.tp / (s.tp + s.fn
 
 /** The accuracy table `npm run bench -- --only accuracy` prints. */
 export function accuracyReport(outcomes: readonly Outcome[]): string {
-  const rows: string[] = ["| rule | labeled | TP | FP | FN | precision | recall | unverifiable labels reported | unverifiable noise |", "|---|---|---|---|---|---|---|---|---|"];
+  const rows: string[] = ["| rule | labeled | TP | FP | FN | precision | recall | unverifiable labels reported | unverifiable noise | advisories |", "|---|---|---|---|---|---|---|---|---|---|"];
   const fmt = (x: number) => x.toFixed(2);
   const rules = [...new Set(outcomes.map((o) => o.rule))].sort();
   for (const rule of rules) {
     const os = outcomes.filter((o) => o.rule === rule);
     const s = score(os);
     const labeled = os.filter((o) => o.label).length;
-    rows.push(`| ${rule} | ${labeled} | ${s.tp} | ${s.fp} | ${s.fn} | ${fmt(precision(s))} | ${fmt(recall(s))} | ${s.unverifiableReported}/${s.unverifiableReported + s.unverifiablePassed} | ${s.unverifiableNoise} |`);
+    rows.push(`| ${rule} | ${labeled} | ${s.tp} | ${s.fp} | ${s.fn} | ${fmt(precision(s))} | ${fmt(recall(s))} | ${s.unverifiableReported}/${s.unverifiableReported + s.unverifiablePassed} | ${s.unverifiableNoise} | ${s.advisories} |`);
   }
   const t = score(outcomes);
-  rows.push(`| **total** | ${outcomes.filter((o) => o.label).length} | ${t.tp} | ${t.fp} | ${t.fn} | ${fmt(precision(t))} | ${fmt(recall(t))} | ${t.unverifiableReported}/${t.unverifiableReported + t.unverifiablePassed} | ${t.unverifiableNoise} |`);
+  rows.push(`| **total** | ${outcomes.filter((o) => o.label).length} | ${t.tp} | ${t.fp} | ${t.fn} | ${fmt(precision(t))} | ${fmt(recall(t))} | ${t.unverifiableReported}/${t.unverifiableReported + t.unverifiablePassed} | ${t.unverifiableNoise} | ${t.advisories} |`);
   const wrong = outcomes.filter((o) => (o.label === "fail" && o.found !== "fail") || (o.found === "fail" && o.label !== "fail") || (o.label === "unverifiable" && !o.found));
   const lines = wrong.map((o) => `- ${o.example} ${o.address} ${o.rule}: labeled ${o.label ?? "—"}, found ${o.found ?? "—"}${o.message ? ` (${o.message})` : ""}${o.why ? ` — label: ${o.why}` : ""}`);
   return [rows.join("\n"), "", wrong.length ? `Disagreements (${wrong.length}):\n${lines.join("\n")}` : "No disagreements."].join("\n");

@@ -56,6 +56,12 @@ export interface TfResource {
    * module output, an ambiguous instance): they may refer to anything, and joins say so.
    */
   readonly opaque: ReadonlySet<string>;
+  /**
+   * For opaque attributes: the resources their references do reach, where only locals (which a
+   * plan does not carry) stopped the rest (`local.enabled ? aws_s3_bucket.this[0].id : null`
+   * through module outputs). Never a join by itself: a rule that uses it says so.
+   */
+  readonly partialRefs?: Record<string, string[]>;
   /** cdktf construct path, when the input carries it. */
   readonly constructPath?: string;
   /** Suppressions recorded on the resource (cdktf metadata). */
@@ -82,6 +88,12 @@ export interface SourcedText {
   readonly text: string;
   /** Where it was read. */
   readonly from: string;
+  /**
+   * The names the text is the whole value of, innermost first: the variable a module reads it as
+   * and the variables or arguments it was passed through (`password` for `var.password`). A secret
+   * name makes the value a secret whatever text surrounds it.
+   */
+  readonly names?: readonly string[];
 }
 
 /** Where the user data of a plan's resource was read from (TfResource.userData). */

@@ -7,7 +7,9 @@ import { SECRET_PATTERNS } from "../modules/launch-template/user-data";
  * writes, `password=` lines, `"token": "..."`, `--password x`), and passwords in URLs.
  *
  * A value that is not there yet is a placeholder, reported as a warning so a real key stays an
- * error: `${...}`/`$VAR` left for the instance to fill, `<...>`, `your_key_here`, `changeme`.
+ * error: `${...}`/`$VAR` left for the instance to fill, `<...>`, `your_key_here`, `changeme`, dummy
+ * values made of words like `somesecret`, `my-key-id`, `foo`, values under four characters, and a
+ * private key header with no key material after it.
  * A value fetched at boot (`$(aws ssm get-parameter ...)`, backticks) is what the rule asks for and
  * is no finding. Messages name the key, never the value.
  */
@@ -29,12 +31,53 @@ const TRIVIAL_VALUE = /^(?:|yes|no|true|false|none|null|nil|on|off|enabled|disab
 /** Placeholders written where a real value goes later. */
 const PLACEHOLDER_VALUE = /^(?:<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|x{3,}|\*{3,}|\.{3,}|changeme|change[_-]?me|change[_-]?this|replace[_-]?me|placeholder|dummy|redacted|todo|fixme|tbd|secret|password|token|example)$|your[_-]?|_here$|^replace|<[a-z _-]+>/i;
 
+/**
+ * Words dummy values are made of (`somesecret`, `my-key-id`, `FOO`, `bar`, `test_password`): a
+ * value spelled with nothing else holds no credential. A real password that happens to contain one
+ * of them (`SomeSortOfPassword`, `secret123`) has other parts and stays a secret.
+ */
+const DUMMY_WORDS = [
+  "foo", "bar", "baz", "qux", "quux", "some", "my", "your", "our", "the", "a", "an", "secret", "secrets", "key", "keys", "id",
+  "password", "passwd", "pass", "pwd", "token", "access", "value", "here", "test", "testing", "dummy", "fake", "sample",
+  "placeholder", "change", "me", "this", "insert", "put", "replace", "api", "private", "aws", "xxx", "redacted", "none",
+];
+
+/** Can `value` be written as dummy words only (any case, any separators)? */
+function dummyValue(value: string): boolean {
+  const v = value.toLowerCase().replace(/[-_.\s]+/g, "");
+  if (v === "" || !/^[a-z]+$/.test(v)) return false;
+  // Word break over the dummy words: reach[i] says v[0, i) can be spelled with them.
+  const reach = [true, ...Array<boolean>(v.length).fill(false)];
+  for (let i = 0; i < v.length; i++) if (reach[i]) for (const w of DUMMY_WORDS) if (v.startsWith(w, i)) reach[i + w.length] = true;
+  return reach[v.length];
+}
+
 /** Why a value is a placeholder, or undefined when it looks real. */
 function placeholderOf(value: string): string | undefined {
   if (/^\$\{[^}]*\}$|^%\{[^}]*\}$/.test(value)) return `${value.startsWith("%") ? "a template directive" : "a variable"} left for the instance to fill`;
   if (/^\{\{.*\}\}$/.test(value)) return "a template placeholder";
   if (PLACEHOLDER_VALUE.test(value)) return "a placeholder value";
+  if (dummyValue(value)) return "a dummy value (made of words like some, my, secret, foo, bar)";
+  if (value.length < 4) return "a value too short to be a credential";
   return undefined;
+}
+
+/** Base64 characters a real private key's body has at least (a 256-bit EC key is over 150). */
+const KEY_MATERIAL = 64;
+
+/**
+ * The base64 characters of the lines right after a `BEGIN ... PRIVATE KEY` header (a newline
+ * written as `\n` inside a string counts as one), up to the first line that is not base64.
+ */
+function keyMaterial(text: string, from: number): number {
+  let n = 0;
+  for (const raw of text.slice(from, from + 16384).split(/\r?\n|\\n/)) {
+    const line = raw.trim();
+    if (line === "" || /^[A-Za-z-]+:\s/.test(line)) continue; // blank lines, `Proc-Type: 4,ENCRYPTED`
+    if (!/^[A-Za-z0-9+/=]+$/.test(line)) break;
+    n += line.length;
+  }
+  return n;
 }
 
 /** Strips quotes and trailing punctuation around a value. */
@@ -56,9 +99,27 @@ function fetchedAtBoot(value: string): boolean {
 /** A crypt(3) password hash (`$6$...`): not the password, but crackable offline. */
 const CRYPT_HASH = /^\$(?:1|2[abxy]?|5|6|y|gy|7)\$[./A-Za-z0-9$=,]{8,}$/;
 
-const ASSIGNMENT = /(?:^|[\s;&|({,'"?-])(?:export\s+|set\s+|declare\s+(?:-\w+\s+)*|local\s+|readonly\s+|ENV\s+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(=|:(?!\/\/))[ \t]*("[^"]*"|'[^']*'|\S*)/g;
+const ASSIGNMENT = /(?:^|[\s;&|({,'"?$-])(?:export\s+|set\s+|declare\s+(?:-\w+\s+)*|local\s+|readonly\s+|ENV\s+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(=|:(?!\/\/))[ \t]*("[^"]*"|'[^']*'|\S*)/g;
 const FLAG = /(?:^|\s)--?([A-Za-z][A-Za-z0-9-]*)(?:[ \t]+|=)("[^"]*"|'[^']*'|[^\s-][^\s]*)/g;
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]+)@/gi;
+
+/** A name and its value passed to a call: `define('DB_PASSWORD', '...')`, `setenv("TOKEN", "...")`. */
+const CALL_PAIR = /\b[A-Za-z_][A-Za-z0-9_]*\(\s*["']([A-Za-z_][A-Za-z0-9_.-]*)["']\s*,\s*("[^"]*"|'[^']*')/g;
+
+/**
+ * Whether `value`, given to `name`, is a secret: undefined when the name holds no secret or the
+ * value is trivial or fetched at boot; a placeholder (warning) when it is one. The excerpt is the
+ * name only.
+ */
+export function secretNamed(name: string, value: string): SecretFound | undefined {
+  if (!SECRET_NAME.test(name) || NOT_A_SECRET_NAME.test(name)) return undefined;
+  const excerpt = `${name}…(redacted)`;
+  if (/^\{\{.*\}\}$/.test(value)) return { what: `a value for ${name}`, excerpt, placeholder: "a template placeholder" };
+  if (TRIVIAL_VALUE.test(value) || fetchedAtBoot(value)) return undefined;
+  if (CRYPT_HASH.test(value)) return { what: `a password hash for ${name}`, excerpt, placeholder: "a crypt hash, not the password itself (still crackable: prefer a locked password and SSM)" };
+  const placeholder = placeholderOf(value);
+  return { what: `a value for ${name}`, excerpt, ...(placeholder ? { placeholder } : {}) };
+}
 
 /** Every secret in the text, at most one per line and kind. */
 export function findSecrets(text: string): SecretFound[] {
@@ -71,24 +132,25 @@ export function findSecrets(text: string): SecretFound[] {
       found.push(s);
     }
   };
+  let offset = 0;
   for (const line of text.split(/\r?\n/)) {
+    const lineEnd = (offset += line.length + 1);
     // A shaped secret says more than its name: the line is not judged again by name.
     const shaped = SECRET_PATTERNS.map(({ what, pattern }) => ({ what, m: pattern.exec(line) })).filter((x) => x.m);
-    for (const { what, m } of shaped) add({ what, excerpt: `${m![0].slice(0, 4)}…(redacted)` });
+    for (const { what, m } of shaped) {
+      // A private key header is a secret when key material follows it; a header over a word is a stand-in.
+      const stub = /PRIVATE KEY-----$/.test(m![0]) && keyMaterial(text, lineEnd - line.length - 1 + m!.index + m![0].length) < KEY_MATERIAL;
+      add({ what, excerpt: `${m![0].slice(0, 4)}…(redacted)`, ...(stub ? { placeholder: "a private key header with no key material after it" } : {}) });
+    }
     if (shaped.length || line.length > 4096) continue;
     const judge = (name: string, raw: string, how: string) => {
-      if (!SECRET_NAME.test(name) || NOT_A_SECRET_NAME.test(name)) return;
       // `{{ vault_token }}`: a template placeholder, spaces and all.
       const template = /^["']?(\{\{[^}]*\}\})/.exec(raw.trim()) ?? /^["']?(\{\{[^}]*\}\})/.exec(line.slice(line.indexOf(raw)).trim());
-      if (template) return add({ what: `a value for ${name}`, excerpt: `${name}${how}…(redacted)`, placeholder: "a template placeholder" });
-      const value = bare(raw);
-      if (TRIVIAL_VALUE.test(value) || fetchedAtBoot(value)) return;
-      const what = `a value for ${name}`;
-      if (CRYPT_HASH.test(value)) return add({ what: `a password hash for ${name}`, excerpt: `${name}${how}…(redacted)`, placeholder: "a crypt hash, not the password itself (still crackable: prefer a locked password and SSM)" });
-      const placeholder = placeholderOf(value);
-      add({ what, excerpt: `${name}${how}…(redacted)`, ...(placeholder ? { placeholder } : {}) });
+      const got = secretNamed(name, template ? "{{ }}" : bare(raw));
+      if (got) add({ ...got, excerpt: `${name}${how}…(redacted)` });
     };
     for (const a of line.matchAll(ASSIGNMENT)) judge(a[1], a[3], a[2] === "=" ? "=" : ": ");
+    for (const c of line.matchAll(CALL_PAIR)) judge(c[1], c[2], ", ");
     for (const f of line.matchAll(FLAG)) judge(f[1], f[2], " ");
     for (const u of line.matchAll(URL_CREDENTIALS)) {
       const placeholder = placeholderOf(u[1]);

@@ -23,15 +23,15 @@ describe("bulwark check on the labeled real-world corpus", () => {
     expect(silent).toEqual([]);
   });
 
-  it("reports no failure the labels do not see (precision 1.0 today; goal ≥ 0.98)", () => {
+  it("reports no failure the labels do not see (precision ≥ 0.99)", () => {
     const wrong = outcomes.filter((o) => o.found === "fail" && o.label !== "fail").map((o) => `${o.example} ${o.address} ${o.rule}: ${o.message}`);
     expect(wrong).toEqual([]);
-    expect(precision(score(outcomes))).toBeGreaterThanOrEqual(0.98);
+    expect(precision(score(outcomes))).toBeGreaterThanOrEqual(0.99);
   });
 
-  it("finds at least 95% of the labeled failures as failures; the rest only as unverifiable", () => {
+  it("finds at least 97% of the labeled failures as failures; the rest only as unverifiable", () => {
     const s = score(outcomes);
-    expect(recall(s)).toBeGreaterThanOrEqual(0.95);
+    expect(recall(s)).toBeGreaterThanOrEqual(0.97);
     const softened = outcomes.filter((o) => o.label === "fail" && o.found === "unverifiable");
     expect(softened.length).toBe(s.fn);
     expect(accuracyReport(outcomes)).toMatch(/\| \*\*total\*\* \|/);

@@ -34,7 +34,13 @@ describe("secret shapes", () => {
     ["mysql -u root --password Qw3rty99 -e 'select 1'", "Qw3rty99"],
     ["git clone https://deploy:ghp_R4nd0mT0k3n@github.example/x/y.git", "ghp_R4nd0mT0k3n"],
     ["client_secret: 7d1b2c3a4e5f", "7d1b2c3a4e5f"],
-    ["-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----"],
+    ["-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\naFDrBz9vFqU4yV5fQ3b+\n-----END RSA PRIVATE KEY-----", "MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn"],
+    // A real password may contain a dummy word; other parts keep it a secret.
+    ["DATABASE_PASSWORD=\"SomeSortOfPassword\"", "SomeSortOfPassword"],
+    ["export ADMIN_PASSWORD=secret123", "secret123"],
+    // PHP and friends: a name and its value passed to a call, a `$name = ...` assignment.
+    ["define('DB_PASSWORD', 'Aa1234321Bb');", "Aa1234321Bb"],
+    ["$db_password = 'Aa1234321Bb';", "Aa1234321Bb"],
   ];
   it.each(secrets)("%s is an error naming the key, not the value", (line, value) => {
     const f = onInstance(`#!/bin/bash\n${line}\n`);
@@ -43,7 +49,21 @@ describe("secret shapes", () => {
   });
 
   // Where the value is not there yet: a warning, so that real keys stay errors.
-  it.each(["AWS_SECRET_ACCESS_KEY=${aws_secret}", "password: <password>", "api_key: your_api_key_here", "export DB_PASSWORD=changeme", "token: {{ vault_token }}"])("%s is a warning", (line) => {
+  it.each([
+    "AWS_SECRET_ACCESS_KEY=${aws_secret}",
+    "password: <password>",
+    "api_key: your_api_key_here",
+    "export DB_PASSWORD=changeme",
+    "token: {{ vault_token }}",
+    // Dummy values: only words like some, my, secret, foo, bar; or too short to be a credential.
+    "aws_secret_access_key = somesecret",
+    "export AWS_SECRET_ACCESS_KEY=my-secret",
+    "export AWS_SECRET_ACCESS_KEY=bar",
+    "DB_PASSWORD=Test_Password",
+    "api_key=x1",
+    // A private key header over a word is a stand-in, not a key.
+    "-----BEGIN RSA PRIVATE KEY-----\nsomeKey\n-----END RSA PRIVATE KEY-----",
+  ])("%s is a warning", (line) => {
     expect(onInstance(`#!/bin/bash\n${line}\n`).map((x) => x.severity)).toEqual(["warning"]);
   });
 
@@ -148,6 +168,11 @@ describe("plans: user data the provider stores as a hash is read from the config
         'resource "aws_launch_configuration" "lc" {\n  image_id      = "ami-12345678"\n  instance_type = "t3.micro"\n  user_data     = "#!/bin/bash\\npassword=hunter22\\n"\n}',
         'resource "aws_spot_instance_request" "spot" {\n  ami           = "ami-12345678"\n  instance_type = "t3.micro"\n  user_data     = var.boot_script\n}',
         'resource "aws_launch_template" "gz" {\n  user_data = base64gzip(var.boot_script)\n}',
+        'variable "db_password" {\n  default = "Aa1234321Bb"\n}',
+        'variable "db_password_parameter" {\n  default = "/prod/db/password"\n}',
+        // A secret by name, interpolated with values known only after apply: the text is unknown, the secret is not.
+        instance("named_secret", 'user_data = "#!/bin/bash\\necho ${aws_launch_template.gz.id} ${var.db_password}\\n"'),
+        instance("named_parameter", 'user_data = "#!/bin/bash\\necho ${aws_launch_template.gz.id} ${var.db_password_parameter}\\n"'),
         'module "app" {\n  source = "./app"\n  script = var.boot_script\n}',
         'module "app_literal" {\n  source = "./app"\n  script = "#!/bin/bash\\necho hello\\n"\n}',
       ].join("\n"),
@@ -184,6 +209,9 @@ describe("plans: user data the provider stores as a hash is read from the config
       "aws_spot_instance_request.spot": "error",
       "aws_launch_template.gz": "error",
       "module.app.aws_instance.this": "error",
+      "aws_instance.named_secret": "error",
+      // Where a parameter is, not a secret: the rest of the text stays unknown.
+      "aws_instance.named_parameter": "unverifiable",
     });
   });
 
@@ -192,6 +220,8 @@ describe("plans: user data the provider stores as a hash is read from the config
     expect(byAddress.get("module.app.aws_instance.this")).toMatch(/from var\.boot_script \(argument script of module\.app\)/);
     expect(byAddress.get("aws_instance.local")).toMatch(/SHA-1 hash.*local\.script/);
     expect(byAddress.get("aws_instance.function_of_constant")).toMatch(/function call whose arguments the plan does not carry/);
+    expect(byAddress.get("aws_instance.named_secret")).toMatch(/the value of var\.db_password/);
+    expect(byAddress.get("aws_instance.named_secret")).not.toContain("Aa1234321Bb");
   });
 
   it("a plan without its configuration section: unverifiable with the reason, exit code per --fail-on-unverifiable", () => {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { TfResource, UserDataSource } from "../model";
+import { SourcedText, TfResource, UserDataSource } from "../model";
 import { isUnknown as isUnknownValue, unknown } from "../values";
 import { join, moduleKey, parentOf, parseResourceAddress, steps } from "./address";
 import { expectArray, expectObject, InputError, isObject, kindOf } from "./json";
@@ -175,6 +175,7 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
     // `aws_eip.nat` and `each.key`, and the instance of that key is picked below. `each.value` may
     // carry anything.
     if (root === "each" && s[1]?.name === "key") return [];
+    if (root === "local" && localsNameNothing) return [];
     if (root === "local" || root === "each") return undefined;
     if (root === "var") {
       // A root variable's value is known while planning: it names no resource being created
@@ -237,6 +238,16 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
     }
     return [...out];
   };
+  /** What resolveAll reaches when locals are taken to name nothing (TfResource.partialRefs). */
+  let localsNameNothing = false;
+  const resolvePartly = (refs: string[], module: string, key: string | undefined): string[] | undefined => {
+    localsNameNothing = true;
+    try {
+      return resolveAll(refs, module, key, 0);
+    } finally {
+      localsNameNothing = false;
+    }
+  };
 
   const resources: TfResource[] = [];
   for (const { r, parsed } of raw) {
@@ -244,12 +255,16 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
     const expressions: Obj = isObject(config?.expressions) ? config!.expressions : {};
     const refs: Record<string, string[]> = {};
     const opaque = new Set<string>();
+    const partialRefs: Record<string, string[]> = {};
     for (const [attr, expr] of Object.entries(expressions)) {
       const strings = referenceStrings(expr);
       if (strings.length === 0) continue;
       const got = resolveAll(strings, parsed.module, parsed.key, 0);
-      if (got === undefined) opaque.add(attr);
-      else if (got.length) refs[attr] = got;
+      if (got === undefined) {
+        opaque.add(attr);
+        const partly = resolvePartly(strings, parsed.module, parsed.key);
+        if (partly?.length) partialRefs[attr] = partly;
+      } else if (got.length) refs[attr] = got;
     }
     // An unknown value the configuration sets to something from a resource is set; one whose
     // expression comes only from variables and constants evaluated to null: the provider's choice.
@@ -275,6 +290,7 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
       values,
       refs,
       opaque,
+      ...(Object.keys(partialRefs).length ? { partialRefs } : {}),
       suppressions: [],
       file,
       ...(userData ? { userData } : {}),
@@ -288,7 +304,7 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
    * variables through the caller's argument). `exact` is the whole value when the expression is
    * one constant or one variable and nothing else; `hidden` names what the plan does not carry.
    */
-  function textsOf(expr: unknown, module: string, depth: number): { exact?: { text: string; from: string }; inputs: { text: string; from: string }[]; hidden: string[] } {
+  function textsOf(expr: unknown, module: string, depth: number): { exact?: { text: string; from: string }; inputs: SourcedText[]; hidden: string[] } {
     const none = { inputs: [], hidden: [] as string[] };
     if (!isObject(expr) || depth > 16) return { ...none, hidden: ["an expression the plan does not describe"] };
     if ("constant_value" in expr) {
@@ -299,7 +315,7 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
     const refs = referenceStrings(expr);
     const specific = refs.filter((r) => !refs.some((o) => o !== r && o.startsWith(r) && /^[[.]/.test(o.slice(r.length))));
     if (specific.length === 0) return { ...none, hidden: ["a function call whose arguments the plan does not carry"] };
-    const inputs: { text: string; from: string }[] = [];
+    const inputs: SourcedText[] = [];
     const hidden: string[] = [];
     let exact: { text: string; from: string } | undefined;
     for (const ref of specific) {
@@ -312,7 +328,7 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
           const v = isObject(variables[name]) ? variables[name].value : undefined;
           if (v === undefined) hidden.push(`var.${name} (no value in the plan)`);
           else {
-            const texts = stringsIn(v).map((text) => ({ text, from: `var.${name}` }));
+            const texts = stringsIn(v).map((text) => ({ text, from: `var.${name}`, ...(typeof v === "string" ? { names: [name] } : {}) }));
             inputs.push(...texts);
             if (typeof v === "string" && specific.length === 1 && s.length === 2) exact = { text: v, from: `var.${name}` };
           }
@@ -323,7 +339,8 @@ export function readPlan(plan: Obj, stack: string, file: string): PlanRead {
           else {
             const got = textsOf(arg, parent.parent, depth + 1);
             const via = (from: string) => (from === "the configuration" ? `the argument ${name} of ${module}` : `${from} (argument ${name} of ${module})`);
-            inputs.push(...got.inputs.map((i) => ({ text: i.text, from: via(i.from) })));
+            const whole = s.length === 2;
+            inputs.push(...got.inputs.map((i) => ({ text: i.text, from: via(i.from), ...(whole && got.exact?.text === i.text ? { names: [name, ...(i.names ?? [])] } : {}) })));
             hidden.push(...got.hidden);
             if (got.exact && specific.length === 1 && s.length === 2) exact = { text: got.exact.text, from: via(got.exact.from) };
           }

@@ -1,4 +1,4 @@
-import { Rule, RuleContext, TfResource } from "../model";
+import { Rule, RuleContext, RuleFinding, TfResource } from "../model";
 import { asList, isTrue, isUnknown, knownBlocks, parsePolicy } from "../values";
 
 const BLOCKS = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
@@ -27,11 +27,18 @@ export function bucketProblems(ctx: RuleContext, bucket: TfResource): { problem:
   return problems;
 }
 
-function trailBuckets(ctx: RuleContext, trail: TfResource): TfResource[] {
+/**
+ * The buckets a trail writes to: by reference or name, else (`through`) the buckets its
+ * references reach when only locals, which a plan does not carry, stop them.
+ */
+function trailBuckets(ctx: RuleContext, trail: TfResource): { buckets: TfResource[]; through?: string } {
   const byRef = ctx.referenced(trail, "s3_bucket_name").filter((b) => b.type === "aws_s3_bucket");
   const name = trail.values.s3_bucket_name;
   const byName = typeof name === "string" ? ctx.ofType("aws_s3_bucket").filter((b) => b.values.bucket === name) : [];
-  return [...new Set([...byRef, ...byName])];
+  const buckets = [...new Set([...byRef, ...byName])];
+  if (buckets.length || !ctx.isOpaque(trail, "s3_bucket_name")) return { buckets };
+  const partly = (trail.partialRefs?.s3_bucket_name ?? []).map((a) => ctx.at(trail.stack, a)).filter((b): b is TfResource => b?.type === "aws_s3_bucket");
+  return { buckets: partly, through: `the bucket ${trail.address} names through module outputs (only locals, not in a plan, were not followed)` };
 }
 
 export const cloudtrailBucket: Rule = {
@@ -43,8 +50,13 @@ export const cloudtrailBucket: Rule = {
   rationale: "Trail logs reveal the whole account's activity; a public or unaudited bucket turns the audit trail into a leak.",
   remediation: "Use the audit module's log bucket: four public access blocks, a policy denying aws:SecureTransport = false, server access logging to a separate bucket.",
   check: (ctx) =>
-    ctx.ofType("aws_cloudtrail").flatMap((trail) =>
-      trailBuckets(ctx, trail).flatMap((bucket) => bucketProblems(ctx, bucket).map((p) => ({ resource: bucket, subject: p.problem.split(",")[0], message: `trail bucket: ${p.problem}`, ...(p.unverifiable ? { unverifiable: true as const } : {}) }))),
+    ctx.ofType("aws_cloudtrail").flatMap((trail): RuleFinding[] =>
+      {
+        const { buckets, through } = trailBuckets(ctx, trail);
+        const what = through ?? "trail bucket";
+        if (buckets.length === 0 && ctx.isOpaque(trail, "s3_bucket_name")) return [{ resource: trail, message: "the trail's bucket cannot be followed (s3_bucket_name is built from something not in this input): its public access, TLS and logging are not judged", unverifiable: true as const }];
+        return buckets.flatMap((bucket) => bucketProblems(ctx, bucket).map((p) => ({ resource: bucket, subject: p.problem.split(",")[0], message: `${what}: ${p.problem}`, ...(p.unverifiable ? { unverifiable: true as const } : {}) })));
+      },
     ),
   fixtures: {
     pass: {

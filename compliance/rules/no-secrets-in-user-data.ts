@@ -1,7 +1,7 @@
 import { instanceSpecs, launchSpecs } from "../families/compute";
-import { Rule, RuleFinding, TfResource } from "../model";
+import { Rule, RuleFinding, SourcedText, TfResource } from "../model";
 import { userDataLayers } from "../read/user-data";
-import { findSecrets, SecretFound } from "../secrets";
+import { findSecrets, SecretFound, secretNamed } from "../secrets";
 import { isUnknown } from "../values";
 
 /** Functions whose argument is a file the input does not carry. */
@@ -14,7 +14,7 @@ const READS_FILE = /\b(?:templatefile|file|filebase64|filebase64sha256)\s*\(/;
  * planned value does not show it (a hash, a value known after apply), else the value itself —
  * a literal, or an expression's literal parts.
  */
-export function userDataTexts(r: TfResource): { texts: { text: string; from: string }[]; hidden?: string } {
+export function userDataTexts(r: TfResource): { texts: SourcedText[]; hidden?: string } {
   if (r.userData) return r.userData.kind === "text" ? { texts: [{ text: r.userData.text, from: r.userData.from }] } : { texts: [...r.userData.inputs], hidden: r.userData.why };
   for (const attr of ["user_data", "user_data_base64"]) {
     const v = r.values[attr];
@@ -46,6 +46,9 @@ export const noSecretsInUserData: Rule = {
       const { texts, hidden } = userDataTexts(resource);
       const found: (SecretFound & { at: string })[] = [];
       for (const t of texts) {
+        // A variable named as a secret (`var.password`) whose value reaches user data: the secret is there, whatever surrounds it.
+        const named = (t.names ?? []).map((n) => secretNamed(n, t.text)).find((s) => s !== undefined);
+        if (named) found.push({ ...named, what: `the value of ${t.from}`, at: "" });
         for (const layer of userDataLayers(t.text)) {
           const at = [t.from === "user_data" || t.from === "user_data_base64" ? "" : `from ${t.from}`, layer.where === "user data" ? "" : `in ${layer.where}`].filter(Boolean).join(", ");
           for (const s of findSecrets(layer.text)) found.push({ ...s, at });
