@@ -50,7 +50,7 @@ export interface Workload {
   readonly groups: string[] | Unknown;
   /** Has a public IPv4 address (instances: their own setting or the subnet's; load balancers: internet-facing). */
   readonly publicIpv4: boolean | Unknown;
-  /** Has an IPv6 address (load balancers: internet-facing and dual-stack; endpoints: dual-stack or IPv6); undefined: the subnet's setting. */
+  /** Has an IPv6 address (instances and templates: `ipv6_address_count`/`ipv6_addresses`; load balancers: internet-facing and dual-stack; endpoints: dual-stack or IPv6); undefined: the subnet's setting. */
   readonly ipv6?: boolean | Unknown;
   readonly internetFacing?: boolean | Unknown;
   /** Network load balancers without security groups filter nothing. */
@@ -382,7 +382,9 @@ function build(ctx: RuleContext): Topology {
   const groupsOf = (r: TfResource, ...attrs: string[]): string[] | Unknown => {
     const out: string[] = [];
     for (const attr of attrs) {
-      if (r.values[attr] === undefined) continue;
+      const v = r.values[attr];
+      // Not given (a plan shows an unset computed attribute as known after apply, not set).
+      if (v === undefined || (isUnknown(v) && v.set === false && !(r.refs[attr]?.length) && !ctx.isOpaque(r, attr))) continue;
       const t = targets(ctx, r, attr, "aws_security_group");
       if (isUnknown(t)) return t;
       out.push(...t.map((g) => g.address));
@@ -398,6 +400,22 @@ function build(ctx: RuleContext): Topology {
     return maps.includes(true) ? true : (maps.find(isUnknown) ?? false);
   };
 
+  /**
+   * An IPv6 address the launch asks for itself (`ipv6_address_count` above 0, `ipv6_addresses`), on
+   * the instance or a launch template's network interface; undefined leaves it to the subnet's
+   * `assign_ipv6_address_on_creation`.
+   */
+  const ipv6Of = (v: Record<string, unknown> | undefined): boolean | Unknown | undefined => {
+    if (!v) return undefined;
+    const count = v.ipv6_address_count;
+    const list = v.ipv6_addresses;
+    if (typeof count === "number" && count > 0) return true;
+    if (Array.isArray(list) && list.length > 0) return true;
+    if (isUnknown(count) && count.set !== false) return count;
+    if (isUnknown(list) && list.set !== false) return list;
+    return undefined;
+  };
+
   const workloads: Workload[] = [];
   const byAddress = new Map<string, Workload>();
   for (const g of ctx.ofType("aws_autoscaling_group")) {
@@ -405,22 +423,26 @@ function build(ctx: RuleContext): Topology {
     const lt = templateOf(ctx, g) ?? templateOf(ctx, g, "mixed_instances_policy");
     let groups: string[] | Unknown = [];
     let publicIp: boolean | Unknown = false;
+    let ipv6: boolean | Unknown | undefined;
     if (isUnknown(lt)) {
       groups = lt;
       publicIp = lt;
+      ipv6 = lt;
     } else if (lt) {
       const ni = first(lt.resource.values.network_interfaces);
       const ownGroups = groupsOf(lt.resource, "vpc_security_group_ids", "security_group_names");
       groups = ni && !isUnknown(ni) && ni.security_groups !== undefined ? groupsOf(lt.resource, "network_interfaces") : ownGroups;
       publicIp = publicOf(ni && !isUnknown(ni) ? ni.associate_public_ip_address : undefined, subs);
+      ipv6 = isUnknown(ni) ? ni : ipv6Of(ni);
     }
-    const w: Workload = { kind: "auto-scaling group", resource: g, subnets: subs, groups, publicIpv4: publicIp };
+    const w: Workload = { kind: "auto-scaling group", resource: g, subnets: subs, groups, publicIpv4: publicIp, ...(ipv6 !== undefined ? { ipv6 } : {}) };
     workloads.push(w);
     byAddress.set(key(g), w);
   }
   for (const i of ctx.ofType("aws_instance")) {
     const subs: Subnet[] | Unknown = i.values.subnet_id === undefined ? unknown("no subnet_id: the default VPC") : subnetsOf(i, "subnet_id");
-    const w: Workload = { kind: "instance", resource: i, subnets: subs, groups: groupsOf(i, "vpc_security_group_ids", "security_groups"), publicIpv4: publicOf(i.values.associate_public_ip_address, subs) };
+    const ipv6 = ipv6Of(i.values);
+    const w: Workload = { kind: "instance", resource: i, subnets: subs, groups: groupsOf(i, "vpc_security_group_ids", "security_groups"), publicIpv4: publicOf(i.values.associate_public_ip_address, subs), ...(ipv6 !== undefined ? { ipv6 } : {}) };
     workloads.push(w);
     byAddress.set(key(i), w);
   }

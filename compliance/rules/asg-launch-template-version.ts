@@ -1,4 +1,5 @@
 import { Rule, RuleFinding, TfResource } from "../model";
+import { ignoresChanges, lifecycleOf } from "../lifecycle";
 import { attr, describe, first, isUnknown, knownBlocks } from "../values";
 
 /** The launch template specifications of a group: its own, and its mixed instances policy's. */
@@ -23,12 +24,21 @@ export const asgLaunchTemplateVersion: Rule = {
   controls: {},
   rationale:
     "The AWS provider starts an instance refresh only when the group's launch_template block changes. With version \"$Latest\" or \"$Default\" (or none, which is $Default) a new AMI, user data or instance type goes into a new template version and never reaches the running instances: they keep the old, unpatched image.",
-  remediation: "Set launch_template { version = aws_launch_template.<name>.latest_version } so a template change updates the group and starts the refresh.",
+  remediation:
+    "Set launch_template { version = aws_launch_template.<name>.latest_version } so a template change updates the group and starts the refresh, and keep launch_template out of lifecycle.ignore_changes (read from configurations; a plan does not carry lifecycle settings).",
   check: (ctx) =>
     ctx.ofType("aws_autoscaling_group").flatMap((group): RuleFinding[] => {
       const refresh = group.values.instance_refresh;
       if (isUnknown(refresh) ? refresh.set === false : knownBlocks(refresh).length === 0) return [];
-      return specifications(group).flatMap(({ where, version }): RuleFinding[] => {
+      // ignore_changes on the template specification: Terraform never sends a new version, so the refresh never starts
+      // (unless replace_triggered_by names the template: then the group is replaced instead).
+      const lifecycle = lifecycleOf(group);
+      const replaced = lifecycle.replaceTriggeredBy.some((r) => /(^|\.)aws_launch_template\./.test(r));
+      const ignored = specifications(group).flatMap(({ where }): RuleFinding[] => {
+        const by = ignoresChanges(lifecycle, where.split(".")[0]);
+        return by && !replaced ? [{ resource: group, subject: `${where} (lifecycle)`, message: `lifecycle.ignore_changes covers ${where} (${by === "all" ? "all" : JSON.stringify(by)}): a new template version never reaches the group, so the instance refresh never starts` }] : [];
+      });
+      return [...ignored, ...specifications(group).flatMap(({ where, version }): RuleFinding[] => {
         if (version === undefined || version === null || version === "" || version === "$Latest" || version === "$Default") {
           const v = version === undefined || version === null || version === "" ? "not set ($Default)" : JSON.stringify(version);
           return [{ resource: group, subject: where, message: `${where}.version is ${v}: the instance refresh never starts when the template changes` }];
@@ -37,7 +47,7 @@ export const asgLaunchTemplateVersion: Rule = {
           return [{ resource: group, subject: where, message: `${where}.version is ${describe(version)}: whether it follows the template's latest version is not known`, unverifiable: version }];
         }
         return [];
-      });
+      })];
     }),
   fixtures: {
     pass: {
