@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { accuracyReport, checkovOutcomes, corpusDir, peerTable, scoreCorpus } from "./accuracy";
+import { fuzzReport } from "./fuzz";
 import { Figure, printTable } from "./measure";
 import { renameFigures } from "./renames";
 import { exposureFigures, scaleFigures } from "./scale";
@@ -7,7 +8,8 @@ import { synthFigures } from "./synth";
 import { checkFigures, diffFigures, publishFigures, typecheckFigures } from "./tools";
 
 /**
- * `npm run bench [-- --runs N] [-- --only NAME,...]`: speed and memory of bulwark's paths
+ * `npm run bench [-- --runs N] [-- --only NAME,...]` (names: the suites below, `accuracy`, and `fuzz`,
+ * which runs only when named): speed and memory of bulwark's paths
  * against the stock/peer path, side by side, medians of N runs (default 5). Figures are
  * printed, never asserted.
  */
@@ -36,10 +38,16 @@ if (!only || only.includes("accuracy")) {
   if (process.env.BULWARK_CHECKOV) console.log(peerTable(ours, checkovOutcomes(corpusDir(root), process.env.BULWARK_CHECKOV)) + "\n");
 }
 
+// The metamorphic relations at a large count: cases, violations and time, not a speed figure either.
+if (only?.includes("fuzz")) {
+  process.stderr.write("bench fuzz (metamorphic relations)\n");
+  console.log(fuzzReport() + "\n");
+}
+
 const rows: Figure[] = [];
 for (const [name, suite] of Object.entries(suites)) {
   if (only ? !only.includes(name) : false) continue;
   process.stderr.write(`bench ${name} (${runs} runs each)\n`);
   rows.push(...suite());
 }
-printTable(rows);
+if (rows.length) printTable(rows);
