@@ -21,17 +21,21 @@ export function findingKey(f: Finding): string {
 /**
  * Findings the head has and the base had not (introduced), the reverse (resolved), and the
  * head's suppressed findings that the base had unsuppressed, had not at all, or had suppressed
- * for another reason (suppressed: risk newly accepted).
+ * for another reason (suppressed: risk newly accepted). `moved` maps a renamed resource's base
+ * `stack\0address` to its head address: its findings are neither introduced nor resolved.
  */
 export function compareFindings(
   base: readonly TfResource[],
   head: readonly TfResource[],
   files: { base?: readonly FileSuppression[]; head?: readonly FileSuppression[] } = {},
+  moved: ReadonlyMap<string, string> = new Map(),
 ): { introduced: Finding[]; resolved: Finding[]; suppressed: SuppressedFinding[] } {
   const before = runRules(base, ALL_RULES, { suppressions: files.base }).findings;
   const after = runRules(head, ALL_RULES, { suppressions: files.head }).findings;
+  // A renamed resource keeps its findings: the base's are keyed by the address it moved to.
+  const baseKey = (f: Finding) => findingKey({ ...f, address: moved.get(`${f.stack}\u0000${f.address}`) ?? f.address });
   const beforeBy = new Map<string, Finding>();
-  for (const f of before) if (!beforeBy.has(findingKey(f))) beforeBy.set(findingKey(f), f);
+  for (const f of before) if (!beforeBy.has(baseKey(f))) beforeBy.set(baseKey(f), f);
   const afterKeys = new Set(after.map(findingKey));
   const suppressed: SuppressedFinding[] = [];
   for (const f of after) {
@@ -40,7 +44,7 @@ export function compareFindings(
     if (was?.suppressed && was.suppressionReason === f.suppressionReason) continue;
     suppressed.push({ ...f, previousReason: was === undefined ? null : was.suppressed ? (was.suppressionReason ?? "") : "" });
   }
-  return { introduced: after.filter((f) => !beforeBy.has(findingKey(f))), resolved: before.filter((f) => !afterKeys.has(findingKey(f))), suppressed };
+  return { introduced: after.filter((f) => !beforeBy.has(findingKey(f))), resolved: before.filter((f) => !afterKeys.has(baseKey(f))), suppressed };
 }
 
 function count(stacks: Record<string, StackSummary>, stack: string, actions: Action[]): void {
@@ -171,7 +175,8 @@ export function diffConfigs(baseDir: string, headDir: string): DiffResult {
     const b = baseJson.get(rename ? baseInput.stacks[0] : stack);
     if (b) dangerous.push(...settingsDangers(stack, b, h));
   }
-  const findings = compareFindings(base, head, { base: baseInput.suppressions.map((x) => (rename && x.stack ? { ...x, stack: rename } : x)), head: headInput.suppressions });
+  const moved = new Map(pairs.map(([d, twin]) => [`${d.stack}\u0000${d.address}`, twin.address]));
+  const findings = compareFindings(base, head, { base: baseInput.suppressions.map((x) => (rename && x.stack ? { ...x, stack: rename } : x)), head: headInput.suppressions }, moved);
   const names: Record<string, Record<string, string>> = {};
   for (const r of [...base, ...head]) if (r.constructPath) (names[r.stack] ??= {})[r.address] = r.constructPath;
   const newStacks: NonNullable<DiffResult["newStacks"]> = {};

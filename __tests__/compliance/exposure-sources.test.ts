@@ -135,7 +135,7 @@ describe("prefix lists as sources", () => {
     const findings = runRules(configResources({ resource: world }, "s"), ALL_RULES.filter((r) => ["exposure-no-internet-admin", "sg-no-world-admin-ports"].includes(r.id))).findings;
     expect(findings.map((f) => `${f.ruleId} ${f.address}: ${f.message}`).sort()).toEqual([
       "exposure-no-internet-admin aws_instance.a: the internet (0.0.0.0/0) reaches instance aws_instance.a on tcp 22",
-      "sg-no-world-admin-ports aws_security_group.ssh: ingress[0]: ingress from prefix list aws_ec2_managed_prefix_list.office lets the internet reach port 22",
+      "sg-no-world-admin-ports aws_security_group.ssh: ingress tcp 22 from aws_ec2_managed_prefix_list.office: ingress from prefix list aws_ec2_managed_prefix_list.office lets the internet reach port 22",
     ]);
   });
 

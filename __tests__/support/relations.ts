@@ -7,8 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FileSuppression, loadInput, TfResource } from "../../compliance";
+import { diffConfigs } from "../../review/diff";
 import { init, offlinePlan } from "./terraform";
-import { PLAIN, probes, render, Scenario, scenario, shown, spelling, Spelling, Verdict, verdictOf, verdictOfResources, widened } from "./metamorphic";
+import { NETWORK_RULES, PLAIN, probes, render, Scenario, scenario, shown, spelling, Spelling, Verdict, verdictOf, verdictOfResources, widened } from "./metamorphic";
 import { Res } from "./topologies";
 
 export interface Relation {
@@ -139,6 +140,30 @@ export const RELATIONS: readonly Relation[] = [
         const suppressed = after.filter((f) => f.suppressed);
         if (JSON.stringify(got) !== JSON.stringify(expected) || suppressed.some((f) => f.address !== target.address || f.ruleId !== target.ruleId)) {
           throw new Error(`suppression of ${target.ruleId} on ${target.address} reached: ${JSON.stringify({ expected, got, suppressed: suppressed.map(key) }, null, 1)}\n${shown(resource)}`);
+        }
+      }),
+  },
+  {
+    name: "diff under renames: renaming every rule resource and reordering everything introduces and resolves no finding (the rename is paired, inline rules are named by what they say)",
+    weight: 0.3,
+    compare: () => undefined,
+    property: () =>
+      fc.property(scenario, spelling(), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (s, sp0, shuffle) => {
+        const sp: Spelling = { ...sp0, styles: [...sp0.styles, "sg_rule", "vpc_rule"], names: "content" };
+        const base = render(s, sp);
+        const head = render(s, { ...sp, names: "random", shuffle });
+        const dirs = [base, head].map((resource) => {
+          const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-metamorphic-diff-"));
+          fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource }));
+          return dir;
+        });
+        try {
+          const result = diffConfigs(dirs[0], dirs[1]);
+          const network = new Set(NETWORK_RULES.map((r) => r.id));
+          const moved = [...result.introduced, ...result.resolved].filter((f) => network.has(f.ruleId)).map((f) => `${f.ruleId} ${f.address} ${f.subject ?? ""}`);
+          if (moved.length) throw new Error(`a rename introduced or resolved ${moved.join(", ")}\nbase:\n${shown(base)}\nhead:\n${shown(head)}`);
+        } finally {
+          for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
         }
       }),
   },

@@ -198,11 +198,11 @@ export function securityGroupRuleSets(ctx: RuleContext): RuleSet[] {
           set.rules.push({ resource: g, subject: `${direction} (inline)`, direction, action: "allow", protocol: b, from: b, to: b, cidrs: [b], prefixLists: [], description: b });
           continue;
         }
-        b.forEach((block, i) => {
+        b.forEach((block) => {
           const p = str(block.protocol);
           set.rules.push({
             resource: g,
-            subject: `${direction}[${i}]`,
+            subject: inlineSubject(direction, block),
             direction,
             action: "allow",
             protocol: isUnknown(p) ? p : parseProtocol(p),
@@ -457,6 +457,22 @@ export function sourcesText(rules: readonly NetRule[], family: IpFamily): string
   for (const r of rules) for (const p of r.prefixLists) if (p.cidrs) cidrs.add(`prefix list ${p.id}`);
   const shown = [...cidrs].filter((c) => !c.includes("/") || cidrRange(c)?.family === family || c.startsWith("(") || c.startsWith("$"));
   return (shown.length ? shown : [...cidrs]).join(" + ");
+}
+
+/**
+ * An inline rule named by what it says, not where it stands in the list (a reorder is no change):
+ * `ingress tcp 22 from 0.0.0.0/0`, sources sorted.
+ */
+function inlineSubject(direction: string, block: Record<string, unknown>): string {
+  const text = (v: unknown) => (isUnknown(v) ? (/\$\{/.test(v.why) ? v.why.replace(/^\$\{(.*)\}$/, "$1").replace(/\.id$/, "") : "?") : String(v));
+  const from = text(block.from_port);
+  const to = text(block.to_port);
+  const sources = [block.cidr_blocks, block.ipv6_cidr_blocks, block.prefix_list_ids, block.security_groups]
+    .flatMap((v) => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]))
+    .map(text)
+    .concat(block.self === true ? ["self"] : [])
+    .sort();
+  return `${direction} ${text(block.protocol)} ${from === to ? from : `${from}-${to}`} ${direction === "ingress" ? "from" : "to"} ${sources.join(", ") || "nothing"}`;
 }
 
 /** What a rule's subject reads as in a finding's identity. */
