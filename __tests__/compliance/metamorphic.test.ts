@@ -97,7 +97,7 @@ describe("metamorphic relations in a real plan: count, for_each and modules arou
   afterAll(() => planned && !process.env.BULWARK_KEEP && fs.rmSync(planned.dir, { recursive: true, force: true }));
 
   it("plans every way of writing each network (count and for_each expand; modules nest)", () => {
-    for (const way of WAYS) for (let k = 0; k < cases.length; k++) expect([way, k, planned.resources.some((r) => r.address.startsWith(`${moduleOf(way, k)}.aws_instance.i`))]).toEqual([way, k, true]);
+    for (const way of WAYS) for (let k = 0; k < cases.length; k++) expect([way, k, planned.resources.some((r) => r.address.startsWith(`${moduleOf(way, k)}.aws_instance.i`) || r.address.startsWith(`${moduleOf(way, k)}.aws_autoscaling_group.i`))]).toEqual([way, k, true]);
     expect(planned.resources.some((r) => /\.all\[0\]$/.test(r.address))).toBe(true);
     expect(planned.resources.some((r) => /\.all\["[^"]+"\]$/.test(r.address))).toBe(true);
   });

@@ -44,6 +44,8 @@ export interface Scenario {
   readonly routed: boolean;
   /** How the instance gets a public address: none, from the subnet's setting, or its own. */
   readonly address: "none" | "subnet" | "instance";
+  /** An instance (`aws_instance.i`), or an Auto Scaling group launching from a template (`aws_autoscaling_group.i`). */
+  readonly workload?: "instance" | "group";
 }
 
 /** How a scenario is written. */
@@ -174,6 +176,14 @@ export function render(s: Scenario, sp: Spelling): Res {
   // Drop undefined values (JSON has none).
   const inst = out.aws_instance.i;
   for (const k of Object.keys(inst)) if (inst[k] === undefined) delete inst[k];
+  if (s.workload === "group") {
+    // The same workload as an Auto Scaling group: its address from the template's network interface.
+    const { ami, instance_type, subnet_id: _s, vpc_security_group_ids, ...own } = inst;
+    const ni = Object.keys(own).length ? { network_interfaces: [{ device_index: 0, security_groups: vpc_security_group_ids, ...own }] } : { vpc_security_group_ids };
+    delete out.aws_instance;
+    out.aws_launch_template = { t: { image_id: ami, instance_type, metadata_options: { http_tokens: "required" }, ...ni } };
+    out.aws_autoscaling_group = { i: { min_size: 1, max_size: 1, vpc_zone_identifier: ["${aws_subnet.s.id}"], launch_template: { id: "${aws_launch_template.t.id}", version: "${aws_launch_template.t.latest_version}" } } };
+  }
   if (s.routed) {
     const dest = v6 ? { ipv6_cidr_block: WORLD.ipv6[sp.world % WORLD.ipv6.length] } : { cidr_block: "0.0.0.0/0" };
     if (sp.route === "inline") out.aws_route_table.t.route = [{ ...ROUTE_ATTRIBUTES, ...dest, gateway_id: "${aws_internet_gateway.igw.id}" }];
@@ -291,7 +301,7 @@ export function verdictOfResources(resources: readonly TfResource[], ports: read
   const check = [...new Set(findings.filter((f) => !f.suppressed).map((f) => `${f.ruleId} ${partOf(f.address)} ${f.severity}`))].sort();
   const exposure = new Set<string>();
   for (const p of all.paths) {
-    if (p.source.kind !== "internet" || p.destination.address !== `${prefix}aws_instance.i`) continue;
+    if (p.source.kind !== "internet" || ![`${prefix}aws_instance.i`, `${prefix}aws_autoscaling_group.i`].includes(p.destination.address)) continue;
     for (const port of ports) if (port >= p.ports[0] && port <= p.ports[1]) exposure.add(`${p.protocol} ${port} ${p.status}`);
   }
   return { check, exposure: [...exposure].sort(), findings };
@@ -335,8 +345,9 @@ export const scenario: fc.Arbitrary<Scenario> = fc.record(
     acl,
     routed: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     address: fc.constantFrom<Scenario["address"]>("none", "subnet", "subnet", "instance", "instance"),
+    workload: fc.constantFrom<"instance" | "group">("instance", "instance", "group"),
   },
-  { requiredKeys: ["rules", "routed", "address"] },
+  { requiredKeys: ["rules", "routed", "address", "workload"] },
 );
 
 const style = fc.constantFrom<"inline" | "sg_rule" | "vpc_rule">("inline", "sg_rule", "vpc_rule");
