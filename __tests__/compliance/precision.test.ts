@@ -8,6 +8,7 @@
  * negative control here fails the first test.
  */
 import { ALL_RULES, configResources, Finding, Rule, runRules } from "../../compliance";
+import { SSM_AGENT_ACTIONS } from "../../compliance/rules/ssm-managed";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -27,6 +28,19 @@ const judge = (rule: Rule, resource: Resources, config: Record<string, unknown> 
   runRules(configResources({ ...config, resource }, "s"), [rule], { scope: rule.scope }).findings.filter((f) => f.ruleId === rule.id);
 
 // ------------------------------------------------------------------------------------ building blocks
+
+/** A subnet that assigns IPv6 addresses on creation, its ::/0 routed to an egress-only or an internet gateway. */
+function ipv6Subnet(via: "egress-only" | "internet"): Resources {
+  const gateway: Resources = via === "internet" ? { aws_internet_gateway: { i: { vpc_id: "${aws_vpc.v.id}" } } } : { aws_egress_only_internet_gateway: { e: { vpc_id: "${aws_vpc.v.id}" } } };
+  const target: Record<string, string> = via === "internet" ? { gateway_id: "${aws_internet_gateway.i.id}" } : { egress_only_gateway_id: "${aws_egress_only_internet_gateway.e.id}" };
+  return {
+    aws_vpc: { v: { cidr_block: "10.0.0.0/16", assign_generated_ipv6_cidr_block: true } },
+    ...gateway,
+    aws_route_table: { t: { vpc_id: "${aws_vpc.v.id}", route: [{ ipv6_cidr_block: "::/0", ...target }] } },
+    aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24", ipv6_cidr_block: "2001:db8:0:1::/64", assign_ipv6_address_on_creation: true, map_public_ip_on_launch: false } },
+    aws_route_table_association: { s: { subnet_id: "${aws_subnet.s.id}", route_table_id: "${aws_route_table.t.id}" } },
+  };
+}
 
 const ami = { ami: "ami-12345678", instance_type: "t3.micro" };
 const ruleAttrs = { ipv6_cidr_blocks: [], prefix_list_ids: [], security_groups: [], self: false };
@@ -217,23 +231,8 @@ const CONTROLS: Record<string, readonly Control[]> = {
   "subnet-no-public-ip": [
     {
       name: "IPv6 addresses on creation in a subnet whose ::/0 goes out through an egress-only gateway",
-      resource: {
-        aws_vpc: { v: { cidr_block: "10.0.0.0/16", assign_generated_ipv6_cidr_block: true } },
-        aws_egress_only_internet_gateway: { e: { vpc_id: "${aws_vpc.v.id}" } },
-        aws_route_table: { private: { vpc_id: "${aws_vpc.v.id}", route: [{ ipv6_cidr_block: "::/0", egress_only_gateway_id: "${aws_egress_only_internet_gateway.e.id}" }] } },
-        aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24", ipv6_cidr_block: "2001:db8:0:1::/64", assign_ipv6_address_on_creation: true, map_public_ip_on_launch: false } },
-        aws_route_table_association: { s: { subnet_id: "${aws_subnet.s.id}", route_table_id: "${aws_route_table.private.id}" } },
-      },
-      twin: {
-        name: "::/0 to an internet gateway",
-        resource: {
-          aws_vpc: { v: { cidr_block: "10.0.0.0/16", assign_generated_ipv6_cidr_block: true } },
-          aws_internet_gateway: { i: { vpc_id: "${aws_vpc.v.id}" } },
-          aws_route_table: { public: { vpc_id: "${aws_vpc.v.id}", route: [{ ipv6_cidr_block: "::/0", gateway_id: "${aws_internet_gateway.i.id}" }] } },
-          aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", cidr_block: "10.0.1.0/24", ipv6_cidr_block: "2001:db8:0:1::/64", assign_ipv6_address_on_creation: true, map_public_ip_on_launch: false } },
-          aws_route_table_association: { s: { subnet_id: "${aws_subnet.s.id}", route_table_id: "${aws_route_table.public.id}" } },
-        },
-      },
+      resource: ipv6Subnet("egress-only"),
+      twin: { name: "::/0 to an internet gateway", resource: ipv6Subnet("internet") },
     },
   ],
   "nacl-no-world-admin-ports": [
@@ -759,6 +758,10 @@ const CONTROLS: Record<string, readonly Control[]> = {
 // ------------------------------------------------------------------------------------ the tests
 
 describe("negative controls", () => {
+  it("grant the agent's actions as written here, the same the rule asks for (this list is the oracle, not a copy)", () => {
+    expect([...SSM_AGENT_ACTIONS].sort()).toEqual([...AGENT].sort());
+  });
+
   it("has at least one for every rule in ALL_RULES (a new rule needs one here)", () => {
     expect(ALL_RULES.map((r) => r.id).filter((id) => !CONTROLS[id]?.length)).toEqual([]);
   });

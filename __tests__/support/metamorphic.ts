@@ -169,13 +169,11 @@ export function render(s: Scenario, sp: Spelling): Res {
         subnet_id: "${aws_subnet.s.id}",
         vpc_security_group_ids: ["${aws_security_group.g.id}"],
         ...(s.address === "instance" ? (v6 ? (sp.ipv6Instance === "count" ? { ipv6_address_count: 1 } : { ipv6_addresses: ["2600:1f18:1234:5601::10"] }) : { associate_public_ip_address: true }) : {}),
-        ...(s.address !== "instance" && !v6 ? { associate_public_ip_address: s.address === "none" ? false : undefined } : {}),
+        ...(s.address === "none" && !v6 ? { associate_public_ip_address: false } : {}),
       },
     },
   };
-  // Drop undefined values (JSON has none).
   const inst = out.aws_instance.i;
-  for (const k of Object.keys(inst)) if (inst[k] === undefined) delete inst[k];
   if (s.workload === "group") {
     // The same workload as an Auto Scaling group: its address from the template's network interface.
     const { ami, instance_type, subnet_id: _s, vpc_security_group_ids, ...own } = inst;

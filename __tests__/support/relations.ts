@@ -17,8 +17,6 @@ export interface Relation {
   /** Share of the run count this relation gets. */
   readonly weight: number;
   readonly property: () => fc.IPropertyWithHooks<any>;
-  /** Asserts the relation on one pair; throws with both spellings as Terraform JSON. */
-  readonly compare: (a: Scenario, spA: Spelling, b: Scenario, spB: Spelling) => void;
 }
 
 function differs(what: string, a: Scenario, spA: Spelling, b: Scenario, spB: Spelling, va: Verdict, vb: Verdict): never {
@@ -35,8 +33,8 @@ function differs(what: string, a: Scenario, spA: Spelling, b: Scenario, spB: Spe
  */
 const acrossFamilies = (v: Verdict, s: Scenario): Verdict => ({ ...v, check: v.check.filter((c) => s.routed || !c.startsWith("subnet-no-public-ip ")) });
 
-/** Same verdict. */
-function same(what: string, a: Scenario, spA: Spelling, b: Scenario, spB: Spelling, view: (v: Verdict, s: Scenario) => Verdict = (v) => v): void {
+/** Asserts the same verdict for two spellings; throws with both as Terraform JSON when they differ. */
+export function same(what: string, a: Scenario, spA: Spelling, b: Scenario, spB: Spelling, view: (v: Verdict, s: Scenario) => Verdict = (v) => v): void {
   const ports = [...new Set([...probes(a), ...probes(b)])].sort((x, y) => x - y);
   const va = view(verdictOf(render(a, spA), ports), a);
   const vb = view(verdictOf(render(b, spB), ports), b);
@@ -58,7 +56,6 @@ export const RELATIONS: readonly Relation[] = [
   {
     name: "address family: the same network over IPv4 and over IPv6 (every spelling of ::/0, addresses by count, list or subnet, routes inline or as resources, ACL ipv6_cidr_block) has the same verdict",
     weight: 1,
-    compare: (a, spA, b, spB) => same("address family", a, spA, b, spB, acrossFamilies),
     property: () =>
       fc.property(scenario, spelling("ipv4"), (s, sp) => {
         same("address family", s, sp, s, { ...sp, family: "ipv6" }, acrossFamilies);
@@ -67,7 +64,6 @@ export const RELATIONS: readonly Relation[] = [
   {
     name: "spelling: inline rules or rule resources of either kind, the world as one CIDR or several, port ranges split, any order of resources, keys and list elements, any names — the same verdict",
     weight: 1,
-    compare: (a, spA, b, spB) => same("spelling", a, spA, b, spB),
     property: () =>
       fc.property(scenario, twoSpellings, (s, [spA, spB]) => {
         same("spelling", s, spA, s, spB);
@@ -76,7 +72,6 @@ export const RELATIONS: readonly Relation[] = [
   {
     name: "plain and spelled: the plainest IPv4 spelling and any IPv4 spelling have the same verdict",
     weight: 0.5,
-    compare: (a, spA, b, spB) => same("plain", a, spA, b, spB),
     property: () =>
       fc.property(scenario, spelling("ipv4"), (s, sp) => {
         same("plain", s, PLAIN, s, sp);
@@ -85,7 +80,6 @@ export const RELATIONS: readonly Relation[] = [
   {
     name: "widening: a rule opened to the internet or to a wider port range, or an ACL deny made an allow, never removes an error or an open port",
     weight: 1,
-    compare: (a, spA, b, spB) => wider("widening", a, spA, b, spB),
     property: () =>
       fc.property(scenario, spelling(), fc.nat(), fc.constantFrom<"world" | "ports" | "acl">("world", "ports", "acl"), (s, sp, i, how) => {
         wider("widening", s, sp, widened(s, i, how), sp);
@@ -94,7 +88,6 @@ export const RELATIONS: readonly Relation[] = [
   {
     name: "attribution: every rule resource that opens 22 or 3389 to the whole internet by itself gets its own finding, whatever other rules of the group already open it",
     weight: 1,
-    compare: () => undefined,
     property: () =>
       fc.property(scenario, spelling(), (s, sp0) => {
         const sp: Spelling = { ...sp0, styles: sp0.styles.map((x) => (x === "inline" ? "sg_rule" : x)), cidrParts: 1 };
@@ -117,7 +110,6 @@ export const RELATIONS: readonly Relation[] = [
   {
     name: "suppression scope: a suppression covers the finding of the address it names and nothing else — not another rule resource of the group, not the other family, not another resource",
     weight: 1,
-    compare: () => undefined,
     property: () =>
       fc.property(scenario, spelling(), fc.nat(), (s, sp0, pick) => {
         // Both families in one configuration: the IPv6 twin of each rule is another resource of the same group.
@@ -146,7 +138,6 @@ export const RELATIONS: readonly Relation[] = [
   {
     name: "diff under renames: renaming every rule resource and reordering everything introduces and resolves no finding (the rename is paired, inline rules are named by what they say)",
     weight: 0.3,
-    compare: () => undefined,
     property: () =>
       fc.property(scenario, spelling(), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (s, sp0, shuffle) => {
         const sp: Spelling = { ...sp0, styles: [...sp0.styles, "sg_rule", "vpc_rule"], names: "content" };
