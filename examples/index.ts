@@ -27,16 +27,32 @@ export function buildEnvironments(app: App, configs: EnvironmentConfig[], only?:
 
 /**
  * `BULWARK_AWS_ENDPOINT`: the AWS API emulator every stack's providers are sent to (tests that
- * apply the environments offline). Unset for every real synth and deploy.
+ * apply the environments offline). Unset for every real synth and deploy. The providers carry no
+ * `endpoints` block (each would cost its provider process about 3 s of CPU): Terraform finds the
+ * emulator through `AWS_ENDPOINT_URL`, which must be set to the same URL, in the synth's
+ * environment too, so that a `cdktf deploy` (which synthesizes first) cannot reach Terraform without it.
  */
-export function emulatorFromEnvironment(): { endpoint: string } | undefined {
-  const endpoint = process.env.BULWARK_AWS_ENDPOINT;
-  if (endpoint === undefined || endpoint === "") return undefined;
+export function emulatorFromEnvironment(env: NodeJS.ProcessEnv = process.env): { endpoint: string; endpointsFrom: "environment" } | undefined {
+  const given = env.BULWARK_AWS_ENDPOINT;
+  if (given === undefined || given === "") return undefined;
+  let endpoint: string;
   try {
-    return { endpoint: checkEmulatorEndpoint("environment", "BULWARK_AWS_ENDPOINT", endpoint) };
+    endpoint = checkEmulatorEndpoint("environment", "BULWARK_AWS_ENDPOINT", given);
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+  const sdk = env.AWS_ENDPOINT_URL;
+  let sdkOrigin: string | undefined;
+  try {
+    sdkOrigin = sdk ? new URL(sdk).origin : undefined;
+  } catch {
+    sdkOrigin = undefined;
+  }
+  if (sdkOrigin !== endpoint) {
+    const now = sdk === undefined || sdk === "" ? "unset" : JSON.stringify(sdk);
+    throw new ConfigError(`environment: BULWARK_AWS_ENDPOINT ${JSON.stringify(given)} needs AWS_ENDPOINT_URL=${endpoint} in Terraform's environment (AWS_ENDPOINT_URL is ${now})`);
+  }
+  return { endpoint, endpointsFrom: "environment" };
 }
 
 export function loadAndBuild(app: App, root: string, only?: string[]): EnvironmentStack[] {

@@ -7,7 +7,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { checkEmulatorEndpoint } from "../../modules/core/emulator";
+import { Testing } from "cdktf";
+import { emulatorFromEnvironment } from "../../examples";
+import { checkEmulatorEndpoint, EMULATED_SERVICES } from "../../modules/core/emulator";
+import { BulwarkStack } from "../../modules/core/stack";
 import { BulwarkValidationError } from "../../modules/core/errors";
 import { runSynth } from "../support/app";
 import { applyScope, deployResult, differingPaths, emulatorOverride, planGraph, providerAliases, refusals, unexplained } from "../support/deploy";
@@ -64,6 +67,32 @@ describe("the emulator option of the synth", () => {
     const bad = runSynth({ BULWARK_AWS_ENDPOINT: "ftp://127.0.0.1:1" });
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe('bulwark: environment: BULWARK_AWS_ENDPOINT "ftp://127.0.0.1:1" must be an http:// or https:// URL');
+  });
+
+  it("needs AWS_ENDPOINT_URL naming the same emulator, since the providers carry no endpoints block", () => {
+    for (const [sdk, now] of [[undefined, "unset"], ["http://127.0.0.1:9", '"http://127.0.0.1:9"'], ["not a url", '"not a url"']] as const) {
+      const env: NodeJS.ProcessEnv = { ...process.env, BULWARK_AWS_ENDPOINT: "http://127.0.0.1:4566/" };
+      if (sdk === undefined) delete env.AWS_ENDPOINT_URL;
+      else env.AWS_ENDPOINT_URL = sdk;
+      expect(() => emulatorFromEnvironment(env)).toThrow(
+        `environment: BULWARK_AWS_ENDPOINT "http://127.0.0.1:4566/" needs AWS_ENDPOINT_URL=http://127.0.0.1:4566 in Terraform's environment (AWS_ENDPOINT_URL is ${now})`,
+      );
+    }
+    expect(emulatorFromEnvironment({ BULWARK_AWS_ENDPOINT: "http://127.0.0.1:4566", AWS_ENDPOINT_URL: "http://127.0.0.1:4566/" })).toEqual({ endpoint: "http://127.0.0.1:4566", endpointsFrom: "environment" });
+    expect(emulatorFromEnvironment({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566" })).toBeUndefined();
+  });
+
+  it("gives the providers an endpoints block only when the endpoint is not to come from the environment", () => {
+    const build = (endpointsFrom?: "provider" | "environment") => {
+      const app = Testing.app();
+      const stack = new BulwarkStack(app, "s", { region: "eu-west-1", accountId: "123456789012", emulator: { endpoint: "http://127.0.0.1:4566", endpointsFrom } });
+      return (JSON.parse(Testing.synth(stack)) as { provider: { aws: Record<string, unknown>[] } }).provider.aws[0];
+    };
+    expect(Object.keys((build().endpoints as Record<string, string>[])[0]).sort()).toEqual([...EMULATED_SERVICES].sort());
+    expect(build("provider").endpoints).toEqual(build().endpoints);
+    expect(build("environment").endpoints).toBeUndefined();
+    expect(build("environment").access_key).toBe("emulator");
+    expect(() => build("elsewhere" as "provider")).toThrow('s: emulator.endpointsFrom "elsewhere" must be "provider" or "environment"');
   });
 });
 

@@ -49,7 +49,8 @@ describeDeploy("the reference environments applied to the AWS API emulator", () 
   const stacks: Record<string, Json> = {};
   const scopes: Record<string, ApplyScope> = {};
   let deployed: CdktfRun | undefined;
-  const env = () => ({ BULWARK_AWS_ENDPOINT: url, BULWARK_ENVIRONMENTS_DIR: envDir, CDKTF_OUTDIR: outdir });
+  // The emulator option, and the endpoint for Terraform (the providers carry no `endpoints` block).
+  const env = () => ({ BULWARK_AWS_ENDPOINT: url, AWS_ENDPOINT_URL: url, BULWARK_ENVIRONMENTS_DIR: envDir, CDKTF_OUTDIR: outdir });
   const clientConfig = (stack: StackName, region?: string) => emulatorCredentials(url, configs[stack].accountId, region ?? configs[stack].region);
 
   beforeAll(async () => {
@@ -83,8 +84,9 @@ describeDeploy("the reference environments applied to the AWS API emulator", () 
   it("sends every provider of both stacks, aliases included, to the emulator as the stack's own account", () => {
     for (const name of STACKS) {
       const providers = stacks[name].provider.aws as Json[];
-      expect(providers.map((p) => [p.alias ?? "default", p.endpoints?.[0]?.ec2, p.endpoints?.[0]?.s3, p.assume_role?.[0]?.role_arn])).toEqual(
-        providers.map((p) => [p.alias ?? "default", url, url, `arn:aws:iam::${configs[name].accountId}:role/bulwark-deploy`]),
+      // No endpoints block: Terraform runs with AWS_ENDPOINT_URL (env()), which the synth insisted on.
+      expect(providers.map((p) => [p.alias ?? "default", p.endpoints, p.access_key, p.s3_use_path_style, p.assume_role?.[0]?.role_arn])).toEqual(
+        providers.map((p) => [p.alias ?? "default", undefined, "emulator", true, `arn:aws:iam::${configs[name].accountId}:role/bulwark-deploy`]),
       );
       expect(providers.length).toBe(2);
     }

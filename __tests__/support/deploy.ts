@@ -262,15 +262,15 @@ export function providerAliases(hcl: string): (string | undefined)[] {
  * What sends a published example's providers to the emulator, as the account `accountId`: the
  * override file (`emulator_override.tf.json`, one entry per provider configuration) and the
  * environment its Terraform runs with. The settings are the constructs' (`emulatorProviderSettings`)
- * but for the per-service `endpoints` block, which the emulator's URL replaces for every service at
- * once as AWS_ENDPOINT_URL (the SDK's own setting): the provider spends about 3 s of CPU validating
- * an `endpoints` block, even an empty one, in every provider process, and Terraform starts one per
- * provider configuration per walk (validate, plan, apply), so a root of sixteen configurations spent
- * most of its time there (docs/PERFORMANCE.md).
+ * with the endpoint from the environment (`AWS_ENDPOINT_URL`, the SDK's own setting, every service
+ * at once) rather than an `endpoints` block: the provider spends about 3 s of CPU validating such a
+ * block, even an empty one, in every provider process, and Terraform starts one per provider
+ * configuration per walk (validate, plan, apply), so a root of sixteen configurations spent most of
+ * its time there (docs/PERFORMANCE.md).
  */
 export function emulatorOverride(url: string, accountId: string, aliases: (string | undefined)[]): { override: { provider: { aws: Record<string, unknown>[] } }; env: { AWS_ENDPOINT_URL: string } } {
   // The same settings the constructs give their providers, in Terraform's spelling.
-  const { endpoints: _endpoints, ...settings } = snakeKeys(emulatorProviderSettings(url, accountId)) as Record<string, unknown>;
+  const settings = snakeKeys(emulatorProviderSettings(url, accountId, "environment")) as Record<string, unknown>;
   return { override: { provider: { aws: aliases.map((alias) => ({ ...(alias ? { alias } : {}), ...settings })) } }, env: { AWS_ENDPOINT_URL: url } };
 }
 

@@ -109,11 +109,18 @@ EOF
 # cloud-init's own per-instance work is left out too: new host keys for a new instance, and the
 # default user's sudoers file, to which each new instance appends its line again.
 snapshot() {
+  local list=$WORK/snapshot-list
   (cd "$R" && find etc opt usr/local var/lib/dpkg/status -xdev \( -type f -o -type l \) \
       ! -path 'etc/ssh/ssh_host_*' ! -path 'etc/sudoers.d/90-cloud-init-users' ! -path 'etc/ld.so.cache' ! -path 'etc/machine-id' -print0 \
-    | sort -z | xargs -0 stat -c '%n %a %U:%G %s' | while read -r name rest; do
-        if [ -L "$name" ]; then echo "$name $rest -> $(readlink "$name")"; else echo "$name $rest $(sha256sum < "$name" | cut -c1-16)"; fi
-      done) > "$1"
+    | sort -z > "$list"
+   # One process per step, not per file: stat and sha256sum take the whole list; links are read by find.
+   { xargs -0 -r stat -c 'M %n %a %U:%G %s' < "$list"
+     find etc opt usr/local -xdev -type l -printf 'L %p %l\n'
+     tr '\0' '\n' < "$list" | while IFS= read -r f; do [ -L "$f" ] || printf '%s\0' "$f"; done | xargs -0 -r sha256sum | sed 's/^\([0-9a-f]\{16\}\)[0-9a-f]*  /H \1 /'
+   } | awk '$1 == "M" { order[++n] = $2; meta[$2] = $3 " " $4 " " $5; next }
+            $1 == "L" { link[$2] = $3; next }
+            $1 == "H" { hash[$3] = $2 }
+            END { for (i = 1; i <= n; i++) { k = order[i]; print k " " meta[k] " " (k in link ? "-> " link[k] : hash[k]) } }') > "$1"
 }
 
 run_cloud_init() {

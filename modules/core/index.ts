@@ -15,4 +15,4 @@ export type { PolicyStatement } from "./policy";
 export { keyFor, keysFor, slug } from "./keys";
 export { RuleIds } from "./rule-ids";
 export { EMULATED_SERVICES, emulatorProviderSettings } from "./emulator";
-export type { EmulatorSettings, StackEmulator } from "./emulator";
+export type { EmulatorSettings, EndpointsFrom, StackEmulator } from "./emulator";

@@ -43,7 +43,8 @@ export interface BulwarkStackProps {
   };
   /**
    * Send every `HardenedAwsProvider` of the stack to an AWS API emulator instead of AWS (dummy
-   * credentials, the emulator's endpoint for every service, the stack's account assumed), to
+   * credentials, the emulator's endpoint for every service or from `AWS_ENDPOINT_URL`, the
+   * stack's account assumed), to
    * apply the stack offline in tests. A stack with it must never be applied to AWS; leave it unset
    * for a real deployment.
    * @default unset: the providers talk to AWS
@@ -78,7 +79,11 @@ export class BulwarkStack extends TerraformStack {
     super(scope, id);
     checkWeakening(this, "withoutComplianceGate", props.withoutComplianceGate);
     if (props.emulator !== undefined) {
-      this.emulator = { endpoint: checkEmulatorEndpoint(this.node.path, "emulator.endpoint", props.emulator.endpoint), accountId: props.accountId };
+      const endpointsFrom = props.emulator.endpointsFrom ?? "provider";
+      if (endpointsFrom !== "provider" && endpointsFrom !== "environment") {
+        throw new BulwarkValidationError(this, "emulator.endpointsFrom", String(endpointsFrom), 'must be "provider" or "environment"');
+      }
+      this.emulator = { endpoint: checkEmulatorEndpoint(this.node.path, "emulator.endpoint", props.emulator.endpoint), accountId: props.accountId, endpointsFrom };
     }
     if (props.region !== undefined && isLiteral(props.region) && !REGION_PATTERN.test(props.region)) {
       throw new BulwarkValidationError(this, "region", props.region, "is not an AWS region name (e.g. eu-west-1)");
@@ -198,7 +203,7 @@ export class HardenedAwsProvider extends AwsProvider {
     // A stack built for an emulator sends every one of its providers there, aliases included.
     // Read off the stack, not by `instanceof`, which fails when the code is split across bundles.
     const emulator = (TerraformStack.of(scope) as Partial<BulwarkStack>).emulator;
-    super(scope, id, emulator ? { ...config, ...emulatorProviderSettings(emulator.endpoint, emulator.accountId) } : config);
+    super(scope, id, emulator ? { ...config, ...emulatorProviderSettings(emulator.endpoint, emulator.accountId, emulator.endpointsFrom) } : config);
     (this as unknown as { terraformProviderSource: string }).terraformProviderSource = "hashicorp/aws";
   }
 }
