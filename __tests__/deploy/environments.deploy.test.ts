@@ -98,7 +98,7 @@ describeDeploy("the reference environments applied to the AWS API emulator", () 
   });
 
   it("plans no change right after the apply, but for the emulator's listed read-back quirks", async () => {
-    const plans = await Promise.all(STACKS.map((name) => planAfterApply(path.join(outdir, "stacks", name), scopes[name].applied)));
+    const plans = await Promise.all(STACKS.map((name) => planAfterApply(path.join(outdir, "stacks", name), scopes[name].applied, { env: { AWS_ENDPOINT_URL: url } })));
     const failures = STACKS.flatMap((name, i) => unexplained(plans[i].changes, READ_BACK_QUIRKS).map((line) => `${name} ${line}`));
     expect(failures).toEqual([]);
   });
