@@ -131,7 +131,9 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
       return v;
     };
     beforeAll(() => {
-      state = stateValues(JSON.parse(terraform(root, ["show", "-json"]).stdout));
+      // The state file itself (format 4), not `terraform show -json`: the same values, without a
+      // Terraform process loading the provider's schema (about 5 s of CPU).
+      state = stateValues(JSON.parse(fs.readFileSync(path.join(root, "terraform.tfstate"), "utf8")));
     });
 
     it("launch-template: the prerequisite image and group, IMDSv2 only with hop limit 1, volumes encrypted with the module's key", async () => {
@@ -246,14 +248,17 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
   });
 });
 
-/** Each resource's attributes in `terraform show -json` of a state, by address (modules walked). */
-function stateValues(show: Json): Map<string, Json> {
+/** Each managed resource instance's attributes in a state file, by address (`module.a.module.b[0].aws_x.y["k"]`). */
+function stateValues(state: Json): Map<string, Json> {
+  if (state.version !== 4) throw new Error(`terraform.tfstate is in format ${state.version}; the read-back reads format 4`);
   const out = new Map<string, Json>();
-  const walk = (module: Json): void => {
-    for (const r of (module.resources ?? []) as Json[]) if (r.mode === "managed") out.set(r.address, r.values);
-    for (const child of (module.child_modules ?? []) as Json[]) walk(child);
-  };
-  walk(show.values?.root_module ?? {});
+  for (const r of (state.resources ?? []) as Json[]) {
+    if (r.mode !== "managed") continue;
+    for (const i of (r.instances ?? []) as Json[]) {
+      const key = i.index_key === undefined ? "" : `[${JSON.stringify(i.index_key)}]`;
+      out.set(`${r.module ? `${r.module}.` : ""}${r.type}.${r.name}${key}`, i.attributes);
+    }
+  }
   return out;
 }
 
