@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TerraformError, init, offlinePlan, plannedCreates, planWarnings, rememberPlan, stageStack, terraformTest, validate } from "../support/terraform";
+import { TerraformError, init, offlinePlanOf, plannedCreates, planWarnings, stageStack, terraformTest, validate } from "../support/terraform";
 import { addresses, resourcesOf, TfJson } from "../support/synth";
 import { runSynth } from "../support/app";
 
@@ -20,7 +20,8 @@ describe.each(Object.keys(run.stacks))("stack %s with terraform", (name) => {
   });
 
   it("validates without warnings and plans offline, creating exactly the synthesized resources", () => {
-    const plan = rememberPlan(json, offlinePlan(dir));
+    // The run's one offline plan of this stack (offlinePlanOf: check, diff and rollout read it too).
+    const plan = offlinePlanOf(json, name);
     expect(planWarnings(plan)).toEqual([]);
     expect(plannedCreates(plan)).toEqual(addresses(json).filter((a) => !a.startsWith("data.")));
     const lt = (plan.resource_changes ?? []).filter((c) => c.type === "aws_launch_template");

@@ -7,12 +7,17 @@ import { terraform } from "./terraform";
 import { emulatorSource, startEmulator, stopEmulator } from "./emulator";
 
 /**
- * Once per jest run, before any suite: where Terraform gets the aws provider (a mirror found here
+ * Once per jest run, before any suite: one temporary directory for the run, where Terraform gets the aws provider (a mirror found here
  * is handed to the workers as BULWARK_TF_MIRROR), and one `terraform init` proving it can. When it
  * cannot, the run stops here with one message saying what to set, instead of every Terraform suite
  * failing with the registry's errors.
  */
 export default async function globalSetup(): Promise<void> {
+  // Every temporary directory of the run (staged stacks, published roots, plans, Terraform's own)
+  // goes under one, which the global teardown removes: nothing is left in the system's temp dir.
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-test-run-"));
+  process.env.BULWARK_TEST_RUN_TMPDIR = runTmp;
+  process.env.TMPDIR = runTmp;
   probeProvider();
   // One AWS API emulator for the whole run (the deploy suites share it, each in its own accounts).
   const source = emulatorSource(process.env);

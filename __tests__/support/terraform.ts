@@ -270,24 +270,64 @@ export function plannedCreates(plan: PlanJson): string[] {
 }
 
 /**
- * The offline plan of a synthesized stack, computed once per `npm test` run: suites that only
- * read a reference stack's plan (check, diff) reuse the one the environments suite made, keyed
- * by the stack's content. The cache lives under the jest parent's pid, so no run reuses another's.
+ * The offline plan of a synthesized stack, computed once per `npm test` run by whichever suite
+ * asks first (the environments suite, check, diff, rollout), the others waiting for it, keyed by
+ * the stack's content; its warnings come with it (planWarnings). The cache lives under the jest
+ * parent's pid, so no run reuses another's.
  */
 export function offlinePlanOf(stackJson: Record<string, unknown>, name: string): PlanJson {
   const file = planCacheFile(stackJson);
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as PlanJson;
-  const staged = stageStack(stackJson, name);
-  init(staged);
-  return rememberPlan(stackJson, offlinePlan(staged));
+  const cached = (): PlanJson | undefined => {
+    if (!fs.existsSync(file)) return undefined;
+    // The plan with the warnings terraform printed making it (planWarnings reads them).
+    const { plan, warnings } = JSON.parse(fs.readFileSync(file, "utf8")) as { plan: PlanJson; warnings: string[] };
+    warningsByPlan.set(plan, warnings);
+    return plan;
+  };
+  const hit = cached();
+  if (hit) return hit;
+  // One worker plans, the others wait for its file (a plan costs about 15 s of CPU): the lock is a
+  // directory, made atomically. A holder that ends without a plan lets the waiters plan for themselves.
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const lock = `${file}.lock`;
+  let mine = false;
+  try {
+    fs.mkdirSync(lock);
+    fs.writeFileSync(path.join(lock, "pid"), String(process.pid));
+    mine = true;
+  } catch {
+    for (let waited = 0; waited < 600_000; waited += 250) {
+      const plan = cached();
+      if (plan) return plan;
+      const holder = Number(fs.existsSync(path.join(lock, "pid")) ? fs.readFileSync(path.join(lock, "pid"), "utf8") : NaN);
+      if (!fs.existsSync(lock) || (holder > 0 && !processAlive(holder))) break;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    const staged = stageStack(stackJson, name);
+    init(staged);
+    return rememberPlan(stackJson, offlinePlan(staged));
+  } finally {
+    if (mine) fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
-/** Stores a plan made elsewhere (a suite that staged the stack anyway) for offlinePlanOf. */
-export function rememberPlan(stackJson: Record<string, unknown>, plan: PlanJson): PlanJson {
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stores a plan for offlinePlanOf, with its warnings. */
+function rememberPlan(stackJson: Record<string, unknown>, plan: PlanJson): PlanJson {
   const file = planCacheFile(stackJson);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(plan));
+  fs.writeFileSync(tmp, JSON.stringify({ plan, warnings: planWarnings(plan) }));
   fs.renameSync(tmp, file);
   return plan;
 }
