@@ -12,8 +12,6 @@ module.exports = {
   globalTeardown: "<rootDir>/__tests__/support/global-teardown.ts",
   // Terraform-in-the-loop suites take tens of seconds each.
   testTimeout: 300000,
-  // The slowest files first, on a fresh clone too (jest's own timings win once it has them).
-  testSequencer: "<rootDir>/__tests__/support/sequencer.js",
   // Three: the deploy suites mostly wait on the emulator, so two workers stay busy with the CPU-bound suites.
   maxWorkers: 3,
 };

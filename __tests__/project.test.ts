@@ -24,25 +24,6 @@ describe("project conventions", () => {
   });
 });
 
-describe("the order test files start in (__tests__/support/sequencer.js)", () => {
-  type Test = { path: string; context: unknown };
-  const SlowFirst = require("./support/sequencer") as { new (options: object): { sort(tests: Test[]): Test[] }; ESTIMATES: Record<string, number> };
-  const test = (name: string): Test => ({ path: path.join(ROOT, "__tests__", name), context: { config: { cache: false }, hasteFS: { getSize: () => 1 } } });
-
-  it("estimates only test files that exist", () => {
-    const names = Object.keys(SlowFirst.ESTIMATES);
-    expect(names.length).toBeGreaterThan(5);
-    expect(names.filter((n) => !fs.existsSync(path.join(ROOT, "__tests__", n)))).toEqual([]);
-  });
-
-  it("starts the slowest first when jest has no timings (a fresh clone), the unlisted ones last", () => {
-    const names = ["project.test.ts", "publish/parity.test.ts", "deploy/environments.deploy.test.ts", "review/diff.test.ts", "deploy/modules.deploy.test.ts"];
-    const sorted = new SlowFirst({}).sort(names.map(test)).map((t) => path.relative(path.join(ROOT, "__tests__"), t.path));
-    expect(sorted.slice(0, 3)).toEqual(["deploy/modules.deploy.test.ts", "deploy/environments.deploy.test.ts", "publish/parity.test.ts"]);
-    expect(sorted.slice(3).sort()).toEqual(["project.test.ts", "review/diff.test.ts"]);
-  });
-});
-
 describe("the fast path (scripts/runner.mjs)", () => {
   const dir = fs.mkdtempSync(path.join(ROOT, ".bulwark", "runner-test-"));
   const entry = path.join(dir, "entry.ts");
