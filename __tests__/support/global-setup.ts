@@ -5,6 +5,7 @@ import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { noProviderMessage, providerSource } from "./provider-mirror";
 import { terraform } from "./terraform";
 import { emulatorSource, startEmulator, stopEmulator } from "./emulator";
+import { mirroredProvider, startProviderServer } from "./provider-server";
 
 /**
  * Once per jest run, before any suite: one temporary directory for the run, where Terraform gets the aws provider (a mirror found here
@@ -19,6 +20,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.BULWARK_TEST_RUN_TMPDIR = runTmp;
   process.env.TMPDIR = runTmp;
   probeProvider();
+  await shareProvider();
   // One AWS API emulator for the whole run (the deploy suites share it, each in its own accounts).
   const source = emulatorSource(process.env);
   if (source.kind === "binary") {
@@ -60,5 +62,39 @@ function probeProvider(): void {
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One provider process that Terraform attaches to where no call configures it (provider-server.ts),
+ * when the provider comes from a mirror; stopped by the global teardown (and on exit). One that will
+ * not start costs only speed: the run goes on with Terraform's own processes, and says so in one line.
+ */
+async function shareProvider(): Promise<void> {
+  const mirror = process.env.BULWARK_TF_MIRROR;
+  if (process.env.BULWARK_TF_SHARED_PROVIDER === "0" || !mirror) return;
+  const bin = mirroredProvider(mirror, AWS_PROVIDER_VERSION);
+  if (!bin) return;
+  try {
+    const server = await startProviderServer(bin, path.join(process.env.TMPDIR ?? os.tmpdir(), "shared-provider.log"));
+    process.env.BULWARK_TF_REATTACH = server.reattach;
+    process.env.BULWARK_TF_PROVIDER_PID = String(server.pid);
+    const stop = () => {
+      try {
+        process.kill(server.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    };
+    process.once("exit", stop);
+    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+      process.once(signal, () => {
+        stop();
+        // The emulator's handler (registered after this one) exits; without it, exit here.
+        if (process.listenerCount(signal) === 0) process.exit(128 + (signal === "SIGHUP" ? 1 : signal === "SIGINT" ? 2 : 15));
+      });
+    }
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}; Terraform starts its own provider processes\n`);
   }
 }

@@ -3,13 +3,16 @@ import { stopEmulatorAndWait } from "./emulator";
 
 /**
  * Stops the emulator the global setup started (by its pid; an endpoint given as a URL is not ours to
- * stop), then removes the run's temporary directory, unless BULWARK_KEEP_DEPLOY asked to keep what
+ * stop) and the shared provider process, then removes the run's temporary directory, unless BULWARK_KEEP_DEPLOY asked to keep what
  * the deploy suites made (the directory is named then).
  */
 export default async function globalTeardown(): Promise<void> {
   const pid = Number(process.env.BULWARK_AWS_EMULATOR_PID);
   if (Number.isInteger(pid) && pid > 0) await stopEmulatorAndWait(pid);
   delete process.env.BULWARK_AWS_EMULATOR_PID;
+  const provider = Number(process.env.BULWARK_TF_PROVIDER_PID);
+  if (Number.isInteger(provider) && provider > 0) await stopEmulatorAndWait(provider);
+  delete process.env.BULWARK_TF_PROVIDER_PID;
   const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
   if (!runTmp) return;
   if (process.env.BULWARK_KEEP_DEPLOY) process.stderr.write(`the run's temporary files are kept in ${runTmp}\n`);
