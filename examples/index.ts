@@ -41,10 +41,13 @@ export function emulatorFromEnvironment(env: NodeJS.ProcessEnv = process.env): {
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+  // The same check as the emulator's own: a root URL (scheme, host, port) naming the same emulator.
   const sdk = env.AWS_ENDPOINT_URL;
   let sdkOrigin: string | undefined;
   try {
-    sdkOrigin = sdk ? new URL(sdk).origin : undefined;
+    // Terraform takes the value as it is: spaces, tabs or line breaks, which a URL parser here would
+    // drop silently, make it another (and invalid) URL there.
+    sdkOrigin = sdk && !/[\s\x00-\x1f\x7f]/.test(sdk) ? checkEmulatorEndpoint("environment", "AWS_ENDPOINT_URL", sdk) : undefined;
   } catch {
     sdkOrigin = undefined;
   }

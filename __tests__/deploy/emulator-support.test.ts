@@ -82,6 +82,26 @@ describe("the emulator option of the synth", () => {
     expect(emulatorFromEnvironment({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566" })).toBeUndefined();
   });
 
+  it("takes any spelling of the same emulator's root URL as AWS_ENDPOINT_URL, and nothing else", () => {
+    const endpoint = "http://127.0.0.1:4566";
+    // Equivalent spellings (the scheme's case, a trailing slash) and near misses: another port, scheme,
+    // host, a path, query or credentials, and white space or control characters a URL parser here would drop.
+    const same = fc.tuple(fc.constantFrom("http", "HTTP", "Http"), fc.constantFrom("", "/")).map(([scheme, tail]) => `${scheme}://127.0.0.1:4566${tail}`);
+    const other = fc.oneof(
+      fc.string(),
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.constantFrom("http://127.0.0.1:4567", "https://127.0.0.1:4566", "http://localhost:4566", "http://127.0.0.1:4566/path", "http://127.0.0.1:4566/?q", "http://u:p@127.0.0.1:4566", " http://127.0.0.1:4566", "http://127.0.0.1:4566\n", "http://127.0.0.1:45\t66", "http://127.0.0.1:4566\u0000"),
+    );
+    fc.assert(
+      fc.property(fc.oneof(same.map((u) => [u, true] as const), other.map((u) => [u, false] as const)), ([sdk, ok]) => {
+        const env = { BULWARK_AWS_ENDPOINT: endpoint, AWS_ENDPOINT_URL: sdk };
+        if (ok) expect(emulatorFromEnvironment(env)).toEqual({ endpoint, endpointsFrom: "environment" });
+        else expect(() => emulatorFromEnvironment(env)).toThrow(`needs AWS_ENDPOINT_URL=${endpoint} in Terraform's environment (AWS_ENDPOINT_URL is ${sdk === "" ? "unset" : JSON.stringify(sdk)})`);
+      }),
+      { seed: Number(process.env.BULWARK_FUZZ_SEED ?? 20261206), numRuns: 300 },
+    );
+  });
+
   it("gives the providers an endpoints block only when the endpoint is not to come from the environment", () => {
     const build = (endpointsFrom?: "provider" | "environment") => {
       const app = Testing.app();

@@ -8,10 +8,11 @@ import { emulatorSource, startEmulator, stopEmulator } from "./emulator";
 import { mirroredProvider, startProviderServer } from "./provider-server";
 
 /**
- * Once per jest run, before any suite: one temporary directory for the run, where Terraform gets the aws provider (a mirror found here
- * is handed to the workers as BULWARK_TF_MIRROR), and one `terraform init` proving it can. When it
- * cannot, the run stops here with one message saying what to set, instead of every Terraform suite
- * failing with the registry's errors.
+ * Once per jest run, before any suite: one temporary directory for the whole run; where Terraform
+ * gets the aws provider (a mirror found here is handed to the workers as BULWARK_TF_MIRROR), and one
+ * `terraform init` proving it can (when it cannot, the run stops here with one message saying what to
+ * set, instead of every Terraform suite failing with the registry's errors); the shared provider
+ * process (provider-server.ts); the AWS API emulator.
  */
 export default async function globalSetup(): Promise<void> {
   // Every temporary directory of the run (staged stacks, published roots, plans, Terraform's own)

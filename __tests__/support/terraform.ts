@@ -18,6 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { AWS_MOCKS } from "../../publish/mocks";
 import { providerSource } from "./provider-mirror";
+import { alive } from "./emulator";
 import { mayShareProvider } from "./provider-server";
 
 export class TerraformError extends Error {
@@ -302,7 +303,7 @@ export function offlinePlanOf(stackJson: Record<string, unknown>, name: string):
       const plan = cached();
       if (plan) return plan;
       const holder = Number(fs.existsSync(path.join(lock, "pid")) ? fs.readFileSync(path.join(lock, "pid"), "utf8") : NaN);
-      if (!fs.existsSync(lock) || (holder > 0 && !processAlive(holder))) break;
+      if (!fs.existsSync(lock) || (holder > 0 && !alive(holder))) break;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
     }
   }
@@ -312,15 +313,6 @@ export function offlinePlanOf(stackJson: Record<string, unknown>, name: string):
     return rememberPlan(stackJson, offlinePlan(staged));
   } finally {
     if (mine) fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
