@@ -13,7 +13,7 @@ import { checkEmulatorEndpoint, EMULATED_SERVICES } from "../../modules/core/emu
 import { BulwarkStack } from "../../modules/core/stack";
 import { BulwarkValidationError } from "../../modules/core/errors";
 import { runSynth } from "../support/app";
-import { applyScope, deployResult, differingPaths, emulatorOverride, planGraph, providerAliases, refusals, unexplained } from "../support/deploy";
+import { applyScope, applyScopeOf, coveringTargets, deployResult, differingPaths, dotGraph, emulatorOverride, providerAliases, refusals, unexplained } from "../support/deploy";
 import { alive, emulatorSource, startEmulator } from "../support/emulator";
 import { LEFT_OUT, READ_BACK_QUIRKS } from "./emulator-gaps";
 import { examplePrerequisites, withPrerequisites } from "./prerequisites";
@@ -162,28 +162,73 @@ describe("what an apply leaves out", () => {
     expect(scope.leftOut.get("aws_cloudwatch_metric_alarm.trail-stopped")).toBe("depends on aws_cloudtrail.trail, which is left out");
   });
 
-  it("reads a plan's configuration through modules and module outputs", () => {
-    const plan = {
-      configuration: {
-        root_module: {
-          module_calls: {
-            audit: {
-              module: {
-                resources: [
-                  { mode: "managed", address: "aws_cloudtrail.this", expressions: { kms_key_id: { references: ["module.key[0].arn", "module.key[0]", "module.key"] } } },
-                  { mode: "managed", address: "aws_config_delivery_channel.this", expressions: { s3_bucket_name: { references: ["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"] } } },
-                  { mode: "managed", address: "aws_s3_bucket.logs", expressions: {} },
-                ],
-                module_calls: { key: { module: { resources: [{ mode: "managed", address: "aws_kms_key.this", expressions: {} }] } } },
-              },
-            },
-          },
-        },
-      },
-    };
-    const graph = planGraph(plan);
-    expect([...graph.get("module.audit.aws_cloudtrail.this")!]).toEqual(["module.audit.module.key.aws_kms_key.this"]);
-    expect([...graph.get("module.audit.aws_config_delivery_channel.this")!]).toEqual(["module.audit.aws_s3_bucket.logs"]);
+  // The shape of `terraform graph`'s output (Terraform 1.11, the published examples' root).
+  const DOT = [
+    "digraph G {",
+    '  rankdir = "RL";',
+    '  subgraph "cluster_module.audit.module.audit" {',
+    '    "module.audit.module.audit.data.aws_region.current" [label="data.aws_region.current"];',
+    '    "module.audit.module.audit.aws_cloudtrail.this" [label="aws_cloudtrail.this"];',
+    '    "module.audit.module.audit.aws_s3_bucket.logs" [label="aws_s3_bucket.logs"];',
+    '    "module.audit.module.audit.aws_config_delivery_channel.this" [label="aws_config_delivery_channel.this"];',
+    '    "module.audit.module.audit.aws_cloudwatch_metric_alarm.trail" [label="aws_cloudwatch_metric_alarm.trail"];',
+    "  }",
+    '  "module.audit.module.audit.module.key.aws_kms_key.this" [label="aws_kms_key.this"];',
+    '  "module.network.aws_vpc.this" [label="aws_vpc.this"];',
+    '  "module.audit.module.audit.aws_cloudtrail.this" -> "module.audit.module.audit.module.key.aws_kms_key.this";',
+    '  "module.audit.module.audit.aws_cloudtrail.this" -> "module.audit.module.audit.data.aws_region.current";',
+    '  "module.audit.module.audit.aws_config_delivery_channel.this" -> "module.audit.module.audit.aws_s3_bucket.logs";',
+    '  "module.audit.module.audit.aws_cloudwatch_metric_alarm.trail" -> "module.audit.module.audit.aws_cloudtrail.this";',
+    "}",
+  ].join("\n");
+
+  it("reads Terraform's dependency graph: every node, declared or only in an edge, with what it depends on", () => {
+    const graph = dotGraph(DOT);
+    expect([...graph.keys()].sort()).toEqual([
+      "module.audit.module.audit.aws_cloudtrail.this",
+      "module.audit.module.audit.aws_cloudwatch_metric_alarm.trail",
+      "module.audit.module.audit.aws_config_delivery_channel.this",
+      "module.audit.module.audit.aws_s3_bucket.logs",
+      "module.audit.module.audit.data.aws_region.current",
+      "module.audit.module.audit.module.key.aws_kms_key.this",
+      "module.network.aws_vpc.this",
+    ]);
+    expect([...graph.get("module.audit.module.audit.aws_cloudtrail.this")!].sort()).toEqual(["module.audit.module.audit.data.aws_region.current", "module.audit.module.audit.module.key.aws_kms_key.this"]);
+    const scope = applyScopeOf(graph, LEFT_OUT);
+    expect([...scope.leftOut.keys()].sort()).toEqual(["module.audit.module.audit.aws_cloudtrail.this", "module.audit.module.audit.aws_cloudwatch_metric_alarm.trail"]);
+  });
+
+  it("targets a module call whole where all of it is applied, else its resources one by one, never a data source", () => {
+    const graph = dotGraph(DOT);
+    const all = [...graph.keys()];
+    const scope = applyScopeOf(graph, LEFT_OUT);
+    // The key's module may be counted (module.key[0]): only a target ending at the call takes its instances.
+    expect(coveringTargets(scope.applied, all)).toEqual([
+      "module.audit.module.audit.aws_config_delivery_channel.this",
+      "module.audit.module.audit.aws_s3_bucket.logs",
+      "module.audit.module.audit.module.key",
+      "module.network",
+    ]);
+    expect(coveringTargets(all, all)).toEqual(["module.audit", "module.network"]);
+    expect(coveringTargets([], all)).toEqual([]);
+  });
+
+  it("targets exactly what is applied, for any split of any module tree", () => {
+    const step = fc.constantFrom("a", "b", "c");
+    const address = fc.tuple(fc.array(step, { maxLength: 3 }), fc.constantFrom("aws_vpc.x", "aws_s3_bucket.y", "data.aws_region.z"))
+      .map(([mods, r]) => [...mods.map((m) => `module.${m}`), r].join("."));
+    fc.assert(
+      fc.property(fc.uniqueArray(address, { minLength: 1, maxLength: 12 }), fc.infiniteStream(fc.boolean()), (all, picks) => {
+        const applied = all.filter(() => picks.next().value);
+        const targets = coveringTargets(applied, all);
+        // What a target takes: itself, or everything below a module call it names.
+        const taken = all.filter((a) => targets.some((t) => a === t || a.startsWith(`${t}.`)));
+        const managed = (a: string) => !/(^|\.)data\./.test(a);
+        expect(taken.filter(managed).sort()).toEqual(applied.filter(managed).sort());
+        expect(targets.filter((t) => !managed(t))).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("accepts only the listed read-back quirks after the apply", () => {

@@ -17,11 +17,12 @@ function dirWith(name: string, files: Record<string, string>): string {
 const MOCKED = 'mock_provider "aws" {\n  source = "./tests/mocks"\n}\nrun "a" {\n  command = plan\n}\n';
 
 describe("which terraform calls attach to the shared provider", () => {
-  it("validate and show always; plan, apply, destroy, init and console never", () => {
+  it("validate, show and graph always; plan, apply, destroy, init and console never", () => {
     const dir = dirWith("any", { "a.tftest.hcl": MOCKED });
-    expect(["validate", "show", "plan", "apply", "destroy", "init", "console", "test"].map((c) => [c, mayShareProvider(dir, [c])])).toEqual([
+    expect(["validate", "show", "graph", "plan", "apply", "destroy", "init", "console", "test"].map((c) => [c, mayShareProvider(dir, [c])])).toEqual([
       ["validate", true],
       ["show", true],
+      ["graph", true],
       ["plan", false],
       ["apply", false],
       ["destroy", false],

@@ -5,7 +5,7 @@
  * starts one per provider configuration per walk: a `terraform test` of 14 plan-only run blocks took
  * 19.8 s of CPU with its own processes and 2.3 s attached (docs/PERFORMANCE.md).
  *
- * Safe means: `validate` and `show` (schemas and configuration checks, no state in the provider), and
+ * Safe means: `validate`, `show` and `graph` (schemas and configuration checks, no state in the provider), and
  * `terraform test` when every test file mocks the aws provider (a mocked provider is never configured:
  * it only asks the real one for schemas and resource validation). A plan, apply or destroy configures
  * the provider, and a configured provider is one per process, so those keep their own.
@@ -46,7 +46,7 @@ export async function startProviderServer(bin: string, log: string, timeoutMs = 
 /** Whether a terraform call in `dir` may attach to the shared provider (see the file's comment). */
 export function mayShareProvider(dir: string, args: string[]): boolean {
   const command = args[0];
-  if (command === "validate" || command === "show") return true;
+  if (command === "validate" || command === "show" || command === "graph") return true;
   if (command !== "test") return false;
   const files = [dir, path.join(dir, "tests")].flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith(".tftest.hcl")).map((f) => path.join(d, f)) : []));
   return files.length > 0 && files.every((f) => {
