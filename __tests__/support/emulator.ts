@@ -80,12 +80,12 @@ export async function startEmulator(bin: string, opts: { timeoutMs?: number; log
     await new Promise((r) => setTimeout(r, 200));
   }
   const what = exited ?? `did not answer within ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s`;
-  if (child.pid !== undefined && !exited) await stopEmulatorAndWait(child.pid);
+  if (child.pid !== undefined && !exited) await stopProcessAndWait(child.pid);
   throw oneLine(`the AWS API emulator ${bin} on 127.0.0.1:${port} ${what}; see ${log}`);
 }
 
-/** Asks the emulator to stop (SIGTERM to its pid); for an exit handler, which cannot wait. */
-export function stopEmulator(pid: number): void {
+/** Asks a server the run started (the emulator, the shared provider) to stop: SIGTERM to its pid; for an exit handler, which cannot wait. */
+export function stopProcess(pid: number): void {
   try {
     process.kill(pid, "SIGTERM");
   } catch {
@@ -93,9 +93,9 @@ export function stopEmulator(pid: number): void {
   }
 }
 
-/** Stops the emulator by its pid and waits until it is gone (SIGKILL after 5 s). */
-export async function stopEmulatorAndWait(pid: number): Promise<void> {
-  stopEmulator(pid);
+/** Stops a server the run started by its pid and waits until it is gone (SIGKILL after 5 s). */
+export async function stopProcessAndWait(pid: number): Promise<void> {
+  stopProcess(pid);
   for (let i = 0; i < 50; i++) {
     if (!alive(pid)) return;
     await new Promise((r) => setTimeout(r, 100));

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { noProviderMessage, providerSource } from "./provider-mirror";
 import { terraform } from "./terraform";
-import { emulatorSource, startEmulator, stopEmulator } from "./emulator";
+import { emulatorSource, startEmulator, stopProcess } from "./emulator";
 import { mirroredProvider, startProviderServer } from "./provider-server";
 
 /**
@@ -31,10 +31,10 @@ export default async function globalSetup(): Promise<void> {
     process.env.BULWARK_AWS_EMULATOR_LOG = started.log;
     // jest runs the global teardown after the suites, failed or not; these cover a run that ends first
     // (a signal ends node without its exit event, so each signal stops the emulator too).
-    process.once("exit", () => stopEmulator(started.pid));
+    process.once("exit", () => stopProcess(started.pid));
     for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
       process.once(signal, () => {
-        stopEmulator(started.pid);
+        stopProcess(started.pid);
         process.exit(128 + (signal === "SIGHUP" ? 1 : signal === "SIGINT" ? 2 : 15));
       });
     }

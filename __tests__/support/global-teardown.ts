@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { stopEmulatorAndWait } from "./emulator";
+import { stopProcessAndWait } from "./emulator";
 
 /**
  * Stops the emulator the global setup started (by its pid; an endpoint given as a URL is not ours to
@@ -8,10 +8,10 @@ import { stopEmulatorAndWait } from "./emulator";
  */
 export default async function globalTeardown(): Promise<void> {
   const pid = Number(process.env.BULWARK_AWS_EMULATOR_PID);
-  if (Number.isInteger(pid) && pid > 0) await stopEmulatorAndWait(pid);
+  if (Number.isInteger(pid) && pid > 0) await stopProcessAndWait(pid);
   delete process.env.BULWARK_AWS_EMULATOR_PID;
   const provider = Number(process.env.BULWARK_TF_PROVIDER_PID);
-  if (Number.isInteger(provider) && provider > 0) await stopEmulatorAndWait(provider);
+  if (Number.isInteger(provider) && provider > 0) await stopProcessAndWait(provider);
   delete process.env.BULWARK_TF_PROVIDER_PID;
   const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
   if (!runTmp) return;
