@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { accuracyReport, checkovOutcomes, corpusDir, peerTable, scoreCorpus } from "./accuracy";
 import { fuzzReport } from "./fuzz";
+import { testCpuReport } from "./tests";
 import { Figure, printTable } from "./measure";
 import { renameFigures } from "./renames";
 import { exposureFigures, scaleFigures } from "./scale";
@@ -8,8 +9,8 @@ import { synthFigures } from "./synth";
 import { checkFigures, diffFigures, publishFigures, typecheckFigures } from "./tools";
 
 /**
- * `npm run bench [-- --runs N] [-- --only NAME,...]` (names: the suites below, `accuracy`, and `fuzz`,
- * which runs only when named): speed and memory of bulwark's paths
+ * `npm run bench [-- --runs N] [-- --only NAME,...]` (names: the suites below, `accuracy`, and `fuzz` and
+ * `tests`, which run only when named): speed and memory of bulwark's paths
  * against the stock/peer path, side by side, medians of N runs (default 5). Figures are
  * printed, never asserted.
  */
@@ -42,6 +43,12 @@ if (!only || only.includes("accuracy")) {
 if (only?.includes("fuzz")) {
   process.stderr.write("bench fuzz (metamorphic relations)\n");
   console.log(fuzzReport() + "\n");
+}
+
+// Where `npm test`'s CPU goes, per test file and per Terraform call: one run of the suite, not a speed figure.
+if (only?.includes("tests")) {
+  process.stderr.write("bench tests (npm test's CPU, per file and per terraform call)\n");
+  console.log(testCpuReport(root) + "\n");
 }
 
 const rows: Figure[] = [];
