@@ -45,9 +45,7 @@ export function emulatorFromEnvironment(env: NodeJS.ProcessEnv = process.env): {
   const sdk = env.AWS_ENDPOINT_URL;
   let sdkOrigin: string | undefined;
   try {
-    // Terraform takes the value as it is: spaces, tabs or line breaks, which a URL parser here would
-    // drop silently, make it another (and invalid) URL there.
-    sdkOrigin = sdk && !/[\s\x00-\x1f\x7f]/.test(sdk) ? checkEmulatorEndpoint("environment", "AWS_ENDPOINT_URL", sdk) : undefined;
+    sdkOrigin = sdk ? checkEmulatorEndpoint("environment", "AWS_ENDPOINT_URL", sdk) : undefined;
   } catch {
     sdkOrigin = undefined;
   }

@@ -133,6 +133,7 @@ describe("the emulator endpoint, for any input", () => {
           return;
         }
         // Accepted only as a root URL: a path, query, fragment or credentials are refused, never dropped.
+        expect(input).not.toMatch(/[\s\x00-\x1f\x7f]/);
         const given = new URL(input);
         expect([given.pathname, given.search, given.hash, given.username, given.password]).toEqual(["/", "", "", "", ""]);
         const url = new URL(origin);
@@ -142,6 +143,28 @@ describe("the emulator endpoint, for any input", () => {
       }),
       { seed, numRuns: 500 },
     );
+  });
+
+  it("refuses a valid endpoint with white space or a control character anywhere, which a URL parser would drop", () => {
+    const valid = fc.constantFrom("http://127.0.0.1:4566", "https://[::1]:8443", "http://localhost:5000/", "HTTP://emulator.internal");
+    const blank = fc.oneof(fc.constantFrom(" ", "\t", "\n", "\r", "\u000b", "\f", "\u00a0", "\u2028", "\ufeff"), fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)), fc.constant("\x7f"));
+    fc.assert(
+      fc.property(valid, blank, fc.nat(), (endpoint, char, at) => {
+        const i = at % (endpoint.length + 1);
+        const spelled = `${endpoint.slice(0, i)}${char}${endpoint.slice(i)}`;
+        expect(() => checkEmulatorEndpoint("environment", "BULWARK_AWS_ENDPOINT", spelled)).toThrow(BulwarkValidationError);
+        try {
+          checkEmulatorEndpoint("environment", "BULWARK_AWS_ENDPOINT", spelled);
+        } catch (e) {
+          expect((e as Error).message.split("\n")).toHaveLength(1);
+          expect((e as Error).message).toContain("BULWARK_AWS_ENDPOINT");
+        }
+        // The construct's prop takes the same check.
+        expect(() => new BulwarkStack(Testing.app(), "s", { region: "eu-west-1", accountId: "123456789012", emulator: { endpoint: spelled } })).toThrow(BulwarkValidationError);
+      }),
+      { seed, numRuns: 300 },
+    );
+    expect(checkEmulatorEndpoint("environment", "BULWARK_AWS_ENDPOINT", "http://127.0.0.1:4566")).toBe("http://127.0.0.1:4566");
   });
 });
 

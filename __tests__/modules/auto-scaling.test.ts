@@ -170,11 +170,11 @@ describe("HardenedAutoScalingGroup with Terraform: a new AMI updates the group a
   beforeAll(() => {
     change = planChange(stack("ami-0123456789abcdef0"), stack("ami-0fedcba9876543210"));
   });
-  const groupOf = (prefix: string) => Object.keys(change.actions).find((a) => a.startsWith(`aws_autoscaling_group.${prefix}`))!;
+  const groupAddress = (prefix: string) => Object.keys(change.actions).find((a) => a.startsWith(`aws_autoscaling_group.${prefix}`))!;
 
   it("plans the template update and the group's launch_template.version change in place", () => {
     const { actions, plan } = change;
-    const group = groupOf("app");
+    const group = groupAddress("app");
     expect(actions["aws_launch_template.lt"]).toEqual(["update"]);
     expect(actions[group]).toEqual(["update"]);
     expect(launchTemplateOf(plan, group, "before").version).toBe("1");
@@ -184,7 +184,7 @@ describe("HardenedAutoScalingGroup with Terraform: a new AMI updates the group a
 
   it("with the old $Latest wiring, the same AMI change leaves the group alone: no refresh starts", () => {
     const { actions } = change;
-    const group = groupOf("old");
+    const group = groupAddress("old");
     expect(launchTemplateOf(change.plan, group, "before").version).toBe("$Latest");
     expect(actions["aws_launch_template.legacy"]).toEqual(["update"]);
     expect(actions[group]).toEqual(["no-op"]);

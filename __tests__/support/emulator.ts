@@ -84,10 +84,10 @@ export async function startEmulator(bin: string, opts: { timeoutMs?: number; log
   throw oneLine(`the AWS API emulator ${bin} on 127.0.0.1:${port} ${what}; see ${log}`);
 }
 
-/** Asks a server the run started (the emulator, the shared provider) to stop: SIGTERM to its pid; for an exit handler, which cannot wait. */
-export function stopProcess(pid: number): void {
+/** Asks a server the run started (the emulator, the shared provider) to stop: `signal` (SIGTERM) to its pid; for an exit handler, which cannot wait. */
+export function stopProcess(pid: number, signal: NodeJS.Signals = "SIGTERM"): void {
   try {
-    process.kill(pid, "SIGTERM");
+    process.kill(pid, signal);
   } catch {
     /* gone already */
   }

@@ -35,7 +35,7 @@ export default async function globalSetup(): Promise<void> {
     for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
       process.once(signal, () => {
         stopProcess(started.pid);
-        process.exit(128 + (signal === "SIGHUP" ? 1 : signal === "SIGINT" ? 2 : 15));
+        process.exit(128 + os.constants.signals[signal]);
       });
     }
   } else if (source.kind === "url") {
@@ -80,19 +80,13 @@ async function shareProvider(): Promise<void> {
     const server = await startProviderServer(bin, path.join(process.env.TMPDIR ?? os.tmpdir(), "shared-provider.log"));
     process.env.BULWARK_TF_REATTACH = server.reattach;
     process.env.BULWARK_TF_PROVIDER_PID = String(server.pid);
-    const stop = () => {
-      try {
-        process.kill(server.pid, "SIGKILL");
-      } catch {
-        /* gone */
-      }
-    };
+    const stop = () => stopProcess(server.pid, "SIGKILL");
     process.once("exit", stop);
     for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
       process.once(signal, () => {
         stop();
         // The emulator's handler (registered after this one) exits; without it, exit here.
-        if (process.listenerCount(signal) === 0) process.exit(128 + (signal === "SIGHUP" ? 1 : signal === "SIGINT" ? 2 : 15));
+        if (process.listenerCount(signal) === 0) process.exit(128 + os.constants.signals[signal]);
       });
     }
   } catch (e) {

@@ -68,6 +68,9 @@ export const EMULATOR_DEPLOY_ROLE = "bulwark-deploy";
  * came from (an environment variable, a prop) for the error.
  */
 export function checkEmulatorEndpoint(scope: string, field: string, endpoint: string): string {
+  // A URL parser drops white space and control characters silently (`http://127.0.0.1:45<tab>66` reads as
+  // port 4566); Terraform and the SDKs take the value as it is. Refused rather than read another way.
+  if (/[\s\x00-\x1f\x7f]/.test(endpoint)) throw new BulwarkValidationError(scope, field, endpoint, "holds white space or a control character");
   let url: URL;
   try {
     url = new URL(endpoint);
