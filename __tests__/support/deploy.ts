@@ -11,6 +11,7 @@ import { EMULATOR_DEPLOY_ROLE, emulatorProviderSettings } from "../../modules/co
 import { EmulatorGap, EmulatorQuirk } from "../deploy/emulator-gaps";
 import { ROOT } from "./app";
 import { terraform, terraformEnv } from "./terraform";
+import { attached } from "./provider-server";
 
 type Json = Record<string, any>;
 
@@ -160,10 +161,14 @@ export interface CdktfRun {
   output: string;
 }
 
-/** Runs a command to its end without blocking the event loop (so that several run at once); stdout and stderr interleaved. */
+/**
+ * Runs `terraform` or `cdktf` to its end without blocking the event loop (so that several run at once);
+ * stdout and stderr interleaved. Terraform attaches to the run's provider processes where the
+ * environment allows (`attached`, provider-server.ts).
+ */
 export function run(bin: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CdktfRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, { cwd: opts.cwd, env: attached(args, opts.env), stdio: ["ignore", "pipe", "pipe"] });
     const chunks: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => chunks.push(c));
     child.stderr.on("data", (c: Buffer) => chunks.push(c));

@@ -3,16 +3,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { noProviderMessage, providerSource } from "./provider-mirror";
-import { terraform } from "./terraform";
+import { terraform, terraformEnv } from "./terraform";
 import { emulatorSource, startEmulator, stopProcess } from "./emulator";
-import { mirroredProvider, startProviderServer } from "./provider-server";
+import { mirroredProvider, startProviderPool } from "./provider-server";
 
 /**
  * Once per jest run, before any suite: one temporary directory for the whole run; where Terraform
  * gets the aws provider (a mirror found here is handed to the workers as BULWARK_TF_MIRROR), and one
  * `terraform init` proving it can (when it cannot, the run stops here with one message saying what to
  * set, instead of every Terraform suite failing with the registry's errors); the shared provider
- * process (provider-server.ts); the AWS API emulator.
+ * processes (provider-server.ts); the AWS API emulator.
  */
 export default async function globalSetup(): Promise<void> {
   // Every temporary directory of the run (staged stacks, published roots, plans, Terraform's own)
@@ -21,7 +21,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.BULWARK_TEST_RUN_TMPDIR = runTmp;
   process.env.TMPDIR = runTmp;
   probeProvider();
-  await shareProvider();
   // One AWS API emulator for the whole run (the deploy suites share it, each in its own accounts).
   const source = emulatorSource(process.env);
   if (source.kind === "binary") {
@@ -41,6 +40,7 @@ export default async function globalSetup(): Promise<void> {
   } else if (source.kind === "url") {
     process.env.BULWARK_AWS_EMULATOR_URL = source.url;
   }
+  await shareProviders();
 }
 
 function probeProvider(): void {
@@ -67,25 +67,29 @@ function probeProvider(): void {
 }
 
 /**
- * One provider process that Terraform attaches to where no call configures it (provider-server.ts),
- * when the provider comes from a mirror; stopped by the global teardown (and on exit). One that will
- * not start costs only speed: the run goes on with Terraform's own processes, and says so in one line.
+ * The provider processes Terraform attaches to (provider-server.ts), when the provider comes from a
+ * mirror: one listening profile for Terraform's plain environment and, with an emulator, one for the
+ * deploy suites' (AWS_ENDPOINT_URL: the emulator). Stopped by the global teardown (and on exit); the
+ * pool stops the processes it started. One that will not start costs only speed: the run goes on with
+ * Terraform's own processes, and says so in one line.
  */
-async function shareProvider(): Promise<void> {
+async function shareProviders(): Promise<void> {
   const mirror = process.env.BULWARK_TF_MIRROR;
   if (process.env.BULWARK_TF_SHARED_PROVIDER === "0" || !mirror) return;
   const bin = mirroredProvider(mirror, AWS_PROVIDER_VERSION);
   if (!bin) return;
+  const url = process.env.BULWARK_AWS_EMULATOR_URL;
   try {
-    const server = await startProviderServer(bin, path.join(process.env.TMPDIR ?? os.tmpdir(), "shared-provider.log"));
-    process.env.BULWARK_TF_REATTACH = server.reattach;
-    process.env.BULWARK_TF_PROVIDER_PID = String(server.pid);
-    const stop = () => stopProcess(server.pid, "SIGKILL");
+    const pool = await startProviderPool(bin, path.join(process.env.TMPDIR ?? os.tmpdir(), "providers"), terraformEnv(), { plain: {}, ...(url ? { emulated: { AWS_ENDPOINT_URL: url } } : {}) });
+    process.env.BULWARK_TF_POOL = JSON.stringify(pool.profiles);
+    process.env.BULWARK_TF_PROVIDER_PID = String(pool.pid);
+    const stop = () => stopProcess(pool.pid);
     process.once("exit", stop);
     for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
       process.once(signal, () => {
         stop();
-        // The emulator's handler (registered after this one) exits; without it, exit here.
+        // With an emulator, its handler (registered first) exits and the exit handler above stops the
+        // pool; without one, exit here.
         if (process.listenerCount(signal) === 0) process.exit(128 + os.constants.signals[signal]);
       });
     }

@@ -1,9 +1,10 @@
 import * as fs from "node:fs";
 import { stopProcessAndWait } from "./emulator";
+import { PoolProfile, poolStats } from "./provider-server";
 
 /**
  * Stops the emulator the global setup started (by its pid; an endpoint given as a URL is not ours to
- * stop) and the shared provider process, then removes the run's temporary directory, unless BULWARK_KEEP_DEPLOY asked to keep what
+ * stop) and the provider pool (reporting its processes and CPU in one line), then removes the run's temporary directory, unless BULWARK_KEEP_DEPLOY asked to keep what
  * the deploy suites made (the directory is named then).
  */
 export default async function globalTeardown(): Promise<void> {
@@ -11,7 +12,17 @@ export default async function globalTeardown(): Promise<void> {
   if (Number.isInteger(pid) && pid > 0) await stopProcessAndWait(pid);
   delete process.env.BULWARK_AWS_EMULATOR_PID;
   const provider = Number(process.env.BULWARK_TF_PROVIDER_PID);
-  if (Number.isInteger(provider) && provider > 0) await stopProcessAndWait(provider);
+  if (Number.isInteger(provider) && provider > 0) {
+    const pool = JSON.parse(process.env.BULWARK_TF_POOL ?? "[]") as PoolProfile[];
+    const s = pool.length ? await poolStats(pool[0].reattach).catch(() => undefined) : undefined;
+    if (s) {
+      process.stderr.write(
+        `provider processes: ${s.started} started, ${s.configures} configurations, ${s.configureReplays} walks served by a configured one, ${s.evicted} stopped idle` +
+          `${s.cpu === undefined ? "" : `; ${Math.round(s.cpu)} s of CPU with the pool`}\n`,
+      );
+    }
+    await stopProcessAndWait(provider);
+  }
   delete process.env.BULWARK_TF_PROVIDER_PID;
   const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
   if (!runTmp) return;

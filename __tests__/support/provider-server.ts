@@ -1,18 +1,19 @@
 /**
- * One aws provider process for the whole jest run, which Terraform attaches to instead of starting
- * its own (TF_REATTACH_PROVIDERS, the provider started with `-debug`) where that is safe: calls that
- * never configure the provider. Starting the 700 MB provider costs about 0.4 s of CPU, and Terraform
- * starts one per provider configuration per walk: a `terraform test` of 14 plan-only run blocks took
- * 19.8 s of CPU with its own processes and 2.3 s attached (docs/PERFORMANCE.md).
- *
- * Safe means: `validate`, `show` and `graph` (schemas and configuration checks, no state in the provider), and
- * `terraform test` when every test file mocks the aws provider (a mocked provider is never configured:
- * it only asks the real one for schemas and resource validation). A plan, apply or destroy configures
- * the provider, and a configured provider is one per process, so those keep their own.
- * BULWARK_TF_SHARED_PROVIDER=0 turns it off.
+ * The aws provider processes of a jest run, shared by every Terraform call that can attach to them
+ * (TF_REATTACH_PROVIDERS): `provider-pool.js`, a server the global setup starts, routes each provider
+ * instance Terraform opens to one unconfigured process (schemas, validation) until it configures the
+ * provider, then to a process configured with exactly that configuration, started on first use and kept
+ * for the next walk and the next call. On its own, Terraform starts one 700 MB process per provider
+ * configuration per walk (validate, plan, apply; a destroy adds one), about 0.7 s of CPU each
+ * (docs/PERFORMANCE.md). A provider process reads its own environment, not the calling Terraform's, so
+ * the server listens once per environment profile and a call attaches only to the profile whose
+ * provider environment equals its own. `init` never attaches (Terraform skips installing a provider it
+ * is told to attach to). BULWARK_TF_SHARED_PROVIDER=0 turns it off.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http2 from "node:http2";
+import * as net from "node:net";
 import * as path from "node:path";
 
 /** The provider binary in a filesystem mirror, for this platform and `version`; undefined when absent. */
@@ -24,33 +25,119 @@ export function mirroredProvider(mirror: string, version: string): string | unde
   return bin ? path.join(dir, bin) : undefined;
 }
 
-/** Starts `bin -debug` and waits for the TF_REATTACH_PROVIDERS value it prints; its output goes to `log`. */
-export async function startProviderServer(bin: string, log: string, timeoutMs = 60_000): Promise<{ reattach: string; pid: number }> {
-  const fd = fs.openSync(log, "a");
-  const child = spawn(bin, ["-debug"], { stdio: ["ignore", fd, fd], detached: false });
-  fs.closeSync(fd);
-  let exited: string | undefined;
-  child.once("exit", (code, signal) => (exited = `exited (${signal ?? `code ${code}`})`));
-  child.once("error", (e) => (exited = `could not start (${e.message})`));
-  child.unref();
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !exited) {
-    const m = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(fs.readFileSync(log, "utf8"));
-    if (m) return { reattach: m[1], pid: child.pid! };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (child.pid !== undefined && !exited) child.kill("SIGKILL");
-  throw new Error(`the shared aws provider ${bin} ${exited ?? "printed no TF_REATTACH_PROVIDERS"}; see ${log}`);
+/**
+ * What a provider process reads of its environment: the AWS SDK's and the provider's own variables,
+ * its logging, proxies, certificates and the home directory (shared config files). Two calls whose
+ * values here are equal get the same behaviour from the same process.
+ */
+const PROVIDER_ENV = /^(AWS_|TF_AWS_|TF_LOG|TF_APPEND_USER_AGENT$|HTTPS?_PROXY$|NO_PROXY$|SSL_CERT_|HOME$)/i;
+
+/** The part of `env` a provider process reads, sorted by name. */
+export function providerEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env)
+      .filter((e): e is [string, string] => PROVIDER_ENV.test(e[0]) && e[1] !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }
 
-/** Whether a terraform call in `dir` may attach to the shared provider (see the file's comment). */
-export function mayShareProvider(dir: string, args: string[]): boolean {
-  const command = args[0];
-  if (command === "validate" || command === "show" || command === "graph") return true;
-  if (command !== "test") return false;
-  const files = [dir, path.join(dir, "tests")].flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith(".tftest.hcl")).map((f) => path.join(d, f)) : []));
-  return files.length > 0 && files.every((f) => {
-    const text = fs.readFileSync(f, "utf8");
-    return /^mock_provider\s+"aws"/m.test(text) && !/^provider\s+"aws"/m.test(text);
+/** A listening profile of the pool: what Terraform attaches with, and the provider environment it serves. */
+export interface PoolProfile {
+  reattach: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Starts `provider-pool.js` for `bin` with one listening socket per profile (each a set of environment
+ * additions to `base`, the environment every provider process starts with), its files in `dir`.
+ */
+export async function startProviderPool(
+  bin: string,
+  dir: string,
+  base: NodeJS.ProcessEnv,
+  profiles: Record<string, Record<string, string>>,
+  timeoutMs = 60_000,
+): Promise<{ pid: number; profiles: PoolProfile[] }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const log = path.join(dir, "pool.log");
+  const fd = fs.openSync(log, "a");
+  const child = spawn(process.execPath, [path.join(__dirname, "provider-pool.js"), bin, dir, JSON.stringify(profiles)], { stdio: ["ignore", "pipe", fd], env: base });
+  fs.closeSync(fd);
+  let ready: { pid: number; sockets: Record<string, string> };
+  try {
+    ready = await new Promise((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`the provider pool printed nothing in ${timeoutMs / 1000} s; see ${log}`)), timeoutMs);
+      child.stdout!.on("data", (d) => {
+        out += d;
+        const line = out.split("\n").find((l) => l.startsWith("{"));
+        if (!line) return;
+        clearTimeout(timer);
+        child.stdout!.removeAllListeners("data");
+        child.stdout!.resume();
+        resolve(JSON.parse(line));
+      });
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the provider pool for ${bin} exited (${signal ?? `code ${code}`}) before serving; see ${log}`));
+      });
+    });
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw e;
+  }
+  child.removeAllListeners("exit");
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void }).unref?.();
+  return {
+    pid: ready.pid,
+    profiles: Object.entries(profiles).map(([name, env]) => ({
+      reattach: JSON.stringify({ "registry.terraform.io/hashicorp/aws": { Protocol: "grpc", ProtocolVersion: 5, Pid: ready.pid, Test: true, Addr: { Network: "unix", String: ready.sockets[name] } } }),
+      env: providerEnv({ ...base, ...env }),
+    })),
+  };
+}
+
+/** Whether a terraform call may attach: every command but `init` and `providers` (they install providers). */
+export function mayShareProvider(args: string[]): boolean {
+  return args[0] !== "init" && args[0] !== "providers";
+}
+
+/**
+ * TF_REATTACH_PROVIDERS for a terraform call with `args` and `env`: the pool's profile (BULWARK_TF_POOL, set
+ * by the global setup) whose provider environment equals the call's, or undefined (Terraform then starts
+ * its own processes).
+ */
+export function reattachFor(args: string[], env: NodeJS.ProcessEnv, pool = process.env.BULWARK_TF_POOL): string | undefined {
+  if (!pool || !mayShareProvider(args)) return undefined;
+  const mine = JSON.stringify(providerEnv(env));
+  return (JSON.parse(pool) as PoolProfile[]).find((p) => JSON.stringify(p.env) === mine)?.reattach;
+}
+
+/** The same environment with TF_REATTACH_PROVIDERS where a pool profile serves it (`reattachFor`). */
+export function attached(args: string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const reattach = reattachFor(args, env);
+  return reattach ? { ...env, TF_REATTACH_PROVIDERS: reattach } : env;
+}
+
+/** The pool's counters (provider-pool.js, `/bulwark.pool/stats`), asked through a profile's socket. */
+export function poolStats(reattach: string): Promise<Record<string, any>> {
+  const sock = JSON.parse(reattach)["registry.terraform.io/hashicorp/aws"].Addr.String;
+  return new Promise((resolve, reject) => {
+    const session = http2.connect("http://pool", { createConnection: () => net.connect(sock) });
+    session.on("error", reject);
+    const req = session.request({ ":path": "/bulwark.pool/stats" });
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("error", reject);
+    req.on("end", () => {
+      session.close();
+      try {
+        resolve(JSON.parse(body));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    req.end();
   });
 }

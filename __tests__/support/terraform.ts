@@ -19,7 +19,7 @@ import * as path from "node:path";
 import { AWS_MOCKS } from "../../publish/mocks";
 import { providerSource } from "./provider-mirror";
 import { alive } from "./emulator";
-import { mayShareProvider } from "./provider-server";
+import { attached } from "./provider-server";
 
 export class TerraformError extends Error {
   constructor(
@@ -100,11 +100,10 @@ export interface TerraformResult {
 /** Runs terraform in `dir`; a non-zero exit throws a TerraformError carrying terraform's own text. */
 export function terraform(dir: string, args: string[], opts: { allowFailure?: boolean; input?: string } = {}): TerraformResult & { status: number | null } {
   const bin = process.env.TERRAFORM_BIN ?? "terraform";
-  const shared = process.env.BULWARK_TF_REATTACH && mayShareProvider(dir, args) ? { TF_REATTACH_PROVIDERS: process.env.BULWARK_TF_REATTACH } : {};
   const res = spawnSync(bin, [...args, ...(args.includes("-no-color") ? [] : ["-no-color"])], {
     cwd: dir,
     input: opts.input,
-    env: { ...terraformEnv(), ...shared },
+    env: attached(args, terraformEnv()),
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,
   });

@@ -1,0 +1,330 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * The aws provider processes of a jest run, shared by every Terraform call (docs/TESTING.md, "One
+ * provider process per configuration"). Terraform attaches to this server instead of starting its own
+ * processes (TF_REATTACH_PROVIDERS; `__tests__/support/provider-server.ts` decides which calls may).
+ *
+ * Terraform opens one gRPC connection (HTTP/2) per provider instance: one per provider configuration per
+ * walk (validate, plan, apply; a destroy adds one). Each connection is routed here:
+ * - until it configures the provider, to one unconfigured process (schemas, configuration checks);
+ * - from `Configure` on, to a process configured with exactly the same request bytes (configuration and
+ *   Terraform version), started on first use with the listening profile's environment. The aws provider
+ *   refuses a second `Configure` in one process, so every later one gets the first one's reply.
+ * The schema (`GetSchema`, `GetMetadata`, `GetFunctions`: the same for every caller) is asked once and
+ * replayed. `Stop` (an interrupted Terraform) and go-plugin's `Shutdown` are answered without reaching a
+ * process other Terraform calls may share.
+ *
+ * One listening socket per environment profile (`<dir>/<profile>.sock`): a provider process reads its
+ * own environment (AWS_ENDPOINT_URL and the like), not the calling Terraform's, so the caller picks the
+ * profile whose environment equals its own, or attaches to none.
+ *
+ * usage: node provider-pool.js <provider binary> <dir> <profiles JSON: {"name": {env additions}}>
+ * Prints one line when ready: {"pid": …, "sockets": {"name": "path"}}. `GET /bulwark.pool/stats` on any
+ * socket answers counters (JSON). SIGTERM (or the parent's death) stops every process it started.
+ * BULWARK_TF_POOL_IDLE: how many configured processes nobody uses are kept (default 20: the published
+ * examples' root alone has sixteen configurations; each process holds 60–170 MB of its own besides the binary's
+ * pages, which they share).
+ */
+const { spawn } = require("node:child_process");
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const http2 = require("node:http2");
+const net = require("node:net");
+const path = require("node:path");
+
+/**
+ * A gRPC `Configure.Request` message without its `client_capabilities` (field 3): what Terraform
+ * may do with deferred changes or write-only attributes differs between walks (a plan's and an
+ * apply's), the configuration does not. Fields 1 (Terraform's version) and 2 (the configuration)
+ * stay. @param {Buffer} frame a gRPC frame: flag, 4-byte length, message
+ */
+function withoutCapabilities(frame) {
+  const message = frame.subarray(5);
+  /** @type {Buffer[]} */
+  const kept = [];
+  let i = 0;
+  const varint = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = message[i++];
+      value += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return value;
+    }
+  };
+  while (i < message.length) {
+    const start = i;
+    const tag = varint();
+    if ((tag & 7) !== 2) return frame; // not the message this reads: keyed whole
+    const end = varint() + i;
+    i = end;
+    if (tag >>> 3 !== 3) kept.push(message.subarray(start, end));
+  }
+  return Buffer.concat(kept);
+}
+
+// Required (by its tests) rather than run: only the message reader.
+if (require.main !== module) {
+  module.exports = { withoutCapabilities };
+  return;
+}
+
+const [bin, dir, profilesJson] = process.argv.slice(2);
+if (!bin || !dir || !profilesJson) {
+  process.stderr.write("usage: node provider-pool.js <provider binary> <dir> <profiles JSON>\n");
+  process.exit(2);
+}
+/** @type {Record<string, Record<string, string>>} */
+const profiles = JSON.parse(profilesJson);
+const maxIdle = Number(process.env.BULWARK_TF_POOL_IDLE ?? 20);
+const PROVIDER = "/tfplugin5.Provider/";
+/** Replies that depend on nothing but the provider binary and the request. */
+const PURE = new Set([`${PROVIDER}GetSchema`, `${PROVIDER}GetMetadata`, `${PROVIDER}GetFunctions`]);
+/** Answered here with an empty message: they would stop a process other calls share. */
+const SWALLOWED = new Set([`${PROVIDER}Stop`, "/plugin.GRPCController/Shutdown"]);
+
+const stats = { started: 0, configures: 0, configureReplays: 0, pureReplays: 0, evicted: 0, exited: 0, streams: 0 };
+
+/**
+ * @typedef {{ headers: http2.OutgoingHttpHeaders, trailers: http2.OutgoingHttpHeaders, data: Buffer }} Reply
+ * @typedef {{ key: string, child: import("node:child_process").ChildProcess, session: Promise<http2.ClientHttp2Session>, sessions: number, lastUsed: number, reply?: Promise<Reply> }} Backend
+ */
+/** @type {Map<string, Backend>} configured processes by profile and Configure request */
+const configured = new Map();
+/** @type {Map<string, Promise<Reply>>} */
+const pureReplies = new Map();
+let backendCount = 0;
+
+/** @param {string} key @param {Record<string, string>} env @returns {Backend} */
+function startBackend(key, env) {
+  const log = path.join(dir, `provider-${++backendCount}.log`);
+  const fd = fs.openSync(log, "a");
+  // A provider started with -debug logs at trace level unless told otherwise: megabytes a plan.
+  const quiet = Object.keys({ ...process.env, ...env }).some((k) => k.startsWith("TF_LOG")) ? {} : { TF_LOG_PROVIDER: "off", TF_LOG_SDK: "off" };
+  const child = spawn(bin, ["-debug"], { stdio: ["ignore", "pipe", fd], env: { ...process.env, ...env, ...quiet } });
+  fs.closeSync(fd);
+  stats.started++;
+  const session = new Promise((resolve, reject) => {
+    let out = "";
+    /** @param {Buffer} d */
+    const onData = (d) => {
+      out += d.toString();
+      const m = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(out);
+      if (!m) return;
+      child.stdout?.off("data", onData);
+      child.stdout?.resume();
+      const addr = /** @type {{ Addr: { Network: string, String: string } }} */ (Object.values(JSON.parse(m[1]))[0]).Addr;
+      const s = http2.connect("http://provider", { createConnection: () => (addr.Network === "unix" ? net.connect(addr.String) : net.connect(Number(addr.String.split(":").pop()), addr.String.split(":")[0])) });
+      s.on("error", () => {});
+      resolve(s);
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code, signal) => reject(new Error(`the aws provider ${bin} exited (${signal ?? `code ${code}`}) before serving; see ${log}`)));
+  });
+  session.catch(() => {});
+  const backend = { key, child, session, sessions: 0, lastUsed: Date.now() };
+  child.once("exit", () => {
+    stats.exited++;
+    if (configured.get(key) === backend) configured.delete(key);
+    session.then((s) => s.destroy(), () => {});
+  });
+  return backend;
+}
+
+const base = startBackend("base", {});
+
+/** Stops the configured processes nobody uses beyond the `maxIdle` most recently used. */
+function evict() {
+  const idle = [...configured.values()].filter((b) => b.sessions === 0).sort((a, b) => b.lastUsed - a.lastUsed);
+  for (const b of idle.slice(maxIdle)) {
+    configured.delete(b.key);
+    stats.evicted++;
+    b.child.kill("SIGKILL");
+  }
+}
+
+/** @param {http2.IncomingHttpHeaders} headers @returns {http2.OutgoingHttpHeaders} */
+function requestHeaders(headers) {
+  /** @type {http2.OutgoingHttpHeaders} */
+  const h = {};
+  for (const [k, v] of Object.entries(headers)) if (!k.startsWith(":") || k === ":path" || k === ":method") h[k] = v;
+  return h;
+}
+/** @param {http2.IncomingHttpHeaders} headers @returns {http2.OutgoingHttpHeaders} */
+function responseHeaders(headers) {
+  /** @type {http2.OutgoingHttpHeaders} */
+  const h = {};
+  for (const [k, v] of Object.entries(headers)) if (!k.startsWith(":") || k === ":status") h[k] = v;
+  return h;
+}
+
+/** One whole request and reply with a process (unary calls). @returns {Promise<Reply>} */
+function exchange(/** @type {http2.ClientHttp2Session} */ target, /** @type {http2.IncomingHttpHeaders} */ headers, /** @type {Buffer} */ body) {
+  return new Promise((resolve, reject) => {
+    const req = target.request(requestHeaders(headers));
+    /** @type {http2.OutgoingHttpHeaders} */
+    let h = {};
+    /** @type {http2.OutgoingHttpHeaders} */
+    let trailers = {};
+    /** @type {Buffer[]} */
+    const data = [];
+    req.on("response", (x) => (h = responseHeaders(x)));
+    req.on("trailers", (t) => (trailers = responseHeaders(t)));
+    req.on("data", (d) => data.push(d));
+    req.on("end", () => resolve({ headers: h, trailers, data: Buffer.concat(data) }));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** @param {http2.ServerHttp2Stream} stream @param {Reply} reply */
+function replay(stream, reply) {
+  if (stream.destroyed) return;
+  if (reply.headers["grpc-status"] !== undefined) return void stream.respond(reply.headers, { endStream: true });
+  stream.respond(reply.headers, { waitForTrailers: true });
+  stream.on("wantTrailers", () => stream.sendTrailers(reply.trailers));
+  stream.end(reply.data);
+}
+
+/** Streams a call (unary or streaming) to a process and its reply back. */
+function forward(/** @type {http2.ClientHttp2Session} */ target, /** @type {http2.ServerHttp2Stream} */ stream, /** @type {http2.IncomingHttpHeaders} */ headers) {
+  const req = target.request(requestHeaders(headers));
+  /** @type {http2.OutgoingHttpHeaders} */
+  let trailers = {};
+  req.on("response", (h) => {
+    if (stream.destroyed) return void req.close();
+    const out = responseHeaders(h);
+    if (out["grpc-status"] !== undefined) return void stream.respond(out, { endStream: true });
+    stream.respond(out, { waitForTrailers: true });
+    stream.on("wantTrailers", () => stream.sendTrailers(trailers));
+  });
+  req.on("trailers", (t) => (trailers = responseHeaders(t)));
+  req.on("data", (d) => void (stream.destroyed || stream.write(d)));
+  req.on("end", () => void (stream.destroyed || stream.writableEnded || stream.end()));
+  req.on("error", () => void (stream.destroyed || stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR)));
+  stream.on("close", () => void (req.closed || req.close()));
+  stream.pipe(req);
+}
+
+/** @param {http2.ServerHttp2Stream} stream @returns {Promise<Buffer>} */
+async function body(stream) {
+  /** @type {Buffer[]} */
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+/** @param {string} profile @param {http2.ServerHttp2Stream} stream @param {http2.IncomingHttpHeaders} headers */
+async function route(profile, stream, headers) {
+  stats.streams++;
+  const call = String(headers[":path"]);
+  const session = /** @type {http2.Http2Session & { backend?: Backend }} */ (stream.session);
+  if (call === "/bulwark.pool/stats") {
+    stream.respond({ ":status": 200, "content-type": "application/json" });
+    const pids = [base, ...configured.values()].map((b) => b.child.pid);
+    return void stream.end(JSON.stringify({ ...stats, configured: configured.size, pids, cpu: cpuSeconds(), profiles: Object.keys(profiles) }));
+  }
+  if (SWALLOWED.has(call)) return replay(stream, { headers: { ":status": 200, "content-type": "application/grpc" }, trailers: { "grpc-status": "0" }, data: Buffer.alloc(5) });
+  if (PURE.has(call)) {
+    const request = await body(stream);
+    const key = `${call} ${request.toString("base64")}`;
+    if (pureReplies.has(key)) stats.pureReplays++;
+    else pureReplies.set(key, base.session.then((s) => exchange(s, headers, request)));
+    return replay(stream, await /** @type {Promise<Reply>} */ (pureReplies.get(key)));
+  }
+  if (call === `${PROVIDER}Configure`) {
+    const request = await body(stream);
+    if (session.backend) return replay(stream, await /** @type {Promise<Reply>} */ (session.backend.reply));
+    const key = `${profile} ${crypto.createHash("sha256").update(withoutCapabilities(request)).digest("hex")}`;
+    if (process.env.BULWARK_TF_POOL_DEBUG) process.stderr.write(`Configure ${key} ${request.toString("base64")}\n`);
+    let backend = configured.get(key);
+    if (backend) stats.configureReplays++;
+    else {
+      stats.configures++;
+      const started = startBackend(key, profiles[profile]);
+      started.reply = started.session.then((s) => exchange(s, headers, request));
+      configured.set(key, started);
+      backend = started;
+    }
+    backend.sessions++;
+    session.backend = backend;
+    session.once("close", () => {
+      const b = /** @type {Backend} */ (session.backend);
+      b.sessions--;
+      b.lastUsed = Date.now();
+      evict();
+    });
+    return replay(stream, await /** @type {Promise<Reply>} */ (backend.reply));
+  }
+  forward(await (session.backend ?? base).session, stream, headers);
+}
+
+// One call's failure (a Terraform that went away mid-stream) must not stop the processes every other
+// call is using: it is written to the log, and the server goes on.
+process.on("uncaughtException", (e) => process.stderr.write(`provider pool: ${e.stack ?? e}\n`));
+
+/** CPU seconds (user + system) of this server and every process it started, from /proc. */
+function cpuSeconds() {
+  const ticks = (/** @type {string} */ stat, /** @type {number[]} */ fields) => {
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields.reduce((sum, i) => sum + Number(f[i - 3]), 0);
+  };
+  try {
+    // utime, stime, and the reaped children's cutime, cstime; then the live processes'.
+    let total = ticks(fs.readFileSync("/proc/self/stat", "utf8"), [14, 15, 16, 17]);
+    for (const b of [base, ...configured.values()]) {
+      try {
+        total += ticks(fs.readFileSync(`/proc/${b.child.pid}/stat`, "utf8"), [14, 15]);
+      } catch {
+        /* gone */
+      }
+    }
+    return total / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @type {Record<string, string>} */
+const sockets = {};
+/** @type {http2.Http2Server[]} */
+const servers = [];
+/** Stops every process it started and waits until they are gone (at most 5 s), then exits. */
+function stopAll() {
+  const children = [base, ...configured.values()].map((b) => b.child).filter((c) => c.exitCode === null && c.signalCode === null);
+  const gone = Promise.all(children.map((c) => new Promise((resolve) => c.once("exit", resolve))));
+  for (const c of children) c.kill("SIGKILL");
+  for (const s of servers) s.close();
+  for (const sock of Object.values(sockets)) fs.rmSync(sock, { force: true });
+  Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000))]).then(() => process.exit(0));
+}
+process.once("SIGTERM", stopAll);
+// Started by a jest run: when it dies without stopping this server (SIGKILL), so does the server.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stopAll();
+}, 1000).unref();
+
+(async () => {
+  try {
+    await base.session;
+  } catch (e) {
+    process.stderr.write(`${/** @type {Error} */ (e).message}\n`);
+    process.exit(1);
+  }
+  for (const profile of Object.keys(profiles)) {
+    const sock = path.join(dir, `${profile}.sock`);
+    fs.rmSync(sock, { force: true });
+    const server = http2.createServer();
+    server.maxConnections = Infinity;
+    server.on("stream", (stream, headers) => {
+      route(profile, stream, headers).catch(() => void (stream.destroyed || stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR)));
+    });
+    server.on("sessionError", () => {});
+    await new Promise((resolve) => server.listen({ path: sock, backlog: 4096 }, () => resolve(undefined)));
+    servers.push(server);
+    sockets[profile] = sock;
+  }
+  // Keeps running on its servers (and the processes' pipes); the parent watch above is unref'd.
+  process.stdout.write(`${JSON.stringify({ pid: process.pid, sockets })}\n`);
+})();
