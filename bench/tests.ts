@@ -4,8 +4,8 @@
  * a probe in every test file (bench/probe/file-cpu.js: the worker's CPU and that of the processes it
  * waited for) and a `terraform` first on PATH that times every call with its provider processes
  * (bench/probe/terraform), then prints the files and the Terraform calls by CPU. Linux only (/proc);
- * figures, never asserted. The emulator and the shared provider process are the global setup's children:
- * their CPU is in the run's total, not in a file's.
+ * figures, never asserted. The emulator and the provider pool (the provider processes Terraform attaches to)
+ * are the global setup's children: their CPU is in the run's total, not in a file's or a call's.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -74,7 +74,7 @@ export function testCpuReport(root: string): string {
     const entry = byCommand.get(command) ?? { n: 0, cpu: 0 };
     byCommand.set(command, { n: entry.n + 1, cpu: entry.cpu + c.cpu });
   }
-  out.push(`Terraform: ${calls.length} calls, ${sum(calls.map((c) => c.cpu)).toFixed(0)} s of CPU with their provider processes`, "", "| command | calls | CPU s |", "|---|---|---|");
+  out.push(`Terraform: ${calls.length} calls, ${sum(calls.map((c) => c.cpu)).toFixed(0)} s of CPU with the provider processes they started (the pool's own: the teardown's line)`, "", "| command | calls | CPU s |", "|---|---|---|");
   for (const [command, e] of [...byCommand].sort((a, b) => b[1].cpu - a[1].cpu)) out.push(`| ${command} | ${e.n} | ${e.cpu.toFixed(1)} |`);
   out.push("", "| costliest calls | directory | CPU s | wall s |", "|---|---|---|---|");
   for (const c of [...calls].sort((a, b) => b.cpu - a.cpu).slice(0, 12)) out.push(`| \`terraform ${c.args}\` | ${c.dir} | ${c.cpu.toFixed(1)} | ${c.wall.toFixed(0)} |`);
