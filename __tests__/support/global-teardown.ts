@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { stopProcessAndWait } from "./emulator";
-import { PoolProfile, poolStats } from "./provider-server";
+import * as path from "node:path";
+import { PoolProfile, poolStats, stopPoolLeftovers } from "./provider-server";
 
 /**
  * Stops the emulator the global setup started (by its pid; an endpoint given as a URL is not ours to
@@ -22,6 +23,9 @@ export default async function globalTeardown(): Promise<void> {
       );
     }
     await stopProcessAndWait(provider);
+    const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
+    const left = runTmp ? stopPoolLeftovers(path.join(runTmp, "providers")) : [];
+    if (left.length) process.stderr.write(`provider processes the pool left running, killed: ${left.join(", ")}\n`);
   }
   delete process.env.BULWARK_TF_PROVIDER_PID;
   const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;

@@ -103,6 +103,8 @@ function startBackend(key, env) {
   const quiet = Object.keys({ ...process.env, ...env }).some((k) => k.startsWith("TF_LOG")) ? {} : { TF_LOG_PROVIDER: "off", TF_LOG_SDK: "off" };
   const child = spawn(bin, ["-debug"], { stdio: ["ignore", "pipe", fd], env: { ...process.env, ...env, ...quiet } });
   fs.closeSync(fd);
+  // For the teardown, should this server be killed before it can stop them (stopPoolLeftovers).
+  fs.appendFileSync(path.join(dir, "pids"), `${child.pid}\n`);
   stats.started++;
   const session = new Promise((resolve, reject) => {
     let out = "";

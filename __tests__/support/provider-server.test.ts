@@ -7,7 +7,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { alive, stopProcessAndWait } from "./emulator";
-import { mayShareProvider, mirroredProvider, PoolProfile, poolStats, providerEnv, reattachFor, startProviderPool } from "./provider-server";
+import { mayShareProvider, mirroredProvider, PoolProfile, poolStats, providerEnv, reattachFor, startProviderPool, stopPoolLeftovers } from "./provider-server";
 import { init, terraformEnv } from "./terraform";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-provider-server-"));
@@ -197,5 +197,21 @@ describePool("the provider pool with Terraform", () => {
     expect(plan(reattach).status).toBe(0);
     await stopProcessAndWait(pool.pid);
     expect([pool.pid, ...stats.pids].filter(alive)).toEqual([]);
+  }, 120_000);
+
+  it("leaves what a pool killed with SIGKILL started for the teardown to kill, and only that", async () => {
+    const dir = path.join(tmp, "killed-pool");
+    const killed = await startProviderPool(bin!, dir, terraformEnv(), { plain: {} });
+    const started = (await poolStats(killed.profiles[0].reattach)).pids as number[];
+    process.kill(killed.pid, "SIGKILL");
+    await new Promise((r) => setTimeout(r, 300));
+    const running = (pid: number) => fs.existsSync(`/proc/${pid}/stat`) && fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1][0] !== "Z";
+    expect(started.filter(running)).toEqual(started);
+    // A pid written down that is no provider (this worker) is not touched.
+    fs.appendFileSync(path.join(dir, "pids"), `${process.pid}\n`);
+    expect(stopPoolLeftovers(dir)).toEqual(started);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(started.filter(running)).toEqual([]);
+    expect(stopPoolLeftovers(dir)).toEqual([]);
   }, 120_000);
 });

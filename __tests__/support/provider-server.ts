@@ -141,3 +141,25 @@ export function poolStats(reattach: string): Promise<Record<string, any>> {
     req.end();
   });
 }
+
+/**
+ * Kills what a pool in `dir` started and left running: its provider processes outlive a pool killed with
+ * SIGKILL (go-plugin kills the reattach pid when a dial to it fails). Only pids the pool wrote down whose
+ * command line is still an aws provider, not exited; returns them.
+ */
+export function stopPoolLeftovers(dir: string): number[] {
+  const file = path.join(dir, "pids");
+  if (!fs.existsSync(file)) return [];
+  const killed: number[] = [];
+  for (const pid of fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map(Number)) {
+    try {
+      const state = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+      if (state === "Z" || !fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("terraform-provider-aws")) continue;
+      process.kill(pid, "SIGKILL");
+      killed.push(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return killed;
+}
