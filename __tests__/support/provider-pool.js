@@ -76,7 +76,13 @@ if (!bin || !dir || !profilesJson) {
 }
 /** @type {Record<string, Record<string, string>>} */
 const profiles = JSON.parse(profilesJson);
-const maxIdle = Number(process.env.BULWARK_TF_POOL_IDLE ?? 20);
+// Checked by startProviderPool (provider-server.ts), which names the variable and value it refuses; here too,
+// for a pool started by hand: a non-number would evict every idle process.
+const maxIdle = /^\d+$/.test(process.env.BULWARK_TF_POOL_IDLE ?? "20") ? Number(process.env.BULWARK_TF_POOL_IDLE ?? 20) : NaN;
+if (Number.isNaN(maxIdle)) {
+  process.stderr.write(`BULWARK_TF_POOL_IDLE must be a whole number of processes (0 or more), not ${JSON.stringify(process.env.BULWARK_TF_POOL_IDLE)}\n`);
+  process.exit(2);
+}
 const PROVIDER = "/tfplugin5.Provider/";
 /** Replies that depend on nothing but the provider binary and the request. */
 const PURE = new Set([`${PROVIDER}GetSchema`, `${PROVIDER}GetMetadata`, `${PROVIDER}GetFunctions`]);

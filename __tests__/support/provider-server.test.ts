@@ -7,7 +7,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { alive, stopProcessAndWait } from "./emulator";
-import { mayShareProvider, mirroredProvider, PoolProfile, poolStats, providerEnv, reattachFor, startProviderPool, stopPoolLeftovers } from "./provider-server";
+import { mayShareProvider, mirroredProvider, poolIdleLimit, PoolProfile, poolStats, providerEnv, reattachFor, startProviderPool, stopPoolLeftovers } from "./provider-server";
 import { init, terraformEnv } from "./terraform";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-provider-server-"));
@@ -50,6 +50,32 @@ describe("which terraform calls attach to the run's provider processes", () => {
     expect(reattachFor(["plan"], { HOME: "/root" }, json)).toBeUndefined();
     expect(reattachFor(["init"], plain, json)).toBeUndefined();
     expect(reattachFor(["plan"], plain, undefined)).toBeUndefined();
+  });
+});
+
+describe("how many idle configured processes the pool keeps (BULWARK_TF_POOL_IDLE)", () => {
+  it("takes a whole number from 0, 20 when unset", () => {
+    expect(poolIdleLimit({})).toBe(20);
+    expect(poolIdleLimit({ BULWARK_TF_POOL_IDLE: "" })).toBe(20);
+    expect(poolIdleLimit({ BULWARK_TF_POOL_IDLE: "0" })).toBe(0);
+    expect(poolIdleLimit({ BULWARK_TF_POOL_IDLE: " 7 " })).toBe(7);
+  });
+
+  it.each(["-1", "1.5", "ten", "Infinity", "0x10", "3 4"])("refuses %j with the variable and the value named, before starting anything", async (value) => {
+    expect(() => poolIdleLimit({ BULWARK_TF_POOL_IDLE: value })).toThrow(`BULWARK_TF_POOL_IDLE must be a whole number of processes (0 or more), not ${JSON.stringify(value)}`);
+    // startProviderPool refuses before it spawns: the binary does not exist, so a spawn would fail otherwise.
+    const dir = path.join(tmp, `idle-${value.replace(/\W/g, "_")}`);
+    await expect(startProviderPool("/nonexistent/provider", dir, { BULWARK_TF_POOL_IDLE: value }, {})).rejects.toThrow(/BULWARK_TF_POOL_IDLE/);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it("is refused by the pool itself when it is started by hand", () => {
+    const r = spawnSync(process.execPath, [path.join(__dirname, "provider-pool.js"), "/nonexistent/provider", path.join(tmp, "by-hand"), "{}"], {
+      env: { ...process.env, BULWARK_TF_POOL_IDLE: "many" },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('BULWARK_TF_POOL_IDLE must be a whole number of processes (0 or more), not "many"');
   });
 });
 

@@ -41,6 +41,17 @@ export function providerEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   );
 }
 
+/**
+ * How many configured processes nobody uses the pool keeps (BULWARK_TF_POOL_IDLE, default 20): a whole
+ * number from 0; anything else is refused with the variable and its value named.
+ */
+export function poolIdleLimit(env: NodeJS.ProcessEnv): number {
+  const raw = env.BULWARK_TF_POOL_IDLE;
+  if (raw === undefined || raw === "") return 20;
+  if (!/^\d+$/.test(raw.trim())) throw new Error(`BULWARK_TF_POOL_IDLE must be a whole number of processes (0 or more), not ${JSON.stringify(raw)}`);
+  return Number(raw.trim());
+}
+
 /** A listening profile of the pool: what Terraform attaches with, and the provider environment it serves. */
 export interface PoolProfile {
   reattach: string;
@@ -58,10 +69,14 @@ export async function startProviderPool(
   profiles: Record<string, Record<string, string>>,
   timeoutMs = 60_000,
 ): Promise<{ pid: number; profiles: PoolProfile[] }> {
+  const idle = poolIdleLimit(base);
   fs.mkdirSync(dir, { recursive: true });
   const log = path.join(dir, "pool.log");
   const fd = fs.openSync(log, "a");
-  const child = spawn(process.execPath, [path.join(__dirname, "provider-pool.js"), bin, dir, JSON.stringify(profiles)], { stdio: ["ignore", "pipe", fd], env: base });
+  const child = spawn(process.execPath, [path.join(__dirname, "provider-pool.js"), bin, dir, JSON.stringify(profiles)], {
+    stdio: ["ignore", "pipe", fd],
+    env: { ...base, BULWARK_TF_POOL_IDLE: String(idle) },
+  });
   fs.closeSync(fd);
   let ready: { pid: number; sockets: Record<string, string> };
   try {
