@@ -11,7 +11,7 @@ import { EMULATOR_DEPLOY_ROLE, emulatorProviderSettings } from "../../modules/co
 import { EmulatorGap, EmulatorQuirk } from "../deploy/emulator-gaps";
 import { ROOT } from "./app";
 import { terraform, terraformEnv } from "./terraform";
-import { attached } from "./provider-server";
+import { attached, isView, missingFromView, recordViewMiss } from "./provider-server";
 
 type Json = Record<string, any>;
 
@@ -166,21 +166,34 @@ export interface CdktfRun {
  * stdout and stderr interleaved. Terraform attaches to the run's provider processes where the
  * environment allows (`attached`, provider-server.ts).
  */
-export function run(bin: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CdktfRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: opts.cwd, env: attached(args, opts.env), stdio: ["ignore", "pipe", "pipe"] });
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => chunks.push(c));
-    child.stderr.on("data", (c: Buffer) => chunks.push(c));
-    child.once("error", (e) => reject(new Error(`cannot run ${bin}: ${e.message}`)));
-    child.once("close", (status) => resolve({ status, output: Buffer.concat(chunks).toString("utf8") }));
-  });
+export async function run(bin: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; scan?: string[] }): Promise<CdktfRun> {
+  const terraformItself = path.basename(bin).startsWith("terraform");
+  // Terraform's configuration is in its working directory; cdktf's, where the caller says (its output).
+  const scan = opts.scan ?? (terraformItself ? [opts.cwd] : undefined);
+  const once = (env: NodeJS.ProcessEnv) =>
+    new Promise<CdktfRun>((resolve, reject) => {
+      const child = spawn(bin, args, { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+      const chunks: Buffer[] = [];
+      child.stdout.on("data", (c: Buffer) => chunks.push(c));
+      child.stderr.on("data", (c: Buffer) => chunks.push(c));
+      child.once("error", (e) => reject(new Error(`cannot run ${bin}: ${e.message}`)));
+      child.once("close", (status) => resolve({ status, output: Buffer.concat(chunks).toString("utf8") }));
+    });
+  const env = attached(args, opts.env, scan);
+  const first = await once(env);
+  // A schema view too narrow (provider-server.ts): Terraform refused before it changed anything, so once
+  // more with the whole schema. Not cdktf: it may have applied a stack before another one failed.
+  if (first.status === 0 || !terraformItself || !isView(env) || !missingFromView(first.output)) return first;
+  recordViewMiss(env, args, opts.cwd);
+  return once(attached(args, opts.env));
 }
 
 /** Runs the project's cdktf CLI (`cdktf deploy`, `cdktf destroy`) from the repository root. */
 export function cdktf(args: string[], env: NodeJS.ProcessEnv): Promise<CdktfRun> {
   const bin = path.join(ROOT, "node_modules", ".bin", "cdktf");
-  return run(bin, [...args, "--no-color"], { cwd: ROOT, env: { ...terraformEnv(), CI: "1", FORCE_COLOR: "0", ...env } });
+  // With --skip-synth, the configuration Terraform runs is the given output's, whole: a view of its types.
+  const output = args.includes("--skip-synth") ? args[args.indexOf("--output") + 1] : undefined;
+  return run(bin, [...args, "--no-color"], { cwd: ROOT, env: { ...terraformEnv(), CI: "1", FORCE_COLOR: "0", ...env }, scan: output && args.includes("--output") ? [path.resolve(ROOT, output)] : undefined });
 }
 
 /**

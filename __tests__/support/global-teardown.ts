@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { stopProcessAndWait } from "./emulator";
 import * as path from "node:path";
-import { PoolProfile, poolStats, stopPoolLeftovers } from "./provider-server";
+import { PoolProfile, poolStats, stopPoolLeftovers, viewMisses } from "./provider-server";
 
 /**
  * Stops the emulator the global setup started (by its pid; an endpoint given as a URL is not ours to
@@ -16,12 +16,16 @@ export default async function globalTeardown(): Promise<void> {
   if (Number.isInteger(provider) && provider > 0) {
     const pool = JSON.parse(process.env.BULWARK_TF_POOL ?? "[]") as PoolProfile[];
     const s = pool.length ? await poolStats(pool[0].reattach).catch(() => undefined) : undefined;
+    const runTmpDir = process.env.BULWARK_TEST_RUN_TMPDIR;
+    const misses = runTmpDir ? viewMisses(path.join(runTmpDir, "providers")) : [];
     if (s) {
       process.stderr.write(
         `provider processes: ${s.started} started, ${s.configures} configurations, ${s.configureReplays} walks served by a configured one, ${s.evicted} stopped idle` +
-          `${s.cpu === undefined ? "" : `; ${Math.round(s.cpu)} s of CPU with the pool`}\n`,
+          `${s.cpu === undefined ? "" : `; ${Math.round(s.cpu)} s of CPU with the pool`}` +
+          `; ${s.viewSchemas ?? 0} schemas served as views of ${s.views ?? 0} type sets, ${misses.length} calls run again with the whole schema\n`,
       );
     }
+    for (const m of misses) process.stderr.write(`  a view was too narrow for: ${m}\n`);
     await stopProcessAndWait(provider);
     const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
     const left = runTmp ? stopPoolLeftovers(path.join(runTmp, "providers")) : [];

@@ -22,6 +22,15 @@
  * usage: node provider-pool.js <provider binary> <dir> <profiles JSON: {"name": {env additions}}>
  * Prints one line when ready: {"pid": …, "sockets": {"name": "path"}}. `GET /bulwark.pool/stats` on any
  * socket answers counters (JSON). SIGTERM (or the parent's death) stops every process it started.
+ *
+ * Views: Terraform decodes the whole schema it is sent on every call (the aws provider's is 4.9 MB: about
+ * 1,500 resource types, 600 data sources), about 1.7 s of CPU and 150 MB a call, whatever its
+ * configuration uses. A caller that knows the types its configuration can meet writes
+ * `<dir>/views/<key>.json` ({"profile", "types"}); the server then listens on `<dir>/v-<key>.sock` (the
+ * socket appears once it listens) and answers `GetSchema` there with the schema of those types only
+ * (`schemaView`: the provider's own schema, functions and capabilities whole). Everything else a view
+ * serves exactly as its profile's socket does, from the same processes.
+ *
  * BULWARK_TF_POOL_IDLE: how many configured processes nobody uses are kept (default 20: the published
  * examples' root alone has sixteen configurations; each process holds 60–170 MB of its own besides the binary's
  * pages, which they share).
@@ -63,9 +72,85 @@ function withoutCapabilities(frame) {
   return Buffer.concat(kept);
 }
 
-// Required (by its tests) rather than run: only the message reader.
+/** Reads a protobuf varint of `buf` at `at`: [value, next offset]; undefined past the end. @param {Buffer} buf @param {number} at @returns {[number, number] | undefined} */
+function varintAt(buf, at) {
+  let value = 0;
+  for (let shift = 0, i = at; i < buf.length && shift < 56; shift += 7) {
+    const b = buf[i++];
+    value += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return [value, i];
+  }
+  return undefined;
+}
+
+/** @param {number} n */
+function varint(n) {
+  /** @type {number[]} */
+  const out = [];
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+
+/** The maps of a `GetProviderSchema.Response` keyed by type name: resources, data sources, ephemeral resources. */
+const SCHEMA_MAPS = new Set([2, 3, 8]);
+
+/**
+ * A `GetProviderSchema` reply frame with only the resource, data-source and ephemeral-resource schemas whose
+ * type is in `keep` (fields 2, 3 and 8, maps keyed by type name); every other field (the provider's own
+ * schema, diagnostics, provider_meta, capabilities, functions) whole and in its place. A frame it cannot read
+ * (compressed, not one whole message, a field it does not know how to skip) is returned as it came.
+ * @param {Buffer} frame a gRPC frame: flag, 4-byte length, message @param {ReadonlySet<string>} keep
+ */
+function schemaView(frame, keep) {
+  if (frame.length < 5 || frame[0] !== 0 || frame.readUInt32BE(1) !== frame.length - 5) return frame;
+  const message = frame.subarray(5);
+  /** @type {Buffer[]} */
+  const kept = [];
+  let i = 0;
+  while (i < message.length) {
+    const start = i;
+    const tag = varintAt(message, i);
+    if (!tag) return frame;
+    i = tag[1];
+    const wire = tag[0] & 7;
+    if (wire === 0) {
+      const v = varintAt(message, i);
+      if (!v) return frame;
+      i = v[1];
+    } else if (wire === 1 || wire === 5) i += wire === 1 ? 8 : 4;
+    else if (wire === 2) {
+      const len = varintAt(message, i);
+      if (!len) return frame;
+      const end = len[1] + len[0];
+      if (end > message.length) return frame;
+      if (SCHEMA_MAPS.has(Math.floor(tag[0] / 8))) {
+        // A map entry: field 1 the key (a string), field 2 the schema.
+        const entry = message.subarray(len[1], end);
+        const keyTag = varintAt(entry, 0);
+        const keyLen = keyTag && keyTag[0] === 0x0a ? varintAt(entry, keyTag[1]) : undefined;
+        if (!keyLen || keyLen[1] + keyLen[0] > entry.length) return frame;
+        const name = entry.subarray(keyLen[1], keyLen[1] + keyLen[0]).toString("utf8");
+        i = end;
+        if (!keep.has(name)) continue;
+      }
+      i = end;
+    } else return frame;
+    if (i > message.length) return frame;
+    kept.push(message.subarray(start, i));
+  }
+  const body = Buffer.concat(kept);
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(body.length, 1);
+  return Buffer.concat([head, body]);
+}
+
+// Required (by its tests) rather than run: only the message readers.
 if (require.main !== module) {
-  module.exports = { withoutCapabilities };
+  module.exports = { withoutCapabilities, schemaView, varint };
   return;
 }
 
@@ -89,7 +174,7 @@ const PURE = new Set([`${PROVIDER}GetSchema`, `${PROVIDER}GetMetadata`, `${PROVI
 /** Answered here with an empty message: they would stop a process other calls share. */
 const SWALLOWED = new Set([`${PROVIDER}Stop`, "/plugin.GRPCController/Shutdown"]);
 
-const stats = { started: 0, configures: 0, configureReplays: 0, pureReplays: 0, evicted: 0, exited: 0, streams: 0 };
+const stats = { started: 0, configures: 0, configureReplays: 0, pureReplays: 0, evicted: 0, exited: 0, streams: 0, views: 0, viewSchemas: 0 };
 
 /**
  * @typedef {{ headers: http2.OutgoingHttpHeaders, trailers: http2.OutgoingHttpHeaders, data: Buffer }} Reply
@@ -99,6 +184,9 @@ const stats = { started: 0, configures: 0, configureReplays: 0, pureReplays: 0, 
 const configured = new Map();
 /** @type {Map<string, Promise<Reply>>} */
 const pureReplies = new Map();
+/** @typedef {{ key: string, profile: string, types: ReadonlySet<string> }} View */
+/** @type {Map<string, Promise<Reply>>} GetSchema replies of views, by view key */
+const viewReplies = new Map();
 let backendCount = 0;
 
 /** @param {string} key @param {Record<string, string>} env @returns {Backend} */
@@ -222,8 +310,8 @@ async function body(stream) {
   return Buffer.concat(chunks);
 }
 
-/** @param {string} profile @param {http2.ServerHttp2Stream} stream @param {http2.IncomingHttpHeaders} headers */
-async function route(profile, stream, headers) {
+/** @param {string} profile @param {http2.ServerHttp2Stream} stream @param {http2.IncomingHttpHeaders} headers @param {View} [view] */
+async function route(profile, stream, headers, view) {
   stats.streams++;
   const call = String(headers[":path"]);
   const session = /** @type {http2.Http2Session & { backend?: Backend }} */ (stream.session);
@@ -238,7 +326,14 @@ async function route(profile, stream, headers) {
     const key = `${call} ${request.toString("base64")}`;
     if (pureReplies.has(key)) stats.pureReplays++;
     else pureReplies.set(key, base.session.then((s) => exchange(s, headers, request)));
-    return replay(stream, await /** @type {Promise<Reply>} */ (pureReplies.get(key)));
+    const whole = /** @type {Promise<Reply>} */ (pureReplies.get(key));
+    if (!view || call !== `${PROVIDER}GetSchema`) return replay(stream, await whole);
+    const viewKey = `${view.key} ${key}`;
+    if (!viewReplies.has(viewKey)) {
+      stats.viewSchemas++;
+      viewReplies.set(viewKey, whole.then((r) => ({ ...r, data: schemaView(r.data, view.types) })));
+    }
+    return replay(stream, await /** @type {Promise<Reply>} */ (viewReplies.get(viewKey)));
   }
   if (call === `${PROVIDER}Configure`) {
     const request = await body(stream);
@@ -313,6 +408,63 @@ setInterval(() => {
   if (process.ppid !== parent) stopAll();
 }, 1000).unref();
 
+/**
+ * Listens for `profile` (and `view`, if given) on `sock`: bound under another name first and renamed, so
+ * that the socket exists only once it listens (a caller waits for it to appear).
+ * @param {string} profile @param {string} sock @param {View} [view]
+ */
+async function listen(profile, sock, view) {
+  const bound = `${sock}.${process.pid}`;
+  fs.rmSync(bound, { force: true });
+  const server = http2.createServer();
+  server.maxConnections = Infinity;
+  server.on("stream", (stream, headers) => {
+    route(profile, stream, headers, view).catch(() => void (stream.destroyed || stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR)));
+  });
+  server.on("sessionError", () => {});
+  await new Promise((resolve) => server.listen({ path: bound, backlog: 4096 }, () => resolve(undefined)));
+  fs.renameSync(bound, sock);
+  servers.push(server);
+  return sock;
+}
+
+const viewsDir = path.join(dir, "views");
+/** @type {Set<string>} view keys listened for (or being) */
+const opened = new Set();
+/** Listens for every view asked for in `<dir>/views/` not yet listened for. */
+function openViews() {
+  let names;
+  try {
+    names = fs.readdirSync(viewsDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^([0-9a-f]{8,64})\.json$/.exec(name);
+    if (!m || opened.has(m[1])) continue;
+    const key = m[1];
+    /** @type {{ profile?: unknown, types?: unknown }} */
+    let asked;
+    try {
+      asked = JSON.parse(fs.readFileSync(path.join(viewsDir, name), "utf8"));
+    } catch {
+      continue; // written by rename: a file that does not read is not the caller's
+    }
+    opened.add(key);
+    const profile = String(asked.profile);
+    if (!(profile in profiles) || !Array.isArray(asked.types)) {
+      process.stderr.write(`provider pool: view ${name} names no profile of this pool (${JSON.stringify(asked.profile)}) or no list of types; ignored\n`);
+      continue;
+    }
+    const sock = path.join(dir, `v-${key}.sock`);
+    stats.views++;
+    listen(profile, sock, { key, profile, types: new Set(asked.types.map(String)) }).then(
+      (s) => (sockets[`view ${key}`] = s),
+      (e) => process.stderr.write(`provider pool: cannot listen for view ${key} on ${sock}: ${e.message}\n`),
+    );
+  }
+}
+
 (async () => {
   try {
     await base.session;
@@ -323,16 +475,17 @@ setInterval(() => {
   for (const profile of Object.keys(profiles)) {
     const sock = path.join(dir, `${profile}.sock`);
     fs.rmSync(sock, { force: true });
-    const server = http2.createServer();
-    server.maxConnections = Infinity;
-    server.on("stream", (stream, headers) => {
-      route(profile, stream, headers).catch(() => void (stream.destroyed || stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR)));
-    });
-    server.on("sessionError", () => {});
-    await new Promise((resolve) => server.listen({ path: sock, backlog: 4096 }, () => resolve(undefined)));
-    servers.push(server);
-    sockets[profile] = sock;
+    sockets[profile] = await listen(profile, sock);
   }
+  fs.mkdirSync(viewsDir, { recursive: true });
+  // fs.watch may miss an event (or be unavailable): the interval is the fallback.
+  try {
+    fs.watch(viewsDir, () => openViews()).on("error", () => {});
+  } catch {
+    /* the interval alone */
+  }
+  setInterval(openViews, 200);
+  openViews();
   // Keeps running on its servers (and the processes' pipes); the parent watch above is unref'd.
   process.stdout.write(`${JSON.stringify({ pid: process.pid, sockets })}\n`);
 })();

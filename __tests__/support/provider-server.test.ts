@@ -7,8 +7,8 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { alive, stopProcessAndWait } from "./emulator";
-import { mayShareProvider, mirroredProvider, poolIdleLimit, PoolProfile, poolStats, providerEnv, reattachFor, startProviderPool, stopPoolLeftovers } from "./provider-server";
-import { init, terraformEnv } from "./terraform";
+import { configurationTypes, mayShareProvider, mirroredProvider, missingFromView, poolIdleLimit, PoolProfile, poolStats, providerEnv, reattachFor, startProviderPool, stopPoolLeftovers, viewMisses, viewOf } from "./provider-server";
+import { init, terraform, terraformEnv } from "./terraform";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-provider-server-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -127,6 +127,86 @@ describe("the key of a configured provider process", () => {
   });
 });
 
+describe("a schema view: the provider's schema of only some types", () => {
+  const { schemaView, varint } = require("./provider-pool.js") as { schemaView: (frame: Buffer, keep: ReadonlySet<string>) => Buffer; varint: (n: number) => Buffer };
+  const field = (n: number, bytes: Uint8Array) => Buffer.concat([varint(n * 8 + 2), varint(bytes.length), bytes]);
+  const frame = (message: Buffer) => {
+    const head = Buffer.alloc(5);
+    head.writeUInt32BE(message.length, 1);
+    return Buffer.concat([head, message]);
+  };
+  /** A map entry of a GetProviderSchema reply: the type name, then its schema. */
+  const entry = (n: number, name: string, schema: Uint8Array) => field(n, Buffer.concat([field(1, Buffer.from(name)), field(2, schema)]));
+  const name = fc.stringMatching(/^aws_[a-z0-9_]{1,12}$/);
+  // Fields of the reply in any order: the provider (1), the three maps by type (2, 3, 8), diagnostics (4),
+  // provider_meta (5), capabilities (6, with a varint inside), functions (7); and a varint field (9) nobody sends.
+  const part = fc.oneof(
+    fc.record({ map: fc.constantFrom(2, 3, 8), name, schema: fc.uint8Array({ maxLength: 40 }) }),
+    fc.record({ other: fc.constantFrom(1, 4, 5, 6, 7), bytes: fc.uint8Array({ maxLength: 40 }) }),
+    fc.record({ varint: fc.nat() }),
+  );
+  const encode = (p: any) => ("map" in p ? entry(p.map, p.name, p.schema) : "other" in p ? field(p.other, p.bytes) : Buffer.concat([varint(9 * 8), varint(p.varint)]));
+
+  it("keeps exactly the entries of the three maps whose type is kept, and every other field whole and in its place", () => {
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 30 }), fc.array(name, { maxLength: 10 }), (parts, kept) => {
+        const keep = new Set([...kept, ...parts.filter((p: any) => "map" in p && p.name.length % 2).map((p: any) => p.name)]);
+        const expected = frame(Buffer.concat(parts.filter((p: any) => !("map" in p) || keep.has(p.name)).map(encode)));
+        expect(schemaView(frame(Buffer.concat(parts.map(encode))), keep).equals(expected)).toBe(true);
+      }),
+    );
+  });
+
+  it("returns a frame it cannot read as it came: compressed, not one whole message, cut short, an unknown wire type", () => {
+    const whole = frame(Buffer.concat([entry(2, "aws_vpc", Buffer.from([1, 2])), entry(2, "aws_subnet", Buffer.from([3]))]));
+    const compressed = Buffer.from(whole);
+    compressed[0] = 1;
+    const longer = Buffer.concat([whole, Buffer.from([0])]);
+    const cut = frame(whole.subarray(5, whole.length - 2));
+    const group = frame(Buffer.concat([whole.subarray(5), Buffer.from([9 * 8 + 3])]));
+    for (const f of [compressed, longer, cut, group, Buffer.alloc(3)]) expect(schemaView(f, new Set(["aws_vpc"]))).toBe(f);
+    // Read whole, it is trimmed.
+    expect(schemaView(whole, new Set(["aws_vpc"])).length).toBeLessThan(whole.length);
+  });
+});
+
+describe("the types a configuration can meet", () => {
+  it("reads configuration, tests, mocks, variables and state, and the modules init installed, not node_modules", () => {
+    const root = path.join(tmp, "types", "root");
+    const mod = path.join(tmp, "types", "mod");
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    };
+    write(path.join(root, "main.tf"), 'resource "aws_vpc" "a" {}\nmodule "m" { source = "../mod" }\n');
+    write(path.join(root, "stack.tf.json"), JSON.stringify({ data: { aws_region: { r: {} } } }));
+    write(path.join(root, "tests", "a.tftest.hcl"), 'mock_provider "aws" { mock_resource "aws_kms_key" {} }\n');
+    write(path.join(root, "terraform.tfstate"), JSON.stringify({ resources: [{ type: "aws_sns_topic" }] }));
+    write(path.join(root, "README.md"), "aws_not_terraform");
+    write(path.join(root, "node_modules", "x", "main.tf"), 'resource "aws_in_node_modules" "a" {}');
+    write(path.join(root, ".terraform", "modules", "modules.json"), JSON.stringify({ Modules: [{ Key: "", Dir: "." }, { Key: "m", Source: "../mod", Dir: "../mod" }] }));
+    write(path.join(mod, "main.tf"), 'resource "aws_subnet" "s" {}\n');
+    expect(configurationTypes([root])).toEqual(["aws_kms_key", "aws_region", "aws_sns_topic", "aws_subnet", "aws_vpc"]);
+    expect(configurationTypes([path.join(tmp, "types", "nothing-here")])).toBeUndefined();
+    write(path.join(tmp, "types", "outputs-only", "main.tf"), 'output "x" { value = 1 }\n');
+    expect(configurationTypes([path.join(tmp, "types", "outputs-only")])).toEqual([]);
+  });
+
+  it("tells a view too narrow by Terraform's own words", () => {
+    expect(missingFromView('Error: Invalid resource type\n\nThe provider hashicorp/aws does not support resource type "aws_vpc".')).toBe(true);
+    expect(missingFromView("Error: no schema found for aws_sns_topic.t")).toBe(true);
+    expect(missingFromView("Error: Invalid data source\n\nThe provider hashicorp/aws does not support data source \"aws_nope\".")).toBe(false);
+    expect(missingFromView("Error: Reference to undeclared resource")).toBe(false);
+  });
+
+  it("names the socket and the pool's log when a view does not open", () => {
+    const dir = path.join(tmp, "no-pool");
+    fs.mkdirSync(path.join(dir, "views"), { recursive: true });
+    const reattach = JSON.stringify({ "registry.terraform.io/hashicorp/aws": { Protocol: "grpc", ProtocolVersion: 5, Pid: 1, Test: true, Addr: { Network: "unix", String: path.join(dir, "plain.sock") } } });
+    expect(() => viewOf(reattach, ["aws_vpc"], 50)).toThrow(new RegExp(`did not open ${dir}/v-[0-9a-f]{24}\\.sock \\(a view of 1 types\\) in 0\\.05 s; see ${dir}/pool\\.log`));
+  });
+});
+
 const mirror = process.env.BULWARK_TF_MIRROR;
 const bin = mirror ? mirroredProvider(mirror, AWS_PROVIDER_VERSION) : undefined;
 if (!bin) process.stderr.write("provider pool suite did not run: no aws provider in a filesystem mirror (BULWARK_TF_MIRROR)\n");
@@ -212,6 +292,24 @@ describePool("the provider pool with Terraform", () => {
     expect(afterSecond.pureReplays).toBeGreaterThan(afterFirst.pureReplays);
   }, 120_000);
 
+  it("serves a view: the same plan from a schema of the configuration's types only, a narrower one refused by Terraform", async () => {
+    const reattach = pool.profiles[0].reattach;
+    const types = configurationTypes([dir])!;
+    expect(types).toEqual(["aws_region", "aws_vpc"]);
+    const whole = plan(reattach);
+    const viewed = plan(viewOf(reattach, types));
+    expect([viewed.status, viewed.stderr]).toEqual([0, ""]);
+    expect(viewed.stdout).toBe(whole.stdout);
+    // The same types in another order are the same view.
+    expect(viewOf(reattach, [...types].reverse())).toBe(viewOf(reattach, types));
+    const narrow = plan(viewOf(reattach, ["aws_region"]));
+    expect(narrow.status).toBe(1);
+    expect(missingFromView(narrow.stderr)).toBe(true);
+    expect(narrow.stderr).toContain('does not support resource type "aws_vpc"');
+    const s = await poolStats(reattach);
+    expect([s.views, s.viewSchemas]).toEqual([2, 2]);
+  }, 120_000);
+
   it("answers Stop and Shutdown itself, and stops every process it started on SIGTERM", async () => {
     const reattach = pool.profiles[0].reattach;
     expect(await emptyCall(reattach, "/tfplugin5.Provider/Stop")).toBe("0");
@@ -239,5 +337,27 @@ describePool("the provider pool with Terraform", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(started.filter(running)).toEqual([]);
     expect(stopPoolLeftovers(dir)).toEqual([]);
+  }, 120_000);
+});
+
+const runPool = process.env.BULWARK_TF_POOL ? (JSON.parse(process.env.BULWARK_TF_POOL) as PoolProfile[]) : [];
+(runPool.length && process.env.BULWARK_TF_SCHEMA_VIEWS !== "0" ? describe : describe.skip)("a terraform call a view was too narrow for", () => {
+  it("is run again with the whole schema and written down", () => {
+    const planned = path.join(tmp, "planned");
+    const other = path.join(tmp, "outputs-only");
+    const required = { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } };
+    const offline = { region: "eu-west-1", access_key: "offline", secret_key: "offline", skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true };
+    fs.mkdirSync(planned, { recursive: true });
+    fs.mkdirSync(other, { recursive: true });
+    fs.writeFileSync(path.join(planned, "main.tf.json"), JSON.stringify({ terraform: required, provider: { aws: offline }, resource: { aws_sns_topic: { t: { name: "t" } } } }));
+    fs.writeFileSync(path.join(other, "main.tf.json"), JSON.stringify({ terraform: required, output: { x: { value: 1 } } }));
+    init(planned);
+    init(other);
+    terraform(planned, ["plan", "-input=false", "-refresh=false", "-lock=false", "-out=p.tfplan"]);
+    // The plan names a type the other directory's configuration does not: its view has none.
+    const shown = JSON.parse(terraform(other, ["show", "-json", path.join(planned, "p.tfplan")]).stdout);
+    expect(shown.resource_changes.map((c: { address: string }) => c.address)).toEqual(["aws_sns_topic.t"]);
+    const poolDir = path.dirname(JSON.parse(runPool[0].reattach)["registry.terraform.io/hashicorp/aws"].Addr.String);
+    expect(viewMisses(poolDir)).toContain(`terraform show -json ${path.join(planned, "p.tfplan")} in ${other}`);
   }, 120_000);
 });

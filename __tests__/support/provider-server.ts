@@ -9,8 +9,16 @@
  * the server listens once per environment profile and a call attaches only to the profile whose
  * provider environment equals its own. `init` never attaches (Terraform skips installing a provider it
  * is told to attach to). BULWARK_TF_SHARED_PROVIDER=0 turns it off.
+ *
+ * A call that says which directories hold its configuration attaches to a view (`viewOf`): the same
+ * processes, with a schema of only the resource types those directories name, which Terraform decodes in a
+ * tenth of the time the whole schema takes. A view that turns out too narrow fails with Terraform's own
+ * "does not support resource type" or "no schema available"; the caller (`terraform`) then runs the call
+ * again with the whole schema and writes it down (`recordViewMiss`; the teardown lists them).
+ * BULWARK_TF_SCHEMA_VIEWS=0 turns views off.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as http2 from "node:http2";
 import * as net from "node:net";
@@ -129,10 +137,134 @@ export function reattachFor(args: string[], env: NodeJS.ProcessEnv, pool = proce
   return (JSON.parse(pool) as PoolProfile[]).find((p) => JSON.stringify(p.env) === mine)?.reattach;
 }
 
-/** The same environment with TF_REATTACH_PROVIDERS where a pool profile serves it (`reattachFor`). */
-export function attached(args: string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/**
+ * The same environment with TF_REATTACH_PROVIDERS where a pool profile serves it (`reattachFor`): a view of
+ * the types `scan` (the directories holding the call's configuration, state and tests) names, when given,
+ * views are on (BULWARK_TF_SCHEMA_VIEWS is not "0") and Terraform files are found there.
+ */
+export function attached(args: string[], env: NodeJS.ProcessEnv, scan?: string[]): NodeJS.ProcessEnv {
   const reattach = reattachFor(args, env);
-  return reattach ? { ...env, TF_REATTACH_PROVIDERS: reattach } : env;
+  if (!reattach) return env;
+  const types = scan && env.BULWARK_TF_SCHEMA_VIEWS !== "0" ? configurationTypes(scan) : undefined;
+  return { ...env, TF_REATTACH_PROVIDERS: types ? viewOf(reattach, types) : reattach };
+}
+
+/** Files whose text can name a resource or data source type Terraform will ask the schema of. */
+const TERRAFORM_FILE = /(\.tf|\.tf\.json|\.tftest\.hcl|\.tftest\.json|\.tfmock\.hcl|\.tfmock\.json|\.tfvars|\.tfvars\.json|\.tfstate|\.tfstate\.backup)$/;
+const SKIPPED_DIRS = new Set([".terraform", "node_modules", ".git"]);
+/** Beyond this much text, a view is not worth its scan: the whole schema is served. */
+const SCAN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Every `aws_…` word in the Terraform files (configuration, tests, mocks, variables, local state) under
+ * `dirs` (recursively, but for .terraform, node_modules and .git) and in the modules `terraform init`
+ * installed for them (`.terraform/modules/modules.json`): a superset of the resource, data-source and
+ * ephemeral types a call in those directories can meet. Undefined when no Terraform file is found, or
+ * when there is more text than a scan is worth (the call then gets the whole schema).
+ */
+export function configurationTypes(dirs: readonly string[]): string[] | undefined {
+  const types = new Set<string>();
+  const seen = new Set<string>();
+  let files = 0;
+  let bytes = 0;
+  const visit = (dir: string): boolean => {
+    const real = (() => {
+      try {
+        return fs.realpathSync(dir);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (!real || seen.has(real)) return true;
+    seen.add(real);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(real, { withFileTypes: true });
+    } catch {
+      return true;
+    }
+    for (const e of entries) {
+      const full = path.join(real, e.name);
+      if (e.isDirectory()) {
+        if (!SKIPPED_DIRS.has(e.name) && !visit(full)) return false;
+      } else if (TERRAFORM_FILE.test(e.name)) {
+        const text = fs.readFileSync(full, "utf8");
+        bytes += text.length;
+        if (bytes > SCAN_LIMIT) return false;
+        files++;
+        for (const m of text.matchAll(/\baws_[a-z0-9_]+\b/g)) types.add(m[0]);
+      }
+    }
+    const installed = path.join(real, ".terraform", "modules", "modules.json");
+    if (fs.existsSync(installed)) {
+      try {
+        const modules = (JSON.parse(fs.readFileSync(installed, "utf8")).Modules ?? []) as { Dir?: string }[];
+        for (const m of modules) if (m.Dir && !visit(path.resolve(real, m.Dir))) return false;
+      } catch {
+        return false; // a manifest that does not read: the whole schema
+      }
+    }
+    return true;
+  };
+  for (const d of dirs) if (!visit(d)) return undefined;
+  return files ? [...types].sort() : undefined;
+}
+
+/** Sleeps without giving up the thread (the callers are synchronous). */
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * The reattach string of the pool's view of `types` for the profile `reattach` attaches to: asked for by
+ * writing `<pool dir>/views/<key>.json` (the key a hash of profile and types), ready when the pool's socket
+ * for it exists. Throws, naming the socket and the pool's log, when it does not appear within `timeoutMs`.
+ */
+export function viewOf(reattach: string, types: readonly string[], timeoutMs = 10_000): string {
+  const parsed = JSON.parse(reattach);
+  const addr = parsed["registry.terraform.io/hashicorp/aws"].Addr;
+  const dir = path.dirname(addr.String);
+  const profile = path.basename(addr.String, ".sock");
+  const sorted = [...new Set(types)].sort();
+  const key = createHash("sha256").update(`${profile}\n${sorted.join("\n")}`).digest("hex").slice(0, 24);
+  const sock = path.join(dir, `v-${key}.sock`);
+  if (!fs.existsSync(sock)) {
+    const file = path.join(dir, "views", `${key}.json`);
+    if (!fs.existsSync(file)) {
+      const partial = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, JSON.stringify({ profile, types: sorted }));
+      fs.renameSync(partial, file);
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (!fs.existsSync(sock)) {
+      if (Date.now() > deadline) throw new Error(`the provider pool did not open ${sock} (a view of ${sorted.length} types) in ${timeoutMs / 1000} s; see ${path.join(dir, "pool.log")}`);
+      sleepMs(5);
+    }
+  }
+  return JSON.stringify({ ...parsed, "registry.terraform.io/hashicorp/aws": { ...parsed["registry.terraform.io/hashicorp/aws"], Addr: { ...addr, String: sock } } });
+}
+
+/** Whether Terraform's `output` says a type was missing from the schema it was given (a view too narrow). */
+export function missingFromView(output: string): boolean {
+  return /does not support (resource|data source|ephemeral resource) type|no schema (is )?(available|found) for|missing schema for|Invalid (resource|data source|ephemeral resource) type/.test(output);
+}
+
+/** Whether `env` attaches to a view (not a profile's whole schema). */
+export function isView(env: NodeJS.ProcessEnv): boolean {
+  const r = env.TF_REATTACH_PROVIDERS;
+  return !!r && /\/v-[0-9a-f]+\.sock"/.test(r);
+}
+
+/** Writes down a call a view was too narrow for, in the pool's `view-misses` file. */
+export function recordViewMiss(env: NodeJS.ProcessEnv, args: readonly string[], dir: string): void {
+  const sock = JSON.parse(env.TF_REATTACH_PROVIDERS!)["registry.terraform.io/hashicorp/aws"].Addr.String as string;
+  fs.appendFileSync(path.join(path.dirname(sock), "view-misses"), `terraform ${args.join(" ")} in ${dir}\n`);
+}
+
+/** The calls a view was too narrow for in the pool whose files are in `dir`. */
+export function viewMisses(dir: string): string[] {
+  const file = path.join(dir, "view-misses");
+  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
 }
 
 /** The pool's counters (provider-pool.js, `/bulwark.pool/stats`), asked through a profile's socket. */

@@ -19,7 +19,7 @@ import * as path from "node:path";
 import { AWS_MOCKS } from "../../publish/mocks";
 import { providerSource } from "./provider-mirror";
 import { alive } from "./emulator";
-import { attached } from "./provider-server";
+import { attached, isView, missingFromView, recordViewMiss } from "./provider-server";
 
 export class TerraformError extends Error {
   constructor(
@@ -100,13 +100,15 @@ export interface TerraformResult {
 /** Runs terraform in `dir`; a non-zero exit throws a TerraformError carrying terraform's own text. */
 export function terraform(dir: string, args: string[], opts: { allowFailure?: boolean; input?: string } = {}): TerraformResult & { status: number | null } {
   const bin = process.env.TERRAFORM_BIN ?? "terraform";
-  const res = spawnSync(bin, [...args, ...(args.includes("-no-color") ? [] : ["-no-color"])], {
-    cwd: dir,
-    input: opts.input,
-    env: attached(args, terraformEnv()),
-    encoding: "utf8",
-    maxBuffer: 512 * 1024 * 1024,
-  });
+  const spawn = (env: NodeJS.ProcessEnv) =>
+    spawnSync(bin, [...args, ...(args.includes("-no-color") ? [] : ["-no-color"])], { cwd: dir, input: opts.input, env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const env = attached(args, terraformEnv(), [dir]);
+  let res = spawn(env);
+  // A schema view too narrow for the call (provider-server.ts): once more with the whole schema, written down.
+  if (res.status !== 0 && isView(env) && missingFromView(`${res.stderr}\n${res.stdout}`)) {
+    recordViewMiss(env, args, dir);
+    res = spawn(attached(args, terraformEnv()));
+  }
   if (res.error) throw new Error(`cannot run ${bin}: ${res.error.message} (is Terraform ≥ 1.7 on PATH, or TERRAFORM_BIN set?)`);
   if (res.status !== 0 && !opts.allowFailure) throw new TerraformError(args, dir, res.status, `${res.stderr}\n${res.stdout}`);
   return { stdout: res.stdout, stderr: res.stderr, status: res.status };
