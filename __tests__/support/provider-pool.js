@@ -318,7 +318,8 @@ async function route(profile, stream, headers, view) {
   if (call === "/bulwark.pool/stats") {
     stream.respond({ ":status": 200, "content-type": "application/json" });
     const pids = [base, ...configured.values()].map((b) => b.child.pid);
-    return void stream.end(JSON.stringify({ ...stats, configured: configured.size, pids, cpu: cpuSeconds(), profiles: Object.keys(profiles) }));
+    const cpu = cpuSeconds();
+    return void stream.end(JSON.stringify({ ...stats, configured: configured.size, pids, cpu: cpu?.total, cpuParts: cpu, profiles: Object.keys(profiles) }));
   }
   if (SWALLOWED.has(call)) return replay(stream, { headers: { ":status": 200, "content-type": "application/grpc" }, trailers: { "grpc-status": "0" }, data: Buffer.alloc(5) });
   if (PURE.has(call)) {
@@ -366,23 +367,32 @@ async function route(profile, stream, headers, view) {
 // call is using: it is written to the log, and the server goes on.
 process.on("uncaughtException", (e) => process.stderr.write(`provider pool: ${e.stack ?? e}\n`));
 
-/** CPU seconds (user + system) of this server and every process it started, from /proc. */
+/**
+ * CPU seconds (user + system) of this server and every process it started, from /proc: `total`, and its
+ * parts — the server itself, the unconfigured process (schemas, validation), the configured ones running,
+ * and those that have exited (evicted).
+ */
 function cpuSeconds() {
   const ticks = (/** @type {string} */ stat, /** @type {number[]} */ fields) => {
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return fields.reduce((sum, i) => sum + Number(f[i - 3]), 0);
   };
-  try {
-    // utime, stime, and the reaped children's cutime, cstime; then the live processes'.
-    let total = ticks(fs.readFileSync("/proc/self/stat", "utf8"), [14, 15, 16, 17]);
-    for (const b of [base, ...configured.values()]) {
-      try {
-        total += ticks(fs.readFileSync(`/proc/${b.child.pid}/stat`, "utf8"), [14, 15]);
-      } catch {
-        /* gone */
-      }
+  const live = (/** @type {Backend} */ b) => {
+    try {
+      return ticks(fs.readFileSync(`/proc/${b.child.pid}/stat`, "utf8"), [14, 15]);
+    } catch {
+      return 0; // gone
     }
-    return total / 100;
+  };
+  try {
+    const own = fs.readFileSync("/proc/self/stat", "utf8");
+    const parts = {
+      server: ticks(own, [14, 15]) / 100,
+      unconfigured: live(base) / 100,
+      configured: [...configured.values()].reduce((sum, b) => sum + live(b), 0) / 100,
+      exited: ticks(own, [16, 17]) / 100,
+    };
+    return { total: parts.server + parts.unconfigured + parts.configured + parts.exited, ...parts };
   } catch {
     return undefined;
   }

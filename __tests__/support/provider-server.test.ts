@@ -273,7 +273,8 @@ describePool("the provider pool with Terraform", () => {
   });
 
   it("serves each configuration from its own process, started once and kept for the next call", async () => {
-    const reattach = pool.profiles[0].reattach;
+    // Through a view of the configuration's types (the routing is the same; Terraform decodes less).
+    const reattach = viewOf(pool.profiles[0].reattach, configurationTypes([dir])!);
     const first = plan(reattach);
     expect(first.stderr).toBe("");
     // Each configuration answered from its own process: the alias's region is not the default's.
@@ -316,7 +317,7 @@ describePool("the provider pool with Terraform", () => {
   }, 120_000);
 
   it("answers Stop and Shutdown itself, and stops every process it started on SIGTERM", async () => {
-    const reattach = pool.profiles[0].reattach;
+    const reattach = viewOf(pool.profiles[0].reattach, configurationTypes([dir])!);
     expect(await emptyCall(reattach, "/tfplugin5.Provider/Stop")).toBe("0");
     expect(await emptyCall(reattach, "/plugin.GRPCController/Shutdown")).toBe("0");
     const stats = await poolStats(reattach);

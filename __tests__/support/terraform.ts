@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AWS_MOCKS } from "../../publish/mocks";
+import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { providerSource } from "./provider-mirror";
 import { alive } from "./emulator";
 import { attached, isView, missingFromView, recordViewMiss } from "./provider-server";
@@ -114,9 +115,87 @@ export function terraform(dir: string, args: string[], opts: { allowFailure?: bo
   return { stdout: res.stdout, stderr: res.stderr, status: res.status };
 }
 
-/** `terraform init` (no backend: tests never touch remote state). */
+/**
+ * `terraform init` (no backend: tests never touch remote state). A configuration that needs nothing but
+ * the aws provider (`awsOnly`) gets the run's one installation of it instead (`sharedAwsInstall`): the lock
+ * file `terraform init` wrote for it and a link to its `.terraform/providers`, which is all such an init
+ * leaves behind. Each init hashes the 700 MB provider (about 0.6 s of CPU); a run makes about thirty.
+ * BULWARK_TF_SHARED_INIT=0 runs `terraform init` every time.
+ */
 export function init(dir: string): void {
-  terraform(dir, ["init", "-input=false", "-backend=false"]);
+  const shared = process.env.BULWARK_TF_SHARED_INIT !== "0" && awsOnly(dir) ? sharedAwsInstall() : undefined;
+  if (!shared) return void terraform(dir, ["init", "-input=false", "-backend=false"]);
+  fs.copyFileSync(path.join(shared, ".terraform.lock.hcl"), path.join(dir, ".terraform.lock.hcl"));
+  fs.mkdirSync(path.join(dir, ".terraform"));
+  fs.symlinkSync(path.join(shared, ".terraform", "providers"), path.join(dir, ".terraform", "providers"));
+}
+
+/** What a Terraform JSON file may hold at its top level for `awsOnly` (no `module`: modules need an init). */
+const AWS_ONLY_BLOCKS = new Set(["//", "terraform", "provider", "resource", "data", "output", "variable", "locals", "check", "import", "moved", "removed"]);
+
+/**
+ * Whether `terraform init` in `dir` would install the aws provider (at this project's version) and nothing
+ * else: not initialized yet; its configuration Terraform JSON only (HCL is not read here), no module calls
+ * (in the configuration or in run blocks of its tests), providers and resource and data types of aws (or
+ * Terraform's built-in ones) only, aws required at AWS_PROVIDER_VERSION from hashicorp/aws.
+ */
+export function awsOnly(dir: string): boolean {
+  if (fs.existsSync(path.join(dir, ".terraform")) || fs.existsSync(path.join(dir, ".terraform.lock.hcl"))) return false;
+  const files = fs.readdirSync(dir);
+  if (files.some((f) => f.endsWith(".tf"))) return false;
+  const tests = path.join(dir, "tests");
+  if (fs.existsSync(tests)) {
+    for (const f of fs.readdirSync(tests)) {
+      if (/\.tftest\.(hcl|json)$/.test(f) && /(^|\n)\s*module\s*\{|"module"\s*:/.test(fs.readFileSync(path.join(tests, f), "utf8"))) return false;
+    }
+  }
+  const configs = files.filter((f) => f.endsWith(".tf.json"));
+  if (!configs.length) return false;
+  const known = (type: string) => type.startsWith("aws_") || type.startsWith("terraform_");
+  for (const f of configs) {
+    let json: Record<string, any>;
+    try {
+      json = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+    } catch {
+      return false; // Terraform says what is wrong with it
+    }
+    if (Object.keys(json).some((k) => !AWS_ONLY_BLOCKS.has(k))) return false;
+    if (Object.keys(json.provider ?? {}).some((p) => p !== "aws")) return false;
+    if (![...Object.keys(json.resource ?? {}), ...Object.keys(json.data ?? {})].every(known)) return false;
+    for (const t of [json.terraform ?? []].flat() as Record<string, any>[]) {
+      for (const rp of [t.required_providers ?? []].flat() as Record<string, any>[]) {
+        for (const [name, req] of Object.entries(rp)) {
+          if (name !== "aws" || typeof req !== "object" || req.version !== AWS_PROVIDER_VERSION || !/^(registry\.terraform\.io\/)?hashicorp\/aws$/.test(req.source ?? "")) return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+let sharedInstall: string | undefined;
+/**
+ * The run's one `terraform init` of a configuration requiring only the aws provider at this project's
+ * version, in BULWARK_TEST_RUN_TMPDIR (made by the first worker that asks, in a directory of its own, then
+ * renamed into place; a worker that loses the race uses the winner's). Undefined outside a jest run.
+ */
+export function sharedAwsInstall(): string | undefined {
+  const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
+  if (!runTmp) return undefined;
+  const target = path.join(runTmp, "aws-provider-install");
+  if (sharedInstall && fs.existsSync(target)) return sharedInstall;
+  if (!fs.existsSync(path.join(target, ".terraform.lock.hcl"))) {
+    const mine = fs.mkdtempSync(path.join(runTmp, "aws-provider-install-"));
+    fs.writeFileSync(path.join(mine, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } } }));
+    terraform(mine, ["init", "-input=false", "-backend=false"]);
+    try {
+      fs.renameSync(mine, target);
+    } catch {
+      fs.rmSync(mine, { recursive: true, force: true }); // another worker's is in place
+    }
+  }
+  sharedInstall = target;
+  return target;
 }
 
 /** `terraform validate -json`; throws with every diagnostic when the configuration is invalid. */
