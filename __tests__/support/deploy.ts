@@ -192,8 +192,9 @@ export async function run(bin: string, args: string[], opts: { cwd: string; env:
 export function cdktf(args: string[], env: NodeJS.ProcessEnv): Promise<CdktfRun> {
   const bin = path.join(ROOT, "node_modules", ".bin", "cdktf");
   // With --skip-synth, the configuration Terraform runs is the given output's, whole: a view of its types.
-  const output = args.includes("--skip-synth") ? args[args.indexOf("--output") + 1] : undefined;
-  return run(bin, [...args, "--no-color"], { cwd: ROOT, env: { ...terraformEnv(), CI: "1", FORCE_COLOR: "0", ...env }, scan: output && args.includes("--output") ? [path.resolve(ROOT, output)] : undefined });
+  const at = args.indexOf("--output");
+  const scan = args.includes("--skip-synth") && at >= 0 && args[at + 1] ? [path.resolve(ROOT, args[at + 1])] : undefined;
+  return run(bin, [...args, "--no-color"], { cwd: ROOT, env: { ...terraformEnv(), CI: "1", FORCE_COLOR: "0", ...env }, scan });
 }
 
 /**

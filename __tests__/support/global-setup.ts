@@ -3,14 +3,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { noProviderMessage, providerSource } from "./provider-mirror";
-import { terraform, terraformEnv } from "./terraform";
+import { AWS_ONLY_CONFIGURATION, awsInstallDir, terraform, terraformEnv } from "./terraform";
 import { emulatorSource, startEmulator, stopProcess } from "./emulator";
 import { mirroredProvider, startProviderPool } from "./provider-server";
 
 /**
  * Once per jest run, before any suite: one temporary directory for the whole run; where Terraform
  * gets the aws provider (a mirror found here is handed to the workers as BULWARK_TF_MIRROR), and one
- * `terraform init` proving it can (when it cannot, the run stops here with one message saying what to
+ * `terraform init` proving it can, kept as the run's one installation of it (when it cannot, the run stops here with one message saying what to
  * set, instead of every Terraform suite failing with the registry's errors); the shared provider
  * processes (provider-server.ts); the AWS API emulator.
  */
@@ -46,23 +46,23 @@ export default async function globalSetup(): Promise<void> {
 function probeProvider(): void {
   const source = providerSource(process.env);
   if (source.kind === "mirror" && source.from === "found") process.env.BULWARK_TF_MIRROR = source.mirror;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-provider-probe-"));
+  // Kept for the run: the installation every init of a configuration needing only the aws provider shares
+  // (`init` in terraform.ts).
+  const dir = awsInstallDir(process.env.BULWARK_TEST_RUN_TMPDIR!);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(AWS_ONLY_CONFIGURATION));
+  let said: string | undefined;
   try {
-    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } } }));
-    let said: string | undefined;
-    try {
-      const res = terraform(dir, ["init", "-input=false", "-backend=false"], { allowFailure: true });
-      if (res.status !== 0) said = `${res.stderr}\n${res.stdout}`;
-    } catch (e) {
-      said = (e as Error).message;
-    }
-    if (said !== undefined) {
-      const error = new Error(noProviderMessage(source, said));
-      error.stack = error.message; // one message, no stack trace
-      throw error;
-    }
-  } finally {
+    const res = terraform(dir, ["init", "-input=false", "-backend=false"], { allowFailure: true });
+    if (res.status !== 0) said = `${res.stderr}\n${res.stdout}`;
+  } catch (e) {
+    said = (e as Error).message;
+  }
+  if (said !== undefined) {
     fs.rmSync(dir, { recursive: true, force: true });
+    const error = new Error(noProviderMessage(source, said));
+    error.stack = error.message; // one message, no stack trace
+    throw error;
   }
 }
 

@@ -12,12 +12,12 @@ export default async function globalTeardown(): Promise<void> {
   const pid = Number(process.env.BULWARK_AWS_EMULATOR_PID);
   if (Number.isInteger(pid) && pid > 0) await stopProcessAndWait(pid);
   delete process.env.BULWARK_AWS_EMULATOR_PID;
+  const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
   const provider = Number(process.env.BULWARK_TF_PROVIDER_PID);
   if (Number.isInteger(provider) && provider > 0) {
     const pool = JSON.parse(process.env.BULWARK_TF_POOL ?? "[]") as PoolProfile[];
     const s = pool.length ? await poolStats(pool[0].reattach).catch(() => undefined) : undefined;
-    const runTmpDir = process.env.BULWARK_TEST_RUN_TMPDIR;
-    const misses = runTmpDir ? viewMisses(path.join(runTmpDir, "providers")) : [];
+    const misses = runTmp ? viewMisses(path.join(runTmp, "providers")) : [];
     if (s) {
       process.stderr.write(
         `provider processes: ${s.started} started, ${s.configures} configurations, ${s.configureReplays} walks served by a configured one, ${s.evicted} stopped idle` +
@@ -27,12 +27,10 @@ export default async function globalTeardown(): Promise<void> {
     }
     for (const m of misses) process.stderr.write(`  a view was too narrow for: ${m}\n`);
     await stopProcessAndWait(provider);
-    const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
     const left = runTmp ? stopPoolLeftovers(path.join(runTmp, "providers")) : [];
     if (left.length) process.stderr.write(`provider processes the pool left running, killed: ${left.join(", ")}\n`);
   }
   delete process.env.BULWARK_TF_PROVIDER_PID;
-  const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
   if (!runTmp) return;
   if (process.env.BULWARK_KEEP_DEPLOY) process.stderr.write(`the run's temporary files are kept in ${runTmp}\n`);
   else fs.rmSync(runTmp, { recursive: true, force: true });

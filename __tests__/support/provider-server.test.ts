@@ -79,24 +79,25 @@ describe("how many idle configured processes the pool keeps (BULWARK_TF_POOL_IDL
   });
 });
 
+/** A protobuf varint, written here independently of the pool's reader. */
+function varint(v: number): Buffer {
+  const out: number[] = [];
+  for (; v >= 0x80; v = Math.floor(v / 128)) out.push((v & 0x7f) | 0x80);
+  out.push(v);
+  return Buffer.from(out);
+}
+/** A protobuf length-delimited field. */
+const field = (n: number, bytes: Uint8Array) => Buffer.concat([varint(n * 8 + 2), varint(bytes.length), bytes]);
+/** A gRPC frame: flag 0, length, message. */
+function grpcFrame(message: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(message.length, 1);
+  return Buffer.concat([head, message]);
+}
+
 describe("the key of a configured provider process", () => {
   const { withoutCapabilities } = require("./provider-pool.js") as { withoutCapabilities: (frame: Buffer) => Buffer };
-  /** A protobuf length-delimited field. */
-  const field = (n: number, bytes: Uint8Array) => {
-    const varint = (v: number) => {
-      const out: number[] = [];
-      for (; v >= 0x80; v = Math.floor(v / 128)) out.push((v & 0x7f) | 0x80);
-      out.push(v);
-      return out;
-    };
-    return Buffer.from([...varint((n << 3) | 2), ...varint(bytes.length), ...bytes]);
-  };
-  const frame = (...fields: Buffer[]) => {
-    const message = Buffer.concat(fields);
-    const head = Buffer.alloc(5);
-    head.writeUInt32BE(message.length, 1);
-    return Buffer.concat([head, message]);
-  };
+  const frame = (...fields: Buffer[]) => grpcFrame(Buffer.concat(fields));
   const bytes = fc.uint8Array({ maxLength: 300 });
 
   it("ignores the client capabilities (a plan's and an apply's differ) and keeps the version and configuration", () => {
@@ -128,13 +129,8 @@ describe("the key of a configured provider process", () => {
 });
 
 describe("a schema view: the provider's schema of only some types", () => {
-  const { schemaView, varint } = require("./provider-pool.js") as { schemaView: (frame: Buffer, keep: ReadonlySet<string>) => Buffer; varint: (n: number) => Buffer };
-  const field = (n: number, bytes: Uint8Array) => Buffer.concat([varint(n * 8 + 2), varint(bytes.length), bytes]);
-  const frame = (message: Buffer) => {
-    const head = Buffer.alloc(5);
-    head.writeUInt32BE(message.length, 1);
-    return Buffer.concat([head, message]);
-  };
+  const { schemaView } = require("./provider-pool.js") as { schemaView: (frame: Buffer, keep: ReadonlySet<string>) => Buffer };
+  const frame = grpcFrame;
   /** A map entry of a GetProviderSchema reply: the type name, then its schema. */
   const entry = (n: number, name: string, schema: Uint8Array) => field(n, Buffer.concat([field(1, Buffer.from(name)), field(2, schema)]));
   const name = fc.stringMatching(/^aws_[a-z0-9_]{1,12}$/);
@@ -190,6 +186,33 @@ describe("the types a configuration can meet", () => {
     expect(configurationTypes([path.join(tmp, "types", "nothing-here")])).toBeUndefined();
     write(path.join(tmp, "types", "outputs-only", "main.tf"), 'output "x" { value = 1 }\n');
     expect(configurationTypes([path.join(tmp, "types", "outputs-only")])).toEqual([]);
+  });
+
+  it("reads the same types however their names are escaped, in Terraform JSON and in HCL", () => {
+    const dir = path.join(tmp, "escaped");
+    let n = 0;
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^aws_[a-z0-9_]{1,10}$/), { minLength: 1, maxLength: 6 }), fc.infiniteStream(fc.nat(2)), (types, ways) => {
+        // Each character of a name kept, or written \uXXXX, or (HCL only) \UXXXXXXXX.
+        const it = ways[Symbol.iterator]();
+        const spell = (name: string, hcl: boolean) =>
+          [...name].map((c) => {
+            const way = it.next().value as number;
+            const hex = c.codePointAt(0)!.toString(16);
+            return way === 1 ? `\\u${hex.padStart(4, "0")}` : way === 2 && hcl ? `\\U${hex.padStart(8, "0")}` : c;
+          }).join("");
+        const [asResource, asData] = [types.filter((_, i) => i % 2 === 0), types.filter((_, i) => i % 2 === 1)];
+        const root = path.join(dir, String(++n));
+        fs.mkdirSync(root, { recursive: true });
+        const json = `{"resource": {${asResource.map((t) => `"${spell(t, false)}": {"a": {}}`).join(", ")}}}`;
+        fs.writeFileSync(path.join(root, "main.tf.json"), json);
+        fs.writeFileSync(path.join(root, "data.tf"), asData.map((t) => `data "${spell(t, true)}" "a" {}\n`).join(""));
+        // Terraform reads the same types from them as from the plain spelling.
+        expect(Object.keys(JSON.parse(json).resource)).toEqual(asResource);
+        expect(configurationTypes([root])).toEqual([...types].sort());
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it("tells a view too narrow by Terraform's own words", () => {

@@ -159,7 +159,7 @@ const SCAN_LIMIT = 64 * 1024 * 1024;
  * Every `aws_…` word in the Terraform files (configuration, tests, mocks, variables, local state) under
  * `dirs` (recursively, but for .terraform, node_modules and .git) and in the modules `terraform init`
  * installed for them (`.terraform/modules/modules.json`): a superset of the resource, data-source and
- * ephemeral types a call in those directories can meet. Undefined when no Terraform file is found, or
+ * ephemeral types a call in those directories can meet, however their names are escaped (`unescaped`). Undefined when no Terraform file is found, or
  * when there is more text than a scan is worth (the call then gets the whole schema).
  */
 export function configurationTypes(dirs: readonly string[]): string[] | undefined {
@@ -192,7 +192,7 @@ export function configurationTypes(dirs: readonly string[]): string[] | undefine
         bytes += text.length;
         if (bytes > SCAN_LIMIT) return false;
         files++;
-        for (const m of text.matchAll(/\baws_[a-z0-9_]+\b/g)) types.add(m[0]);
+        for (const m of unescaped(text).matchAll(/\baws_[a-z0-9_]+\b/g)) types.add(m[0]);
       }
     }
     const installed = path.join(real, ".terraform", "modules", "modules.json");
@@ -208,6 +208,19 @@ export function configurationTypes(dirs: readonly string[]): string[] | undefine
   };
   for (const d of dirs) if (!visit(d)) return undefined;
   return files ? [...types].sort() : undefined;
+}
+
+/**
+ * `text` with the escapes JSON and HCL strings share (`\uXXXX`, and HCL's `\UXXXXXXXX`) written as the
+ * characters they stand for, so that a type or block name reads the same however it is spelled. An escape
+ * that is not one (`\\u0061`) is decoded too: a reader of words may see more, never less.
+ */
+export function unescaped(text: string): string {
+  if (!text.includes("\\")) return text;
+  return text.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (whole, four: string | undefined, eight: string | undefined) => {
+    const code = parseInt(four ?? eight!, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
 }
 
 /** Sleeps without giving up the thread (the callers are synchronous). */

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import fc from "fast-check";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { awsOnly, init, terraform } from "./terraform";
 
@@ -37,6 +38,54 @@ describe("an init that needs only the aws provider", () => {
       "JSON that does not parse": { "cdk.tf.json": "{" },
     };
     expect(Object.entries(not).filter(([, files]) => awsOnly(dirWith(files))).map(([why]) => why)).toEqual([]);
+  });
+
+  it("never throws on JSON of another shape: a real init, and Terraform says what is wrong", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom("terraform", "provider", "resource", "data", "top"), (value, where) => {
+        const body = where === "top" ? value : { ...stack, [where]: value };
+        expect(typeof awsOnly(dirWith({ "cdk.tf.json": body }))).toBe("boolean");
+        // Type-confused blocks inside the terraform block too.
+        expect(typeof awsOnly(dirWith({ "cdk.tf.json": { ...stack, terraform: { required_providers: value } } }))).toBe("boolean");
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("answers the same for any spelling of the same JSON: key order, whitespace, escaped characters", () => {
+    const variants = fc.record({ module: fc.boolean(), other: fc.boolean(), version: fc.constantFrom(AWS_PROVIDER_VERSION, "5.99.0") });
+    fc.assert(
+      fc.property(variants, fc.infiniteStream(fc.boolean()), fc.boolean(), (v, escapes, pretty) => {
+        const config: Record<string, any> = {
+          terraform: { required_providers: { aws: { source: "hashicorp/aws", version: v.version } } },
+          resource: { aws_sns_topic: { t: { name: "t" } }, ...(v.other ? { random_id: { r: {} } } : {}) },
+          ...(v.module ? { module: { m: { source: "./m" } } } : {}),
+        };
+        const it = escapes[Symbol.iterator]();
+        // Keys in reverse order, some characters of every key written \uXXXX.
+        const spell = (value: unknown): string => {
+          if (Array.isArray(value)) return `[${value.map(spell).join(",")}]`;
+          if (value && typeof value === "object") {
+            const key = (k: string) => `"${[...k].map((c) => (it.next().value ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : c)).join("")}"`;
+            return `{${Object.entries(value).reverse().map(([k, x]) => `${pretty ? "\n  " : ""}${key(k)}: ${spell(x)}`).join(",")}}`;
+          }
+          return JSON.stringify(value);
+        };
+        const text = spell(config);
+        expect(JSON.parse(text)).toEqual(config);
+        const plain = awsOnly(dirWith({ "cdk.tf.json": config }));
+        expect(plain).toBe(!v.module && !v.other && v.version === AWS_PROVIDER_VERSION);
+        expect(awsOnly(dirWith({ "cdk.tf.json": text }))).toBe(plain);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("sees a module called from a test's run block however the block is spelled", () => {
+    const escapedJson = '{"run": [{"name": "setup", "\\u006dodule": {"source": "./setup"}}]}';
+    expect(awsOnly(dirWith({ "cdk.tf.json": stack, "tests/a.tftest.json": escapedJson }))).toBe(false);
+    expect(awsOnly(dirWith({ "cdk.tf.json": stack, "tests/a.tftest.hcl": 'run "setup" {\n  module {\n    source = "./setup"\n  }\n}\n' }))).toBe(false);
+    expect(awsOnly(dirWith({ "cdk.tf.json": stack, "tests/a.tftest.json": '{"run": [{"name": "plan", "command": "plan"}]}' }))).toBe(true);
   });
 
   const describeTerraform = process.env.BULWARK_TF_MIRROR && process.env.BULWARK_TEST_RUN_TMPDIR ? describe : describe.skip;

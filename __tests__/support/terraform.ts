@@ -20,7 +20,7 @@ import { AWS_MOCKS } from "../../publish/mocks";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { providerSource } from "./provider-mirror";
 import { alive } from "./emulator";
-import { attached, isView, missingFromView, recordViewMiss } from "./provider-server";
+import { attached, isView, missingFromView, recordViewMiss, unescaped } from "./provider-server";
 
 export class TerraformError extends Error {
   constructor(
@@ -146,26 +146,37 @@ export function awsOnly(dir: string): boolean {
   const tests = path.join(dir, "tests");
   if (fs.existsSync(tests)) {
     for (const f of fs.readdirSync(tests)) {
-      if (/\.tftest\.(hcl|json)$/.test(f) && /(^|\n)\s*module\s*\{|"module"\s*:/.test(fs.readFileSync(path.join(tests, f), "utf8"))) return false;
+      if (/\.tftest\.(hcl|json)$/.test(f) && /(^|\n)\s*module\s*\{|"module"\s*:/.test(unescaped(fs.readFileSync(path.join(tests, f), "utf8")))) return false;
     }
   }
   const configs = files.filter((f) => f.endsWith(".tf.json"));
   if (!configs.length) return false;
   const known = (type: string) => type.startsWith("aws_") || type.startsWith("terraform_");
+  // Anything of another shape than Terraform JSON's gets a real init, and Terraform says what is wrong.
+  const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const objects = (v: unknown): Record<string, any>[] | undefined => {
+    const all = Array.isArray(v) ? v : [v];
+    return all.every(isObject) ? all : undefined;
+  };
   for (const f of configs) {
-    let json: Record<string, any>;
+    let json: unknown;
     try {
       json = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
     } catch {
-      return false; // Terraform says what is wrong with it
+      return false;
     }
-    if (Object.keys(json).some((k) => !AWS_ONLY_BLOCKS.has(k))) return false;
+    if (!isObject(json) || Object.keys(json).some((k) => !AWS_ONLY_BLOCKS.has(k))) return false;
+    for (const block of ["provider", "resource", "data"]) if (block in json && !isObject(json[block])) return false;
     if (Object.keys(json.provider ?? {}).some((p) => p !== "aws")) return false;
     if (![...Object.keys(json.resource ?? {}), ...Object.keys(json.data ?? {})].every(known)) return false;
-    for (const t of [json.terraform ?? []].flat() as Record<string, any>[]) {
-      for (const rp of [t.required_providers ?? []].flat() as Record<string, any>[]) {
+    const blocks = objects(json.terraform ?? []);
+    if (!blocks) return false;
+    for (const t of blocks) {
+      const required = objects(t.required_providers ?? []);
+      if (!required) return false;
+      for (const rp of required) {
         for (const [name, req] of Object.entries(rp)) {
-          if (name !== "aws" || typeof req !== "object" || req.version !== AWS_PROVIDER_VERSION || !/^(registry\.terraform\.io\/)?hashicorp\/aws$/.test(req.source ?? "")) return false;
+          if (name !== "aws" || !isObject(req) || req.version !== AWS_PROVIDER_VERSION || !/^(registry\.terraform\.io\/)?hashicorp\/aws$/.test(String(req.source ?? ""))) return false;
         }
       }
     }
@@ -173,29 +184,23 @@ export function awsOnly(dir: string): boolean {
   return true;
 }
 
-let sharedInstall: string | undefined;
+/** The smallest configuration that needs the aws provider at this project's version, and nothing else. */
+export const AWS_ONLY_CONFIGURATION = { terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } } };
+
+/** Where the run keeps its one `terraform init` of AWS_ONLY_CONFIGURATION: the global setup's probe makes it. */
+export function awsInstallDir(runTmp: string): string {
+  return path.join(runTmp, "aws-provider-install");
+}
+
 /**
- * The run's one `terraform init` of a configuration requiring only the aws provider at this project's
- * version, in BULWARK_TEST_RUN_TMPDIR (made by the first worker that asks, in a directory of its own, then
- * renamed into place; a worker that loses the race uses the winner's). Undefined outside a jest run.
+ * The run's one installation of the aws provider (`awsInstallDir`, made by the global setup when it proves
+ * Terraform can get the provider); undefined outside a jest run or when there is none (a real init then).
  */
 export function sharedAwsInstall(): string | undefined {
   const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
   if (!runTmp) return undefined;
-  const target = path.join(runTmp, "aws-provider-install");
-  if (sharedInstall && fs.existsSync(target)) return sharedInstall;
-  if (!fs.existsSync(path.join(target, ".terraform.lock.hcl"))) {
-    const mine = fs.mkdtempSync(path.join(runTmp, "aws-provider-install-"));
-    fs.writeFileSync(path.join(mine, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } } }));
-    terraform(mine, ["init", "-input=false", "-backend=false"]);
-    try {
-      fs.renameSync(mine, target);
-    } catch {
-      fs.rmSync(mine, { recursive: true, force: true }); // another worker's is in place
-    }
-  }
-  sharedInstall = target;
-  return target;
+  const dir = awsInstallDir(runTmp);
+  return fs.existsSync(path.join(dir, ".terraform.lock.hcl")) ? dir : undefined;
 }
 
 /** `terraform validate -json`; throws with every diagnostic when the configuration is invalid. */
