@@ -24,6 +24,35 @@ describe("project conventions", () => {
   });
 });
 
+describe("what a short CLI run loads", () => {
+  // The packages each command's code imports when it runs (cli/main.ts loads a command's module when
+  // the command runs; a dynamic import, like exposure's SVG renderer, loads only when used).
+  const staticPackages = async (entry: string) => {
+    const { build } = await import("esbuild");
+    const result = await build({ entryPoints: [path.join(ROOT, entry)], bundle: true, platform: "node", packages: "external", write: false, metafile: true, logLevel: "error" });
+    // From the entry along static imports only: what a dynamic import reaches loads when it runs.
+    const inputs = result.metafile.inputs;
+    const found = new Set<string>();
+    const seen = new Set<string>();
+    const queue = [path.relative(ROOT, path.join(ROOT, entry))];
+    while (queue.length) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const im of inputs[file]?.imports ?? []) {
+        if (im.kind === "dynamic-import") continue;
+        if (!im.external) queue.push(im.path);
+        else if (!im.path.startsWith("node:") && !im.path.startsWith(".")) found.add(im.path);
+      }
+    }
+    return [...found].sort();
+  };
+
+  it.each(["cli/check.ts", "cli/diff.ts", "cli/exposure.ts", "cli/main.ts"])("%s imports neither cdktf nor the provider classes", async (entry) => {
+    expect(await staticPackages(entry)).toEqual(entry === "cli/main.ts" ? ["commander", "ipaddr.js", "yaml"] : ["ipaddr.js", "yaml"]);
+  });
+});
+
 describe("the fast path (scripts/runner.mjs)", () => {
   const dir = fs.mkdtempSync(path.join(ROOT, ".bulwark", "runner-test-"));
   const entry = path.join(dir, "entry.ts");
@@ -32,31 +61,55 @@ describe("the fast path (scripts/runner.mjs)", () => {
   const run = () => execFileSync(process.execPath, [path.join(ROOT, "scripts", "run.mjs"), entry, "a1"], { cwd: ROOT, encoding: "utf8" });
   afterAll(() => {
     fs.rmSync(dir, { recursive: true, force: true });
-    for (const f of fs.readdirSync(path.join(ROOT, ".bulwark", "build")).filter((f) => f.includes(name))) fs.rmSync(built(f), { force: true });
+    for (const f of fs.readdirSync(path.join(ROOT, ".bulwark", "build")).filter((f) => f.includes(name))) fs.rmSync(built(f), { recursive: true, force: true });
   });
 
   it("runs TypeScript with its arguments, packages served from a vendor bundle built once", () => {
     fs.writeFileSync(entry, 'import { parse } from "yaml";\nconst n: number = parse("n: 41").n + 1;\nconsole.log(n, process.argv.slice(2).join(","));\n');
     expect(run().trim()).toBe("42 a1");
-    expect(JSON.parse(fs.readFileSync(built(`vendor-${name}.cjs.meta.json`), "utf8")).packages).toEqual(["yaml"]);
+    expect(JSON.parse(fs.readFileSync(built(`vendor-${name}.meta.json`), "utf8")).packages).toEqual(["yaml"]);
+    expect(fs.readdirSync(built(`vendor-${name}`)).filter((f) => f.endsWith(".cjs"))).toEqual(["yaml.cjs"]);
     // The app bundle holds the project's code only.
     expect(fs.readFileSync(built(`${name}.cjs`), "utf8")).not.toMatch(/class Parser|function parseDocument/);
   });
 
   it("reuses both bundles when nothing changed, and rebuilds the vendor bundle only for a new package", () => {
     const stamp = (f: string) => fs.statSync(built(f)).mtimeMs;
-    const before = { app: stamp(`${name}.cjs`), vendor: stamp(`vendor-${name}.cjs`) };
+    const before = { app: stamp(`${name}.cjs`), vendor: stamp(`vendor-${name}.meta.json`) };
     expect(run().trim()).toBe("42 a1");
-    expect({ app: stamp(`${name}.cjs`), vendor: stamp(`vendor-${name}.cjs`) }).toEqual(before);
+    expect({ app: stamp(`${name}.cjs`), vendor: stamp(`vendor-${name}.meta.json`) }).toEqual(before);
 
     fs.writeFileSync(entry, 'import { parse } from "yaml";\nconsole.log(parse("n: 1").n, "edited");\n');
     expect(run().trim()).toBe("1 edited");
     expect(stamp(`${name}.cjs`)).toBeGreaterThan(before.app);
-    expect(stamp(`vendor-${name}.cjs`)).toBe(before.vendor);
+    expect(stamp(`vendor-${name}.meta.json`)).toBe(before.vendor);
 
     fs.writeFileSync(entry, 'import { parse } from "yaml";\nimport { Command } from "commander";\nconsole.log(parse("n: 2").n, new Command("x").name());\n');
     expect(run().trim()).toBe("2 x");
-    expect(JSON.parse(fs.readFileSync(built(`vendor-${name}.cjs.meta.json`), "utf8")).packages).toEqual(["commander", "yaml"]);
+    expect(JSON.parse(fs.readFileSync(built(`vendor-${name}.meta.json`), "utf8")).packages).toEqual(["commander", "yaml"]);
+    expect(fs.readdirSync(built(`vendor-${name}`)).filter((f) => f.endsWith(".cjs")).sort()).toEqual(["commander.cjs", "yaml.cjs"]);
+  });
+
+  it("serves each package from a file of its own, with one instance of a package that another imports", () => {
+    fs.writeFileSync(
+      entry,
+      [
+        'import { App, TerraformProvider, TerraformStack } from "cdktf";',
+        'import { AwsProvider } from "@cdktf/provider-aws/lib/provider";',
+        'import { Vpc } from "@cdktf/provider-aws/lib/vpc";',
+        'const stack = new TerraformStack(new App(), "s");',
+        'console.log(new AwsProvider(stack, "aws") instanceof TerraformProvider, new Vpc(stack, "v").node.scope === stack);',
+      ].join("\n"),
+    );
+    expect(run().trim()).toBe("true true");
+    const vendor = built(`vendor-${name}`);
+    const meta = JSON.parse(fs.readFileSync(`${vendor}.meta.json`, "utf8"));
+    expect([meta.split, meta.patched]).toEqual([true, true]);
+    expect(fs.readdirSync(vendor).filter((f) => f.endsWith(".cjs")).sort()).toEqual(["%40cdktf%2Fprovider-aws.cjs", "cdktf.cjs", "commander.cjs", "yaml.cjs"]);
+    // The provider classes require cdktf's file; they do not hold a copy of it.
+    const classes = fs.readFileSync(path.join(vendor, "%40cdktf%2Fprovider-aws.cjs"), "utf8");
+    expect(classes).toContain('require("./cdktf.cjs")["cdktf"]');
+    expect(classes).not.toMatch(/class TerraformStack\b/);
   });
 
   it("synthesizes the same output with cdktf's token stack traces on (BULWARK_TOKEN_STACKS=1)", () => {
@@ -66,7 +119,7 @@ describe("the fast path (scripts/runner.mjs)", () => {
       return fs.readFileSync(path.join(outdir, "stacks", "dev", "cdk.tf.json"), "utf8");
     };
     expect(synth({ BULWARK_TOKEN_STACKS: "1" })).toBe(synth({}));
-    expect(fs.existsSync(built("vendor-main.stacks.cjs"))).toBe(true);
+    expect(fs.existsSync(built("vendor-main.stacks.meta.json"))).toBe(true);
   });
 });
 

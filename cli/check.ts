@@ -1,6 +1,6 @@
 import { UsageError } from "./errors";
 import { checkOutputFile, writeOutputFile } from "./output";
-import { ALL_RULES, controlList, DEFAULT_SETTINGS, format, Format, FORMATS, INPUT_NOT_READ, loadInput, runRules, Scope } from "../compliance";
+import { ALL_RULES, controlList, DEFAULT_SETTINGS, format, Format, FORMATS, INPUT_NOT_READ, loadInput, runRules, Scope } from "../compliance/checker";
 
 export interface CheckOptions {
   format: string;

@@ -1,4 +1,4 @@
-import { InputError } from "../compliance";
+import { InputError } from "../compliance/checker";
 
 /** Bad usage of the CLI (an unknown format, contradictory flags, an output path it cannot write): exit 2, one line. */
 export class UsageError extends Error {}

@@ -1,4 +1,4 @@
-import { ALL_RULES, buildContext, loadInput, runRules } from "../compliance";
+import { ALL_RULES, buildContext, loadInput, runRules } from "../compliance/checker";
 import { Explanation, explainInternet, ExposurePath, listedPaths } from "../compliance/exposure/paths";
 import { intersectRanges } from "../compliance/families/network";
 import { cidrRange } from "../modules/core/cidr";

@@ -1,11 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { check } from "./check";
 import { errorLine, UsageError } from "./errors";
-import { diff } from "./diff";
-import { exposure } from "./exposure";
-import { publishCommand } from "./publish";
-import { init } from "./init";
-import { run, synth } from "./synth";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -21,6 +15,9 @@ function ownPackage(): { version: string; peerDependencies: Record<string, strin
   }
 }
 const { version } = ownPackage();
+
+// Each command's code is loaded when the command runs: `bulwark check` never loads the constructs
+// and provider classes that `publish` and `synth` need, which is most of a short run's start.
 
 /**
  * The `bulwark` command. Exit status: 0 success, 1 findings/changes that fail the gate,
@@ -43,7 +40,8 @@ program
   .option("--scope <scope>", "resource (per resource), account (account and region baselines) or all", "all")
   .option("--fail-on-unverifiable", "exit 1 when a rule could not decide (a value unknown until apply, a resource outside the input)")
   .option("--authorized-ports <ports>", "ports the internet may reach (EC2.18), comma-separated", "80,443")
-  .action((target: string, opts: { format: string; output?: string; listRules?: boolean; scope?: string; failOnUnverifiable?: boolean; authorizedPorts?: string }) => {
+  .action(async (target: string, opts: { format: string; output?: string; listRules?: boolean; scope?: string; failOnUnverifiable?: boolean; authorizedPorts?: string }) => {
+    const { check } = await import("./check");
     process.exitCode = check(target, opts, (t) => process.stdout.write(t));
   });
 
@@ -57,7 +55,8 @@ program
   .option("--to <destination>", "only paths to: a resource address or security group")
   .option("--port <port>", "only paths that include this port")
   .option("--why", "with --to and --port: each layer's answer for the internet's direct path there, and which blocks it (text or json)")
-  .action((target: string, opts: { format: string; output?: string; from?: string; to?: string; port?: string; why?: boolean }) => {
+  .action(async (target: string, opts: { format: string; output?: string; from?: string; to?: string; port?: string; why?: boolean }) => {
+    const { exposure } = await import("./exposure");
     const status = exposure(target, opts, (t) => process.stdout.write(t));
     if (typeof status === "number") process.exitCode = status;
     else
@@ -82,7 +81,8 @@ program
   .option("--fail-on <conditions>", "exit 1 on any of: delete, replace, finding, suppression, protection, dangerous, exposure (comma-separated)")
   .option("--base-ref <name>", "the base's commit or branch, for the title (default: GITHUB_BASE_REF)")
   .option("--head-ref <name>", "the head's commit or branch, for the title (default: GITHUB_SHA)")
-  .action((opts: { plan?: string[]; base?: string; head?: string; synth?: string; format: string; output?: string; failOn?: string; baseRef?: string; headRef?: string }) => {
+  .action(async (opts: { plan?: string[]; base?: string; head?: string; synth?: string; format: string; output?: string; failOn?: string; baseRef?: string; headRef?: string }) => {
+    const { diff } = await import("./diff");
     process.exitCode = diff(opts, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark diff: ${t}\n`));
   });
 
@@ -91,7 +91,8 @@ program
   .description("Write each module as a standalone Terraform module (HCL, variables with validation, outputs, README, examples, tests)")
   .option("-o, --out <dir>", "output directory", "dist/terraform-modules")
   .option("-m, --module <name...>", "only these modules (and the modules they call)")
-  .action((opts: { out: string; module?: string[] }, cmd: Command) => {
+  .action(async (opts: { out: string; module?: string[] }, cmd: Command) => {
+    const { publishCommand } = await import("./publish");
     // Only the default directory (dist/terraform-modules) gets its parents created; a named --out needs an existing parent.
     const createParents = cmd.getOptionValueSource("out") === "default";
     process.exitCode = publishCommand({ ...opts, createParents }, (t) => process.stdout.write(t), (t) => process.stderr.write(`bulwark publish: ${t}\n`));
@@ -105,6 +106,7 @@ program
   .option("--scope <scope>", "rules judged after the synth: all, or resource when the account baseline lives in another repository", "all")
   .action(async (entry: string, args: string[], opts: { scope: string }) => {
     if (opts.scope !== "all" && opts.scope !== "resource") throw new UsageError(`--scope ${JSON.stringify(opts.scope)} must be all or resource`);
+    const { synth } = await import("./synth");
     process.exitCode = await synth(entry, args, { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) }, { scope: opts.scope });
   });
 
@@ -114,6 +116,7 @@ program
   .argument("<entry>", "the TypeScript file")
   .argument("[args...]", "arguments passed to it")
   .action(async (entry: string, args: string[]) => {
+    const { run } = await import("./synth");
     // A test runner sets the exit status itself once its tests end: only a failure to run overrides it.
     const code = await run(entry, args, { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) });
     if (code !== 0) process.exitCode = code;
@@ -124,7 +127,8 @@ program
   .description("Start a new cdktf project on bulwark's constructs in DIR (new or empty): package.json, cdktf.json, tsconfig, main.ts, a test, a README")
   .argument("[dir]", "the project directory", ".")
   .option("--bulwark <spec>", "how package.json names bulwark (a version range or a tarball)")
-  .action((dir: string, opts: { bulwark?: string }) => {
+  .action(async (dir: string, opts: { bulwark?: string }) => {
+    const { init } = await import("./init");
     const files = init(dir, ownPackage(), opts);
     process.stdout.write(`bulwark: wrote ${files.join(", ")} to ${dir}; next: cd ${dir} && npm install && npm run synth\n`);
   });

@@ -1,4 +1,4 @@
-import { SECRET_PATTERNS } from "../modules/launch-template/user-data";
+import { SECRET_PATTERNS } from "../modules/launch-template/secrets";
 
 /**
  * Secrets in text an instance runs or writes (user data): credentials with a recognisable shape

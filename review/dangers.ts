@@ -1,4 +1,4 @@
-import { describe, isUnknown, knownBlocks } from "../compliance";
+import { describe, isUnknown, knownBlocks } from "../compliance/checker";
 import { cidrRange, cidrsCoverInternet, IpFamily, Ranges, rangesSize, subtractRanges, unionRanges } from "../modules/core/cidr";
 import { Action, DangerousChange, STATEFUL_OR_SECURITY_TYPES } from "./model";
 import { at, flatten, isTrue, show, stable } from "./values";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ALL_RULES, FileSuppression, Finding, InputError, loadInput, planResources, runRules, TfResource } from "../compliance";
+import { ALL_RULES, FileSuppression, Finding, InputError, loadInput, planResources, runRules, TfResource } from "../compliance/checker";
 import { expectArray, expectObject, isObject, kindOf, parseJsonText } from "../compliance/read/json";
 import { resourceDangers, settingsDangers } from "./dangers";
 import { Action, AttributeChange, DangerClass, DangerousChange, DiffResult, emptySummary, FORCE_NEW, FORCE_NEW_WHEN, isSecurityType, ResourceChange, StackSummary, SuppressedFinding } from "./model";

@@ -1,4 +1,4 @@
-import { buildContext, TfResource } from "../compliance";
+import { buildContext, TfResource } from "../compliance/checker";
 import { ExposurePath, exposurePaths } from "../compliance/exposure/paths";
 import { code, esc } from "./escape";
 

@@ -1,4 +1,4 @@
-import { Controls, Finding } from "../compliance";
+import { Controls, Finding } from "../compliance/checker";
 import { AttributeChange, DangerousChange, DiffResult, isSecurityType, ResourceChange, SuppressedFinding } from "./model";
 import { totals } from "./diff";
 import { code, codeSpan, esc, fence } from "./escape";

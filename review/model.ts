@@ -1,4 +1,4 @@
-import { Finding } from "../compliance";
+import { Finding } from "../compliance/checker";
 import type { Rollout } from "./rollout";
 
 /** `forget`: Terraform stops managing the object and leaves it in place (a `removed` block, Terraform ≥ 1.7). */

@@ -1,4 +1,4 @@
-import { isUnknown, TfResource } from "../compliance";
+import { isUnknown, TfResource } from "../compliance/checker";
 import { code, esc } from "./escape";
 import { ResourceChange } from "./model";
 

@@ -1,5 +1,5 @@
 /** Rendering and comparing Terraform values for review. */
-import { describe, isUnknown } from "../compliance";
+import { describe, isUnknown } from "../compliance/checker";
 
 /** JSON with every Unknown written as what stands for it (`${aws_security_group.web.id}`, `(known after apply)`). */
 function json(value: unknown): string | undefined {

@@ -57,12 +57,15 @@ function writeAtomically(file, contents) {
   fs.renameSync(tmp, file);
 }
 
+/** How the app bundle finds its packages (a folder with a file per package): a bundle of another format is rebuilt. */
+const APP_FORMAT = 2;
+
 /** The app bundle's record: the sources it was built from and the packages it imports. */
 function appUpToDate(root, outfile, meta) {
   // The time the build started reading its sources, not when it wrote the bundle: a source edited
   // while a build ran (a parallel test worker's) is newer than what that build read.
   const built = meta?.startedAt;
-  if (built === undefined || mtime(outfile) === undefined || !meta?.inputs || !meta.packages) return false;
+  if (built === undefined || meta.format !== APP_FORMAT || mtime(outfile) === undefined || !meta.inputs || !meta.packages) return false;
   return meta.inputs.every((input) => (mtime(path.join(root, input)) ?? Infinity) < built);
 }
 
@@ -93,7 +96,7 @@ async function buildApp(root, build, entryPath, outfile, vendorName) {
             return { path: args.path, namespace: "vendor" };
           });
           b.onLoad({ filter: /.*/, namespace: "vendor" }, (args) => ({
-            contents: `module.exports = require(${JSON.stringify(`./${vendorName}`)})[${JSON.stringify(args.path)}];`,
+            contents: `module.exports = require(${JSON.stringify(`./${vendorName}/${vendorFileOf(args.path)}`)})[${JSON.stringify(args.path)}];`,
             loader: "js",
           }));
           b.onResolve({ filter: /^\.\/vendor-/, namespace: "vendor" }, (args) => ({ path: args.path, external: true }));
@@ -103,7 +106,7 @@ async function buildApp(root, build, entryPath, outfile, vendorName) {
   });
   const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.startsWith("vendor:"));
   writeAtomically(outfile, result.outputFiles[0].contents);
-  const meta = { inputs, packages: [...packages].sort(), startedAt };
+  const meta = { format: APP_FORMAT, inputs, packages: [...packages].sort(), startedAt };
   writeAtomically(`${outfile}.meta.json`, JSON.stringify(meta));
   return meta;
 }
@@ -126,37 +129,45 @@ export function patchProblem(root, file) {
   return undefined;
 }
 
+/** The npm package an import path belongs to: `@scope/name` or `name`. */
+export const packageOf = (specifier) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+
+/** The file of a package in the vendor folder: its name, spelled as a file name. */
+export const vendorFileOf = (specifier) => `${encodeURIComponent(packageOf(specifier))}.cjs`;
+
+const getters = (specifiers) =>
+  specifiers.map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => require(${JSON.stringify(p)}) });`).join("\n");
+
 /**
- * Bundles the packages the app imports into one file exporting each by its import path. The
- * token-stack patch is applied only when it is known to fit and hits exactly one module;
- * otherwise the bundle is built again unpatched and one line says why.
+ * Bundles the packages the app imports, a file per npm package in the vendor folder, each exporting
+ * the import paths it serves: a run reads and compiles only the packages it loads (`bulwark check`
+ * needs neither cdktf nor its provider classes). An import of another held package from inside a
+ * bundle stays a `require` of that package's file, so each package has one instance, as in
+ * node_modules. When two packages' bundles would both hold a module of a package that is not held (a
+ * dependency they share), everything goes into one bundle instead, with a file per package that
+ * forwards to it, and one line says why. The token-stack patch is applied only when it is known to
+ * fit and hits exactly one module; otherwise the bundles are built again unpatched and one line says why.
  */
-async function buildVendor(root, build, vendorFile, packages) {
-  const lines = packages.map(
-    (p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => require(${JSON.stringify(p)}) });`,
-  );
-  const bundle = (plugins) =>
+async function buildVendor(root, build, vendorDir, packages) {
+  const bundle = (stdin, plugins) =>
     build({
       absWorkingDir: root,
-      stdin: { contents: lines.join("\n"), resolveDir: root, loader: "js", sourcefile: "vendor-entry.js" },
-      outfile: vendorFile,
+      stdin: { contents: stdin, resolveDir: root, loader: "js", sourcefile: "vendor-entry.js" },
       bundle: true,
       platform: "node",
       target: "node20",
       format: "cjs",
       write: false,
+      metafile: true,
       logLevel: "error",
       plugins,
     });
-  const usesCdktf = packages.some((p) => p === "cdktf" || p.startsWith("cdktf/") || p === "bulwark" || p.startsWith("bulwark/") || p.startsWith("@cdktf/"));
-  let result;
-  let patched = false;
-  if (tokenStacks) {
-    result = await bundle([]);
-  } else {
+  // One attempt: a bundle per package, or one for all when packages would share a module. The
+  // patch's hits and problems are those of the bundles kept.
+  const attempt = async (patch) => {
     const hits = [];
     const problems = [];
-    const plugin = {
+    const patchPlugin = {
       name: "bulwark-no-token-stacks",
       setup(b) {
         b.onLoad({ filter: STACK_TRACE_MODULE }, (args) => {
@@ -170,16 +181,84 @@ async function buildVendor(root, build, vendorFile, packages) {
         });
       },
     };
-    result = await bundle([plugin]);
-    patched = hits.length === 1 && problems.length === 0;
-    if (!patched && (usesCdktf || hits.length + problems.length > 0)) {
-      const why = problems[0] ?? (hits.length === 0 ? "cdktf's stack-trace module was not found in the bundle" : `the patch applied ${hits.length} times (two copies of cdktf?)`);
-      process.stderr.write(`bulwark: fast path without the token-stack patch (synth is slower): ${why}\n`);
-      if (hits.length > 0) result = await bundle([]);
+    // The import paths each package's file serves: those the app imports, and those other held
+    // packages import from it (found while bundling; the bundles are then made again).
+    const served = new Map();
+    for (const p of packages) served.set(packageOf(p), new Set([...(served.get(packageOf(p)) ?? []), p]));
+    for (;;) {
+      hits.length = 0;
+      problems.length = 0;
+      const added = [];
+      // Import paths of packages that are not (yet) served, by package: a package that two bundles
+      // would both hold gets a file of its own.
+      const reached = new Map();
+      // In the bundle of package `own`, an import of another held package is a require of its file.
+      const splitPlugin = (own) => ({
+        name: "bulwark-vendor-split",
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, (args) => {
+            const pkg = packageOf(args.path);
+            if (args.namespace === "vendor-ref" || pkg === own || builtins.has(args.path)) return undefined;
+            if (!served.has(pkg)) {
+              reached.set(pkg, new Set([...(reached.get(pkg) ?? []), args.path]));
+              return undefined;
+            }
+            if (!served.get(pkg).has(args.path)) added.push(args.path);
+            return { path: args.path, namespace: "vendor-ref" };
+          });
+          b.onLoad({ filter: /.*/, namespace: "vendor-ref" }, (args) => ({
+            contents: `module.exports = require(${JSON.stringify(`./${vendorFileOf(args.path)}`)})[${JSON.stringify(args.path)}];`,
+            loader: "js",
+          }));
+          b.onResolve({ filter: /^\.\//, namespace: "vendor-ref" }, (args) => ({ path: args.path, external: true }));
+        },
+      });
+      const units = [...served.keys()];
+      const results = await Promise.all(units.map((unit) => bundle(getters([...served.get(unit)].sort()), [...(patch ? [patchPlugin] : []), splitPlugin(unit)])));
+      if (added.length > 0) {
+        for (const p of added) served.get(packageOf(p)).add(p);
+        continue;
+      }
+      const owners = new Map();
+      let promoted = false;
+      for (const [i, result] of results.entries()) {
+        for (const input of Object.keys(result.metafile.inputs)) {
+          if (input === "vendor-entry.js" || input.startsWith("vendor-ref:")) continue;
+          const other = owners.get(input);
+          // Only a package installed at the top (node_modules/<name>/…): an import of it from the root gets the same files.
+          const shared = input.startsWith("node_modules/") && input.indexOf("node_modules/", 1) < 0 ? packageOf(input.slice("node_modules/".length)) : undefined;
+          if (other !== undefined && other !== units[i] && shared !== undefined && reached.has(shared) && !units.includes(shared)) {
+            served.set(shared, reached.get(shared));
+            promoted = true;
+          } else if (other !== undefined && other !== units[i]) {
+            hits.length = 0;
+            problems.length = 0;
+            return { shared: `${input} would be in both ${other} and ${units[i]}`, all: await bundle(getters(packages), patch ? [patchPlugin] : []), hits, problems };
+          }
+          owners.set(input, units[i]);
+        }
+      }
+      if (promoted) continue;
+      return { units, results, hits, problems };
     }
+  };
+  const usesCdktf = packages.some((p) => p === "cdktf" || p.startsWith("cdktf/") || p === "bulwark" || p.startsWith("bulwark/") || p.startsWith("@cdktf/"));
+  let built = await attempt(!tokenStacks);
+  const patched = !tokenStacks && built.hits.length === 1 && built.problems.length === 0;
+  if (!tokenStacks && !patched && (usesCdktf || built.hits.length + built.problems.length > 0)) {
+    const why = built.problems[0] ?? (built.hits.length === 0 ? "cdktf's stack-trace module was not found in the bundle" : `the patch applied ${built.hits.length} times (two copies of cdktf?)`);
+    process.stderr.write(`bulwark: fast path without the token-stack patch (synth is slower): ${why}\n`);
+    if (built.hits.length > 0) built = await attempt(false);
   }
-  writeAtomically(vendorFile, result.outputFiles[0].contents);
-  writeAtomically(`${vendorFile}.meta.json`, JSON.stringify({ packages, patched }));
+  if (built.shared) {
+    process.stderr.write(`bulwark: fast path with one vendor bundle for all packages (loads more per run): ${built.shared}\n`);
+    writeAtomically(path.join(vendorDir, "all.cjs"), built.all.outputFiles[0].contents);
+    for (const unit of new Set(packages.map(packageOf))) writeAtomically(path.join(vendorDir, vendorFileOf(unit)), 'module.exports = require("./all.cjs");\n');
+  } else {
+    for (const [i, result] of built.results.entries()) writeAtomically(path.join(vendorDir, vendorFileOf(built.units[i])), result.outputFiles[0].contents);
+  }
+  // Written last: its time is the folder's build time.
+  writeAtomically(`${vendorDir}.meta.json`, JSON.stringify({ packages, patched, split: !built.shared }));
 }
 
 /**
@@ -193,21 +272,22 @@ export async function runTypeScript(entry, args, opts = {}) {
   const variant = `${sourceMaps ? ".map" : ""}${tokenStacks ? ".stacks" : ""}`;
   const buildDir = path.join(root, ".bulwark", "build");
   const outfile = path.join(buildDir, `${name}${variant}.cjs`);
-  const vendorName = `vendor-${name}${tokenStacks ? ".stacks" : ""}.cjs`;
-  const vendorFile = path.join(buildDir, vendorName);
+  const vendorName = `vendor-${name}${tokenStacks ? ".stacks" : ""}`;
+  const vendorDir = path.join(buildDir, vendorName);
 
   let esbuild;
   const load = async () => (esbuild ??= (await import("esbuild")).build);
   // Nothing changed since the last run (a warm start): reuse the bundles.
   let meta = readJson(`${outfile}.meta.json`);
   if (!appUpToDate(root, outfile, meta)) meta = await buildApp(root, await load(), entryPath, outfile, vendorName);
-  const vendorBuilt = mtime(vendorFile);
-  const held = new Set(readJson(`${vendorFile}.meta.json`)?.packages ?? []);
+  const vendorBuilt = mtime(`${vendorDir}.meta.json`);
+  const held = new Set(readJson(`${vendorDir}.meta.json`)?.packages ?? []);
   const installed = Math.max(...lockFilesOf(root).map((f) => mtime(f) ?? 0));
   const stale = vendorBuilt === undefined || installed > vendorBuilt || meta.packages.some((p) => !held.has(p));
-  if (stale) await buildVendor(root, await load(), vendorFile, [...new Set([...held, ...meta.packages])].sort());
+  if (stale) await buildVendor(root, await load(), vendorDir, [...new Set([...held, ...meta.packages])].sort());
 
   if (sourceMaps) process.setSourceMapsEnabled(true);
   process.argv = [process.argv[0], entryPath, ...args];
   createRequire(import.meta.url)(outfile);
 }
+

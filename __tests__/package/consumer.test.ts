@@ -110,6 +110,10 @@ describe("a project made by bulwark init", () => {
     const synth = run("npm", ["run", "--silent", "synth"], app);
     expect(synth.stderr).toBe("");
     expect(synth.stdout).toMatch(/^bulwark: synthesized dev \(\d+ resources\) to cdktf\.out; compliance: 0 errors, 0 warning\(s\), 0 suppressed\n$/);
+    // A file per package, and constructs (which both bulwark and cdktf import, the app does not) in one of its own.
+    const vendor = fs.readdirSync(path.join(app, ".bulwark", "build")).find((f) => f.startsWith("vendor-") && f.endsWith(".meta.json"))!;
+    expect(JSON.parse(fs.readFileSync(path.join(app, ".bulwark", "build", vendor), "utf8"))).toMatchObject({ split: true, patched: true });
+    expect(fs.readdirSync(path.join(app, ".bulwark", "build", vendor.replace(/\.meta\.json$/, ""))).sort()).toEqual(expect.arrayContaining(["bulwark.cjs", "cdktf.cjs", "constructs.cjs"]));
     const check = run(path.join(app, "node_modules", ".bin", "bulwark"), ["check", "cdktf.out", "--scope", "resource"], app);
     expect([check.status, check.stderr]).toEqual([0, ""]);
     const json = JSON.parse(fs.readFileSync(path.join(app, "cdktf.out", "stacks", "dev", "cdk.tf.json"), "utf8"));
