@@ -1,9 +1,10 @@
-// Runs a TypeScript entry point on the fast path. esbuild makes two bundles:
+// Runs a TypeScript entry point on the fast path. esbuild makes two kinds of bundle:
 // - the app bundle: the project's own sources, rebuilt when one of them changes (tens of ms);
-// - the vendor bundle: every package the app imports (cdktf, the provider classes, zod...), rebuilt
-//   only after an npm install or when the app imports a package it does not hold yet.
+// - the vendor folder: a bundle per package the app imports (cdktf, the provider classes, zod...),
+//   rebuilt only after an npm install or when the app imports a package it does not hold yet. A run
+//   reads only the packages it loads.
 // `rm -rf .bulwark/build` forces both to be rebuilt.
-// Loading two files instead of resolving and reading hundreds of modules in node_modules is a
+// Loading a few files instead of resolving and reading hundreds of modules in node_modules is a
 // third of a synth. Type-checking is the job of `npm run typecheck`, not of every run.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
