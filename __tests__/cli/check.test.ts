@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import "@microsoft/jest-sarif";
-import { runSynth, SynthRun } from "../support/app";
+import { referenceSynth, SynthRun } from "../support/app";
 import { bulwark } from "../support/cli";
 import { offlinePlanOf } from "../support/terraform";
 
@@ -22,7 +22,7 @@ interface JsonReport {
 
 let synth: SynthRun;
 beforeAll(() => {
-  synth = runSynth();
+  synth = referenceSynth();
 });
 
 /** A copy of the synthesized examples with `mutate` applied to one stack's JSON. */

@@ -13,7 +13,7 @@ import { allowedRanges, naclRuleSets } from "../../compliance/families/network";
 import { cidrRange } from "../../modules/core/cidr";
 import { evaluateFlow, resolveRules } from "../../modules/network-acl/rules";
 import { Network } from "../../modules/network";
-import { runSynth, SynthRun } from "../support/app";
+import { referenceSynth, SynthRun } from "../support/app";
 import { synthJson } from "../support/synth";
 import { bulwark } from "../support/cli";
 import { albToPrivateGroup, instanceIn, Res, sshGroup, vpc } from "../support/topologies";
@@ -208,7 +208,7 @@ describe("properties", () => {
 describe("bulwark exposure on the reference environments", () => {
   let synth: SynthRun;
   beforeAll(() => {
-    synth = runSynth();
+    synth = referenceSynth();
   });
 
   it("finds exactly the paths docs/EXPOSURE.md writes down", () => {

@@ -12,7 +12,7 @@ import { emulatorFromEnvironment } from "../../examples";
 import { checkEmulatorEndpoint, EMULATED_SERVICES } from "../../modules/core/emulator";
 import { BulwarkStack } from "../../modules/core/stack";
 import { BulwarkValidationError } from "../../modules/core/errors";
-import { runSynth } from "../support/app";
+import { referenceSynth, runSynth } from "../support/app";
 import { applyScope, applyScopeOf, coveringTargets, deployResult, differingPaths, dotGraph, emulatorOverride, providerAliases, refusals, unexplained } from "../support/deploy";
 import { alive, emulatorSource, startEmulator } from "../support/emulator";
 import { LEFT_OUT, READ_BACK_QUIRKS } from "./emulator-gaps";
@@ -57,7 +57,7 @@ describe("finding the emulator", () => {
 
 describe("the emulator option of the synth", () => {
   it("is absent from the normal synth and refuses a bad endpoint in one line", () => {
-    const normal = runSynth();
+    const normal = referenceSynth();
     expect(normal.status).toBe(0);
     for (const stack of Object.values(normal.stacks)) {
       for (const p of (stack as { provider: { aws: Record<string, unknown>[] } }).provider.aws) {

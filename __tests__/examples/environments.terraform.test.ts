@@ -3,13 +3,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformError, init, offlinePlanOf, plannedCreates, planWarnings, stageStack, terraformTest, validate } from "../support/terraform";
 import { addresses, resourcesOf, TfJson } from "../support/synth";
-import { runSynth } from "../support/app";
+import { referenceSynth, runSynth } from "../support/app";
 
 /**
  * Terraform in the loop for every reference environment: one init per stack, then an offline plan
  * (which validates first: no warnings allowed), and an apply against the mocked provider.
  */
-const run = runSynth();
+const run = referenceSynth();
 
 describe.each(Object.keys(run.stacks))("stack %s with terraform", (name) => {
   const json = run.stacks[name];

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runSynth, SynthRun } from "../support/app";
+import { referenceSynth, SynthRun } from "../support/app";
 import { bulwark } from "../support/cli";
 import { init, offlinePlanOf, terraform } from "../support/terraform";
 import { diffConfigs, diffPlans } from "../../review/diff";
@@ -15,7 +15,7 @@ interface DiffJson {
 
 let synth: SynthRun;
 beforeAll(() => {
-  synth = runSynth();
+  synth = referenceSynth();
 });
 
 function mutated(mutate: (dev: any) => void): string {

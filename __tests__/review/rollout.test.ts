@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runSynth, SynthRun } from "../support/app";
+import { referenceSynth, SynthRun } from "../support/app";
 import { bulwark } from "../support/cli";
 import { offlinePlanOf } from "../support/terraform";
 import { diffConfigs, diffPlans } from "../../review/diff";
@@ -10,7 +10,7 @@ import { templateUsesOfPlan } from "../../review/rollout";
 
 let synth: SynthRun;
 beforeAll(() => {
-  synth = runSynth();
+  synth = referenceSynth();
 });
 
 const APP_GROUP = "aws_autoscaling_group.app-group_group";

@@ -2,7 +2,7 @@ import MarkdownIt from "markdown-it";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runSynth, SynthRun } from "../support/app";
+import { referenceSynth, SynthRun } from "../support/app";
 import { diff } from "../../cli/diff";
 import { diffConfigs } from "../../review/diff";
 import { diffMarkdown, fewControls, workflowRunUrl } from "../../review/markdown";
@@ -13,7 +13,7 @@ const md = new MarkdownIt({ html: true });
 
 let synth: SynthRun;
 beforeAll(() => {
-  synth = runSynth();
+  synth = referenceSynth();
 });
 
 /** A copy of the synthesized output with one stack changed. */

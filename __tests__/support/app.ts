@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { oncePerRun } from "./once";
 import { TfJson } from "./synth";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -45,16 +46,37 @@ export function runSynth(env: Record<string, string> = {}): SynthRun {
     env: { ...process.env, CDKTF_OUTDIR: outdir, BULWARK_ENVIRONMENTS_DIR: referenceEnvironmentsDir(), ...env },
     encoding: "utf8",
   });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr, outdir, stacks: stacksIn(res.status, outdir) };
+}
+
+/**
+ * The main job's output on the reference environments (runSynth with nothing added), made once per
+ * `npm test` run by the first suite that asks and read by the others: for suites that only read it.
+ * Nothing may write into its `outdir` (the suites copy it first to change it). The suite that tests the
+ * main job itself runs its own.
+ */
+export function referenceSynth(): SynthRun {
+  return oncePerRun(path.join(os.tmpdir(), `bulwark-reference-synth-${process.ppid}.json`), () => runSynth(), {
+    write: ({ status, stdout, stderr, outdir }) => JSON.stringify({ status, stdout, stderr, outdir }),
+    read: (text) => {
+      const run = JSON.parse(text) as Omit<SynthRun, "stacks">;
+      return { ...run, stacks: stacksIn(run.status, run.outdir) };
+    },
+  });
+}
+
+/** The synthesized stacks by name, read from the output's manifest. */
+function stacksIn(status: number | null, outdir: string): Record<string, TfJson> {
   const stacks: Record<string, TfJson> = {};
   const manifestFile = path.join(outdir, "manifest.json");
-  if (res.status === 0 && fs.existsSync(manifestFile)) {
+  if (status === 0 && fs.existsSync(manifestFile)) {
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
     for (const [name, s] of Object.entries(manifest.stacks)) {
       // HCL output (SYNTH_HCL_OUTPUT=true) is left on disk for terraform to read.
       if (s.synthesizedStackPath.endsWith(".json")) stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), "utf8")) as TfJson;
     }
   }
-  return { status: res.status, stdout: res.stdout, stderr: res.stderr, outdir, stacks };
+  return stacks;
 }
 
 /**

@@ -19,7 +19,7 @@ import * as path from "node:path";
 import { AWS_MOCKS } from "../../publish/mocks";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { providerSource } from "./provider-mirror";
-import { alive } from "./emulator";
+import { oncePerRun } from "./once";
 import { attached, isView, missingFromView, recordViewMiss, unescaped } from "./provider-server";
 
 export class TerraformError extends Error {
@@ -364,51 +364,24 @@ export function plannedCreates(plan: PlanJson): string[] {
  * parent's pid, so no run reuses another's.
  */
 export function offlinePlanOf(stackJson: Record<string, unknown>, name: string): PlanJson {
-  const file = planCacheFile(stackJson);
-  const cached = (): PlanJson | undefined => {
-    if (!fs.existsSync(file)) return undefined;
-    // The plan with the warnings terraform printed making it (planWarnings reads them).
-    const { plan, warnings } = JSON.parse(fs.readFileSync(file, "utf8")) as { plan: PlanJson; warnings: string[] };
-    warningsByPlan.set(plan, warnings);
-    return plan;
-  };
-  const hit = cached();
-  if (hit) return hit;
-  // One worker plans, the others wait for its file (a plan costs about 15 s of CPU): the lock is a
-  // directory, made atomically. A holder that ends without a plan lets the waiters plan for themselves.
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const lock = `${file}.lock`;
-  let mine = false;
-  try {
-    fs.mkdirSync(lock);
-    fs.writeFileSync(path.join(lock, "pid"), String(process.pid));
-    mine = true;
-  } catch {
-    for (let waited = 0; waited < 600_000; waited += 250) {
-      const plan = cached();
-      if (plan) return plan;
-      const holder = Number(fs.existsSync(path.join(lock, "pid")) ? fs.readFileSync(path.join(lock, "pid"), "utf8") : NaN);
-      if (!fs.existsSync(lock) || (holder > 0 && !alive(holder))) break;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
-    }
-  }
-  try {
-    const staged = stageStack(stackJson, name);
-    init(staged);
-    return rememberPlan(stackJson, offlinePlan(staged));
-  } finally {
-    if (mine) fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-/** Stores a plan for offlinePlanOf, with its warnings. */
-function rememberPlan(stackJson: Record<string, unknown>, plan: PlanJson): PlanJson {
-  const file = planCacheFile(stackJson);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ plan, warnings: planWarnings(plan) }));
-  fs.renameSync(tmp, file);
-  return plan;
+  // One worker plans (a plan costs about 15 s of CPU), with the warnings terraform printed making it
+  // (planWarnings reads them).
+  return oncePerRun(
+    planCacheFile(stackJson),
+    () => {
+      const staged = stageStack(stackJson, name);
+      init(staged);
+      return offlinePlan(staged);
+    },
+    {
+      write: (plan) => JSON.stringify({ plan, warnings: planWarnings(plan) }),
+      read: (text) => {
+        const { plan, warnings } = JSON.parse(text) as { plan: PlanJson; warnings: string[] };
+        warningsByPlan.set(plan, warnings);
+        return plan;
+      },
+    },
+  );
 }
 
 function planCacheFile(stackJson: Record<string, unknown>): string {
