@@ -1,3 +1,7 @@
+/** The packages the tests load from the fast path's bundles (the global setup builds them). */
+const BUNDLED = ["cdktf", "constructs"];
+const bundledCdktf = process.env.BULWARK_TEST_BUNDLED_CDKTF !== "0";
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
@@ -6,6 +10,11 @@ module.exports = {
   // swc strips types only; `npm run typecheck` (part of `npm test`) does the type-checking.
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }] },
   moduleFileExtensions: ["ts", "js", "json"],
+  // cdktf and constructs as the fast path loads them: one bundle each (cdktf's token stack traces off),
+  // which the global setup builds (packageBundles in scripts/runner.mjs). Loading cdktf's 200 modules
+  // one by one through jest's loader, in every test file, was a third of a construct suite's CPU.
+  // BULWARK_TEST_BUNDLED_CDKTF=0 loads them from node_modules.
+  moduleNameMapper: bundledCdktf ? Object.fromEntries(BUNDLED.map((p) => [`^${p}$`, `<rootDir>/.bulwark/build/jest/entries/${encodeURIComponent(p)}.cjs`])) : {},
   // Finds the provider mirror once and proves Terraform can get the provider, or stops the run with one message.
   // It also starts the AWS API emulator of the deploy suites (BULWARK_AWS_EMULATOR), which the teardown stops.
   globalSetup: "<rootDir>/__tests__/support/global-setup.ts",

@@ -292,3 +292,36 @@ export async function runTypeScript(entry, args, opts = {}) {
   createRequire(import.meta.url)(outfile);
 }
 
+
+/**
+ * The fast path's package bundles for another loader (jest's module map): `packages` (import paths)
+ * bundled into `dir` as a vendor folder (a file per npm package, the token-stack patch on cdktf),
+ * rebuilt only when it lacks one of them or an npm install came after it; and for each import path a
+ * file exporting what it imports (`<dir>/entries/<import path, URI-encoded>.cjs`). Returns those files
+ * by import path.
+ */
+export async function packageBundles(root, packages, dir) {
+  const vendorDir = path.join(dir, "vendor");
+  const held = new Set(readJson(`${vendorDir}.meta.json`)?.packages ?? []);
+  const built = mtime(`${vendorDir}.meta.json`);
+  const installed = Math.max(...lockFilesOf(root).map((f) => mtime(f) ?? 0));
+  if (built === undefined || installed > built || packages.some((p) => !held.has(p))) {
+    await buildVendor(root, (await import("esbuild")).build, vendorDir, [...new Set([...held, ...packages])].sort());
+  }
+  const entries = {};
+  for (const p of packages) {
+    const file = path.join(dir, "entries", `${encodeURIComponent(p)}.cjs`);
+    const contents = `module.exports = require(${JSON.stringify(`../vendor/${vendorFileOf(p)}`)})[${JSON.stringify(p)}];\n`;
+    if (readText(file) !== contents) writeAtomically(file, contents);
+    entries[p] = file;
+  }
+  return entries;
+}
+
+function readText(file) {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}

@@ -14,12 +14,13 @@ import { mirroredProvider, startProviderPool } from "./provider-server";
  * set, instead of every Terraform suite failing with the registry's errors); the shared provider
  * processes (provider-server.ts); the AWS API emulator.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(_global: unknown, project: { rootDir: string; moduleNameMapper?: [string, string][] }): Promise<void> {
   // Every temporary directory of the run (staged stacks, published roots, plans, Terraform's own)
   // goes under one, which the global teardown removes: nothing is left in the system's temp dir.
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-test-run-"));
   process.env.BULWARK_TEST_RUN_TMPDIR = runTmp;
   process.env.TMPDIR = runTmp;
+  await bundlePackages(project);
   probeProvider();
   // One AWS API emulator for the whole run (the deploy suites share it, each in its own accounts).
   const source = emulatorSource(process.env);
@@ -41,6 +42,24 @@ export default async function globalSetup(): Promise<void> {
     process.env.BULWARK_AWS_EMULATOR_URL = source.url;
   }
   await shareProviders();
+}
+
+/**
+ * The bundles jest.config.js maps packages to (`moduleNameMapper` entries under
+ * `.bulwark/build/jest/entries/`), built as the fast path builds its own (scripts/runner.mjs): each
+ * entry's file name is the import path it serves.
+ */
+async function bundlePackages(project: { rootDir: string; moduleNameMapper?: [string, string][] }): Promise<void> {
+  const dir = path.join(project.rootDir, ".bulwark", "build", "jest");
+  const mapped = (project.moduleNameMapper ?? []).map(([, to]) => to).filter((to) => path.dirname(to) === path.join(dir, "entries"));
+  if (mapped.length === 0) return;
+  const packages = mapped.map((to) => decodeURIComponent(path.basename(to, ".cjs")));
+  // A real dynamic import: the runner is an ES module, and this file is compiled to CommonJS.
+  const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<{ packageBundles: (root: string, packages: string[], dir: string) => Promise<Record<string, string>> }>;
+  const { packageBundles } = await importEsm(path.join(project.rootDir, "scripts", "runner.mjs"));
+  const entries = await packageBundles(project.rootDir, packages, dir);
+  const missing = mapped.filter((to) => !Object.values(entries).includes(to));
+  if (missing.length) throw new Error(`global setup: the bundles jest.config.js maps to were not written: ${missing.join(", ")}`);
 }
 
 function probeProvider(): void {
