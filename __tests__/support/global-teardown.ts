@@ -22,7 +22,8 @@ export default async function globalTeardown(): Promise<void> {
       process.stderr.write(
         `provider processes: ${s.started} started, ${s.configures} configurations, ${s.configureReplays} walks served by a configured one, ${s.evicted} stopped idle` +
           `${s.cpu === undefined ? "" : `; ${Math.round(s.cpu)} s of CPU with the pool (${Math.round(s.cpuParts.server)} the server, ${Math.round(s.cpuParts.unconfigured)} the unconfigured process, ${Math.round(s.cpuParts.configured + s.cpuParts.exited)} the configured ones)`}` +
-          `; ${s.viewSchemas ?? 0} schemas served as views of ${s.views ?? 0} type sets, ${misses.length} calls run again with the whole schema\n`,
+          `; ${s.viewSchemas ?? 0} schemas served as views of ${s.views ?? 0} type sets, ${misses.length} calls run again with the whole schema` +
+          `; ${s.validations ?? 0} distinct validations, ${s.validationReplays ?? 0} answered again from the first\n`,
       );
     }
     for (const m of misses) process.stderr.write(`  a view was too narrow for: ${m}\n`);

@@ -154,10 +154,18 @@ if (Number.isNaN(maxIdle)) {
 const PROVIDER = "/tfplugin5.Provider/";
 /** Replies that depend on nothing but the provider binary and the request. */
 const PURE = new Set([`${PROVIDER}GetSchema`, `${PROVIDER}GetMetadata`, `${PROVIDER}GetFunctions`]);
+/**
+ * Validation of one resource's or data source's configuration: static checks of the request alone (the
+ * provider's schema and its validators, no client, no state), so the same request always gets the same
+ * reply. `terraform test` validates every run block's configuration again, and the reference stacks and
+ * published roots are validated by several calls: one reply per distinct request, from whichever process
+ * answered it first.
+ */
+const VALIDATIONS = new Set([`${PROVIDER}ValidateResourceTypeConfig`, `${PROVIDER}ValidateDataSourceConfig`]);
 /** Answered here with an empty message: they would stop a process other calls share. */
 const SWALLOWED = new Set([`${PROVIDER}Stop`, "/plugin.GRPCController/Shutdown"]);
 
-const stats = { started: 0, configures: 0, configureReplays: 0, pureReplays: 0, evicted: 0, exited: 0, streams: 0, views: 0, viewSchemas: 0 };
+const stats = { started: 0, configures: 0, configureReplays: 0, pureReplays: 0, validations: 0, validationReplays: 0, evicted: 0, exited: 0, streams: 0, views: 0, viewSchemas: 0 };
 
 /**
  * @typedef {{ headers: http2.OutgoingHttpHeaders, trailers: http2.OutgoingHttpHeaders, data: Buffer }} Reply
@@ -167,6 +175,8 @@ const stats = { started: 0, configures: 0, configureReplays: 0, pureReplays: 0, 
 const configured = new Map();
 /** @type {Map<string, Promise<Reply>>} */
 const pureReplies = new Map();
+/** @type {Map<string, Promise<Reply>>} validation replies by call and request digest */
+const validationReplies = new Map();
 /** @typedef {{ key: string, profile: string, types: ReadonlySet<string> }} View */
 /** @type {Map<string, Promise<Reply>>} GetSchema replies of views, by view key */
 const viewReplies = new Map();
@@ -318,6 +328,19 @@ async function route(profile, stream, headers, view) {
       viewReplies.set(viewKey, whole.then((r) => ({ ...r, data: schemaView(r.data, view.types) })));
     }
     return replay(stream, await /** @type {Promise<Reply>} */ (viewReplies.get(viewKey)));
+  }
+  if (VALIDATIONS.has(call) && process.env.BULWARK_TF_POOL_VALIDATIONS !== "0") {
+    const request = await body(stream);
+    const key = `${call} ${crypto.createHash("sha256").update(request).digest("hex")}`;
+    if (validationReplies.has(key)) stats.validationReplays++;
+    else {
+      stats.validations++;
+      const reply = (session.backend ?? base).session.then((s) => exchange(s, headers, request));
+      // A process that went away mid-call: the next such request asks again.
+      reply.catch(() => validationReplies.delete(key));
+      validationReplies.set(key, reply);
+    }
+    return replay(stream, await /** @type {Promise<Reply>} */ (validationReplies.get(key)));
   }
   if (call === `${PROVIDER}Configure`) {
     const request = await body(stream);

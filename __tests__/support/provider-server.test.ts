@@ -314,6 +314,10 @@ describePool("the provider pool with Terraform", () => {
     expect(afterSecond.configureReplays).toBeGreaterThanOrEqual(1);
     // The schema was asked of the provider once: every later Terraform process got the first reply.
     expect(afterSecond.pureReplays).toBeGreaterThan(afterFirst.pureReplays);
+    // So was each validation: the second plan sent the same requests and got the first plan's replies.
+    expect(afterFirst.validations).toBeGreaterThanOrEqual(2);
+    expect(afterSecond.validations).toBe(afterFirst.validations);
+    expect(afterSecond.validationReplays - afterFirst.validationReplays).toBeGreaterThanOrEqual(afterFirst.validations);
   }, 120_000);
 
   it("serves a view: the same plan from a schema of the configuration's types only, a narrower one refused by Terraform", async () => {
@@ -337,6 +341,29 @@ describePool("the provider pool with Terraform", () => {
     expect(narrow.stderr).toContain('does not support resource type "aws_vpc"');
     const s = await poolStats(reattach);
     expect([s.views, s.viewSchemas]).toEqual([2, 2]);
+  }, 120_000);
+
+  it("replays a validation's errors as the provider gave them, and asks again for another request", async () => {
+    const bad = path.join(tmp, "bad-cidr");
+    fs.mkdirSync(bad, { recursive: true });
+    const required = { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } };
+    const write = (cidr: string) => fs.writeFileSync(path.join(bad, "main.tf.json"), JSON.stringify({ terraform: required, resource: { aws_vpc: { v: { cidr_block: cidr } } } }));
+    write("10.0.0.0/33");
+    init(bad);
+    const reattach = viewOf(pool.profiles[0].reattach, ["aws_vpc"]);
+    const validate = () => spawnSync(process.env.TERRAFORM_BIN ?? "terraform", ["validate", "-no-color"], { cwd: bad, env: { ...terraformEnv(), TF_REATTACH_PROVIDERS: reattach }, encoding: "utf8" });
+    const before = await poolStats(reattach);
+    const first = validate();
+    const second = validate();
+    expect([first.status, second.status]).toEqual([1, 1]);
+    expect(first.stderr).toMatch(/expected cidr_block to contain a valid Value, got: 10\.0\.0\.0\/33 .*invalid CIDR address/);
+    expect(second.stderr).toBe(first.stderr);
+    const after = await poolStats(reattach);
+    expect([after.validations - before.validations, after.validationReplays - before.validationReplays]).toEqual([1, 1]);
+    // Another value is another request: the provider answers it.
+    write("10.1.0.0/16");
+    expect(validate().status).toBe(0);
+    expect((await poolStats(reattach)).validations - after.validations).toBe(1);
   }, 120_000);
 
   it("answers Stop and Shutdown itself, and stops every process it started on SIGTERM", async () => {
