@@ -99,7 +99,10 @@ async function shareProviders(): Promise<void> {
   if (!bin) return;
   const url = process.env.BULWARK_AWS_EMULATOR_URL;
   try {
-    const pool = await startProviderPool(bin, path.join(process.env.TMPDIR ?? os.tmpdir(), "providers"), terraformEnv(), { plain: {}, ...(url ? { emulated: { AWS_ENDPOINT_URL: url } } : {}) });
+    // The pool's processes live for the whole run, twenty and more at once: Go's usual heap target for them
+    // (Terraform's own are short-lived and get a larger one, terraformEnv).
+    const env = { ...terraformEnv(), GOGC: process.env.GOGC ?? "100" };
+    const pool = await startProviderPool(bin, path.join(process.env.TMPDIR ?? os.tmpdir(), "providers"), env, { plain: {}, ...(url ? { emulated: { AWS_ENDPOINT_URL: url } } : {}) });
     process.env.BULWARK_TF_POOL = JSON.stringify(pool.profiles);
     process.env.BULWARK_TF_PROVIDER_PID = String(pool.pid);
     const stop = () => stopProcess(pool.pid);

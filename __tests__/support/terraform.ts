@@ -64,6 +64,10 @@ export function terraformEnv(): NodeJS.ProcessEnv {
     TF_IN_AUTOMATION: "1",
     TF_INPUT: "0",
     AWS_EC2_METADATA_DISABLED: "true",
+    // Terraform is a Go program whose heap is mostly garbage between walks: collecting at 5× the live
+    // heap instead of 2× took about 13 % of the CPU of the parity suite and a published half off,
+    // for a few hundred MB more per process. A GOGC set by the caller wins.
+    GOGC: process.env.GOGC ?? "400",
   };
   const mirror = mirrorDir();
   if (mirror) {
