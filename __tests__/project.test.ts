@@ -112,6 +112,30 @@ describe("the fast path (scripts/runner.mjs)", () => {
     expect(classes).not.toMatch(/class TerraformStack\b/);
   });
 
+  it("gives a package two held packages import a file of its own: one instance, nothing bundled twice", () => {
+    const root = fs.mkdtempSync(path.join(ROOT, ".bulwark", "runner-root-"));
+    try {
+      const pkg = (name: string, main: string) => {
+        fs.mkdirSync(path.join(root, "node_modules", name), { recursive: true });
+        fs.writeFileSync(path.join(root, "node_modules", name, "package.json"), JSON.stringify({ name, version: "1.0.0", main: "index.js" }));
+        fs.writeFileSync(path.join(root, "node_modules", name, "index.js"), main);
+      };
+      pkg("shared", "module.exports = { made: Symbol('shared') };\n");
+      pkg("a", 'module.exports = require("shared").made;\n');
+      pkg("b", 'module.exports = require("shared").made;\n');
+      fs.writeFileSync(path.join(root, "entry.ts"), 'import a = require("a");\nimport b = require("b");\nconsole.log(a === b, typeof a);\n');
+      const runner = JSON.stringify(path.join(ROOT, "scripts", "runner.mjs"));
+      const out = execFileSync(process.execPath, ["--input-type=module", "-e", `const m = await import(${runner}); await m.runTypeScript("entry.ts", [], { root: ${JSON.stringify(root)} });`], { cwd: root, encoding: "utf8" });
+      expect(out.trim()).toBe("true symbol");
+      const vendor = path.join(root, ".bulwark", "build", "vendor-entry");
+      expect(fs.readdirSync(vendor).sort()).toEqual(["a.cjs", "b.cjs", "shared.cjs"]);
+      expect(fs.readFileSync(path.join(vendor, "a.cjs"), "utf8")).not.toContain("Symbol(\"shared\")");
+      expect(JSON.parse(fs.readFileSync(`${vendor}.meta.json`, "utf8"))).toMatchObject({ packages: ["a", "b"], split: true });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("synthesizes the same output with cdktf's token stack traces on (BULWARK_TOKEN_STACKS=1)", () => {
     const synth = (env: Record<string, string>) => {
       const outdir = fs.mkdtempSync(path.join(dir, "out-"));

@@ -281,17 +281,25 @@ export async function runTypeScript(entry, args, opts = {}) {
   // Nothing changed since the last run (a warm start): reuse the bundles.
   let meta = readJson(`${outfile}.meta.json`);
   if (!appUpToDate(root, outfile, meta)) meta = await buildApp(root, await load(), entryPath, outfile, vendorName);
-  const vendorBuilt = mtime(`${vendorDir}.meta.json`);
-  const held = new Set(readJson(`${vendorDir}.meta.json`)?.packages ?? []);
-  const installed = Math.max(...lockFilesOf(root).map((f) => mtime(f) ?? 0));
-  const stale = vendorBuilt === undefined || installed > vendorBuilt || meta.packages.some((p) => !held.has(p));
-  if (stale) await buildVendor(root, await load(), vendorDir, [...new Set([...held, ...meta.packages])].sort());
+  const rebuild = vendorToBuild(root, vendorDir, meta.packages);
+  if (rebuild) await buildVendor(root, await load(), vendorDir, rebuild);
 
   if (sourceMaps) process.setSourceMapsEnabled(true);
   process.argv = [process.argv[0], entryPath, ...args];
   createRequire(import.meta.url)(outfile);
 }
 
+/**
+ * The packages a vendor folder is to be built with when it must be (never built, older than the last
+ * npm install, or lacking one of `wanted`): those it holds and `wanted`. Undefined when it is current.
+ */
+function vendorToBuild(root, vendorDir, wanted) {
+  const built = mtime(`${vendorDir}.meta.json`);
+  const held = new Set(readJson(`${vendorDir}.meta.json`)?.packages ?? []);
+  const installed = Math.max(...lockFilesOf(root).map((f) => mtime(f) ?? 0));
+  if (built !== undefined && installed <= built && wanted.every((p) => held.has(p))) return undefined;
+  return [...new Set([...held, ...wanted])].sort();
+}
 
 /**
  * The fast path's package bundles for another loader (jest's module map): `packages` (import paths)
@@ -302,12 +310,8 @@ export async function runTypeScript(entry, args, opts = {}) {
  */
 export async function packageBundles(root, packages, dir) {
   const vendorDir = path.join(dir, "vendor");
-  const held = new Set(readJson(`${vendorDir}.meta.json`)?.packages ?? []);
-  const built = mtime(`${vendorDir}.meta.json`);
-  const installed = Math.max(...lockFilesOf(root).map((f) => mtime(f) ?? 0));
-  if (built === undefined || installed > built || packages.some((p) => !held.has(p))) {
-    await buildVendor(root, (await import("esbuild")).build, vendorDir, [...new Set([...held, ...packages])].sort());
-  }
+  const rebuild = vendorToBuild(root, vendorDir, packages);
+  if (rebuild) await buildVendor(root, (await import("esbuild")).build, vendorDir, rebuild);
   const entries = {};
   for (const p of packages) {
     const file = path.join(dir, "entries", `${encodeURIComponent(p)}.cjs`);
