@@ -11,7 +11,7 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }] },
   moduleFileExtensions: ["ts", "js", "json"],
   // cdktf and constructs as the fast path loads them: one bundle each (cdktf's token stack traces off),
-  // which the global setup builds (packageBundles in scripts/runner.mjs). Loading cdktf's 200 modules
+  // which the global setup builds (packageBundles in scripts/runner.mjs). Loading cdktf's 380 modules
   // one by one through jest's loader, in every test file, was a third of a construct suite's CPU.
   // BULWARK_TEST_BUNDLED_CDKTF=0 loads them from node_modules.
   moduleNameMapper: bundledCdktf ? Object.fromEntries(BUNDLED.map((p) => [`^${p}$`, `<rootDir>/.bulwark/build/jest/entries/${encodeURIComponent(p)}.cjs`])) : {},

@@ -11,7 +11,7 @@ import { EMULATOR_DEPLOY_ROLE, emulatorProviderSettings } from "../../modules/co
 import { EmulatorGap, EmulatorQuirk } from "../deploy/emulator-gaps";
 import { ROOT } from "./app";
 import { terraform, terraformEnv } from "./terraform";
-import { attached, isView, missingFromView, recordViewMiss } from "./provider-server";
+import { attached, viewTooNarrow } from "./provider-server";
 
 type Json = Record<string, any>;
 
@@ -183,8 +183,7 @@ export async function run(bin: string, args: string[], opts: { cwd: string; env:
   const first = await once(env);
   // A schema view too narrow (provider-server.ts): Terraform refused before it changed anything, so once
   // more with the whole schema. Not cdktf: it may have applied a stack before another one failed.
-  if (first.status === 0 || !terraformItself || !isView(env) || !missingFromView(first.output)) return first;
-  recordViewMiss(env, args, opts.cwd);
+  if (first.status === 0 || !terraformItself || !viewTooNarrow(env, first.output, args, opts.cwd)) return first;
   return once(attached(args, opts.env));
 }
 

@@ -2,6 +2,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { alive } from "./emulator";
 
+/** Sleeps without giving up the thread (the callers are synchronous). */
+export function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * A value made once per `npm test` run by whichever test file asks first, the others waiting for it
  * (jest runs files in separate workers): `file` holds it, written aside and renamed; the lock is a
@@ -26,7 +31,7 @@ export function oncePerRun<T>(file: string, make: () => T, codec: { write: (valu
       if (value !== undefined) return value;
       const holder = Number(fs.existsSync(path.join(lock, "pid")) ? fs.readFileSync(path.join(lock, "pid"), "utf8") : NaN);
       if (!fs.existsSync(lock) || (holder > 0 && !alive(holder))) break;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+      sleepMs(250);
     }
   }
   try {

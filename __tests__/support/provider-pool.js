@@ -43,6 +43,38 @@ const net = require("node:net");
 const path = require("node:path");
 
 /**
+ * The fields of a protobuf message in order, each its number, wire type and place (`start` the tag,
+ * `body` the start of a length-delimited field's contents, `end` past it); undefined when the message
+ * cannot be read whole (cut short, a wire type it does not know how to skip).
+ * @param {Buffer} message @returns {{ number: number, wire: number, start: number, body: number, end: number }[] | undefined}
+ */
+function fieldsOf(message) {
+  const fields = [];
+  let i = 0;
+  while (i < message.length) {
+    const start = i;
+    const tag = varintAt(message, i);
+    if (!tag) return undefined;
+    const wire = tag[0] & 7;
+    let body = tag[1];
+    if (wire === 0) {
+      const v = varintAt(message, body);
+      if (!v) return undefined;
+      i = v[1];
+    } else if (wire === 1 || wire === 5) i = body + (wire === 1 ? 8 : 4);
+    else if (wire === 2) {
+      const len = varintAt(message, body);
+      if (!len) return undefined;
+      body = len[1];
+      i = body + len[0];
+    } else return undefined;
+    if (i > message.length) return undefined;
+    fields.push({ number: Math.floor(tag[0] / 8), wire, start, body, end: i });
+  }
+  return fields;
+}
+
+/**
  * A gRPC `Configure.Request` message without its `client_capabilities` (field 3): what Terraform
  * may do with deferred changes or write-only attributes differs between walks (a plan's and an
  * apply's), the configuration does not. Fields 1 (Terraform's version) and 2 (the configuration)
@@ -50,19 +82,10 @@ const path = require("node:path");
  */
 function withoutCapabilities(frame) {
   const message = frame.subarray(5);
-  /** @type {Buffer[]} */
-  const kept = [];
-  let i = 0;
-  while (i < message.length) {
-    const start = i;
-    const tag = varintAt(message, i);
-    if (!tag || (tag[0] & 7) !== 2) return frame; // not the message this reads: keyed whole
-    const len = varintAt(message, tag[1]);
-    if (!len) return frame;
-    i = len[1] + len[0];
-    if (Math.floor(tag[0] / 8) !== 3) kept.push(message.subarray(start, i));
-  }
-  return Buffer.concat(kept);
+  const fields = fieldsOf(message);
+  // Not the message this reads: keyed whole.
+  if (!fields || fields.some((f) => f.wire !== 2)) return frame;
+  return Buffer.concat(fields.filter((f) => f.number !== 3).map((f) => message.subarray(f.start, f.end)));
 }
 
 /** Reads a protobuf varint of `buf` at `at`: [value, next offset]; undefined past the end. @param {Buffer} buf @param {number} at @returns {[number, number] | undefined} */
@@ -89,41 +112,19 @@ const SCHEMA_MAPS = new Set([2, 3, 8]);
 function schemaView(frame, keep) {
   if (frame.length < 5 || frame[0] !== 0 || frame.readUInt32BE(1) !== frame.length - 5) return frame;
   const message = frame.subarray(5);
+  const fields = fieldsOf(message);
+  if (!fields) return frame;
   /** @type {Buffer[]} */
   const kept = [];
-  let i = 0;
-  while (i < message.length) {
-    const start = i;
-    const tag = varintAt(message, i);
-    if (!tag) return frame;
-    i = tag[1];
-    const wire = tag[0] & 7;
-    if (wire === 0) {
-      const v = varintAt(message, i);
-      if (!v) return frame;
-      i = v[1];
-    } else if (wire === 1 || wire === 5) i += wire === 1 ? 8 : 4;
-    else if (wire === 2) {
-      const len = varintAt(message, i);
-      if (!len) return frame;
-      const end = len[1] + len[0];
-      if (end > message.length) return frame;
-      if (SCHEMA_MAPS.has(Math.floor(tag[0] / 8))) {
-        // A map entry: field 1 the key (a string), field 2 the schema.
-        const entry = message.subarray(len[1], end);
-        const keyTag = varintAt(entry, 0);
-        const keyLen = keyTag && keyTag[0] === 0x0a ? varintAt(entry, keyTag[1]) : undefined;
-        if (!keyLen || keyLen[1] + keyLen[0] > entry.length) return frame;
-        const name = entry.subarray(keyLen[1], keyLen[1] + keyLen[0]).toString("utf8");
-        if (!keep.has(name)) {
-          i = end;
-          continue;
-        }
-      }
-      i = end;
-    } else return frame;
-    if (i > message.length) return frame;
-    kept.push(message.subarray(start, i));
+  for (const f of fields) {
+    if (f.wire === 2 && SCHEMA_MAPS.has(f.number)) {
+      // A map entry: field 1 the key (a string), field 2 the schema.
+      const entry = message.subarray(f.body, f.end);
+      const key = fieldsOf(entry)?.[0];
+      if (!key || key.number !== 1 || key.wire !== 2) return frame;
+      if (!keep.has(entry.subarray(key.body, key.end).toString("utf8"))) continue;
+    }
+    kept.push(message.subarray(f.start, f.end));
   }
   const body = Buffer.concat(kept);
   const head = Buffer.alloc(5);

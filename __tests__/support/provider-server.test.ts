@@ -125,6 +125,9 @@ describe("the key of a configured provider process", () => {
   it("keys a message it cannot read whole", () => {
     const odd = frame(Buffer.from([0x08, 0x01]), field(2, Buffer.from("x")));
     expect(withoutCapabilities(odd)).toEqual(odd);
+    // Cut short: the configuration's length runs past the end.
+    const cut = frame(field(1, Buffer.from("1.11")), field(2, Buffer.from("config")).subarray(0, 4));
+    expect(withoutCapabilities(cut)).toEqual(cut);
   });
 });
 

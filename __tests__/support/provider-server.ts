@@ -23,6 +23,7 @@ import * as fs from "node:fs";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import * as path from "node:path";
+import { sleepMs } from "./once";
 
 /** The provider binary in a filesystem mirror, for this platform and `version`; undefined when absent. */
 export function mirroredProvider(mirror: string, version: string): string | undefined {
@@ -223,11 +224,6 @@ export function unescaped(text: string): string {
   });
 }
 
-/** Sleeps without giving up the thread (the callers are synchronous). */
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /**
  * The reattach string of the pool's view of `types` for the profile `reattach` attaches to: asked for by
  * writing `<pool dir>/views/<key>.json` (the key a hash of profile and types), ready when the pool's socket
@@ -266,6 +262,17 @@ export function missingFromView(output: string): boolean {
 export function isView(env: NodeJS.ProcessEnv): boolean {
   const r = env.TF_REATTACH_PROVIDERS;
   return !!r && /\/v-[0-9a-f]+\.sock"/.test(r);
+}
+
+/**
+ * Whether a call that failed with `output` failed because its view was too narrow (it attached to a view,
+ * and Terraform said a type was missing from the schema), written down in the pool's `view-misses` file
+ * when so: the caller then runs it again with the whole schema.
+ */
+export function viewTooNarrow(env: NodeJS.ProcessEnv, output: string, args: readonly string[], dir: string): boolean {
+  if (!isView(env) || !missingFromView(output)) return false;
+  recordViewMiss(env, args, dir);
+  return true;
 }
 
 /** Writes down a call a view was too narrow for, in the pool's `view-misses` file. */

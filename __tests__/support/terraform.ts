@@ -20,7 +20,7 @@ import { AWS_MOCKS } from "../../publish/mocks";
 import { AWS_PROVIDER_VERSION } from "../../modules/core/stack";
 import { providerSource } from "./provider-mirror";
 import { oncePerRun } from "./once";
-import { attached, isView, missingFromView, recordViewMiss, unescaped } from "./provider-server";
+import { attached, unescaped, viewTooNarrow } from "./provider-server";
 
 export class TerraformError extends Error {
   constructor(
@@ -110,10 +110,7 @@ export function terraform(dir: string, args: string[], opts: { allowFailure?: bo
   const env = attached(args, terraformEnv(), [dir]);
   let res = spawn(env);
   // A schema view too narrow for the call (provider-server.ts): once more with the whole schema, written down.
-  if (res.status !== 0 && isView(env) && missingFromView(`${res.stderr}\n${res.stdout}`)) {
-    recordViewMiss(env, args, dir);
-    res = spawn(attached(args, terraformEnv()));
-  }
+  if (res.status !== 0 && viewTooNarrow(env, `${res.stderr}\n${res.stdout}`, args, dir)) res = spawn(attached(args, terraformEnv()));
   if (res.error) throw new Error(`cannot run ${bin}: ${res.error.message} (is Terraform ≥ 1.7 on PATH, or TERRAFORM_BIN set?)`);
   if (res.status !== 0 && !opts.allowFailure) throw new TerraformError(args, dir, res.status, `${res.stderr}\n${res.stdout}`);
   return { stdout: res.stdout, stderr: res.stderr, status: res.status };
