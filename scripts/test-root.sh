@@ -12,10 +12,11 @@ SUITE=bookworm
 # what the test reads the result with (openssh-server for sshd -T, apt for apt-config,
 # systemd for systemctl), two services the recipe must disable (rpcbind, avahi-daemon), and what
 # every Ubuntu cloud image has and the minimal base lacks (netbase: /etc/protocols, which nft needs
-# to resolve ipv6-icmp; locales: cloud-init sets the locale).
+# to resolve ipv6-icmp; locales: cloud-init sets the locale). The locale is generated and set here,
+# as on a cloud image: cloud-init then finds it current and does not generate it again on every run.
 PACKAGES="cloud-init,openssh-server,nftables,unattended-upgrades,rsyslog,systemd,systemd-sysv,rpcbind,avahi-daemon,python3,netbase,locales"
 CACHE="${BULWARK_TEST_ROOT_CACHE:-/var/cache/bulwark}"
-KEY=$(printf '%s %s v1' "$SUITE" "$PACKAGES" | sha256sum | cut -c1-12)
+KEY=$(printf '%s %s v2' "$SUITE" "$PACKAGES" | sha256sum | cut -c1-12)
 ROOT="$CACHE/rootfs-$SUITE-$KEY"
 
 if [ "${1:-}" = "--path" ]; then echo "$ROOT"; exit 0; fi
@@ -52,6 +53,7 @@ unshare --mount bash -euc '
     apt-get install -y -qq --no-install-recommends $(echo "$2" | tr , " ")
   echo "en_US.UTF-8 UTF-8" > "$1/etc/locale.gen"
   chroot "$1" /usr/sbin/locale-gen
+  chroot "$1" /usr/sbin/update-locale LANG=en_US.UTF-8
 ' bulwark-root "$TMP" "$PACKAGES" >&2
 chroot "$TMP" apt-get clean
 rm -f "$TMP"/var/log/*.log
