@@ -20,6 +20,9 @@ let tmp: string;
 let app: string;
 let files: string[];
 
+/** npm may reach the registry: with the CA bundle the machine gives it (the global setup keeps it from the other processes). */
+const npmEnv = { ...process.env, ...(process.env.BULWARK_NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.BULWARK_NODE_EXTRA_CA_CERTS } : {}) };
+
 function run(cmd: string, args: string[], cwd: string) {
   const res = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
@@ -28,7 +31,7 @@ function run(cmd: string, args: string[], cwd: string) {
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-consumer-"));
   // prepack builds dist/ from the sources.
-  const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", tmp], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }))[0];
+  const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", tmp], { cwd: ROOT, env: npmEnv, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }))[0];
   files = packed.files.map((f: { path: string }) => f.path);
   const tarball = path.join(tmp, packed.filename);
   app = path.join(tmp, "app");
@@ -39,7 +42,7 @@ beforeAll(() => {
   // The type-check uses this repository's TypeScript and the cdktf CLI is not needed: the install stays small.
   appPkg.devDependencies = { "@types/node": locked("@types/node") };
   fs.writeFileSync(path.join(app, "package.json"), JSON.stringify(appPkg, null, 2));
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: app, stdio: "ignore" });
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: app, env: npmEnv, stdio: "ignore" });
 }, 600000);
 
 afterAll(() => {

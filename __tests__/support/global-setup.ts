@@ -20,6 +20,7 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-test-run-"));
   process.env.BULWARK_TEST_RUN_TMPDIR = runTmp;
   process.env.TMPDIR = runTmp;
+  withoutExtraCaCerts();
   await bundlePackages(project);
   probeProvider();
   // One AWS API emulator for the whole run (the deploy suites share it, each in its own accounts).
@@ -42,6 +43,18 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
     process.env.BULWARK_AWS_EMULATOR_URL = source.url;
   }
   await shareProviders();
+}
+
+/**
+ * Node reads the whole bundle NODE_EXTRA_CA_CERTS names when it starts, about 45 ms of CPU, in each of
+ * the run's 200-odd node processes (workers, CLI runs, synths). None of them makes a TLS connection but
+ * npm's in the package suite, which gets the setting back (BULWARK_NODE_EXTRA_CA_CERTS).
+ */
+function withoutExtraCaCerts(): void {
+  const certs = process.env.NODE_EXTRA_CA_CERTS;
+  if (!certs) return;
+  process.env.BULWARK_NODE_EXTRA_CA_CERTS = certs;
+  delete process.env.NODE_EXTRA_CA_CERTS;
 }
 
 /**
