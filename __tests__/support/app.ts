@@ -53,7 +53,7 @@ export function runSynth(env: Record<string, string> = {}): SynthRun {
  * The main job's output on the reference environments (runSynth with nothing added), made once per
  * `npm test` run by the first suite that asks and read by the others: for suites that only read it.
  * Nothing may write into its `outdir` (the suites copy it first to change it). The suite that tests the
- * main job itself runs its own.
+ * main job itself reads it too, and runs the job a second time to compare.
  */
 export function referenceSynth(): SynthRun {
   return oncePerRun(path.join(os.tmpdir(), `bulwark-reference-synth-${process.ppid}.json`), () => runSynth(), {
