@@ -263,8 +263,9 @@ async function buildVendor(root, build, vendorDir, packages) {
 }
 
 /**
- * Runs `entry` on the fast path. `opts.root` is the project whose packages the bundles use and
- * whose `.bulwark/build` holds them: this repository unless a user's project is named.
+ * Runs `entry` on the fast path, and returns what it exports. `opts.root` is the project whose
+ * packages the bundles use and whose `.bulwark/build` holds them: this repository unless a user's
+ * project is named.
  */
 export async function runTypeScript(entry, args, opts = {}) {
   const root = opts.root ?? repositoryRoot;
@@ -286,7 +287,7 @@ export async function runTypeScript(entry, args, opts = {}) {
 
   if (sourceMaps) process.setSourceMapsEnabled(true);
   process.argv = [process.argv[0], entryPath, ...args];
-  createRequire(import.meta.url)(outfile);
+  return createRequire(import.meta.url)(outfile);
 }
 
 /**

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import "@microsoft/jest-sarif";
 import { referenceSynth, SynthRun } from "../support/app";
-import { bulwark } from "../support/cli";
+import { bulwark, bulwarkProcess } from "../support/cli";
 import { offlinePlanOf } from "../support/terraform";
 
 declare global {
@@ -169,5 +169,32 @@ describe("bulwark --version", () => {
     const run = bulwark(["--version"]);
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version);
+  });
+});
+
+describe("the CLI thread of the tests (support/cli.ts) answers as the bulwark binary does", () => {
+  it("the same exit status, stdout and stderr, call for call: reports, findings, bad input, usage errors, help", () => {
+    const open = mutatedCopy("dev", (json) => {
+      const group = Object.values(json.resource.aws_security_group as Record<string, any>)[0];
+      group.ingress = [{ from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"], description: "ssh" }];
+    });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-cli-thread-"));
+    const calls = [
+      ["check", synth.outdir],
+      ["check", open, "--format", "json"],
+      ["check", synth.outdir, "--format", "x"],
+      ["check", path.join(out, "missing")],
+      ["check", "--help"],
+      ["diff", "--base", synth.outdir, "--head", open],
+      ["diff", "--base", synth.outdir],
+      ["exposure", open, "--format", "mermaid"],
+      ["publish", "--out", path.join(out, "modules"), "--module", "kms-key"],
+      ["publish", "--module", "no-such-module"],
+      ["check", "--no-such-option"],
+    ];
+    const answers = calls.map((args) => [bulwark(args), bulwarkProcess(args)]);
+    for (const [i, [thread, proc]] of answers.entries()) expect([calls[i], thread]).toEqual([calls[i], proc]);
+    // Neither side answered everything alike: findings (1), bad input (2) and success (0) are all in there.
+    expect(new Set(answers.map(([t]) => t.status))).toEqual(new Set([0, 1, 2]));
   });
 });
