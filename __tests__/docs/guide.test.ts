@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { check } from "../../cli/check";
 import { ROOT } from "../support/app";
+import { bulwark } from "../support/cli";
 import { resourcesOf, TfJson } from "../support/synth";
 
 /**
@@ -128,7 +129,7 @@ describe("docs/GUIDE.md", () => {
   });
 
   it("names only commands and flags the CLI has", () => {
-    const help = (cmd: string) => spawnSync(process.execPath, [path.join(ROOT, "scripts", "run.mjs"), "cli/main.ts", cmd, "--help"], { cwd: ROOT, encoding: "utf8" }).stdout;
+    const help = (cmd: string) => bulwark([cmd, "--help"]).stdout;
     for (const [cmd, flags] of [["check", ["--scope", "--format", "--output"]], ["diff", ["--base", "--head", "--fail-on", "--plan"]], ["exposure", ["--format"]]] as const) {
       const text = help(cmd);
       for (const f of flags) expect([cmd, f, text.includes(f)]).toEqual([cmd, f, true]);
