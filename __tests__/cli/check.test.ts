@@ -173,7 +173,7 @@ describe("bulwark --version", () => {
 });
 
 describe("the CLI thread of the tests (support/cli.ts) answers as the bulwark binary does", () => {
-  it("the same exit status, stdout and stderr, call for call: reports, findings, bad input, usage errors, help", () => {
+  it("the same exit status, stdout and stderr, call for call: reports, an svg drawn asynchronously, findings, bad input (a hostile path too), usage errors, help", () => {
     const open = mutatedCopy("dev", (json) => {
       const group = Object.values(json.resource.aws_security_group as Record<string, any>)[0];
       group.ingress = [{ from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"], description: "ssh" }];
@@ -187,14 +187,16 @@ describe("the CLI thread of the tests (support/cli.ts) answers as the bulwark bi
       ["check", "--help"],
       ["diff", "--base", synth.outdir, "--head", open],
       ["diff", "--base", synth.outdir],
+      ["check", path.join(out, "no\nsuch \u2028file")],
       ["exposure", open, "--format", "mermaid"],
+      ["exposure", open, "--format", "svg"],
       ["publish", "--out", path.join(out, "modules"), "--module", "kms-key"],
       ["publish", "--module", "no-such-module"],
       ["check", "--no-such-option"],
     ];
     const answers = calls.map((args) => [bulwark(args), bulwarkProcess(args)]);
     for (const [i, [thread, proc]] of answers.entries()) expect([calls[i], thread]).toEqual([calls[i], proc]);
-    // Neither side answered everything alike: findings (1), bad input (2) and success (0) are all in there.
+    // The calls cover every exit status: success (0), findings (1), bad input and usage (2).
     expect(new Set(answers.map(([t]) => t.status))).toEqual(new Set([0, 1, 2]));
   });
 });

@@ -56,7 +56,7 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
 }
 
 /**
- * Node reads the whole bundle NODE_EXTRA_CA_CERTS names when it starts, about 45 ms of CPU, in each of
+ * Node reads the whole bundle NODE_EXTRA_CA_CERTS names when it starts, about 43 ms of CPU, in each of
  * the run's 200-odd node processes (workers, CLI runs, synths). None of them makes a TLS connection but
  * npm's in the package suite, which gets the setting back (BULWARK_NODE_EXTRA_CA_CERTS).
  */
