@@ -36,7 +36,8 @@ describe.each(Object.keys(run.stacks))("stack %s with terraform", (name) => {
     expect(out).toMatch(/Success! 1 passed, 0 failed/);
   });
 
-  it("fails that apply test, with terraform's message, when a template regresses to hop limit 2", () => {
+  // That the test can fail is shown on the first stack: the assertions come from hardeningTest for every stack alike.
+  if (name === Object.keys(run.stacks)[0]) it("fails that apply test, with terraform's message, when a template regresses to hop limit 2", () => {
     const file = path.join(dir, "cdk.tf.json");
     const original = fs.readFileSync(file, "utf8");
     const broken = JSON.parse(original);

@@ -1,9 +1,10 @@
 /**
  * The package as a user gets it: `npm pack`, then outside the repository `bulwark init` a project
  * naming the tarball, one `npm install` (peers at this repository's lock-file versions, from the
- * npm cache where it holds them), and the project's own commands: synth on the fast path, its
- * test, `bulwark check`, and an offline plan (which validates first: no warnings allowed). Every exports entry is loaded
- * from CommonJS and ESM.
+ * npm cache where it holds them; the AWS provider bindings linked from this repository's install),
+ * and the project's own commands: synth on the fast path, its test, `bulwark check`, and an offline
+ * plan (which validates first: no warnings allowed). Every exports entry is loaded from CommonJS
+ * and ESM.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -42,8 +43,25 @@ beforeAll(() => {
   // The type-check uses this repository's TypeScript and the cdktf CLI is not needed: the install stays small.
   appPkg.devDependencies = { "@types/node": locked("@types/node") };
   fs.writeFileSync(path.join(app, "package.json"), JSON.stringify(appPkg, null, 2));
+  seedLargestPeer(app);
   execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: app, env: npmEnv, stdio: "ignore" });
 }, 600000);
+
+/**
+ * The AWS provider bindings (362 MB in 4,300 files, the install's largest part by far) at the locked
+ * version, linked file by file from this repository's own install instead of extracted again from
+ * npm's cache: npm keeps a package already in node_modules that satisfies the dependency, as a user's
+ * second install does. Where links cannot be made (another file system), npm installs it as usual.
+ */
+function seedLargestPeer(app: string) {
+  const name = "@cdktf/provider-aws";
+  const from = path.join(ROOT, "node_modules", name);
+  const to = path.join(app, "node_modules", name);
+  if (JSON.parse(fs.readFileSync(path.join(from, "package.json"), "utf8")).version !== locked(name)) return;
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  const res = spawnSync("cp", ["-al", from, to], { encoding: "utf8" });
+  if (res.status !== 0) fs.rmSync(to, { recursive: true, force: true });
+}
 
 afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -81,6 +99,9 @@ describe("the packed tarball", () => {
     expect(installed.peerDependencies).toEqual({ cdktf: locked("cdktf"), constructs: `^${locked("constructs")}`, "@cdktf/provider-aws": locked("@cdktf/provider-aws") });
     // One construct tree: the app's cdktf is the one bulwark loads.
     expect(fs.existsSync(path.join(app, "node_modules", "bulwark", "node_modules", "cdktf"))).toBe(false);
+    for (const name of ["cdktf", "constructs", "@cdktf/provider-aws"]) {
+      expect([name, JSON.parse(fs.readFileSync(path.join(app, "node_modules", name, "package.json"), "utf8")).version]).toEqual([name, locked(name)]);
+    }
   });
 
   it("resolves every exports entry from CommonJS and ESM", () => {
