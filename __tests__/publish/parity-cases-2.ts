@@ -7,7 +7,7 @@ import { TEST_ACCOUNT } from "../support/synth";
  * The load balancer with default props and the bastion in SSH mode (an allowlist; the world with
  * a reason), each as its construct and as its published module with the same inputs, planned
  * offline in one root per side (see describeParity) and compared resource by resource, then after
- * one mocked apply per side; the compliance findings, suppressions included, must match.
+ * one plan per side with the mocks' values; the compliance findings, suppressions included, must match.
  */
 const AMI = "ami-0123456789abcdef0";
 const VPC = "vpc-0123456789abcdef0";
@@ -97,8 +97,8 @@ export const CASES_2: ParityCase[] = [
 export function more2(run: () => ParityRun): void {
   it("compares the policies, the user data and the load balancer's wiring, which plans cannot all know", () => {
     const { cases, modulePlan } = run();
-    expect(cases.ssh.comparedAfterApply).toEqual(expect.arrayContaining(['ssh aws_iam_role_policy["session-manager-logging"].policy', 'ssh aws_iam_policy["ops-ssh-operators"].policy']));
-    expect(cases.lb.comparedAfterApply).toEqual(
+    expect(cases.ssh.comparedWithMocks).toEqual(expect.arrayContaining(['ssh aws_iam_role_policy["session-manager-logging"].policy', 'ssh aws_iam_policy["ops-ssh-operators"].policy']));
+    expect(cases.lb.comparedWithMocks).toEqual(
       expect.arrayContaining(["lb aws_wafv2_web_acl_association[#0].resource_arn", "lb aws_wafv2_web_acl_logging_configuration[#0].log_destination_configs", "lb aws_lb_listener[443].load_balancer_arn"]),
     );
     // The SSH user data (sshd, host firewall, keys command) is known to the plans, so compared there: it is the SSH one.

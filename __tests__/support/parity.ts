@@ -18,7 +18,7 @@ import { init, offlinePlan, PlanJson, stageStack, terraform } from "./terraform"
  * creates are grouped by resource type, paired by a key that does not depend on how the side
  * names its resources, and every known attribute is compared (JSON documents parsed, user data
  * parsed as cloud-init reads it), then what each attribute refers to. Security-relevant values
- * unknown until apply on both sides (policies holding ARNs) are compared after a mocked apply;
+ * unknown until apply on both sides (policies holding ARNs) are compared in a plan with the mocks' values;
  * the others are listed, not judged equal. `describeParity` runs a file's cases this way.
  */
 
@@ -126,7 +126,7 @@ export interface ParityReport {
   readonly differences: string[];
   /** Attributes unknown on both sides (known after apply), by key: not compared on the plans. */
   readonly unknownOnBoth: string[];
-  /** The same, with both sides' addresses, for a mocked apply to compare. */
+  /** The same, with both sides' addresses, for the mocked plan to compare. */
   readonly unknownPairs: { key: string; attr: string; construct: string; module: string }[];
 }
 
@@ -204,7 +204,7 @@ function firstDifference(c: unknown, m: unknown, at = ""): string {
   return `${at || "value"}: construct ${JSON.stringify(c)?.slice(0, 200)}, module ${JSON.stringify(m)?.slice(0, 200)}`;
 }
 
-/** Security-relevant attributes that plans often cannot know (they hold ARNs): compared after a mocked apply. */
+/** Security-relevant attributes that plans often cannot know (they hold ARNs): compared in a plan with the mocks' values. */
 export const APPLY_TIME_ATTRIBUTES = new Set([
   "policy", "assume_role_policy", "content", "alarm_actions", "ok_actions", "kms_key_id", "kms_master_key_id", "kms_key_arn", "s3_kms_key_arn",
   "cloud_watch_logs_group_arn", "cloud_watch_logs_role_arn", "role_arn", "s3_bucket_name", "sns_topic_arn", "policy_arn", "role", "target_key_id", "user_data",
@@ -214,23 +214,40 @@ export const APPLY_TIME_ATTRIBUTES = new Set([
 ]);
 
 /**
- * Values after `terraform test` applies `dir` with the shared mocks (fixed ARNs per resource
- * type, so both sides see the same ones). `dumpOutput` names an output holding
- * base64(jsonencode(values)); terraform test cannot export state, so a run asserts the output
- * against an impossible value and the value is read back from Terraform's own failure message.
+ * The values of `exprs` (Terraform expressions, by key) in `dir` planned by `terraform test` with the
+ * shared mocks in effect during the plan (`override_during = plan`: fixed ARNs per resource type, so
+ * both sides see the same ones), without an apply or its teardown. terraform test cannot export
+ * values, so each is a local holding base64(jsonencode(value)) that an assertion compares with an
+ * impossible one, and the value is read back from Terraform's own failure message. A value the mocked
+ * plan still cannot know (an attribute neither the configuration nor the mocks set, left to the
+ * provider) is returned in `unknown`.
  */
-export function mockedOutput(dir: string, dumpOutput: string, aliases: readonly RegionProvider[] = []): Record<string, unknown> {
+export function mockedValues(dir: string, exprs: Record<string, string>, aliases: readonly RegionProvider[] = []): { values: Record<string, unknown>; unknown: string[] } {
+  const keys = Object.keys(exprs);
+  fs.writeFileSync(path.join(dir, "parity_dump.tf.json"), JSON.stringify({ locals: Object.fromEntries(keys.map((k, i) => [`parity_${i}`, `\${base64encode(jsonencode(${exprs[k]}))}`])) }));
   fs.mkdirSync(path.join(dir, "tests", "mocks"), { recursive: true });
   fs.writeFileSync(path.join(dir, "tests", "mocks", "aws.tfmock.hcl"), AWS_MOCKS);
   // A provider of another region reports that region, as the real one would.
-  const aliased = aliases.flatMap((p) => [`mock_provider "aws" {`, `  alias  = "${p.alias}"`, '  source = "./tests/mocks"', '  mock_data "aws_region" {', `    defaults = { name = "${p.region}" }`, "  }", "}", ""]);
-  const run = ['mock_provider "aws" {', '  source = "./tests/mocks"', "}", "", ...aliased, 'run "dump" {', "  command = apply", "  assert {", `    condition     = output.${dumpOutput} == "-"`, '    error_message = "parity dump"', "  }", "}", ""];
+  const aliased = aliases.flatMap((p) => [`mock_provider "aws" {`, `  alias           = "${p.alias}"`, '  source          = "./tests/mocks"', "  override_during = plan", '  mock_data "aws_region" {', `    defaults = { name = "${p.region}" }`, "  }", "}", ""]);
+  const asserts = keys.flatMap((_, i) => ["  assert {", `    condition     = local.parity_${i} == "-"`, `    error_message = "parity ${i}"`, "  }"]);
+  const run = ['mock_provider "aws" {', '  source          = "./tests/mocks"', "  override_during = plan", "}", "", ...aliased, 'run "dump" {', "  command = plan", ...asserts, "}", ""];
   fs.writeFileSync(path.join(dir, "tests", "parity.tftest.hcl"), run.join("\n"));
   const res = terraform(dir, ["test", "-filter=tests/parity.tftest.hcl"], { allowFailure: true });
   const text = `${res.stdout}\n${res.stderr}`;
-  const m = new RegExp(`output\\.${dumpOutput} is "([A-Za-z0-9+/=]+)"`).exec(text);
-  if (!m) throw new Error(`no value of output.${dumpOutput} in terraform test's output:\n${text.slice(0, 4000)}`);
-  return JSON.parse(Buffer.from(m[1], "base64").toString("utf8")) as Record<string, unknown>;
+  const found = new Map([...text.matchAll(/local\.parity_(\d+) is "([A-Za-z0-9+/=]*)"/g)].map((m) => [Number(m[1]), m[2]]));
+  const values: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  keys.forEach((k, i) => {
+    const b64 = found.get(i);
+    if (b64 === undefined) unknown.push(k);
+    else values[k] = JSON.parse(Buffer.from(b64, "base64").toString("utf8"));
+  });
+  // Every value not read back must be one Terraform called unknown, one error each: anything else is a failed run.
+  const unknownErrors = (text.match(/Error: Unknown condition value/g) ?? []).length;
+  if (unknownErrors !== unknown.length || !/Failure! 0 passed, 1 failed/.test(text)) {
+    throw new Error(`terraform test in ${dir} gave ${found.size} of ${keys.length} values and ${unknownErrors} unknown ones:\n${text.slice(0, 4000)}`);
+  }
+  return { values, unknown };
 }
 
 const MOCK_RANDOM = /^[a-z0-9]{8}$/;
@@ -243,14 +260,14 @@ export function compareValues(construct: Record<string, unknown>, module: Record
     const [cv, mv] = [normalize(construct[key] ?? null, attr), normalize(module[key] ?? null, attr)];
     // A computed attribute the mocks give no value gets a random 8-character string on each side: nothing to compare.
     if ([cv, mv].every((v) => typeof v === "string" && MOCK_RANDOM.test(v))) continue;
-    if (JSON.stringify(cv) !== JSON.stringify(mv)) out.push(`${key} (after a mocked apply): ${firstDifference(cv, mv)}`);
+    if (JSON.stringify(cv) !== JSON.stringify(mv)) out.push(`${key} (with the mocks' values): ${firstDifference(cv, mv)}`);
   }
   return out;
 }
 
 // ---------------------------------------------------------------------------------------
 // The driver: every case of a file in one root per side (one init and one plan each, one
-// mocked apply each), so a test file only lists its cases.
+// plan with the mocks' values each), so a test file only lists its cases.
 
 /** A provider of another region (the backup copy region), configured alike on both sides. */
 export interface RegionProvider {
@@ -298,11 +315,14 @@ export interface ParityOptions {
 export interface CaseParity {
   /** Resources each side plans for the case. */
   readonly counts: { readonly construct: number; readonly module: number };
-  /** Every difference on the plans and after the mocked apply (deliberate ones included). */
+  /** Every difference on the plans and with the mocks' values (deliberate ones included). */
   readonly differences: string[];
-  /** What the mocked apply compared (`<id> <key>.<attribute>`). */
-  readonly comparedAfterApply: string[];
-  /** Unknown on both plans inside a module the module calls: compared on the plans only. */
+  /** What the mocked plan compared (`<id> <key>.<attribute>`). */
+  readonly comparedWithMocks: string[];
+  /**
+   * Unknown on both plans inside a module the module calls (compared on the plans only), or still
+   * unknown on both sides with the mocks' values (left to the provider): listed, not judged equal.
+   */
   readonly notCompared: string[];
   readonly constructFindings: string[];
   readonly moduleFindings: string[];
@@ -396,8 +416,8 @@ export function compareWiring(construct: PlannedResource[], module: PlannedResou
 
 /**
  * Builds every case as constructs in one stack and as module calls in one root, plans both
- * offline, compares each case's resources (plans, then one mocked apply per side for what the
- * plans cannot know) and runs every rule over both plans with each side's suppressions.
+ * offline, compares each case's resources (plans, then one plan per side with the mocks' values
+ * for what the offline plans cannot know) and runs every rule over both plans with each side's suppressions.
  */
 export function runParity(cases: readonly ParityCase[], opts: ParityOptions = {}): ParityRun {
   const ids = cases.map((c) => c.id);
@@ -428,7 +448,7 @@ export function runParity(cases: readonly ParityCase[], opts: ParityOptions = {}
   const constructPlan = offlinePlan(constructDir);
   const modulePlan = offlinePlan(root);
 
-  // Plans first; then what neither plan knows (policies and documents holding ARNs) after one mocked apply per side.
+  // Plans first; then what neither plan knows (policies and documents holding ARNs) in one plan per side with the mocks' values.
   const sides: Record<string, { construct: PlannedResource[]; module: PlannedResource[] }> = {};
   const reports: Record<string, ParityReport> = {};
   const notCompared: Record<string, string[]> = {};
@@ -451,12 +471,20 @@ export function runParity(cases: readonly ParityCase[], opts: ParityOptions = {}
   }
   let constructValues: Record<string, unknown> = {};
   let moduleValues: Record<string, unknown> = {};
+  const oneSideUnknown: string[] = [];
   if (Object.keys(constructExprs).length > 0) {
     const object = (exprs: Record<string, string>) => `{ ${Object.entries(exprs).map(([k, e]) => `${JSON.stringify(k)} = ${e}`).join(", ")} }`;
-    fs.writeFileSync(path.join(constructDir, "parity_dump.tf.json"), JSON.stringify({ output: { parity_dump: { value: `\${base64encode(jsonencode(${object(constructExprs)}))}` } } }));
     for (const [id, exprs] of Object.entries(moduleExprs)) fs.writeFileSync(path.join(modules, `case-${id}`, "zz_parity.tf"), `output "parity" {\n  value = ${object(exprs)}\n}\n`);
-    fs.writeFileSync(path.join(root, "parity.tf"), `output "parity_dump" {\n  value = base64encode(jsonencode(merge(${Object.keys(moduleExprs).map((id) => `module.${id}.parity`).join(", ")})))\n}\n`);
-    [constructValues, moduleValues] = [mockedOutput(constructDir, "parity_dump", providers), mockedOutput(root, "parity_dump", providers)];
+    const moduleRefs = Object.fromEntries(Object.entries(moduleExprs).flatMap(([id, exprs]) => Object.keys(exprs).map((k) => [k, `module.${id}.parity[${JSON.stringify(k)}]`])));
+    const [c, m] = [mockedValues(constructDir, constructExprs, providers), mockedValues(root, moduleRefs, providers)];
+    [constructValues, moduleValues] = [c.values, m.values];
+    // Unknown on both sides: left to the provider on both (no configuration or mock sets it), listed, not judged equal.
+    for (const k of c.unknown.filter((k) => m.unknown.includes(k))) notCompared[k.slice(0, k.indexOf(" "))].push(k.slice(k.indexOf(" ") + 1));
+    for (const k of [...c.unknown, ...m.unknown].filter((k) => !(c.unknown.includes(k) && m.unknown.includes(k)))) {
+      oneSideUnknown.push(`${k} (with the mocks' values): unknown on the ${c.unknown.includes(k) ? "construct" : "module"} side only`);
+      delete constructValues[k];
+      delete moduleValues[k];
+    }
   }
 
   const suppressions = { construct: constructSuppressions(constructJson), module: moduleSuppressions(modulePlan) };
@@ -470,8 +498,13 @@ export function runParity(cases: readonly ParityCase[], opts: ParityOptions = {}
     const side = sides[c.id];
     results[c.id] = {
       counts: { construct: side.construct.length, module: side.module.length },
-      differences: [...reports[c.id].differences, ...compareWiring(side.construct, side.module, refs.construct, refs.module), ...compareValues(mine(constructValues), mine(moduleValues))],
-      comparedAfterApply: Object.keys(mine(constructValues)),
+      differences: [
+        ...reports[c.id].differences,
+        ...compareWiring(side.construct, side.module, refs.construct, refs.module),
+        ...compareValues(mine(constructValues), mine(moduleValues)),
+        ...oneSideUnknown.filter((d) => d.startsWith(`${c.id} `)),
+      ],
+      comparedWithMocks: Object.keys(mine(constructValues)),
       notCompared: notCompared[c.id],
       constructFindings: findingsOf(findings.construct, side.construct, constructSide(c.id)),
       moduleFindings: findingsOf(findings.module, side.module, moduleSide(c.id)),
@@ -504,7 +537,7 @@ export function describeParity(title: string, cases: readonly ParityCase[], opts
     describe.each(cases.map((c) => [`${c.id} (${c.module})`, c] as const))("%s", (_, c) => {
       const readme = () => PUBLISHED_MODULES.find((m) => m.name === c.module)!.secureDefaults.join("\n");
 
-      it("creates the same resources with the same security-relevant attributes (plans, then a mocked apply)", () => {
+      it("creates the same resources with the same security-relevant attributes (plans, then with the mocks' values)", () => {
         const r = result(c.id);
         expect(r.counts.construct).toBeGreaterThan(0);
         expect(r.differences.filter((d) => !isListed(c.deliberate, d))).toEqual([]);
