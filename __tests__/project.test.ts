@@ -22,6 +22,20 @@ describe("project conventions", () => {
     expect(deps.constructs).toMatch(/^10\.4\.\d+$/);
     for (const [name, version] of Object.entries(deps)) expect([name, version]).toEqual([name, expect.stringMatching(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/)]);
   });
+
+  it("names only test files that exist in the sequencer's expected durations, and starts those first", () => {
+    const Sequencer = require("./support/sequencer.js");
+    const expected = Object.keys(Sequencer.EXPECTED);
+    expect(expected.filter((f) => !files.includes(`__tests__/${f}`))).toEqual([]);
+    // A first run (no cached durations): the listed files by expected duration, then the others by size.
+    const sequencer = new Sequencer({});
+    const context = { config: { cache: false }, hasteFS: { getSize: (p: string) => fs.statSync(p).size } };
+    const tests = files.filter((f) => f.endsWith(".test.ts")).map((f) => ({ path: path.join(ROOT, f), context }));
+    const order = sequencer.sort(tests).map((t: { path: string }) => path.relative(path.join(ROOT, "__tests__"), t.path));
+    const first = order.slice(0, expected.length);
+    expect([...first].sort()).toEqual([...expected].sort());
+    expect(first.map((f: string) => Sequencer.EXPECTED[f])).toEqual(first.map((f: string) => Sequencer.EXPECTED[f]).sort((a: number, b: number) => b - a));
+  });
 });
 
 describe("what a short CLI run loads", () => {
