@@ -86,33 +86,17 @@ function ingressOf(json: TfJson, groupRef: string): Map<string, string[]> {
   return out;
 }
 
-/**
- * The file's user-data runs, each registered with its input where its tests are, and all started at
- * once when the test root is there (each in an overlay and namespaces of its own): cloud-init runs one
- * process at a time, so one run after another left a core idle.
- */
-const runs = new Map<string, { userData: () => string; passes: number; started?: Promise<UserDataRun> }>();
-function userDataRun(name: string, userData: () => string, passes = 1): () => Promise<UserDataRun> {
-  runs.set(name, { userData, passes });
-  return () => runs.get(name)!.started ?? Promise.reject(new Error(`user-data run ${name}: not started (no test root)`));
-}
-
+let root: string;
 beforeAll(() => {
-  const root = testRoot();
-  for (const r of runs.values()) {
-    r.started = runUserData(root, r.userData(), r.passes);
-    // Reported by the test that awaits it.
-    r.started.catch(() => undefined);
-  }
+  root = testRoot();
 });
 
 describe("the Ubuntu recipe of the prod app tier, run twice by cloud-init", () => {
   const prod = loadEnvironmentFile(path.join(REPO, "examples", "environments", "prod.yaml"), REPO);
   const json = synthStack(new EnvironmentStack(Testing.app(), { ...prod, os: "ubuntu" })) as TfJson;
-  const started = userDataRun("prod app tier", () => userDataOf(json, "app_template"), 2);
   let run: UserDataRun;
-  beforeAll(async () => {
-    run = await started();
+  beforeAll(() => {
+    run = runUserData(root, userDataOf(json, "app_template"), 2);
   });
 
   it("finishes every cloud-init stage without an error and installs what the recipe asks for", () => {
@@ -253,17 +237,12 @@ describe("the Ubuntu recipe of an SSH bastion, run by cloud-init", () => {
         }),
     );
 
-  const variants = [true, false].map((restrict) => {
-    const json = bastion(restrict);
-    return { json, run: userDataRun(`bastion, restrictForwarding ${restrict}`, () => userDataOf(json, "bastion_launch-template_template")) };
-  });
-
   it.each([
     [true, { allowtcpforwarding: "no", allowagentforwarding: "no", permittunnel: "no" }],
     [false, { allowtcpforwarding: "yes", allowagentforwarding: "yes", permittunnel: "no" }],
-  ])("restrictForwarding %s: sshd -T shows the forwarding asked for; the firewall admits SSH from the allowlist only", async (restrict, forwarding) => {
-    const { json, run: started } = variants[restrict ? 0 : 1];
-    const run = await started();
+  ])("restrictForwarding %s: sshd -T shows the forwarding asked for; the firewall admits SSH from the allowlist only", (restrict, forwarding) => {
+    const json = bastion(restrict);
+    const run = runUserData(root, userDataOf(json, "bastion_launch-template_template"));
     expect(JSON.parse(run.read("result", 1)).v1.errors).toEqual([]);
     const sshd = sshdSettings(run.read("sshd-T", 1));
     expect({
@@ -287,15 +266,12 @@ describe("the Ubuntu recipe of an SSH bastion, run by cloud-init", () => {
 });
 
 describe("the Amazon Linux 2023 recipe's files, read by the real parsers (its packages cannot run here)", () => {
-  const started = userDataRun("Amazon Linux 2023 files", () => {
+  it("sshd and nft accept them, and dnf-automatic applies security updates", () => {
     const text = buildUserData({ os: "amazon-linux-2023", logGroupPrefix: "/bulwark/t", firewallAllow: { app: { port: 8080, sources: ["10.0.0.0/24"] } } });
     const cfg = parse(text) as { write_files: { path: string; content: string }[] };
     // A cloud-config that writes the Amazon Linux files only, run by the same cloud-init.
-    return "#cloud-config\n" + JSON.stringify({ write_files: cfg.write_files, runcmd: [["sh", "-c", "python3 - > /var/log/dnf-automatic.ini <<'PY'\nimport configparser\nc = configparser.ConfigParser()\nc.read('/etc/dnf/automatic.conf')\nfor s in c.sections():\n    for k, v in c[s].items(): print(f'{s}.{k}={v}')\nPY"]] });
-  });
-
-  it("sshd and nft accept them, and dnf-automatic applies security updates", async () => {
-    const run = await started();
+    const filesOnly = "#cloud-config\n" + JSON.stringify({ write_files: cfg.write_files, runcmd: [["sh", "-c", "python3 - > /var/log/dnf-automatic.ini <<'PY'\nimport configparser\nc = configparser.ConfigParser()\nc.read('/etc/dnf/automatic.conf')\nfor s in c.sections():\n    for k, v in c[s].items(): print(f'{s}.{k}={v}')\nPY"]] });
+    const run = runUserData(root, filesOnly);
     expect(JSON.parse(run.read("result", 1)).v1.errors).toEqual([]);
     const sshd = sshdSettings(run.read("sshd-T", 1));
     expect(sshd.get("permitrootlogin")).toBe("no");

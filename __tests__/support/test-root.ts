@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,29 +30,17 @@ export interface UserDataRun {
  * Runs `userData` through the real cloud-init in a throwaway overlay of the test root, `passes`
  * times (each pass as a fresh instance: `cloud-init clean` first), in new mount, network, PID and
  * UTS namespaces, so nothing reaches the machine: the firewall loads into an empty network namespace.
- * Asynchronous, so that runs in separate overlays go at once.
  */
-export async function runUserData(root: string, userData: string, passes = 1): Promise<UserDataRun> {
+export function runUserData(root: string, userData: string, passes = 1): UserDataRun {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-user-data-"));
   const file = path.join(work, "user-data");
   fs.writeFileSync(file, userData);
   const started = Date.now();
-  const r = await new Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string; error?: Error }>((resolve) => {
-    const child = spawn("unshare", ["--mount", "--net", "--pid", "--uts", "--ipc", "--fork", "bash", path.join(__dirname, "run-user-data.sh"), root, work, file, String(passes)], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      resolve({ status: null, signal: null, stderr, error });
-    });
-    child.once("close", (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, stderr });
-    });
-  });
+  const r = spawnSync(
+    "unshare",
+    ["--mount", "--net", "--pid", "--uts", "--ipc", "--fork", "bash", path.join(__dirname, "run-user-data.sh"), root, work, file, String(passes)],
+    { encoding: "utf8", timeout: 600_000 },
+  );
   const seconds = (Date.now() - started) / 1000;
   if (r.status !== 0) {
     fs.rmSync(work, { recursive: true, force: true });
