@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import { buildUserData } from "../../modules/launch-template";
-import { compareSides, parseUserData, PlannedResource } from "./parity";
+import { compareSides, hclString, parseUserData, PlannedResource } from "./parity";
+import { evaluateHcl } from "./terraform";
 
 /**
  * The parity suites compare user data as cloud-init reads it: renderings that differ only in YAML
@@ -43,5 +44,12 @@ describe("user data under parity", () => {
     expect(changed).toEqual([expect.stringMatching(/^aws_launch_template\["app"\]\.user_data: \.multipart\[0\]\.content\.cloudConfig\.ssh_pwauth: construct false, module true$/)]);
     const reordered = compareSides(template(ours), template(rerendered((c) => (c.runcmd as unknown[]).reverse()))).differences;
     expect(reordered).toEqual([expect.stringMatching(/user_data: \.multipart\[0\]\.content\.cloudConfig\.runcmd\[0\]/)]);
+  });
+});
+
+describe("keys written into the parity roots' HCL", () => {
+  it("read back as written: quotes, backslashes, template sequences and control characters", () => {
+    const keys = ['net aws_vpc_endpoint["com.amazonaws.eu-west-1.s3"].policy', "a\\b \\\\b", "${var.x} $${y}", "%{ if true }x%{ endif }", "tab\tnew\nline\bback\fform", "ünï €"];
+    expect(evaluateHcl(`[${keys.map(hclString).join(", ")}]`)).toEqual(keys);
   });
 });

@@ -250,6 +250,23 @@ export function mockedValues(dir: string, exprs: Record<string, string>, aliases
   return { values, unknown };
 }
 
+/**
+ * Attributes that stay unknown in a plan even with the mocks' values because neither the configuration nor
+ * the mocks set them and AWS chooses them (`<key>.<attribute>`): listed as not compared, never judged.
+ */
+export const LEFT_TO_PROVIDER: readonly RegExp[] = [
+  // An endpoint without a policy gets AWS's default one (full access).
+  /^aws_vpc_endpoint\[[^\]]*\]\.policy$/,
+];
+
+/** `value` as an HCL string literal: JSON's escapes, with template sequences (`${`, `%{`) taken literally. */
+export function hclString(value: string): string {
+  return JSON.stringify(value)
+    .replace(/\\(.)/g, (escape, c: string) => (c === "b" ? "\\u0008" : c === "f" ? "\\u000c" : escape))
+    .replace(/\$\{/g, () => "$${")
+    .replace(/%\{/g, () => "%%{");
+}
+
 const MOCK_RANDOM = /^[a-z0-9]{8}$/;
 
 /** Compares the mocked values of the two sides, key by key (normalized as on the plans). */
@@ -324,6 +341,8 @@ export interface CaseParity {
    * unknown on both sides with the mocks' values (left to the provider): listed, not judged equal.
    */
   readonly notCompared: string[];
+  /** Of those, what was still unknown on both sides with the mocks' values (`<key>.<attribute>`). */
+  readonly leftToProvider: string[];
   readonly constructFindings: string[];
   readonly moduleFindings: string[];
 }
@@ -428,7 +447,7 @@ export function runParity(cases: readonly ParityCase[], opts: ParityOptions = {}
   const modules = path.join(out, "modules");
   const published = bulwark(["publish", "--out", modules, ...[...new Set(cases.map((c) => c.module))].flatMap((m) => ["--module", m])]);
   if (published.status !== 0) throw new Error(`bulwark publish failed: ${published.stderr}`);
-  // Each call gets its own copy of the module (beside the modules it calls), for its own dump output.
+  // Each call gets its own copy of the module (beside the modules it calls), for its own `parity` output.
   for (const c of cases) fs.cpSync(path.join(modules, c.module), path.join(modules, `case-${c.id}`), { recursive: true });
 
   const root = path.join(out, "root");
@@ -472,14 +491,18 @@ export function runParity(cases: readonly ParityCase[], opts: ParityOptions = {}
   let constructValues: Record<string, unknown> = {};
   let moduleValues: Record<string, unknown> = {};
   const oneSideUnknown: string[] = [];
+  const leftToProvider: string[] = [];
   if (Object.keys(constructExprs).length > 0) {
-    const object = (exprs: Record<string, string>) => `{ ${Object.entries(exprs).map(([k, e]) => `${JSON.stringify(k)} = ${e}`).join(", ")} }`;
+    const object = (exprs: Record<string, string>) => `{ ${Object.entries(exprs).map(([k, e]) => `${hclString(k)} = ${e}`).join(", ")} }`;
     for (const [id, exprs] of Object.entries(moduleExprs)) fs.writeFileSync(path.join(modules, `case-${id}`, "zz_parity.tf"), `output "parity" {\n  value = ${object(exprs)}\n}\n`);
-    const moduleRefs = Object.fromEntries(Object.entries(moduleExprs).flatMap(([id, exprs]) => Object.keys(exprs).map((k) => [k, `module.${id}.parity[${JSON.stringify(k)}]`])));
+    const moduleRefs = Object.fromEntries(Object.entries(moduleExprs).flatMap(([id, exprs]) => Object.keys(exprs).map((k) => [k, `module.${id}.parity[${hclString(k)}]`])));
     const [c, m] = [mockedValues(constructDir, constructExprs, providers), mockedValues(root, moduleRefs, providers)];
     [constructValues, moduleValues] = [c.values, m.values];
     // Unknown on both sides: left to the provider on both (no configuration or mock sets it), listed, not judged equal.
-    for (const k of c.unknown.filter((k) => m.unknown.includes(k))) notCompared[k.slice(0, k.indexOf(" "))].push(k.slice(k.indexOf(" ") + 1));
+    for (const k of c.unknown.filter((k) => m.unknown.includes(k))) {
+      notCompared[k.slice(0, k.indexOf(" "))].push(k.slice(k.indexOf(" ") + 1));
+      leftToProvider.push(k);
+    }
     for (const k of [...c.unknown, ...m.unknown].filter((k) => !(c.unknown.includes(k) && m.unknown.includes(k)))) {
       oneSideUnknown.push(`${k} (with the mocks' values): unknown on the ${c.unknown.includes(k) ? "construct" : "module"} side only`);
       delete constructValues[k];
@@ -506,6 +529,7 @@ export function runParity(cases: readonly ParityCase[], opts: ParityOptions = {}
       ],
       comparedWithMocks: Object.keys(mine(constructValues)),
       notCompared: notCompared[c.id],
+      leftToProvider: leftToProvider.filter((k) => k.startsWith(`${c.id} `)).map((k) => k.slice(c.id.length + 1)),
       constructFindings: findingsOf(findings.construct, side.construct, constructSide(c.id)),
       moduleFindings: findingsOf(findings.module, side.module, moduleSide(c.id)),
     };
@@ -540,6 +564,8 @@ export function describeParity(title: string, cases: readonly ParityCase[], opts
       it("creates the same resources with the same security-relevant attributes (plans, then with the mocks' values)", () => {
         const r = result(c.id);
         expect(r.counts.construct).toBeGreaterThan(0);
+        // Unknown even with the mocks' values only where AWS chooses the value: anything else means a mock stopped working.
+        expect(r.leftToProvider.filter((k) => !LEFT_TO_PROVIDER.some((p) => p.test(k)))).toEqual([]);
         expect(r.differences.filter((d) => !isListed(c.deliberate, d))).toEqual([]);
         // A listed difference that no longer occurs is stale: remove it from the README and the case.
         for (const d of c.deliberate ?? []) expect([d.difference, r.differences.some((x) => isListed([d], x))]).toEqual([d.difference, true]);

@@ -1,10 +1,12 @@
 // The order jest starts the test files in (jest.config.js, testSequencer). Jest's own: files that
 // failed last time first, then the longest by the durations it cached, and files it has no duration
-// for by size. In a first run (a fresh clone, CI) size says little here: the published modules' halves
-// are three lines and take 25 s, and started last they drew out the run's end with one core idle.
-// So a file with no cached duration takes its duration from EXPECTED (seconds of wall time in a whole
-// run, docs/PERFORMANCE.md's per-file figures, rounded), or else a small one by its size; a cached
-// duration still wins.
+// for first of all, by size. In a first run (a fresh clone, CI) size says little here: the published
+// modules' halves are three lines and take 25 s, and started last they drew out the run's end with one
+// core idle. So here a file's duration for the order is the cached one, else the one EXPECTED lists
+// (wall seconds in a whole run, as measured for docs/PERFORMANCE.md's seventh round, rounded), else none,
+// and files without one come after the others, larger first. Failed files still come first. A file new
+// since the cached run starts near the end. Only the order changes: the durations jest reads for its own
+// decisions (running in band, the estimate it prints) stay the cached ones.
 const Sequencer = require("@jest/test-sequencer").default;
 const path = require("node:path");
 
@@ -31,13 +33,25 @@ const EXPECTED = {
 const TESTS = path.join(__dirname, "..");
 
 class ExpectedFirstSequencer extends Sequencer {
-  time(test) {
-    const cached = super.time(test);
-    if (cached != null) return cached;
-    const expected = EXPECTED[path.relative(TESTS, test.path).split(path.sep).join("/")];
-    if (expected != null) return expected * 1000;
-    // Below every listed file, larger files first (as jest orders files it knows nothing of).
-    return Math.min(test.context.hasteFS.getSize(test.path) ?? 0, 10_000) / 10;
+  sort(tests) {
+    const key = new Map();
+    for (const test of tests) {
+      test.duration = this.time(test);
+      const expected = EXPECTED[path.relative(TESTS, test.path).split(path.sep).join("/")];
+      key.set(test, {
+        failed: this.hasFailed(test),
+        duration: test.duration ?? (expected == null ? undefined : expected * 1000),
+        size: test.context.hasteFS.getSize(test.path) ?? 0,
+      });
+    }
+    return tests.sort((a, b) => {
+      const [ka, kb] = [key.get(a), key.get(b)];
+      if (ka.failed !== kb.failed) return ka.failed ? -1 : 1;
+      if ((ka.duration == null) !== (kb.duration == null)) return ka.duration == null ? 1 : -1;
+      if (ka.duration != null && ka.duration !== kb.duration) return kb.duration - ka.duration;
+      if (ka.size !== kb.size) return kb.size - ka.size;
+      return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+    });
   }
 }
 
