@@ -35,8 +35,9 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
     await bundlePackages(project);
     probeProvider();
   } catch (e) {
-    // The run stops here: so does the emulator it started.
+    // The run stops here (jest runs no teardown then): so does the emulator it started, and its temporary directory goes.
     await starting?.then((started) => stopProcess(started.pid), () => undefined);
+    fs.rmSync(runTmp, { recursive: true, force: true });
     throw e;
   }
   if (starting) {
