@@ -44,12 +44,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
-  program
-    .command("check")
-    .description("Check Terraform JSON (a cdktf.out directory, *.tf.json, or a `terraform show -json` plan) against the rule pack")
-    .argument("[target]", "cdktf output directory, Terraform JSON directory or file, or plan JSON", "cdktf.out")
-    .option("-f, --format <format>", "text, json, sarif or md", "text")
-    .option("-o, --output <file>", "write the report to a file instead of stdout (its folder must exist: a missing one is exit 2)")
+  /** A command that reads Terraform JSON and writes a report: its target, the report's format and file. */
+  const reportCommand = (name: string, description: string, formats: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument("[target]", "cdktf output directory, Terraform JSON directory or file, or plan JSON", "cdktf.out")
+      .option("-f, --format <format>", formats, "text")
+      .option("-o, --output <file>", "write the report to a file instead of stdout (its folder must exist: a missing one is exit 2)");
+
+  reportCommand("check", "Check Terraform JSON (a cdktf.out directory, *.tf.json, or a `terraform show -json` plan) against the rule pack", "text, json, sarif or md")
     .option("--list-rules", "list the rules with their control ids and exit")
     .option("--scope <scope>", "resource (per resource), account (account and region baselines) or all", "all")
     .option("--fail-on-unverifiable", "exit 1 when a rule could not decide (a value unknown until apply, a resource outside the input)")
@@ -59,12 +63,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       status = check(target, opts, io.out);
     });
 
-  program
-    .command("exposure")
-    .description("Who can reach what: paths from the internet, CIDRs and security groups to what runs in the VPC, through routes, ACLs and security groups")
-    .argument("[target]", "cdktf output directory, Terraform JSON directory or file, or plan JSON", "cdktf.out")
-    .option("-f, --format <format>", "text, json, md, mermaid, dot or svg", "text")
-    .option("-o, --output <file>", "write the report to a file instead of stdout (its folder must exist: a missing one is exit 2)")
+  reportCommand(
+    "exposure",
+    "Who can reach what: paths from the internet, CIDRs and security groups to what runs in the VPC, through routes, ACLs and security groups",
+    "text, json, md, mermaid, dot or svg",
+  )
     .option("--from <source>", "only paths from: internet, addresses in a CIDR, or a source id or name (tier:private, a group, prefix list or peering)")
     .option("--to <destination>", "only paths to: a resource address or security group")
     .option("--port <port>", "only paths that include this port")

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: the type-check (`tsc --noEmit`, as `npm run typecheck`) and jest at the same time; the
+// `npm test`: the type-check (package.json's `typecheck` script, `tsc ...`) and jest at the same time; the
 // arguments go to jest. jest's output streams as it comes; the type-check's is printed as soon as it
 // ends with errors (and summed up in one line at the end). The exit status is jest's when jest failed,
 // else the type-check's. When jest fails before the type-check is done (its global setup stopped the
 // run), the type-check is stopped too, so that the run ends at once. Run one after the other, the
 // type-check's 13 s of wall time came first; at once, it uses the CPU jest's global setup leaves idle.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { createRequire } from "node:module";
 import { constants } from "node:os";
 import path from "node:path";
@@ -39,7 +40,11 @@ const forward = (signal) => {
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, forward);
 
-const tsc = start([require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "."], ["ignore", "pipe", "pipe"]);
+// The type-check as `npm run typecheck` runs it, without npm around it.
+const typecheckScript = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts.typecheck;
+const [tscName, ...tscArgs] = typecheckScript.trim().split(/\s+/);
+if (tscName !== "tsc") throw new Error(`package.json's typecheck script must run tsc: ${JSON.stringify(typecheckScript)}`);
+const tsc = start([require.resolve("typescript/bin/tsc"), ...tscArgs], ["ignore", "pipe", "pipe"]);
 let typeErrors = "";
 tsc.child.stdout.on("data", (c) => (typeErrors += c));
 tsc.child.stderr.on("data", (c) => (typeErrors += c));
@@ -55,7 +60,7 @@ jest.done.then((j) => {
 const typecheck = tsc.done.then((r) => {
   if (r.status !== 0 && !stopped) {
     const why = r.error ? `: ${r.error}` : r.signal ? ` (stopped by ${r.signal})` : "";
-    process.stderr.write(`\ntypecheck (tsc --noEmit) failed${why}:\n${typeErrors}\n`);
+    process.stderr.write(`\ntypecheck (${typecheckScript}) failed${why}:\n${typeErrors}\n`);
   }
   return r;
 });
