@@ -8,9 +8,24 @@ import { PoolProfile, poolStats, stopPoolLeftovers, viewMisses } from "./provide
  * stop) and the provider pool (reporting its processes and CPU in one line), then removes the run's temporary directory, unless BULWARK_KEEP_DEPLOY asked to keep what
  * the deploy suites made (the directory is named then).
  */
+/** CPU seconds (user + system) of a running process and the children it waited for, from /proc (Linux only). */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // After the command: state is field 3; utime, stime, cutime, cstime are fields 14–17.
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 export default async function globalTeardown(): Promise<void> {
   const pid = Number(process.env.BULWARK_AWS_EMULATOR_PID);
-  if (Number.isInteger(pid) && pid > 0) await stopProcessAndWait(pid);
+  if (Number.isInteger(pid) && pid > 0) {
+    const cpu = processCpuSeconds(pid);
+    if (cpu !== undefined) process.stderr.write(`AWS API emulator: ${Math.round(cpu)} s of CPU\n`);
+    await stopProcessAndWait(pid);
+  }
   delete process.env.BULWARK_AWS_EMULATOR_PID;
   const runTmp = process.env.BULWARK_TEST_RUN_TMPDIR;
   const provider = Number(process.env.BULWARK_TF_PROVIDER_PID);
