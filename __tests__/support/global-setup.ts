@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -58,7 +59,25 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
     process.env.BULWARK_AWS_EMULATOR_URL = source.url;
   }
   await shareProviders();
+  // A run a signal ends runs no teardown (the signal handlers above exit): its temporary directory is
+  // removed then by a detached process, once the emulator and the provider pool are gone (the processes
+  // of the run may write there while they stop). After a teardown it is gone already, or kept on purpose.
+  process.once("exit", () => {
+    if (process.env.BULWARK_KEEP_DEPLOY || !fs.existsSync(runTmp)) return;
+    const servers = [process.env.BULWARK_AWS_EMULATOR_PID, process.env.BULWARK_TF_PROVIDER_PID].filter((p) => p && Number(p) > 0);
+    spawn(process.execPath, ["-e", REMOVE_WHEN_GONE, runTmp, ...(servers as string[])], { detached: true, stdio: "ignore" }).unref();
+  });
 }
+
+/** node -e: waits (10 s at most) until the pids given after the directory are gone, then removes the directory. */
+const REMOVE_WHEN_GONE = `
+const [dir, ...pids] = process.argv.slice(1);
+const alive = (p) => { try { process.kill(Number(p), 0); return true; } catch { return false; } };
+const deadline = Date.now() + 10000;
+(function wait() {
+  if (pids.some(alive) && Date.now() < deadline) return setTimeout(wait, 200);
+  setTimeout(() => require("fs").rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }), 500);
+})();`;
 
 /**
  * Node reads the whole bundle NODE_EXTRA_CA_CERTS names when it starts, about 43 ms of CPU, in each of
