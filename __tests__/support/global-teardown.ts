@@ -4,21 +4,10 @@ import * as path from "node:path";
 import { PoolProfile, poolStats, stopPoolLeftovers, viewMisses } from "./provider-server";
 
 /**
- * Stops the emulator the global setup started (by its pid; an endpoint given as a URL is not ours to
+ * Stops the emulator the global setup started, printing the CPU time it used (by its pid; an endpoint given as a URL is not ours to
  * stop) and the provider pool (reporting its processes and CPU in one line), then removes the run's temporary directory, unless BULWARK_KEEP_DEPLOY asked to keep what
  * the deploy suites made (the directory is named then).
  */
-/** CPU seconds (user + system) of a running process and the children it waited for, from /proc (Linux only). */
-function processCpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    // After the command: state is field 3; utime, stime, cutime, cstime are fields 14–17.
-    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 export default async function globalTeardown(): Promise<void> {
   const pid = Number(process.env.BULWARK_AWS_EMULATOR_PID);
   if (Number.isInteger(pid) && pid > 0) {
@@ -50,4 +39,16 @@ export default async function globalTeardown(): Promise<void> {
   if (!runTmp) return;
   if (process.env.BULWARK_KEEP_DEPLOY) process.stderr.write(`the run's temporary files are kept in ${runTmp}\n`);
   else fs.rmSync(runTmp, { recursive: true, force: true });
+}
+
+/** CPU seconds (user + system) of a running process and the children it waited for, from /proc (Linux only). */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+    // After the command: state is field 3; utime, stime, cutime, cstime are fields 14–17, in clock ticks (100 a second on Linux).
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
+  } catch {
+    return undefined;
+  }
 }
