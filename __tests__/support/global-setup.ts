@@ -21,6 +21,7 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-test-run-"));
   process.env.BULWARK_TEST_RUN_TMPDIR = runTmp;
   process.env.TMPDIR = runTmp;
+  cleanUpWhenEndedEarly(runTmp);
   withoutExtraCaCerts();
   // The AWS SDK clients of the deploy suites' read-back (pinned, test-only) warn on Node.js below 22
   // that their versions published from January 2027 will need it: docs/TESTING.md says so once, instead
@@ -46,26 +47,27 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
     process.env.BULWARK_AWS_EMULATOR_URL = started.url;
     process.env.BULWARK_AWS_EMULATOR_PID = String(started.pid);
     process.env.BULWARK_AWS_EMULATOR_LOG = started.log;
-    // jest runs the global teardown after the suites, failed or not; these cover a run that ends first
-    // (a signal ends node without its exit event, so each signal stops the emulator too).
-    process.once("exit", () => stopProcess(started.pid));
-    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
-      process.once(signal, () => {
-        stopProcess(started.pid);
-        process.exit(128 + os.constants.signals[signal]);
-      });
-    }
   } else if (source.kind === "url") {
     process.env.BULWARK_AWS_EMULATOR_URL = source.url;
   }
   await shareProviders();
-  // A run a signal ends runs no teardown (the signal handlers above exit): its temporary directory is
-  // removed then by a detached process, once the emulator and the provider pool are gone (the processes
-  // of the run may write there while they stop). After a teardown it is gone already, or kept on purpose.
+}
+
+/**
+ * jest runs the global teardown after the suites, failed or not; a run that ends first (a signal: node
+ * then ends without its exit event, unless a handler exits) still stops the servers it started and loses
+ * its temporary directory. Each signal exits with its usual status; on exit, the servers the teardown
+ * has not stopped (their pids are still in the environment) are asked to stop, and a detached process
+ * removes the directory once they are gone: the run's processes may still write there while they stop.
+ * After a teardown the directory is gone already, or kept on purpose (BULWARK_KEEP_DEPLOY).
+ */
+function cleanUpWhenEndedEarly(runTmp: string): void {
+  for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.once(signal, () => process.exit(128 + os.constants.signals[signal]));
   process.once("exit", () => {
+    const servers = [process.env.BULWARK_AWS_EMULATOR_PID, process.env.BULWARK_TF_PROVIDER_PID].filter((p): p is string => Number(p) > 0);
+    for (const pid of servers) stopProcess(Number(pid));
     if (process.env.BULWARK_KEEP_DEPLOY || !fs.existsSync(runTmp)) return;
-    const servers = [process.env.BULWARK_AWS_EMULATOR_PID, process.env.BULWARK_TF_PROVIDER_PID].filter((p) => p && Number(p) > 0);
-    spawn(process.execPath, ["-e", REMOVE_WHEN_GONE, runTmp, ...(servers as string[])], { detached: true, stdio: "ignore" }).unref();
+    spawn(process.execPath, ["-e", REMOVE_WHEN_GONE, runTmp, ...servers], { detached: true, stdio: "ignore" }).unref();
   });
 }
 
@@ -152,16 +154,6 @@ async function shareProviders(): Promise<void> {
     const pool = await startProviderPool(bin, path.join(process.env.TMPDIR ?? os.tmpdir(), "providers"), env, { plain: {}, ...(url ? { emulated: { AWS_ENDPOINT_URL: url } } : {}) });
     process.env.BULWARK_TF_POOL = JSON.stringify(pool.profiles);
     process.env.BULWARK_TF_PROVIDER_PID = String(pool.pid);
-    const stop = () => stopProcess(pool.pid);
-    process.once("exit", stop);
-    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
-      process.once(signal, () => {
-        stop();
-        // With an emulator, its handler (registered first) exits and the exit handler above stops the
-        // pool; without one, exit here.
-        if (process.listenerCount(signal) === 0) process.exit(128 + os.constants.signals[signal]);
-      });
-    }
   } catch (e) {
     process.stderr.write(`${(e as Error).message}; Terraform starts its own provider processes\n`);
   }

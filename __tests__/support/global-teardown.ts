@@ -41,13 +41,11 @@ export default async function globalTeardown(): Promise<void> {
   else fs.rmSync(runTmp, { recursive: true, force: true });
 }
 
-/** CPU seconds (user + system) of a running process and the children it waited for, from /proc (Linux only). */
+/** CPU seconds (user + system) of a running process and the children it waited for (Linux /proc only). */
 function processCpuSeconds(pid: number): number | undefined {
+  const { statTicks } = require("./provider-pool.js") as { statTicks: (stat: string, fields: number[]) => number };
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-    // After the command: state is field 3; utime, stime, cutime, cstime are fields 14–17, in clock ticks (100 a second on Linux).
-    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
+    return statTicks(fs.readFileSync(`/proc/${pid}/stat`, "utf8"), [14, 15, 16, 17]) / 100;
   } catch {
     return undefined;
   }
