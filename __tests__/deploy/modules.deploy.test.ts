@@ -5,10 +5,12 @@
  * quirks), read back through the AWS API, and destroyed. The emulator settings come from an override
  * file written next to each example's provider block (`emulator_override.tf.json`). An example that
  * names resources living elsewhere (a VPC, subnets, a security group, an AMI, a certificate...) gets
- * them in its own account from `emulator_prerequisites.tf.json`, and its copy here has each placeholder
+ * them in the examples' account from `emulator_prerequisites.tf.json`, and its copy here has each placeholder
  * replaced by a reference to them (`prerequisites.ts`); the published example keeps its placeholders.
  * One root calls every example, so the whole run is one init, one plan, one apply, one plan after it
- * and one destroy, each example in an account of its own.
+ * and one destroy, all examples in one account (as a team that uses several modules has them): one
+ * provider configuration for the emulator to serve, one account for it to build. The read-back asks
+ * for each example's own resources by the ids in the state, not for everything in the account.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -57,28 +59,28 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
   const url = "url" in emulator ? emulator.url : "";
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-deploy-modules-"));
   const out = path.join(root, "modules");
-  const accounts: Record<string, string> = {};
+  // Every example applies as this account (its prerequisites' names are unique within it).
+  const ACCOUNT = "300000000010";
   let examples: string[] = [];
   let prerequisiteExamples: string[] = [];
   let env: NodeJS.ProcessEnv = {};
   let scope: ApplyScope;
   let targets: string[] = [];
   let applied: { status: number | null; output: string };
-  const clientConfig = (example: string) => emulatorCredentials(url, accounts[example], REGION);
+  const clientConfig = () => emulatorCredentials(url, ACCOUNT, REGION);
 
   beforeAll(async () => {
     expect(bulwark(["publish", "--out", out]).status).toBe(0);
     examples = fs.readdirSync(out).filter((m) => fs.existsSync(path.join(out, m, "examples", "basic", "main.tf"))).sort();
     const calls: Record<string, { source: string }> = {};
-    examples.forEach((m, i) => {
+    examples.forEach((m) => {
       const dir = path.join(out, m, "examples", "basic");
-      accounts[m] = `3000000000${String(i + 10).padStart(2, "0")}`;
       const main = path.join(dir, "main.tf");
       const hcl = fs.readFileSync(main, "utf8");
-      const emulated = emulatorOverride(url, accounts[m], providerAliases(hcl));
+      const emulated = emulatorOverride(url, ACCOUNT, providerAliases(hcl));
       env = { ...terraformEnv(), ...emulated.env };
       fs.writeFileSync(path.join(dir, "emulator_override.tf.json"), JSON.stringify(emulated.override, null, 2));
-      const prerequisites = examplePrerequisites(accounts[m])[m];
+      const prerequisites = examplePrerequisites(ACCOUNT)[m];
       if (prerequisites) {
         fs.writeFileSync(path.join(dir, "emulator_prerequisites.tf.json"), JSON.stringify({ resource: prerequisites.resources }, null, 2));
         prerequisiteExamples.push(m);
@@ -87,7 +89,7 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
       calls[m] = { source: `./modules/${m}/examples/basic` };
     });
     fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify({ module: calls }, null, 2));
-    process.stderr.write(`deploy published modules: applying the examples of ${examples.join(", ")}; with prerequisites in their accounts: ${prerequisiteExamples.join(", ")}\n`);
+    process.stderr.write(`deploy published modules: applying the examples of ${examples.join(", ")}; in account ${ACCOUNT}; with prerequisites: ${prerequisiteExamples.join(", ")}\n`);
     terraform(root, ["init", "-input=false"]);
     // What the emulator cannot apply, and what depends on it, from Terraform's own dependency graph
     // (no plan: `terraform graph` configures no provider). The plan after the apply, untargeted, proves
@@ -108,7 +110,7 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
   // BULWARK_KEEP_DEPLOY=1 keeps the root (and its state) to look into after a failure.
   afterAll(() => (process.env.BULWARK_KEEP_DEPLOY ? process.stderr.write(`deploy published modules: kept ${root}\n`) : fs.rmSync(root, { recursive: true, force: true })));
 
-  it("applies every published example, placeholders replaced by prerequisites in its account, refusing nothing", () => {
+  it("applies every published example, placeholders replaced by prerequisites in the same account, refusing nothing", () => {
     expect(examples.length).toBeGreaterThanOrEqual(14);
     // Every entry of prerequisites.ts serves an example that is published (none is left behind).
     expect(prerequisiteExamples).toEqual(Object.keys(examplePrerequisites("000000000000")).sort());
@@ -135,6 +137,9 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
       if (!v) throw new Error(`${address} is not in the state`);
       return v;
     };
+    /** The attributes of every instance of a resource type in an example (its module call), nested modules included. */
+    const owned = (example: string, type: string): Json[] =>
+      [...state].filter(([a]) => a.startsWith(`module.${example}.`) && new RegExp(`(^|\\.)${type}\\.[^.]+$`).test(a)).map(([, v]) => v);
     beforeAll(() => {
       // The state file itself (format 4), not `terraform show -json`: the same values, without a
       // Terraform process loading the provider's schema (about 5 s of CPU).
@@ -142,8 +147,10 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
     });
 
     it("launch-template: the prerequisite image and group, IMDSv2 only with hop limit 1, volumes encrypted with the module's key", async () => {
-      const ec2 = new EC2Client(await clientConfig("launch-template"));
-      const templates = (await ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? [];
+      const ec2 = new EC2Client(await clientConfig());
+      const ids = owned("launch-template", "aws_launch_template").map((t) => t.id);
+      expect(ids.length).toBe(1);
+      const templates = (await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ids }))).LaunchTemplates ?? [];
       expect(templates.map((t) => t.LaunchTemplateName)).toEqual(["prod-app"]);
       const data = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templates[0].LaunchTemplateId, Versions: ["$Latest"] }))).LaunchTemplateVersions![0].LaunchTemplateData!;
       expect(data.ImageId).toBe(value("module.launch-template.aws_ami.prerequisite").id);
@@ -158,7 +165,7 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
     });
 
     it("auto-scaling: the group runs the prerequisite template's latest version in both subnets", async () => {
-      const groups = (await new AutoScalingClient(await clientConfig("auto-scaling")).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["shop-app"] }))).AutoScalingGroups ?? [];
+      const groups = (await new AutoScalingClient(await clientConfig()).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["shop-app"] }))).AutoScalingGroups ?? [];
       expect(groups.length).toBe(1);
       const template = value("module.auto-scaling.aws_launch_template.prerequisite");
       expect([groups[0].LaunchTemplate?.LaunchTemplateId, groups[0].LaunchTemplate?.Version]).toEqual([template.id, String(template.latest_version)]);
@@ -167,7 +174,7 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
     });
 
     it("load-balancer: HTTPS with the account's certificate, HTTP redirected, access logs to the bucket whose policy holds the module's statement", async () => {
-      const config = await clientConfig("load-balancer");
+      const config = await clientConfig();
       const elb = new ElasticLoadBalancingV2Client(config);
       const lb = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["prod-web"] }))).LoadBalancers![0];
       // Internet-facing is AWS's default scheme: the emulator reads none back (READ_BACK_GAPS).
@@ -182,19 +189,22 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
       const bucket = value("module.load-balancer.aws_s3_bucket.prerequisite").bucket;
       expect([attributes["access_logs.s3.enabled"], attributes["access_logs.s3.bucket"], attributes["access_logs.s3.prefix"], attributes["routing.http.drop_invalid_header_fields.enabled"]]).toEqual(["true", bucket, "load-balancers", "true"]);
       const policy = JSON.parse((await new S3Client(config).send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? "{}");
-      expect(policy.Statement.map((s: Json) => [s.Effect, s.Action, s.Resource])).toEqual([["Allow", "s3:PutObject", `arn:aws:s3:::${bucket}/load-balancers/AWSLogs/${accounts["load-balancer"]}/*`]]);
+      expect(policy.Statement.map((s: Json) => [s.Effect, s.Action, s.Resource])).toEqual([["Allow", "s3:PutObject", `arn:aws:s3:::${bucket}/load-balancers/AWSLogs/${ACCOUNT}/*`]]);
     });
 
     it("security-groups: exactly the declared rules, the app port from the load balancer's group", async () => {
-      const ec2 = new EC2Client(await clientConfig("security-groups"));
-      const group = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["prod-app"] }] }))).SecurityGroups![0];
+      const ec2 = new EC2Client(await clientConfig());
+      const vpc = value("module.security-groups.aws_vpc.prerequisite").id;
+      const found = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["prod-app"] }, { Name: "vpc-id", Values: [vpc] }] }))).SecurityGroups ?? [];
+      expect(found.length).toBe(1);
+      const group = found[0];
       const from = value("module.security-groups.aws_security_group.prerequisite_load_balancer").id;
       expect(permissions(group.IpPermissions)).toEqual([`tcp 8080-8080 group ${from}`]);
       expect(permissions(group.IpPermissionsEgress)).toEqual(["tcp 443-443 cidr 10.0.0.0/16"]);
     });
 
     it("network-acl: the prerequisite subnet is guarded by the module's ACL, the scanners' range denied first", async () => {
-      const ec2 = new EC2Client(await clientConfig("network-acl"));
+      const ec2 = new EC2Client(await clientConfig());
       const subnet = value("module.network-acl.aws_subnet.prerequisite_a").id;
       const acls = (await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: "association.subnet-id", Values: [subnet] }] }))).NetworkAcls ?? [];
       expect(acls.map((a) => [a.NetworkAclId, a.IsDefault])).toEqual([[value("module.network-acl.module.app_acl.aws_network_acl.this").id, false]]);
@@ -205,13 +215,19 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
     });
 
     it("bastion: instances of the prerequisite image with no public address, IMDSv2 only, SSH only from the allowlist, the operators' group may start sessions", async () => {
-      const config = await clientConfig("bastion");
+      const config = await clientConfig();
       const ec2 = new EC2Client(config);
-      const instances = ((await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: ["running"] }] }))).Reservations ?? []).flatMap((r) => r.Instances ?? []);
+      // The instances the bastions' groups launched (the account holds the other examples' too).
+      const groupNames = owned("bastion", "aws_autoscaling_group").map((g) => g.name);
+      expect(groupNames.length).toBe(2);
+      const filters = [{ Name: "instance-state-name", Values: ["running"] }, { Name: "tag:aws:autoscaling:groupName", Values: groupNames }];
+      const instances = ((await ec2.send(new DescribeInstancesCommand({ Filters: filters }))).Reservations ?? []).flatMap((r) => r.Instances ?? []);
       expect(instances.length).toBe(2);
       expect(instances.map((i) => [i.ImageId, i.PublicIpAddress ?? null])).toEqual(instances.map(() => [value("module.bastion.aws_ami.prerequisite").id, null]));
       // The metadata options as the templates hold them: the emulator launches a group's instances without them (READ_BACK_GAPS).
-      for (const t of (await ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []) {
+      const templateIds = owned("bastion", "aws_launch_template").map((t) => t.id);
+      expect(templateIds.length).toBe(2);
+      for (const t of (await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: templateIds }))).LaunchTemplates ?? []) {
         const data = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.LaunchTemplateId, Versions: ["$Latest"] }))).LaunchTemplateVersions![0].LaunchTemplateData!;
         expect([t.LaunchTemplateName, data.ImageId, data.MetadataOptions?.HttpTokens]).toEqual([t.LaunchTemplateName, value("module.bastion.aws_ami.prerequisite").id, "required"]);
       }
@@ -224,31 +240,31 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
     });
 
     it("cis-alarms: every alarm notifies the account's topic", async () => {
-      const alarms = (await new CloudWatchClient(await clientConfig("cis-alarms")).send(new DescribeAlarmsCommand({ MaxRecords: 100 }))).MetricAlarms ?? [];
-      expect(alarms.length).toBeGreaterThanOrEqual(14);
+      const names = owned("cis-alarms", "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name);
+      expect(names.length).toBeGreaterThanOrEqual(14);
+      const alarms = (await new CloudWatchClient(await clientConfig()).send(new DescribeAlarmsCommand({ AlarmNames: names, MaxRecords: 100 }))).MetricAlarms ?? [];
+      expect(alarms.map((a) => a.AlarmName).sort()).toEqual([...names].sort());
       const topic = value("module.cis-alarms.aws_sns_topic.prerequisite").arn;
       expect(alarms.filter((a) => !(a.AlarmActions ?? []).includes(topic)).map((a) => a.AlarmName)).toEqual([]);
     });
   });
 
-  it("destroys everything it applied, leaving nothing in the examples' accounts", async () => {
+  it("destroys everything it applied, leaving nothing in the examples' account", async () => {
     // The state is the apply's, read back by the plan after it: a refresh here would read it all again.
     const res = await run(process.env.TERRAFORM_BIN ?? "terraform", ["destroy", "-no-color", "-input=false", "-auto-approve", "-refresh=false", PARALLELISM], { cwd: root, env });
     if (res.status !== 0) throw new Error(`terraform destroy of the examples exited ${res.status}:\n${errorLines(res.output).join("\n")}`);
     expect(terraform(root, ["state", "list"], { allowFailure: true }).stdout.trim()).toBe("");
     const left: string[] = [];
-    for (const example of prerequisiteExamples) {
-      const config = await clientConfig(example);
-      const ec2 = new EC2Client(config);
-      for (const v of (await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []) if (!v.IsDefault) left.push(`${example}: vpc ${v.VpcId}`);
-      for (const t of (await ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []) left.push(`${example}: launch template ${t.LaunchTemplateName}`);
-      for (const i of (await ec2.send(new DescribeImagesCommand({ Owners: ["self"] }))).Images ?? []) left.push(`${example}: image ${i.ImageId}`);
-      for (const i of ((await ec2.send(new DescribeInstancesCommand({}))).Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-        if (i.State?.Name !== "terminated") left.push(`${example}: instance ${i.InstanceId} ${i.State?.Name}`);
-      }
-      for (const g of (await new AutoScalingClient(config).send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? []) left.push(`${example}: auto scaling group ${g.AutoScalingGroupName}`);
-      for (const b of (await new ElasticLoadBalancingV2Client(config).send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []) left.push(`${example}: load balancer ${b.LoadBalancerName}`);
+    const config = await clientConfig();
+    const ec2 = new EC2Client(config);
+    for (const v of (await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []) if (!v.IsDefault) left.push(`vpc ${v.VpcId}`);
+    for (const t of (await ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? []) left.push(`launch template ${t.LaunchTemplateName}`);
+    for (const i of (await ec2.send(new DescribeImagesCommand({ Owners: ["self"] }))).Images ?? []) left.push(`image ${i.ImageId}`);
+    for (const i of ((await ec2.send(new DescribeInstancesCommand({}))).Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+      if (i.State?.Name !== "terminated") left.push(`instance ${i.InstanceId} ${i.State?.Name}`);
     }
+    for (const g of (await new AutoScalingClient(config).send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups ?? []) left.push(`auto scaling group ${g.AutoScalingGroupName}`);
+    for (const b of (await new ElasticLoadBalancingV2Client(config).send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []) left.push(`load balancer ${b.LoadBalancerName}`);
     expect(left).toEqual([]);
   });
 });

@@ -118,7 +118,8 @@ export function examplePrerequisites(account: string): Record<string, ExamplePre
       // The access-log bucket's policy holds the statement the module outputs, as its README asks.
       resources: merge(vpc("10.0.0.0/16", { a: [`${REGION}a`, "10.0.128.0/24"], b: [`${REGION}b`, "10.0.129.0/24"] }, { internetGateway: true }), securityGroup("web", "Load balancer"), {
         aws_acm_certificate: { prerequisite: { domain_name: "app.example.com", validation_method: "DNS" } },
-        aws_s3_bucket: { prerequisite: { bucket: `prod-access-${account}-${REGION}`, force_destroy: true } },
+        // Not the audit example's name for its own access-log bucket (`prod-access-…`): both examples share the account.
+        aws_s3_bucket: { prerequisite: { bucket: `prerequisite-lb-logs-${account}-${REGION}`, force_destroy: true } },
         aws_s3_bucket_policy: {
           prerequisite: { bucket: "${aws_s3_bucket.prerequisite.id}", policy: '${jsonencode({ Version = "2012-10-17", Statement = [module.web.access_logs_bucket_policy_statement] })}' },
         },

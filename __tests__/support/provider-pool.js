@@ -31,9 +31,9 @@
  * (`schemaView`: the provider's own schema, functions and capabilities whole). Everything else a view
  * serves exactly as its profile's socket does, from the same processes.
  *
- * BULWARK_TF_POOL_IDLE: how many configured processes nobody uses are kept (default 20: the published
- * examples' root alone has sixteen configurations; each process holds 60–170 MB of its own besides the binary's
- * pages, which they share).
+ * BULWARK_TF_POOL_IDLE: how many configured processes nobody uses are kept (default 20: a whole run
+ * configures about fifteen distinct ones, the two reference stacks most of them; each process holds
+ * 60–170 MB of its own besides the binary's pages, which they share).
  */
 const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
