@@ -32,7 +32,7 @@
  * serves exactly as its profile's socket does, from the same processes.
  *
  * BULWARK_TF_POOL_IDLE: how many configured processes nobody uses are kept (default 20: a whole run
- * configures about fifteen distinct ones, the two reference stacks most of them; each process holds
+ * configures about fifteen distinct ones (the teardown line counts them); each process holds
  * 60–170 MB of its own besides the binary's pages, which they share).
  */
 const { spawn } = require("node:child_process");
