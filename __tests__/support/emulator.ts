@@ -55,9 +55,10 @@ export interface StartedEmulator {
 /**
  * Starts `bin` on 127.0.0.1 and a free port, with the AWS-managed IAM policies loaded (attachments of
  * AmazonSSMManagedInstanceCore and the like need them), and waits until it answers. A server that
- * exits or stays silent is stopped and reported in one line naming the port and the log.
+ * exits or stays silent is stopped and reported in one line naming the port and the log. `onSpawn` gets
+ * the pid at once, before the server answers, for whoever must stop it if the caller ends first.
  */
-export async function startEmulator(bin: string, opts: { timeoutMs?: number; logDir?: string } = {}): Promise<StartedEmulator> {
+export async function startEmulator(bin: string, opts: { timeoutMs?: number; logDir?: string; onSpawn?: (pid: number) => void } = {}): Promise<StartedEmulator> {
   const port = await freePort();
   const logDir = opts.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-emulator-"));
   const log = path.join(logDir, "emulator.log");
@@ -72,6 +73,7 @@ export async function startEmulator(bin: string, opts: { timeoutMs?: number; log
   child.once("exit", (code, signal) => (exited = `exited (${signal ?? `code ${code}`})`));
   child.once("error", (e) => (exited = `could not start (${e.message})`));
   child.unref();
+  if (child.pid !== undefined) opts.onSpawn?.(child.pid);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {

@@ -29,8 +29,16 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // One AWS API emulator for the whole run (the deploy suites share it, each in its own accounts),
   // started first: it boots (about 1.5 s) while the bundles are checked and the provider is probed.
+  // Its pid is in the environment from the moment it exists, for the exit handler of a run ended before it answers.
   const source = emulatorSource(process.env);
-  const starting = source.kind === "binary" ? startEmulator(source.bin) : undefined;
+  const starting =
+    source.kind === "binary"
+      ? startEmulator(source.bin, { onSpawn: (pid) => (process.env.BULWARK_AWS_EMULATOR_PID = String(pid)) }).catch((e: unknown) => {
+          // It stopped what it started.
+          delete process.env.BULWARK_AWS_EMULATOR_PID;
+          throw e;
+        })
+      : undefined;
   // Handled here so that a failure to start waits, unreported by node, for the `await` below to report it.
   starting?.catch(() => undefined);
   try {
@@ -39,13 +47,13 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
   } catch (e) {
     // The run stops here (jest runs no teardown then): so does the emulator it started, and its temporary directory goes.
     await starting?.then((started) => stopProcess(started.pid), () => undefined);
+    delete process.env.BULWARK_AWS_EMULATOR_PID;
     fs.rmSync(runTmp, { recursive: true, force: true });
     throw e;
   }
   if (starting) {
     const started = await starting;
     process.env.BULWARK_AWS_EMULATOR_URL = started.url;
-    process.env.BULWARK_AWS_EMULATOR_PID = String(started.pid);
     process.env.BULWARK_AWS_EMULATOR_LOG = started.log;
   } else if (source.kind === "url") {
     process.env.BULWARK_AWS_EMULATOR_URL = source.url;
@@ -151,10 +159,14 @@ async function shareProviders(): Promise<void> {
     // The pool's processes live for the whole run, twenty and more at once: Go's usual heap target for them
     // (Terraform's own are short-lived and get a larger one, terraformEnv).
     const env = { ...terraformEnv(), GOGC: process.env.GOGC ?? "100" };
-    const pool = await startProviderPool(bin, path.join(process.env.TMPDIR ?? os.tmpdir(), "providers"), env, { plain: {}, ...(url ? { emulated: { AWS_ENDPOINT_URL: url } } : {}) });
+    const profiles = { plain: {}, ...(url ? { emulated: { AWS_ENDPOINT_URL: url } } : {}) };
+    const pool = await startProviderPool(bin, path.join(process.env.TMPDIR ?? os.tmpdir(), "providers"), env, profiles, {
+      onSpawn: (pid) => (process.env.BULWARK_TF_PROVIDER_PID = String(pid)),
+    });
     process.env.BULWARK_TF_POOL = JSON.stringify(pool.profiles);
-    process.env.BULWARK_TF_PROVIDER_PID = String(pool.pid);
   } catch (e) {
+    // It killed what it started.
+    delete process.env.BULWARK_TF_PROVIDER_PID;
     process.stderr.write(`${(e as Error).message}; Terraform starts its own provider processes\n`);
   }
 }

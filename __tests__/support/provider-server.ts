@@ -69,15 +69,17 @@ export interface PoolProfile {
 
 /**
  * Starts `provider-pool.js` for `bin` with one listening socket per profile (each a set of environment
- * additions to `base`, the environment every provider process starts with), its files in `dir`.
+ * additions to `base`, the environment every provider process starts with), its files in `dir`. `onSpawn`
+ * gets the pool's pid at once, before it serves, for whoever must stop it if the caller ends first.
  */
 export async function startProviderPool(
   bin: string,
   dir: string,
   base: NodeJS.ProcessEnv,
   profiles: Record<string, Record<string, string>>,
-  timeoutMs = 60_000,
+  opts: { timeoutMs?: number; onSpawn?: (pid: number) => void } = {},
 ): Promise<{ pid: number; profiles: PoolProfile[] }> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   const idle = poolIdleLimit(base);
   fs.mkdirSync(dir, { recursive: true });
   const log = path.join(dir, "pool.log");
@@ -87,6 +89,7 @@ export async function startProviderPool(
     env: { ...base, BULWARK_TF_POOL_IDLE: String(idle) },
   });
   fs.closeSync(fd);
+  if (child.pid !== undefined) opts.onSpawn?.(child.pid);
   let ready: { pid: number; sockets: Record<string, string> };
   try {
     ready = await new Promise((resolve, reject) => {
