@@ -231,7 +231,9 @@ describeDeploy("the published modules' examples applied to the AWS API emulator"
         const data = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.LaunchTemplateId, Versions: ["$Latest"] }))).LaunchTemplateVersions![0].LaunchTemplateData!;
         expect([t.LaunchTemplateName, data.ImageId, data.MetadataOptions?.HttpTokens]).toEqual([t.LaunchTemplateName, value("module.bastion.aws_ami.prerequisite").id, "required"]);
       }
-      const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["prod-bastion", "prod-ssh-bastion"] }] }))).SecurityGroups ?? [];
+      const inVpc = { Name: "vpc-id", Values: [value("module.bastion.aws_vpc.prerequisite").id] };
+      const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["prod-bastion", "prod-ssh-bastion"] }, inVpc] }))).SecurityGroups ?? [];
+      expect(groups.length).toBe(2);
       const ingress = Object.fromEntries(groups.map((g) => [g.GroupName, permissions(g.IpPermissions)]));
       expect(ingress).toEqual({ "prod-bastion": [], "prod-ssh-bastion": ["tcp 22-22 cidr 10.8.0.0/16", "tcp 22-22 cidr 203.0.113.0/24"] });
       const attached = (await new IAMClient(config).send(new ListAttachedGroupPoliciesCommand({ GroupName: value("module.bastion.aws_iam_group.prerequisite").name }))).AttachedPolicies ?? [];
