@@ -25,7 +25,7 @@ module.exports = {
   testSequencer: "<rootDir>/__tests__/support/sequencer.js",
   // Three: the deploy suites mostly wait on the emulator, so two workers stay busy with the CPU-bound suites.
   maxWorkers: 3,
-  // A worker with 400-600 MB in use at the end took 280-430 ms from its exit event to the end of its process (the
+  // A worker with 390-630 MB in use at the end took 280-430 ms from its exit event to the end of its process (the
   // heap's teardown; measured from both sides). jest's default wait of 500 ms then reported a leak ("failed to exit
   // gracefully") in most runs, and nothing was open. An open handle still shows: the wait ends 2 s later.
   workerGracefulExitTimeout: 2500,

@@ -43,9 +43,9 @@ export default async function globalTeardown(): Promise<void> {
 
 /** CPU seconds (user + system) of a running process and the children it waited for (Linux /proc only). */
 function processCpuSeconds(pid: number): number | undefined {
-  const { statTicks } = require("./provider-pool.js") as { statTicks: (stat: string, fields: number[]) => number };
+  const { statSum } = require("./provider-pool.js") as { statSum: (stat: string, fields: number[]) => number };
   try {
-    return statTicks(fs.readFileSync(`/proc/${pid}/stat`, "utf8"), [14, 15, 16, 17]) / 100;
+    return statSum(fs.readFileSync(`/proc/${pid}/stat`, "utf8"), [14, 15, 16, 17]) / 100;
   } catch {
     return undefined;
   }

@@ -133,19 +133,19 @@ function schemaView(frame, keep) {
 }
 
 /**
- * The sum of some fields of a process's `/proc/<pid>/stat` text, numbered as proc(5) numbers them (14 utime,
- * 15 stime, 16 cutime, 17 cstime: clock ticks, 100 a second on Linux). The command (field 2) may hold
+ * The sum of some numeric fields of a process's `/proc/<pid>/stat` text, numbered as proc(5) numbers them (4
+ * ppid; 14 utime, 15 stime, 16 cutime, 17 cstime: clock ticks, 100 a second on Linux). The command (field 2) may hold
  * spaces and parentheses: the fields after it are counted from its last ")".
  * @param {string} stat @param {number[]} fields
  */
-function statTicks(stat, fields) {
+function statSum(stat, fields) {
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return fields.reduce((sum, i) => sum + Number(f[i - 3]), 0);
 }
 
-// Required (by its tests and the global teardown) rather than run: the message readers and statTicks.
+// Required (by its tests, the global teardown and run-end.test.ts) rather than run: the message readers and statSum.
 if (require.main !== module) {
-  module.exports = { withoutCapabilities, schemaView, statTicks };
+  module.exports = { withoutCapabilities, schemaView, statSum };
   return;
 }
 
@@ -393,7 +393,7 @@ process.on("uncaughtException", (e) => process.stderr.write(`provider pool: ${e.
 function cpuSeconds() {
   const live = (/** @type {Backend} */ b) => {
     try {
-      return statTicks(fs.readFileSync(`/proc/${b.child.pid}/stat`, "utf8"), [14, 15]);
+      return statSum(fs.readFileSync(`/proc/${b.child.pid}/stat`, "utf8"), [14, 15]);
     } catch {
       return 0; // gone
     }
@@ -401,10 +401,10 @@ function cpuSeconds() {
   try {
     const own = fs.readFileSync("/proc/self/stat", "utf8");
     const parts = {
-      server: statTicks(own, [14, 15]) / 100,
+      server: statSum(own, [14, 15]) / 100,
       unconfigured: live(base) / 100,
       configured: [...configured.values()].reduce((sum, b) => sum + live(b), 0) / 100,
-      exited: statTicks(own, [16, 17]) / 100,
+      exited: statSum(own, [16, 17]) / 100,
     };
     return { total: parts.server + parts.unconfigured + parts.configured + parts.exited, ...parts };
   } catch {

@@ -12,6 +12,8 @@ import * as path from "node:path";
 import { alive } from "./emulator";
 import { ROOT } from "./app";
 
+const { statSum } = require("./provider-pool.js") as { statSum: (stat: string, fields: number[]) => number };
+
 const emulatorBinary = process.env.BULWARK_AWS_EMULATOR && !/^https?:/.test(process.env.BULWARK_AWS_EMULATOR) ? process.env.BULWARK_AWS_EMULATOR : undefined;
 
 async function until(what: string, done: () => boolean, ms: number): Promise<void> {
@@ -44,8 +46,8 @@ function childrenOf(pid: number, command: string): number[] {
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== pid) continue;
+      // Field 4 of the stat line: the parent's pid.
+      if (statSum(fs.readFileSync(`/proc/${entry}/stat`, "utf8"), [4]) !== pid) continue;
       if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(command)) out.push(Number(entry));
     } catch {
       /* gone */
