@@ -66,7 +66,9 @@ it(`a run ended by SIGTERM exits with 143, stops ${emulatorBinary ? "the emulato
     path.join(dir, "waits.test.ts"),
     `import * as fs from "node:fs";
 test("waits", async () => {
-  fs.writeFileSync(${JSON.stringify(marker)}, JSON.stringify({ tmp: process.env.BULWARK_TEST_RUN_TMPDIR, emulator: process.env.BULWARK_AWS_EMULATOR_PID }));
+  // Written whole, then renamed: the run's side polls for the name and must never read a file still empty.
+  fs.writeFileSync(${JSON.stringify(marker + ".part")}, JSON.stringify({ tmp: process.env.BULWARK_TEST_RUN_TMPDIR, emulator: process.env.BULWARK_AWS_EMULATOR_PID }));
+  fs.renameSync(${JSON.stringify(marker + ".part")}, ${JSON.stringify(marker)});
   await new Promise((r) => setTimeout(r, 120_000));
 }, 180_000);
 `,
