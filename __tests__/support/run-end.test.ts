@@ -40,6 +40,18 @@ function jestRun(dir: string, pool = false): { child: ChildProcess; stderr: () =
   return { child, stderr: () => stderr, exited };
 }
 
+/**
+ * After a failed check: ends the run under test outright and what it started. A run killed with SIGKILL runs
+ * no exit handler, so its emulator and provider pool (children of jest's process) are found first and killed
+ * with it, as are `known` pids the test read before.
+ */
+function killRun(child: ChildProcess, known: number[]): void {
+  const running = child.exitCode === null && child.signalCode === null;
+  const started = running ? ["moto_server", "provider-pool.js"].flatMap((c) => childrenOf(child.pid!, c)) : [];
+  if (running) child.kill("SIGKILL");
+  for (const p of [...known, ...started]) if (p > 0 && alive(p)) process.kill(p, "SIGKILL");
+}
+
 /** The pids whose parent is `pid` and whose command line holds `command` (from /proc). */
 function childrenOf(pid: number, command: string): number[] {
   const out: number[] = [];
@@ -89,8 +101,7 @@ test("waits", async () => {
     await until(`the run's temporary directory ${started.tmp} removed`, () => !fs.existsSync(started.tmp), 15_000);
   } finally {
     // Whatever the run under test left (when the behaviour checked here is broken) goes too.
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    if (emulatorPid > 0 && alive(emulatorPid)) process.kill(emulatorPid, "SIGKILL");
+    killRun(child, [emulatorPid]);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 120_000);
@@ -120,8 +131,7 @@ const starting = [
     await until(`${command} stopped`, () => !alive(pid) && !(emulatorPid > 0 && alive(emulatorPid)), 10_000);
     await until("the run's temporary directory removed", () => runDirs().every((n) => before.has(n)), 15_000);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    for (const p of [pid, emulatorPid]) if (p > 0 && alive(p)) process.kill(p, "SIGKILL");
+    killRun(child, [pid, emulatorPid]);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 120_000);
