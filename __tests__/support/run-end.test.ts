@@ -41,29 +41,52 @@ function jestRun(dir: string, pool = false): { child: ChildProcess; stderr: () =
 }
 
 /**
- * After a failed check: ends the run under test outright and what it started. A run killed with SIGKILL runs
- * no exit handler, so its emulator and provider pool (children of jest's process) are found first and killed
- * with it, as are `known` pids the test read before.
+ * After a failed check: ends the run under test outright and what it started. A process killed with SIGKILL
+ * runs no exit handler, so everything below jest's process (its emulator, the provider pool and the pool's
+ * provider processes) is found first and killed with it, as are `known` pids the test read before.
  */
 function killRun(child: ChildProcess, known: number[]): void {
   const running = child.exitCode === null && child.signalCode === null;
-  const started = running ? ["moto_server", "provider-pool.js"].flatMap((c) => childrenOf(child.pid!, c)) : [];
+  const below = running ? descendantsOf(child.pid!) : [];
   if (running) child.kill("SIGKILL");
-  for (const p of [...known, ...started]) if (p > 0 && alive(p)) process.kill(p, "SIGKILL");
+  for (const p of [...known, ...below]) if (p > 0 && alive(p)) process.kill(p, "SIGKILL");
+}
+
+/** Every process's parent pid, by pid (field 4 of /proc/<pid>/stat). */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      out.set(Number(entry), statSum(fs.readFileSync(`/proc/${entry}/stat`, "utf8"), [4]));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }
 
 /** The pids whose parent is `pid` and whose command line holds `command` (from /proc). */
 function childrenOf(pid: number, command: string): number[] {
+  return [...parents()]
+    .filter(([, parent]) => parent === pid)
+    .map(([p]) => p)
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(command);
+      } catch {
+        return false; // gone
+      }
+    });
+}
+
+/** Every process below `pid`: its children, theirs, and so on (from /proc). */
+function descendantsOf(pid: number): number[] {
+  const parentOf = parents();
   const out: number[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Field 4 of the stat line: the parent's pid.
-      if (statSum(fs.readFileSync(`/proc/${entry}/stat`, "utf8"), [4]) !== pid) continue;
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(command)) out.push(Number(entry));
-    } catch {
-      /* gone */
-    }
+  for (let i = -1; i < out.length; i++) {
+    const of = i < 0 ? pid : out[i];
+    for (const [p, parent] of parentOf) if (parent === of) out.push(p);
   }
   return out;
 }
